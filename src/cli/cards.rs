@@ -1,0 +1,144 @@
+//! `jargon cards`: list and search cards with their notes.
+
+use std::io::Write;
+
+use super::{Context, table};
+use crate::clock::Clock;
+use crate::error::Result;
+use crate::scheduler::Due;
+use crate::store::notes::CardFilter;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Text to look for in terms, definitions, aliases, tags and keys
+    pub search: Option<String>,
+    /// Only this deck and its sub-decks
+    #[arg(long)]
+    pub deck: Option<String>,
+    /// Only cards due today or earlier
+    #[arg(long)]
+    pub due: bool,
+    /// Only suspended cards
+    #[arg(long)]
+    pub suspended: bool,
+    /// At most this many cards
+    #[arg(long, value_name = "N")]
+    pub limit: Option<u32>,
+    /// Print the notes in full (definition, example, aliases, related, source)
+    #[arg(long, short)]
+    pub long: bool,
+    /// Print JSON instead of a table
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn run(context: &Context, args: &Args, out: &mut dyn Write) -> Result<()> {
+    let collection = context.open()?;
+    let config = collection.config()?;
+    let today = Context::clock(&config)?.today();
+    let filter = CardFilter {
+        deck_ids: match &args.deck {
+            Some(name) => Some(collection.deck_ids_under(name)?),
+            None => None,
+        },
+        due_by: args.due.then_some(today),
+        search: args.search.clone(),
+        suspended_only: args.suspended,
+        limit: args.limit,
+    };
+    let cards = collection.list_cards(&filter)?;
+    let due_text = |due: Due| match due {
+        Due::Unscheduled => "new".to_string(),
+        Due::Day(day) => Clock::date_of_day(day).to_string(),
+        Due::At(at) => chrono::DateTime::from_timestamp(at, 0)
+            .map_or(String::new(), |t| t.format("%Y-%m-%d %H:%M").to_string()),
+    };
+    if args.json {
+        let list: Vec<serde_json::Value> = cards
+            .iter()
+            .map(|(card, note)| {
+                serde_json::json!({
+                    "card_id": card.id, "note_id": note.id, "deck": note.deck, "key": note.fields.key,
+                    "direction": card.direction.as_str(), "term": note.fields.term, "definition": note.fields.definition,
+                    "example": note.fields.example, "aliases": note.fields.aliases, "tags": note.fields.tags,
+                    "related": note.fields.related, "source": note.fields.source,
+                    "phase": card.state.phase.as_str(), "due": due_text(card.state.due),
+                    "interval_days": card.state.interval_days, "ease": f64::from(card.state.ease_permille) / 1000.0,
+                    "repetitions": card.state.repetitions, "lapses": card.state.lapses, "suspended": card.suspended,
+                })
+            })
+            .collect();
+        writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&list).unwrap_or_default()
+        )?;
+        return Ok(());
+    }
+    if args.long {
+        let mut last_note = None;
+        for (_, note) in &cards {
+            if last_note == Some(note.id) {
+                continue;
+            }
+            last_note = Some(note.id);
+            let f = &note.fields;
+            let s = crate::text::sanitize;
+            writeln!(out, "{}/{}  {}", s(&note.deck), s(&f.key), s(&f.term))?;
+            writeln!(out, "  definition: {}", s(&f.definition))?;
+            for (label, value) in [
+                ("example", f.example.clone()),
+                ("aliases", f.aliases.join(", ")),
+                ("tags", f.tags.join(", ")),
+                ("related", f.related.join(", ")),
+                ("source", f.source.clone()),
+            ] {
+                if !value.is_empty() {
+                    writeln!(out, "  {label}: {}", s(&value))?;
+                }
+            }
+            writeln!(out)?;
+        }
+        return Ok(());
+    }
+    let rows: Vec<Vec<String>> = cards
+        .iter()
+        .map(|(card, note)| {
+            vec![
+                card.id.to_string(),
+                format!("{}/{}", note.deck, note.fields.key),
+                card.direction.as_str().to_string(),
+                if card.suspended {
+                    "suspended".to_string()
+                } else {
+                    card.state.phase.as_str().to_string()
+                },
+                due_text(card.state.due),
+                card.state.interval_days.to_string(),
+                format!("{:.2}", f64::from(card.state.ease_permille) / 1000.0),
+                note.fields.term.clone(),
+            ]
+        })
+        .collect();
+    writeln!(
+        out,
+        "{}",
+        table::render(
+            &[
+                "card",
+                "note",
+                "direction",
+                "phase",
+                "due",
+                "ivl",
+                "ease",
+                "term"
+            ],
+            &rows,
+            &[0, 5, 6],
+            44
+        )
+    )?;
+    writeln!(out, "{} cards.", cards.len())?;
+    Ok(())
+}

@@ -1,0 +1,88 @@
+//! `jargon check`: SQLite's integrity check, then our own invariants, the first of which is
+//! that replaying each card's review log through the scheduler gives its stored state.
+
+use std::io::Write;
+
+use super::Context;
+use crate::error::{Error, Result};
+use crate::scheduler::replay::{LoggedAnswer, replay};
+use crate::store::reviews::ReviewRow;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {}
+
+pub fn run(context: &Context, _args: &Args, out: &mut dyn Write) -> Result<()> {
+    let collection = context.open()?;
+    let config = collection.config()?;
+    let mut problems = collection.integrity_check()?;
+    if problems.is_empty() {
+        let mut logs: std::collections::HashMap<i64, Vec<ReviewRow>> =
+            std::collections::HashMap::new();
+        let mut reviews = 0usize;
+        collection.for_each_review_by_card(|row| {
+            reviews += 1;
+            logs.entry(row.card_id).or_default().push(row);
+            Ok(())
+        })?;
+        let mut cards = 0usize;
+        collection.for_each_card(|card| {
+            cards += 1;
+            let log = logs.remove(&card.id).unwrap_or_default();
+            problems.extend(check_card(card.id, &card.state, &log, &config.scheduling));
+            Ok(())
+        })?;
+        for card_id in logs.keys() {
+            problems.push(format!(
+                "reviews point at card {card_id}, which does not exist"
+            ));
+        }
+        if problems.is_empty() {
+            writeln!(
+                out,
+                "ok: the database is intact and {reviews} reviews replay to the stored state of all {cards} cards."
+            )?;
+            return Ok(());
+        }
+    }
+    for problem in &problems {
+        writeln!(out, "problem: {problem}")?;
+    }
+    Err(Error::failed(format!(
+        "the collection has {} problem(s), listed above",
+        problems.len()
+    )))
+}
+
+/// Problems with one card: a log row whose before-state is not the previous after-state, a
+/// row the scheduler disagrees with, or a stored state the replay does not reproduce.
+pub fn check_card(
+    card_id: i64,
+    stored: &crate::scheduler::CardState,
+    log: &[ReviewRow],
+    settings: &crate::scheduler::Settings,
+) -> Vec<String> {
+    let mut problems = vec![];
+    let mut previous = crate::scheduler::CardState::new_card();
+    for (i, row) in log.iter().enumerate() {
+        if row.kind != crate::scheduler::replay::ReviewKind::Import && row.before != previous {
+            problems.push(format!("card {card_id}: review {} starts from a state the previous one did not leave (row {})", row.id, i + 1));
+            break;
+        }
+        previous = row.after;
+    }
+    let logged: Option<Vec<LoggedAnswer>> = log.iter().map(ReviewRow::as_logged).collect();
+    let Some(logged) = logged else {
+        return problems;
+    };
+    match replay(card_id, &logged, settings) {
+        Ok(state) if state == *stored => {}
+        Ok(state) => problems.push(format!(
+            "card {card_id}: stored state {stored:?} differs from its replayed log {state:?}"
+        )),
+        Err(divergence) => problems.push(format!(
+            "card {card_id}: review {} logged {:?} but the scheduler gives {:?} (settings changed since?)",
+            log[divergence.index].id, divergence.logged, divergence.expected
+        )),
+    }
+    problems
+}

@@ -1,0 +1,102 @@
+//! `jargon edit NOTE`: change a note's fields; its cards and their history stay.
+
+use std::io::{IsTerminal, Write};
+use std::path::Path;
+
+use super::Context;
+use crate::error::{Error, Result};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The note: `deck/key`, a key, or a note id
+    pub note: String,
+    #[arg(long)]
+    pub term: Option<String>,
+    #[arg(long)]
+    pub definition: Option<String>,
+    #[arg(long)]
+    pub example: Option<String>,
+    /// Replace the aliases (repeatable)
+    #[arg(long = "alias")]
+    pub aliases: Option<Vec<String>>,
+    /// Replace the tags (repeatable)
+    #[arg(long = "tag")]
+    pub tags: Option<Vec<String>>,
+    /// Replace the related keys (repeatable)
+    #[arg(long = "related")]
+    pub related: Option<Vec<String>>,
+    #[arg(long)]
+    pub source: Option<String>,
+}
+
+pub fn run(context: &Context, args: &Args, out: &mut dyn Write) -> Result<()> {
+    let collection = context.open()?;
+    let note = collection.find_note(&args.note)?;
+    let mut fields = note.fields.clone();
+    let any_flag = args.term.is_some()
+        || args.definition.is_some()
+        || args.example.is_some()
+        || args.aliases.is_some()
+        || args.tags.is_some()
+        || args.related.is_some()
+        || args.source.is_some();
+    if any_flag {
+        let trimmed = |s: &String| s.trim().to_string();
+        if let Some(v) = &args.term {
+            fields.term = trimmed(v);
+        }
+        if let Some(v) = &args.definition {
+            fields.definition = trimmed(v);
+        }
+        if let Some(v) = &args.example {
+            fields.example = trimmed(v);
+        }
+        if let Some(v) = &args.aliases {
+            fields.aliases.clone_from(v);
+        }
+        if let Some(v) = &args.tags {
+            fields.tags.clone_from(v);
+        }
+        if let Some(v) = &args.related {
+            fields.related.clone_from(v);
+        }
+        if let Some(v) = &args.source {
+            fields.source = trimmed(v);
+        }
+    } else {
+        if !std::io::stdin().is_terminal() {
+            return Err(Error::usage(
+                "give the fields to change (e.g. --definition TEXT), or run on a terminal to use $EDITOR",
+            ));
+        }
+        let text = crate::deck::toml::write(&note.deck, "", std::slice::from_ref(&note.fields))?;
+        let edited = crate::repl::terminal::edit_in_editor(&text)?;
+        let deck = crate::deck::toml::parse(Path::new("(edited note)"), &edited)?;
+        let [edited_note] = deck.notes.as_slice() else {
+            return Err(Error::failed(
+                "keep exactly one [[note]] in the file; nothing was changed",
+            ));
+        };
+        let key = fields.key.clone();
+        let guid = fields.guid.clone();
+        fields = edited_note.fields.clone();
+        fields.key = key;
+        fields.guid = guid;
+    }
+    if fields.term.is_empty() || fields.definition.is_empty() {
+        return Err(Error::usage(
+            "a note needs a term and a definition; nothing was changed",
+        ));
+    }
+    if fields == note.fields {
+        writeln!(out, "No change to {}/{}.", note.deck, note.fields.key)?;
+        return Ok(());
+    }
+    collection.update_note(note.id, &fields, crate::clock::now_from_env()?.timestamp())?;
+    writeln!(
+        out,
+        "Updated {}/{}; its cards keep their history.",
+        note.deck, note.fields.key
+    )?;
+    Ok(())
+}

@@ -1,0 +1,134 @@
+//! The command line: clap definitions, and one file per subcommand.
+
+pub mod add;
+pub mod backup;
+pub mod cards;
+pub mod check;
+pub mod completions;
+pub mod config;
+pub mod decks;
+pub mod edit;
+pub mod import;
+pub mod review;
+pub mod status;
+pub mod suspend;
+pub mod table;
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::deck::plan::{OnDuplicate, plan};
+use crate::error::{Error, Result};
+use crate::store::Collection;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "jargon",
+    version,
+    about = "Spaced-repetition flashcards for machine-learning jargon, in the terminal"
+)]
+#[command(after_help = "With no command, jargon shows what is due today in each deck.")]
+pub struct Cli {
+    /// The collection file (default: jargon/collection.sqlite in the XDG data directory)
+    #[arg(long, global = true, env = "JARGON_DB", value_name = "PATH")]
+    pub db: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Review the cards due today
+    Review(review::Args),
+    /// Import deck files (TOML)
+    Import(import::Args),
+    /// List the decks with their counts
+    Decks(decks::Args),
+    /// List and search cards
+    Cards(cards::Args),
+    /// Add a note (a forward and a reverse card)
+    Add(add::Args),
+    /// Edit a note, keeping its cards' history
+    Edit(edit::Args),
+    /// Suspend cards so they are not shown (or bring them back with --undo)
+    Suspend(suspend::Args),
+    /// Bring suspended cards back
+    Unsuspend(suspend::Args),
+    /// Show or change settings
+    Config(config::Args),
+    /// Check the collection: SQLite integrity and that the review log reproduces every card
+    Check(check::Args),
+    /// Write a consistent copy of the collection
+    Backup(backup::Args),
+    /// Print shell completions
+    Completions(completions::Args),
+}
+
+/// What every subcommand gets: where the collection is.
+pub struct Context {
+    pub db: PathBuf,
+}
+
+/// `$XDG_DATA_HOME/jargon/collection.sqlite` (or the platform's equivalent).
+pub fn default_db_path() -> Result<PathBuf> {
+    let dirs = directories::ProjectDirs::from("", "", "jargon").ok_or_else(|| {
+        Error::failed(
+            "cannot find a home directory for the collection; pass --db PATH or set JARGON_DB",
+        )
+    })?;
+    Ok(dirs.data_dir().join("collection.sqlite"))
+}
+
+impl Context {
+    /// Opens the collection; a new one gets the built-in decks.
+    pub fn open(&self) -> Result<Collection> {
+        let mut collection = Collection::open(&self.db)?;
+        if collection.was_created() {
+            install_builtin(&mut collection)?;
+        }
+        Ok(collection)
+    }
+
+    pub fn clock(config: &Config) -> Result<Clock> {
+        Clock::from_env(config.zone, config.rollover_hour)
+    }
+}
+
+/// Installs (or refreshes) the built-in decks; returns the plan it applied.
+pub fn install_builtin(collection: &mut Collection) -> Result<crate::deck::plan::ImportPlan> {
+    let decks = crate::deck::builtin::decks()?;
+    let names: Vec<&str> = decks.iter().map(|d| d.name.as_str()).collect();
+    let existing = collection.existing_notes(&names)?;
+    let import = plan(&decks, &existing, OnDuplicate::Update);
+    let now = crate::clock::now_from_env()?.timestamp();
+    collection.apply_import(&import, now)?;
+    Ok(import)
+}
+
+pub fn run(cli: Cli) -> Result<()> {
+    let db = match cli.db {
+        Some(path) => path,
+        None => default_db_path()?,
+    };
+    let context = Context { db };
+    let mut out = std::io::stdout().lock();
+    match cli.command {
+        None => status::run(&context, &mut out),
+        Some(Command::Review(args)) => review::run(&context, &args),
+        Some(Command::Import(args)) => import::run(&context, &args, &mut out),
+        Some(Command::Decks(args)) => decks::run(&context, &args, &mut out),
+        Some(Command::Cards(args)) => cards::run(&context, &args, &mut out),
+        Some(Command::Add(args)) => add::run(&context, &args, &mut out),
+        Some(Command::Edit(args)) => edit::run(&context, &args, &mut out),
+        Some(Command::Suspend(args)) => suspend::run(&context, &args, !args.undo, &mut out),
+        Some(Command::Unsuspend(args)) => suspend::run(&context, &args, false, &mut out),
+        Some(Command::Config(args)) => config::run(&context, &args, &mut out),
+        Some(Command::Check(args)) => check::run(&context, &args, &mut out),
+        Some(Command::Backup(args)) => backup::run(&context, &args, &mut out),
+        Some(Command::Completions(args)) => completions::run(&args, &mut out),
+    }
+}

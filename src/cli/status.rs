@@ -1,0 +1,51 @@
+//! `jargon` with no command: what is due today in each deck, the streak, and a hint.
+
+use std::io::Write;
+
+use super::{Context, table};
+use crate::error::Result;
+
+pub fn run(context: &Context, out: &mut dyn Write) -> Result<()> {
+    let collection = context.open()?;
+    let config = collection.config()?;
+    let clock = Context::clock(&config)?;
+    let today = clock.today();
+    let decks = collection.deck_summaries(today)?;
+    let (new_done, reviews_done) = collection.studied_on(today)?;
+    let new_left = i64::from(config.new_per_day.saturating_sub(new_done));
+    let mut rows = vec![];
+    let (mut due_total, mut new_total) = (0, 0);
+    for deck in &decks {
+        rows.push(vec![
+            deck.name.clone(),
+            deck.learning_due.to_string(),
+            deck.review_due.to_string(),
+            deck.new.to_string(),
+        ]);
+        due_total += deck.learning_due + deck.review_due;
+        new_total += deck.new;
+    }
+    writeln!(
+        out,
+        "{}",
+        table::render(
+            &["deck", "learning", "review", "new"],
+            &rows,
+            &[1, 2, 3],
+            48
+        )
+    )?;
+    let (current, longest) = crate::stats::streak(&collection.review_days()?, today);
+    writeln!(out)?;
+    writeln!(
+        out,
+        "Today: {due_total} due, {} new to introduce (of {new_total}); {reviews_done} reviews and {new_done} new cards done. Streak: {current} days (longest {longest}).",
+        new_left.min(new_total)
+    )?;
+    if due_total > 0 || (new_left > 0 && new_total > 0) {
+        writeln!(out, "Run `jargon review` to start.")?;
+    } else {
+        writeln!(out, "All done for today.")?;
+    }
+    Ok(())
+}

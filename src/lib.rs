@@ -1,0 +1,14 @@
+//! jargon: a terminal spaced-repetition engine with built-in decks of ML jargon.
+
+pub mod cli; // clap definitions and one file per subcommand
+pub mod clock; // the one source of "now" and "today"
+pub mod config; // settings: keys, defaults, validation (pure)
+pub mod deck; // deck formats: parse -> validated records -> import plan
+pub mod error; // the error type and exit codes
+pub mod model; // records shared by the store and the front ends
+pub mod repl; // the review session front end (terminal and line mode)
+pub mod scheduler; // SM-2 and replay (pure)
+pub mod session; // which card comes next; the answer matcher (pure)
+pub mod stats; // statistics over the review log (pure)
+pub mod store; // the only place that speaks SQL
+pub mod text; // sanitising and folding text (pure)

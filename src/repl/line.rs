@@ -1,0 +1,45 @@
+//! The line-by-line front end: standard input is not a terminal, so the same grammar is read
+//! one line at a time and the output is plain (no colour, no prompts), for scripts and tests.
+
+use std::io::{BufRead, Write};
+
+use super::render::Style;
+use super::{Frontend, Read};
+use crate::error::Result;
+
+pub struct LineFrontend<R: BufRead, W: Write> {
+    input: R,
+    output: W,
+}
+
+impl<R: BufRead, W: Write> LineFrontend<R, W> {
+    pub fn new(input: R, output: W) -> Self {
+        LineFrontend { input, output }
+    }
+}
+
+impl<R: BufRead, W: Write> Frontend for LineFrontend<R, W> {
+    fn read_line(&mut self, _prompt: &str) -> Result<Read> {
+        self.output.flush()?;
+        let mut buffer = Vec::new();
+        if self.input.read_until(b'\n', &mut buffer)? == 0 {
+            return Ok(Read::Eof);
+        }
+        // Invalid UTF-8 in a scripted answer is treated as text, never as a crash.
+        let line = String::from_utf8_lossy(&buffer);
+        Ok(Read::Line(line.trim_end_matches(['\n', '\r']).to_string()))
+    }
+
+    fn print(&mut self, text: &str) -> Result<()> {
+        writeln!(self.output, "{text}")?;
+        Ok(())
+    }
+
+    fn style(&self) -> Style {
+        Style::plain()
+    }
+
+    fn edit(&mut self, _text: &str) -> Result<Option<String>> {
+        Ok(None)
+    }
+}

@@ -1,0 +1,753 @@
+//! The review front end: the session loop shared by the interactive terminal (rustyline) and
+//! the line-by-line mode used when standard input is not a terminal.
+//!
+//! The loop reads input through a [`Frontend`], asks the pure [`crate::session::Session`]
+//! which card comes next and the pure scheduler what an answer does, and commits every
+//! answer to the store before the next card is shown.
+
+pub mod input;
+pub mod line;
+pub mod render;
+pub mod terminal;
+
+use std::time::Instant;
+
+use chrono::{DateTime, Duration, Utc};
+
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::error::Result;
+use crate::model::{Card, Direction, Note};
+use crate::scheduler::replay::ReviewKind;
+use crate::scheduler::{Answer, Moment, NextStates, Quality, describe_interval_days};
+use crate::session::matcher::{self, Verdict};
+use crate::session::{Order, Plan, Session};
+use crate::store::Collection;
+use crate::store::cards::QueueQuery;
+use crate::store::reviews::NewReview;
+use input::{COMMANDS, Command, Line};
+use render::{Style, duration, plural};
+
+/// One thing read from the learner.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Read {
+    Line(String),
+    /// Ctrl-D or the end of standard input.
+    Eof,
+    /// Ctrl-C.
+    Interrupted,
+}
+
+/// Where input comes from and output goes.
+pub trait Frontend {
+    fn read_line(&mut self, prompt: &str) -> Result<Read>;
+    fn print(&mut self, text: &str) -> Result<()>;
+    fn style(&self) -> Style;
+    /// Lets the learner edit `text` (the note as TOML) and returns the result, or `None`
+    /// where editing is not possible.
+    fn edit(&mut self, text: &str) -> Result<Option<String>>;
+}
+
+/// What `jargon review` was asked for.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReviewOptions {
+    pub deck: Option<String>,
+    /// Overrides the new cards left for today.
+    pub new_limit: Option<u32>,
+    /// At most this many cards in the session.
+    pub limit: Option<u32>,
+    /// Study ahead without touching the schedule or the statistics.
+    pub cram: bool,
+    pub order: Order,
+}
+
+/// The session's result, for the summary and for tests.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Summary {
+    pub reviewed: usize,
+    pub correct: usize,
+    pub redrills: usize,
+    pub elapsed_ms: i64,
+}
+
+enum Step {
+    Answered(Quality),
+    Command(Command),
+    End,
+}
+
+struct UndoEntry {
+    review_id: i64,
+    suspended: bool,
+    term: String,
+}
+
+/// Runs a review session to its end.
+pub fn run(
+    collection: &mut Collection,
+    config: &Config,
+    clock: Clock,
+    options: &ReviewOptions,
+    frontend: &mut dyn Frontend,
+) -> Result<Summary> {
+    let mut review = Review::start(collection, config, clock, options)?;
+    review.run(frontend)
+}
+
+struct Review<'a> {
+    collection: &'a mut Collection,
+    config: Config,
+    clock: Clock,
+    started_at: DateTime<Utc>,
+    started: Instant,
+    session: Session,
+    cram: bool,
+    undo: Vec<UndoEntry>,
+}
+
+impl<'a> Review<'a> {
+    fn start(
+        collection: &'a mut Collection,
+        config: &Config,
+        clock: Clock,
+        options: &ReviewOptions,
+    ) -> Result<Review<'a>> {
+        let today = clock.today();
+        let deck_ids = match &options.deck {
+            Some(name) => Some(collection.deck_ids_under(name)?),
+            None => None,
+        };
+        let (new_done, reviews_done) = collection.studied_on(today)?;
+        let limit = options.limit.unwrap_or(u32::MAX);
+        let (due_limit, new_limit) = if options.cram {
+            (limit.min(100_000), 0)
+        } else {
+            let new_left = options
+                .new_limit
+                .unwrap_or(config.new_per_day.saturating_sub(new_done));
+            (
+                config
+                    .reviews_per_day
+                    .saturating_sub(reviews_done)
+                    .min(limit),
+                new_left.min(limit),
+            )
+        };
+        let session = if options.cram {
+            let cards = collection.cram_candidates(deck_ids.as_deref(), today, due_limit)?;
+            Session::build(&cards, &[], &plan(options, config, today, cards.len(), 0))
+        } else {
+            let query = QueueQuery {
+                deck_ids,
+                today,
+                due_limit,
+                // Fetch spare candidates: some are skipped as siblings of cards in the session.
+                new_limit: new_limit.saturating_mul(3).saturating_add(10),
+            };
+            let (due, new) = collection.queue_candidates(&query)?;
+            let mut session_plan = plan(options, config, today, due.len(), new_limit as usize);
+            session_plan.due_limit = session_plan.due_limit.min(limit as usize);
+            let mut session = Session::build(&due, &new, &session_plan);
+            if session.total() > limit as usize {
+                session = Session::build(
+                    &due,
+                    &new,
+                    &Plan {
+                        new_limit: (limit as usize).saturating_sub(due.len().min(limit as usize)),
+                        ..session_plan
+                    },
+                );
+            }
+            session
+        };
+        Ok(Review {
+            collection,
+            config: config.clone(),
+            clock,
+            started_at: clock.now(),
+            started: Instant::now(),
+            session,
+            cram: options.cram,
+            undo: vec![],
+        })
+    }
+
+    /// The time now: the session's starting clock moved on by the time that has passed, so
+    /// `JARGON_NOW` sessions still advance.
+    fn now(&self) -> DateTime<Utc> {
+        let elapsed =
+            Duration::from_std(self.started.elapsed()).unwrap_or_else(|_| Duration::zero());
+        self.started_at + elapsed
+    }
+
+    fn run(&mut self, ui: &mut dyn Frontend) -> Result<Summary> {
+        let style = ui.style();
+        if self.session.is_finished() {
+            ui.print(&self.nothing_due_message()?)?;
+            return Ok(Summary::default());
+        }
+        ui.print(&style.dim(&format!(
+            "{} to review{}. Enter reveals; answer a/h/g/e (or 1-4, q0-q5); :help lists commands.",
+            plural(self.session.total(), "card"),
+            if self.cram {
+                " (cram: the schedule is not changed)"
+            } else {
+                ""
+            }
+        )))?;
+        while let Some(entry) = self.session.current() {
+            let (card, note) = self.collection.card_with_note(entry.card_id)?;
+            let shown = Instant::now();
+            ui.print("")?;
+            ui.print(&self.header(&card, &note, entry.redrill, &style))?;
+            let step = match card.direction {
+                Direction::Forward => self.forward(ui, &card, &note, entry.redrill)?,
+                Direction::Reverse => self.reverse(ui, &card, &note, entry.redrill)?,
+            };
+            match step {
+                Step::Answered(quality) => {
+                    let took = i64::try_from(shown.elapsed().as_millis())
+                        .unwrap_or(i64::MAX)
+                        .min(3_600_000);
+                    self.commit(ui, &card, &note, entry.redrill, quality, took)?;
+                }
+                Step::Command(command) => {
+                    if !self.command(ui, command, &card, &note)? {
+                        break;
+                    }
+                }
+                Step::End => break,
+            }
+        }
+        let summary = Summary {
+            reviewed: self.session.done(),
+            correct: self.session.correct(),
+            redrills: self.session.redrills_done(),
+            elapsed_ms: i64::try_from(self.started.elapsed().as_millis()).unwrap_or(i64::MAX),
+        };
+        ui.print("")?;
+        ui.print(&self.summary_text(&summary, &style)?)?;
+        Ok(summary)
+    }
+
+    fn header(&self, card: &Card, note: &Note, redrill: bool, style: &Style) -> String {
+        let progress = if redrill {
+            "re-drill".to_string()
+        } else {
+            format!(
+                "{}/{}",
+                (self.session.done() + 1).min(self.session.total()),
+                self.session.total()
+            )
+        };
+        let waiting = self
+            .session
+            .redrills_waiting()
+            .saturating_sub(usize::from(redrill));
+        let mut parts = vec![style.cyan(&crate::text::sanitize(&note.deck)), progress];
+        if waiting > 0 {
+            parts.push(format!("{} to re-drill", waiting));
+        }
+        parts.push(card.state.phase.as_str().to_string());
+        if card.direction == Direction::Reverse {
+            parts.push("type the term".to_string());
+        }
+        style.dim("── ") + &parts.join(&style.dim(" · "))
+    }
+
+    fn preview(&self, card: &Card, redrill: bool, style: &Style) -> String {
+        if redrill || self.cram {
+            return style.dim(if self.cram {
+                "(cram: the schedule stays as it is)"
+            } else {
+                "(re-drill: the schedule stays as it is)"
+            });
+        }
+        let next = self.next_states(card);
+        let parts: Vec<String> = Answer::ALL
+            .iter()
+            .map(|a| {
+                format!(
+                    "{} {}",
+                    a.label(),
+                    describe_interval_days(next.get(*a).state.interval_days)
+                )
+            })
+            .collect();
+        style.dim(&parts.join(" · "))
+    }
+
+    fn moment(&self, card: &Card) -> Moment {
+        let now = self.now();
+        Moment {
+            card_id: card.id,
+            today: self.clock.day_of(now),
+            now: now.timestamp(),
+        }
+    }
+
+    fn next_states(&self, card: &Card) -> NextStates {
+        self.config
+            .scheduler
+            .next_states(&card.state, &self.moment(card), &self.config.scheduling)
+    }
+
+    fn reveal(&self, ui: &mut dyn Frontend, card: &Card, note: &Note, redrill: bool) -> Result<()> {
+        let style = ui.style();
+        ui.print(&style.block(&note.fields.definition, "  "))?;
+        if !note.fields.example.is_empty() {
+            ui.print(&style.dim(&style.block(&format!("e.g. {}", note.fields.example), "  ")))?;
+        }
+        if !note.fields.related.is_empty() {
+            ui.print(&style.dim(&style.block(
+                &format!("related: {} (:related)", note.fields.related.join(", ")),
+                "  ",
+            )))?;
+        }
+        ui.print(&self.preview(card, redrill, &style))
+    }
+
+    /// Term shown; Enter reveals the definition; the learner grades themselves.
+    fn forward(
+        &mut self,
+        ui: &mut dyn Frontend,
+        card: &Card,
+        note: &Note,
+        redrill: bool,
+    ) -> Result<Step> {
+        let style = ui.style();
+        ui.print(&style.bold(&style.block(&note.fields.term, "  ")))?;
+        let mut revealed = false;
+        loop {
+            let prompt = if revealed { "grade> " } else { "reveal> " };
+            let line = match ui.read_line(prompt)? {
+                Read::Line(line) => line,
+                Read::Eof | Read::Interrupted => return Ok(Step::End),
+            };
+            match input::parse(&line) {
+                Line::Enter if !revealed => {
+                    self.reveal(ui, card, note, redrill)?;
+                    revealed = true;
+                }
+                Line::Grade(quality) => {
+                    if !revealed {
+                        self.reveal(ui, card, note, redrill)?;
+                    }
+                    return Ok(Step::Answered(quality));
+                }
+                Line::Enter | Line::Text(_) => {
+                    ui.print(&style.yellow("Grade it: a(gain) h(ard) g(ood) e(asy), 1-4, or q0-q5 for an exact SM-2 quality."))?;
+                }
+                Line::Command(command) => {
+                    if let Some(step) = self.inline_command(ui, command, note)? {
+                        return Ok(step);
+                    }
+                }
+                Line::UnknownCommand(text) => self.unknown(ui, &text)?,
+            }
+        }
+    }
+
+    /// Definition shown; the learner types the term; the check suggests a grade.
+    fn reverse(
+        &mut self,
+        ui: &mut dyn Frontend,
+        card: &Card,
+        note: &Note,
+        redrill: bool,
+    ) -> Result<Step> {
+        let style = ui.style();
+        ui.print(&style.block(&note.fields.definition, "  "))?;
+        let typed = loop {
+            let line = match ui.read_line("term> ")? {
+                Read::Line(line) => line,
+                Read::Eof | Read::Interrupted => return Ok(Step::End),
+            };
+            match input::parse(&line) {
+                Line::Command(command) => {
+                    if let Some(step) = self.inline_command(ui, command, note)? {
+                        return Ok(step);
+                    }
+                }
+                Line::UnknownCommand(text) => self.unknown(ui, &text)?,
+                Line::Enter => break String::new(),
+                Line::Grade(_) | Line::Text(_) => break line.trim().to_string(),
+            }
+        };
+        let verdict = matcher::check(&typed, &note.fields.term, &note.fields.aliases);
+        let term = crate::text::sanitize(&note.fields.term);
+        let message = match &verdict {
+            Verdict::Exact { matched } if normalize_eq(matched, &note.fields.term) => {
+                style.green(&format!("✓ {term}"))
+            }
+            Verdict::Exact { matched } => style.green(&format!(
+                "✓ {} (an alias of {term})",
+                crate::text::sanitize(matched)
+            )),
+            Verdict::Typo { .. } => format!(
+                "{} {}",
+                style.yellow("≈ close:"),
+                mark_difference(&typed, &note.fields.term, &style)
+            ),
+            Verdict::Wrong => format!(
+                "{} {} (you typed: {})",
+                style.red("✗ expected"),
+                style.bold(&term),
+                crate::text::sanitize(&typed)
+            ),
+            Verdict::Blank => format!("{} {}", style.red("✗ the term is"), style.bold(&term)),
+        };
+        ui.print(&format!("  {message}"))?;
+        if !note.fields.example.is_empty() {
+            ui.print(&style.dim(&style.block(&format!("e.g. {}", note.fields.example), "  ")))?;
+        }
+        if !note.fields.related.is_empty() {
+            ui.print(&style.dim(&style.block(
+                &format!("related: {} (:related)", note.fields.related.join(", ")),
+                "  ",
+            )))?;
+        }
+        ui.print(&self.preview(card, redrill, &style))?;
+        let suggested = verdict.suggested();
+        loop {
+            let prompt = format!("{}? [Enter] or a/h/g/e> ", suggested.label());
+            let line = match ui.read_line(&prompt)? {
+                Read::Line(line) => line,
+                Read::Eof | Read::Interrupted => return Ok(Step::End),
+            };
+            match input::parse(&line) {
+                Line::Enter => return Ok(Step::Answered(suggested.quality())),
+                Line::Grade(quality) => return Ok(Step::Answered(quality)),
+                Line::Text(_) => ui.print(&style.yellow(&format!(
+                    "Enter accepts {}; or override with a/h/g/e, 1-4, q0-q5.",
+                    suggested.label()
+                )))?,
+                Line::Command(command) => {
+                    if let Some(step) = self.inline_command(ui, command, note)? {
+                        return Ok(step);
+                    }
+                }
+                Line::UnknownCommand(text) => self.unknown(ui, &text)?,
+            }
+        }
+    }
+
+    fn unknown(&self, ui: &mut dyn Frontend, text: &str) -> Result<()> {
+        let style = ui.style();
+        ui.print(&style.yellow(&format!(
+            "Unknown command {}: :help lists the commands.",
+            crate::text::sanitize(text)
+        )))
+    }
+
+    /// Commands that do not leave the card: help, related, stats. Others end the card.
+    fn inline_command(
+        &mut self,
+        ui: &mut dyn Frontend,
+        command: Command,
+        note: &Note,
+    ) -> Result<Option<Step>> {
+        let style = ui.style();
+        match command {
+            Command::Help => {
+                let mut text = String::from(
+                    "Answer: Enter reveals; a/h/g/e or 1-4 grade again/hard/good/easy; q0-q5 give an exact SM-2 quality.\nReverse cards: type the term, then Enter accepts the suggested grade or a key overrides it.\n",
+                );
+                for (name, _, help) in COMMANDS {
+                    text.push_str(&format!("  {name:<10} {help}\n"));
+                }
+                ui.print(text.trim_end())?;
+                Ok(None)
+            }
+            Command::Related => {
+                ui.print(&self.related_text(note, &style)?)?;
+                Ok(None)
+            }
+            Command::Stats => {
+                let [again, hard, good, easy] = self.session.buttons();
+                ui.print(&format!(
+                    "  This session: {} of {} answered, {} correct, {} re-drilled, {} waiting; again {again} · hard {hard} · good {good} · easy {easy}; {}.",
+                    self.session.done(),
+                    self.session.total(),
+                    self.session.correct(),
+                    self.session.redrills_done(),
+                    self.session.redrills_waiting(),
+                    duration(i64::try_from(self.started.elapsed().as_millis()).unwrap_or(0))
+                ))?;
+                Ok(None)
+            }
+            other => Ok(Some(Step::Command(other))),
+        }
+    }
+
+    fn related_text(&self, note: &Note, style: &Style) -> Result<String> {
+        if note.fields.related.is_empty() {
+            return Ok("  This note links to no other terms.".to_string());
+        }
+        let mut lines = vec![];
+        for key in &note.fields.related {
+            match self.collection.notes_with_key(key)?.into_iter().next() {
+                Some(other) => lines.push(format!(
+                    "{}\n{}",
+                    style.bold(&style.block(&other.fields.term, "  ")),
+                    style.block(&other.fields.definition, "    ")
+                )),
+                None => lines.push(style.dim(&format!("  {key} (not in this collection)"))),
+            }
+        }
+        Ok(lines.join("\n"))
+    }
+
+    /// Session-level commands; returns false when the session should end.
+    fn command(
+        &mut self,
+        ui: &mut dyn Frontend,
+        command: Command,
+        card: &Card,
+        note: &Note,
+    ) -> Result<bool> {
+        let style = ui.style();
+        match command {
+            Command::Quit => return Ok(false),
+            Command::Undo => match self.undo.pop() {
+                None => ui.print(&style.yellow("Nothing to undo in this session."))?,
+                Some(entry) => {
+                    let row = self
+                        .collection
+                        .undo_review(entry.review_id, entry.suspended)?;
+                    self.session.undo();
+                    let answer = Answer::from_quality(row.quality);
+                    ui.print(&style.dim(&format!(
+                        "Undid {} on '{}'; it is shown again.",
+                        answer.label(),
+                        crate::text::sanitize(&entry.term)
+                    )))?;
+                }
+            },
+            Command::Skip => {
+                self.session.remove_current();
+                ui.print(&style.dim("Skipped: the card stays due."))?;
+            }
+            Command::Bury => {
+                self.collection
+                    .bury(card.id, self.clock.day_of(self.now()))?;
+                self.session.remove_current();
+                ui.print(&style.dim("Buried until tomorrow."))?;
+            }
+            Command::Suspend => {
+                self.collection.set_suspended(&[card.id], true)?;
+                self.session.remove_current();
+                ui.print(&style.dim("Suspended: `jargon suspend --undo` brings it back."))?;
+            }
+            Command::Edit => self.edit(ui, note)?,
+            Command::Help | Command::Related | Command::Stats => {}
+        }
+        Ok(true)
+    }
+
+    fn edit(&mut self, ui: &mut dyn Frontend, note: &Note) -> Result<()> {
+        let style = ui.style();
+        let text = crate::deck::toml::write(&note.deck, "", std::slice::from_ref(&note.fields))?;
+        let Some(edited) = ui.edit(&text)? else {
+            return ui.print(&style.yellow("Editing needs a terminal; use `jargon edit` instead."));
+        };
+        if edited == text {
+            return ui.print(&style.dim("No change."));
+        }
+        match crate::deck::toml::parse(std::path::Path::new("(edited note)"), &edited) {
+            Ok(deck) if deck.notes.len() == 1 => {
+                let mut fields = deck.notes[0].fields.clone();
+                fields.key.clone_from(&note.fields.key);
+                fields.guid.clone_from(&note.fields.guid);
+                if fields.term.is_empty() || fields.definition.is_empty() {
+                    return ui.print(
+                        &style.red("The note needs a term and a definition; nothing was changed."),
+                    );
+                }
+                self.collection
+                    .update_note(note.id, &fields, self.now().timestamp())?;
+                ui.print(&style.green("Note saved; the card is shown again with the new text."))
+            }
+            Ok(_) => ui.print(&style.red("Keep exactly one [[note]]; nothing was changed.")),
+            Err(e) => ui.print(&style.red(&format!("{e}; nothing was changed."))),
+        }
+    }
+
+    fn commit(
+        &mut self,
+        ui: &mut dyn Frontend,
+        card: &Card,
+        note: &Note,
+        redrill: bool,
+        quality: Quality,
+        duration_ms: i64,
+    ) -> Result<()> {
+        let style = ui.style();
+        let now = self.now();
+        let moment = self.moment(card);
+        let (kind, outcome) = if self.cram {
+            (ReviewKind::Cram, None)
+        } else if redrill {
+            (ReviewKind::Drill, None)
+        } else {
+            let outcome = self.config.scheduler.answer(
+                &card.state,
+                quality,
+                &moment,
+                &self.config.scheduling,
+            );
+            (ReviewKind::Schedule, Some(outcome))
+        };
+        let after = outcome.map_or(card.state, |o| o.state);
+        let became_leech = outcome.is_some_and(|o| o.became_leech);
+        let suspend = became_leech && self.config.leech_suspend;
+        let review = NewReview {
+            card_id: card.id,
+            reviewed_at_ms: now.timestamp_millis(),
+            day: moment.today,
+            quality,
+            duration_ms,
+            kind,
+            scheduler: self.config.scheduler,
+        };
+        let review_id = self
+            .collection
+            .commit_answer(&review, &card.state, &after, suspend)?;
+        self.session.answer(quality);
+        self.undo.push(UndoEntry {
+            review_id,
+            suspended: suspend,
+            term: note.fields.term.clone(),
+        });
+        let answer = Answer::from_quality(quality);
+        let mut message = match kind {
+            ReviewKind::Schedule => {
+                let date = Clock::date_of_day(moment.today + i64::from(after.interval_days));
+                format!(
+                    "{} · next in {} ({})",
+                    answer.label(),
+                    describe_interval_days(after.interval_days),
+                    date.format("%a %Y-%m-%d")
+                )
+            }
+            _ => answer.label().to_string(),
+        };
+        if quality.needs_redrill() {
+            message.push_str(" · comes back in a few cards");
+        }
+        let painted = match answer {
+            Answer::Again => style.red(&message),
+            Answer::Hard => style.yellow(&message),
+            _ => style.green(&message),
+        };
+        ui.print(&format!("  {painted}"))?;
+        if became_leech {
+            ui.print(&style.yellow(&format!(
+                "  This card is a leech ({} lapses){}: consider rewriting it with :edit.",
+                after.lapses,
+                if suspend {
+                    " and has been suspended"
+                } else {
+                    ""
+                }
+            )))?;
+        }
+        Ok(())
+    }
+
+    fn nothing_due_message(&self) -> Result<String> {
+        let today = self.clock.day_of(self.now());
+        let next = self.collection.next_due_after(today)?;
+        Ok(match next {
+            Some((day, count)) => format!(
+                "Nothing is due now. Next: {} on {}.",
+                plural(usize::try_from(count).unwrap_or(0), "card"),
+                Clock::date_of_day(day).format("%a %Y-%m-%d")
+            ),
+            None => "Nothing is due, and no new cards are left for today.".to_string(),
+        })
+    }
+
+    fn summary_text(&self, summary: &Summary, style: &Style) -> Result<String> {
+        let today = self.clock.day_of(self.now());
+        let mut text = if summary.reviewed == 0 {
+            "Session ended: no cards answered.".to_string()
+        } else {
+            format!(
+                "Session over: {} reviewed, {} correct ({}%), {} re-drilled, {}.",
+                plural(summary.reviewed, "card"),
+                summary.correct,
+                summary.correct * 100 / summary.reviewed.max(1),
+                summary.redrills,
+                duration(summary.elapsed_ms)
+            )
+        };
+        let tomorrow = self.collection.due_on(today + 1)?;
+        let left = self.session.total().saturating_sub(self.session.done());
+        if left > 0 {
+            text.push_str(&format!(" {} left for today.", plural(left, "card")));
+        }
+        text.push_str(&format!(" Due tomorrow: {tomorrow}."));
+        let (current, _) = crate::stats::streak(&self.collection.review_days()?, today);
+        if current > 0 {
+            text.push_str(&format!(
+                " Streak: {}.",
+                plural(usize::try_from(current).unwrap_or(0), "day")
+            ));
+        }
+        Ok(style.bold(&text))
+    }
+}
+
+fn plan(
+    options: &ReviewOptions,
+    config: &Config,
+    today: i64,
+    due_limit: usize,
+    new_limit: usize,
+) -> Plan {
+    Plan {
+        new_limit,
+        due_limit,
+        order: options.order,
+        seed: u64::try_from(today).unwrap_or(0),
+        redrill_gap: config.redrill_gap as usize,
+    }
+}
+
+fn normalize_eq(a: &str, b: &str) -> bool {
+    crate::text::normalize(a) == crate::text::normalize(b)
+}
+
+/// The expected term with the characters the learner got wrong marked: coloured where colour
+/// is allowed, otherwise bracketed, followed by what was typed.
+fn mark_difference(typed: &str, expected: &str, style: &Style) -> String {
+    let typed_chars: Vec<char> = crate::text::fold(typed).chars().collect();
+    let mut out = String::new();
+    let mut i = 0;
+    for c in crate::text::sanitize(expected).chars() {
+        let folded = crate::text::fold(&c.to_string());
+        let same = typed_chars.get(i).is_some_and(|t| folded.starts_with(*t));
+        if same {
+            out.push(c);
+            i += 1;
+        } else if typed_chars
+            .get(i + 1)
+            .is_some_and(|t| folded.starts_with(*t))
+        {
+            // An extra character was typed here.
+            out.push(c);
+            i += 2;
+        } else {
+            out.push_str(&if style.colour {
+                style.bold(&style.red(&c.to_string()))
+            } else {
+                format!("[{c}]")
+            });
+            if typed_chars.len() >= expected.chars().count() {
+                i += 1;
+            }
+        }
+    }
+    format!("{out} (you typed: {})", crate::text::sanitize(typed))
+}

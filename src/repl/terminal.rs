@@ -1,0 +1,131 @@
+//! The interactive front end: rustyline with command completion and line history.
+
+use std::io::Write;
+
+use rustyline::completion::Completer;
+use rustyline::error::ReadlineError;
+use rustyline::highlight::Highlighter;
+use rustyline::hint::Hinter;
+use rustyline::history::DefaultHistory;
+use rustyline::validate::Validator;
+use rustyline::{Context, Editor, Helper};
+
+use super::input::COMMANDS;
+use super::render::Style;
+use super::{Frontend, Read};
+use crate::error::{Error, Result};
+
+/// Completes `:commands`.
+struct CommandHelper;
+
+impl Completer for CommandHelper {
+    type Candidate = String;
+
+    fn complete(
+        &self,
+        line: &str,
+        pos: usize,
+        _ctx: &Context<'_>,
+    ) -> rustyline::Result<(usize, Vec<String>)> {
+        let before = &line[..pos];
+        let start = before.rfind(char::is_whitespace).map_or(0, |i| i + 1);
+        let word = &before[start..];
+        if !word.starts_with(':') {
+            return Ok((pos, vec![]));
+        }
+        let matches = COMMANDS
+            .iter()
+            .map(|(name, _, _)| (*name).to_string())
+            .filter(|name| name.starts_with(word))
+            .collect();
+        Ok((start, matches))
+    }
+}
+
+impl Hinter for CommandHelper {
+    type Hint = String;
+}
+impl Highlighter for CommandHelper {}
+impl Validator for CommandHelper {}
+impl Helper for CommandHelper {}
+
+pub struct TerminalFrontend {
+    editor: Editor<CommandHelper, DefaultHistory>,
+    style: Style,
+}
+
+impl TerminalFrontend {
+    pub fn new() -> Result<TerminalFrontend> {
+        let mut editor = Editor::<CommandHelper, DefaultHistory>::new()
+            .map_err(|e| Error::failed(format!("cannot start the terminal line editor: {e}")))?;
+        editor.set_helper(Some(CommandHelper));
+        Ok(TerminalFrontend {
+            editor,
+            style: Style::for_terminal(true),
+        })
+    }
+}
+
+impl Frontend for TerminalFrontend {
+    fn read_line(&mut self, prompt: &str) -> Result<Read> {
+        match self.editor.readline(&self.style.dim(prompt)) {
+            Ok(line) => {
+                if line.trim().starts_with(':') || line.trim().chars().count() > 1 {
+                    let _ = self.editor.add_history_entry(line.as_str());
+                }
+                Ok(Read::Line(line))
+            }
+            Err(ReadlineError::Eof) => Ok(Read::Eof),
+            Err(ReadlineError::Interrupted) => Ok(Read::Interrupted),
+            Err(e) => Err(Error::failed(format!("cannot read from the terminal: {e}"))),
+        }
+    }
+
+    fn print(&mut self, text: &str) -> Result<()> {
+        let mut out = std::io::stdout().lock();
+        writeln!(out, "{text}")?;
+        out.flush()?;
+        Ok(())
+    }
+
+    fn style(&self) -> Style {
+        self.style
+    }
+
+    fn edit(&mut self, text: &str) -> Result<Option<String>> {
+        edit_in_editor(text).map(Some)
+    }
+}
+
+/// Opens `text` in `$VISUAL`, `$EDITOR` or `vi`, and returns what was saved.
+pub fn edit_in_editor(text: &str) -> Result<String> {
+    let mut file = tempfile::Builder::new()
+        .prefix("jargon-note-")
+        .suffix(".toml")
+        .tempfile()
+        .map_err(|e| Error::failed(format!("cannot create a temporary file to edit: {e}")))?;
+    file.write_all(text.as_bytes())?;
+    file.flush()?;
+    let editor = std::env::var("VISUAL")
+        .ok()
+        .filter(|v| !v.trim().is_empty())
+        .or_else(|| {
+            std::env::var("EDITOR")
+                .ok()
+                .filter(|v| !v.trim().is_empty())
+        })
+        .unwrap_or_else(|| "vi".to_string());
+    let mut parts = editor.split_whitespace();
+    let program = parts.next().unwrap_or("vi");
+    let status = std::process::Command::new(program)
+        .args(parts)
+        .arg(file.path())
+        .status()
+        .map_err(|e| Error::failed(format!("cannot start the editor '{editor}': {e}")))?;
+    if !status.success() {
+        return Err(Error::failed(format!(
+            "the editor '{editor}' exited with {status}; nothing was changed"
+        )));
+    }
+    std::fs::read_to_string(file.path()).map_err(|e| Error::io("read", file.path(), e))
+}

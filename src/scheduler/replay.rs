@@ -1,0 +1,221 @@
+//! PURE replay: a card's state rebuilt from its review log.
+//!
+//! The log is the source of truth. Replaying starts from a new card and feeds each logged
+//! answer through the scheduler it was made with; re-drill and cram answers change nothing;
+//! imported history (from Anki) carries the state the other program gave the card, which is
+//! adopted as it stands. `check` compares the result with the stored card.
+
+use super::{CardState, Moment, Quality, SchedulerKind, Settings};
+use crate::clock::DayNumber;
+
+/// Why an answer was logged, which decides whether it moved the schedule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ReviewKind {
+    /// A scheduling answer: the card's state moved.
+    Schedule,
+    /// A re-drill later in the same session (Wozniak's step 7): logged, no state change.
+    Drill,
+    /// Studied ahead or outside the schedule: logged, no state change, not in statistics.
+    Cram,
+    /// History brought in from another program, with the state it gave the card.
+    Import,
+}
+
+impl ReviewKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReviewKind::Schedule => "schedule",
+            ReviewKind::Drill => "drill",
+            ReviewKind::Cram => "cram",
+            ReviewKind::Import => "import",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<ReviewKind> {
+        Some(match text {
+            "schedule" => ReviewKind::Schedule,
+            "drill" => ReviewKind::Drill,
+            "cram" => ReviewKind::Cram,
+            "import" => ReviewKind::Import,
+            _ => return None,
+        })
+    }
+}
+
+/// One logged answer, as replay needs it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LoggedAnswer {
+    pub kind: ReviewKind,
+    pub quality: Quality,
+    pub day: DayNumber,
+    /// Unix seconds.
+    pub at: i64,
+    pub scheduler: SchedulerKind,
+    /// The state the log says the card had after this answer.
+    pub after: CardState,
+}
+
+/// The first logged answer whose recorded outcome differs from what the scheduler gives.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Divergence {
+    pub index: usize,
+    pub expected: CardState,
+    pub logged: CardState,
+}
+
+/// Replays `log` (oldest first) for the card `card_id`; returns the final state, or where
+/// the log disagrees with the scheduler.
+pub fn replay(
+    card_id: i64,
+    log: &[LoggedAnswer],
+    settings: &Settings,
+) -> Result<CardState, Divergence> {
+    let mut state = CardState::new_card();
+    for (index, entry) in log.iter().enumerate() {
+        match entry.kind {
+            ReviewKind::Drill | ReviewKind::Cram => {}
+            ReviewKind::Import => state = entry.after,
+            ReviewKind::Schedule => {
+                let moment = Moment {
+                    card_id,
+                    today: entry.day,
+                    now: entry.at,
+                };
+                let expected = entry
+                    .scheduler
+                    .answer(&state, entry.quality, &moment, settings)
+                    .state;
+                if expected != entry.after {
+                    return Err(Divergence {
+                        index,
+                        expected,
+                        logged: entry.after,
+                    });
+                }
+                state = expected;
+            }
+        }
+    }
+    Ok(state)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scheduler::{Due, Phase};
+    use proptest::prelude::*;
+
+    fn simulate(
+        card_id: i64,
+        answers: &[(u8, i64)],
+        settings: &Settings,
+    ) -> (Vec<LoggedAnswer>, CardState) {
+        let mut state = CardState::new_card();
+        let mut log = vec![];
+        let mut day = 20_000;
+        for &(quality, wait) in answers {
+            day += wait;
+            let quality = Quality::new(quality).unwrap();
+            let moment = Moment {
+                card_id,
+                today: day,
+                now: day * 86_400,
+            };
+            state = SchedulerKind::Sm2
+                .answer(&state, quality, &moment, settings)
+                .state;
+            log.push(LoggedAnswer {
+                kind: ReviewKind::Schedule,
+                quality,
+                day,
+                at: moment.now,
+                scheduler: SchedulerKind::Sm2,
+                after: state,
+            });
+            if quality.needs_redrill() {
+                log.push(LoggedAnswer {
+                    kind: ReviewKind::Drill,
+                    quality: Quality::new(4).unwrap(),
+                    day,
+                    at: moment.now + 60,
+                    scheduler: SchedulerKind::Sm2,
+                    after: state,
+                });
+            }
+        }
+        (log, state)
+    }
+
+    #[test]
+    fn an_empty_log_replays_to_a_new_card() {
+        assert_eq!(
+            replay(1, &[], &Settings::default()),
+            Ok(CardState::new_card())
+        );
+    }
+
+    #[test]
+    fn a_tampered_row_is_reported_with_its_position() {
+        let (mut log, _) = simulate(3, &[(4, 0), (4, 1), (4, 6)], &Settings::default());
+        log[1].after.interval_days = 99;
+        let err = replay(3, &log, &Settings::default()).unwrap_err();
+        assert_eq!(err.index, 1);
+        assert_eq!(err.expected.interval_days, 6);
+    }
+
+    #[test]
+    fn imported_history_is_adopted_and_later_answers_continue_from_it() {
+        let imported = CardState {
+            phase: Phase::Review,
+            due: Due::Day(20_010),
+            interval_days: 10,
+            ease_permille: 2300,
+            repetitions: 3,
+            lapses: 1,
+            step: 0,
+        };
+        let import = LoggedAnswer {
+            kind: ReviewKind::Import,
+            quality: Quality::new(4).unwrap(),
+            day: 20_000,
+            at: 0,
+            scheduler: SchedulerKind::Sm2,
+            after: imported,
+        };
+        let settings = Settings {
+            fuzz: false,
+            ..Settings::default()
+        };
+        let moment = Moment {
+            card_id: 1,
+            today: 20_010,
+            now: 0,
+        };
+        let next = SchedulerKind::Sm2
+            .answer(&imported, Quality::new(4).unwrap(), &moment, &settings)
+            .state;
+        let answer = LoggedAnswer {
+            kind: ReviewKind::Schedule,
+            quality: Quality::new(4).unwrap(),
+            day: 20_010,
+            at: 0,
+            scheduler: SchedulerKind::Sm2,
+            after: next,
+        };
+        assert_eq!(replay(1, &[import, answer], &settings), Ok(next));
+        assert_eq!(next.interval_days, 23);
+    }
+
+    proptest! {
+        #[test]
+        fn replaying_a_cards_review_log_reproduces_its_state_exactly(
+            card_id in 1i64..1_000_000,
+            answers in proptest::collection::vec((0u8..=5, 0i64..60), 0..40),
+            fuzz in any::<bool>(),
+        ) {
+            let settings = Settings { fuzz, ..Settings::default() };
+            let (log, state) = simulate(card_id, &answers, &settings);
+            prop_assert_eq!(replay(card_id, &log, &settings), Ok(state));
+        }
+    }
+}

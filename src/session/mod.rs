@@ -1,0 +1,399 @@
+//! PURE session logic: which card comes next.
+//!
+//! A session starts from the due cards and the new cards the daily limits allow, mixes the new
+//! ones evenly among the reviews, keeps the two directions of a note apart, re-queues a card
+//! answered below Good a few cards later until it is answered Good (Wozniak's step 7), and
+//! can take answers back one by one.
+
+pub mod matcher;
+
+use std::collections::{HashSet, VecDeque};
+
+use rand::SeedableRng;
+use rand::seq::SliceRandom;
+use rand_chacha::ChaCha8Rng;
+
+use crate::scheduler::{Phase, Quality};
+use crate::store::cards::QueuedCard;
+
+/// One place in the queue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Entry {
+    pub card_id: i64,
+    pub note_id: i64,
+    pub phase: Phase,
+    /// A re-drill of a card already answered in this session.
+    pub redrill: bool,
+}
+
+/// How the queue is ordered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Order {
+    /// Learning cards first, then the most overdue reviews, new cards spread among them.
+    #[default]
+    Due,
+    /// A random order (seeded, so a session can be reproduced).
+    Shuffle,
+}
+
+/// The limits and choices a session is built with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Plan {
+    pub new_limit: usize,
+    pub due_limit: usize,
+    pub order: Order,
+    pub seed: u64,
+    /// Cards shown before a re-drill comes back.
+    pub redrill_gap: usize,
+}
+
+/// What an answer did to the queue, kept so it can be undone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Answered {
+    entry: Entry,
+    quality: Quality,
+    requeued: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    queue: VecDeque<Entry>,
+    last_note: Option<i64>,
+    total: usize,
+    redrill_gap: usize,
+    history: Vec<Answered>,
+}
+
+/// Puts the new cards evenly among the due ones (a Bresenham-style spread).
+fn mix(due: Vec<Entry>, new: Vec<Entry>) -> Vec<Entry> {
+    let total = due.len() + new.len();
+    let new_count = new.len();
+    let mut out = Vec::with_capacity(total);
+    let (mut due, mut new) = (due.into_iter(), new.into_iter());
+    let mut placed_new = 0;
+    for i in 0..total {
+        // The k-th new card goes where k/new_count of the queue has passed.
+        let next = if placed_new * total < (i + 1) * new_count {
+            placed_new += 1;
+            new.next().or_else(|| due.next())
+        } else {
+            due.next().or_else(|| new.next())
+        };
+        out.extend(next);
+    }
+    out
+}
+
+/// Swaps cards so that no two neighbours share a note, where another card allows it.
+fn separate_siblings(queue: &mut [Entry]) {
+    for i in 1..queue.len() {
+        if queue[i].note_id == queue[i - 1].note_id
+            && let Some(j) =
+                (i + 1..queue.len()).find(|&j| queue[j].note_id != queue[i - 1].note_id)
+        {
+            queue.swap(i, j);
+        }
+    }
+}
+
+impl Session {
+    /// Builds the queue from due cards (already in due order) and new-card candidates (in
+    /// introduction order). A new card whose sibling is also in the session waits for another
+    /// day, so the two directions of a new note are never learned side by side.
+    pub fn build(due: &[QueuedCard], new: &[QueuedCard], plan: &Plan) -> Session {
+        let entry = |c: &QueuedCard| Entry {
+            card_id: c.card_id,
+            note_id: c.note_id,
+            phase: c.phase,
+            redrill: false,
+        };
+        let due: Vec<Entry> = due.iter().take(plan.due_limit).map(entry).collect();
+        let mut notes: HashSet<i64> = due.iter().map(|e| e.note_id).collect();
+        let mut fresh = vec![];
+        for card in new {
+            if fresh.len() >= plan.new_limit {
+                break;
+            }
+            if notes.insert(card.note_id) {
+                fresh.push(entry(card));
+            }
+        }
+        let mut queue = match plan.order {
+            Order::Due => mix(due, fresh),
+            Order::Shuffle => {
+                let mut all: Vec<Entry> = due.into_iter().chain(fresh).collect();
+                all.shuffle(&mut ChaCha8Rng::seed_from_u64(plan.seed));
+                all
+            }
+        };
+        separate_siblings(&mut queue);
+        Session {
+            total: queue.len(),
+            queue: queue.into(),
+            last_note: None,
+            redrill_gap: plan.redrill_gap.max(1),
+            history: vec![],
+        }
+    }
+
+    /// The card to show now: the head of the queue, unless it shares a note with the card
+    /// just shown and another card can go first.
+    pub fn current(&mut self) -> Option<Entry> {
+        let head = *self.queue.front()?;
+        if Some(head.note_id) == self.last_note
+            && let Some(i) = self
+                .queue
+                .iter()
+                .position(|e| Some(e.note_id) != self.last_note)
+            && let Some(other) = self.queue.remove(i)
+        {
+            self.queue.push_front(other);
+        }
+        self.queue.front().copied()
+    }
+
+    fn take_current(&mut self) -> Option<Entry> {
+        let entry = self.current()?;
+        self.queue.pop_front();
+        self.last_note = Some(entry.note_id);
+        Some(entry)
+    }
+
+    /// Records an answer to the current card. Below Good, the card comes back after
+    /// `redrill_gap` other cards.
+    pub fn answer(&mut self, quality: Quality) -> Option<Entry> {
+        let entry = self.take_current()?;
+        let requeued = quality.needs_redrill();
+        if requeued {
+            let at = self.redrill_gap.min(self.queue.len());
+            self.queue.insert(
+                at,
+                Entry {
+                    redrill: true,
+                    ..entry
+                },
+            );
+        }
+        self.history.push(Answered {
+            entry,
+            quality,
+            requeued,
+        });
+        Some(entry)
+    }
+
+    /// Leaves the current card for another time (skip, bury or suspend): it is not shown
+    /// again in this session.
+    pub fn remove_current(&mut self) -> Option<Entry> {
+        let entry = self.take_current()?;
+        self.queue.retain(|e| e.card_id != entry.card_id);
+        self.total = self.total.saturating_sub(usize::from(!entry.redrill));
+        Some(entry)
+    }
+
+    /// Takes back the latest answer: its re-drill (if any) leaves the queue and the card is
+    /// shown again next. Returns the entry and quality that were undone.
+    pub fn undo(&mut self) -> Option<(Entry, Quality)> {
+        let last = self.history.pop()?;
+        if last.requeued
+            && let Some(i) = self
+                .queue
+                .iter()
+                .position(|e| e.card_id == last.entry.card_id && e.redrill)
+        {
+            self.queue.remove(i);
+        }
+        self.queue.push_front(last.entry);
+        self.last_note = self.history.last().map(|a| a.entry.note_id);
+        Some((last.entry, last.quality))
+    }
+
+    /// Cards answered for the first time in this session.
+    pub fn done(&self) -> usize {
+        self.history.iter().filter(|a| !a.entry.redrill).count()
+    }
+
+    pub fn total(&self) -> usize {
+        self.total
+    }
+
+    pub fn redrills_waiting(&self) -> usize {
+        self.queue.iter().filter(|e| e.redrill).count()
+    }
+
+    pub fn redrills_done(&self) -> usize {
+        self.history.iter().filter(|a| a.entry.redrill).count()
+    }
+
+    /// First answers that were not Again.
+    pub fn correct(&self) -> usize {
+        self.history
+            .iter()
+            .filter(|a| !a.entry.redrill && a.quality.value() >= 3)
+            .count()
+    }
+
+    pub fn is_finished(&self) -> bool {
+        self.queue.is_empty()
+    }
+
+    /// Answers per button (again, hard, good, easy) over first answers.
+    pub fn buttons(&self) -> [usize; 4] {
+        let mut counts = [0; 4];
+        for a in self.history.iter().filter(|a| !a.entry.redrill) {
+            counts[usize::from(a.quality.rating() - 1)] += 1;
+        }
+        counts
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn card(card_id: i64, note_id: i64, phase: Phase) -> QueuedCard {
+        QueuedCard {
+            card_id,
+            note_id,
+            phase,
+        }
+    }
+
+    fn plan() -> Plan {
+        Plan {
+            new_limit: 20,
+            due_limit: 200,
+            order: Order::Due,
+            seed: 1,
+            redrill_gap: 3,
+        }
+    }
+
+    fn q(v: u8) -> Quality {
+        Quality::new(v).unwrap()
+    }
+
+    fn drain(session: &mut Session, quality: u8) -> Vec<i64> {
+        let mut seen = vec![];
+        while let Some(e) = session.current() {
+            seen.push(e.card_id);
+            session.answer(q(quality));
+        }
+        seen
+    }
+
+    #[test]
+    fn new_cards_are_spread_among_the_reviews() {
+        let due: Vec<_> = (1..=6).map(|i| card(i, i, Phase::Review)).collect();
+        let new: Vec<_> = (11..=13).map(|i| card(i, i, Phase::New)).collect();
+        let mut s = Session::build(&due, &new, &plan());
+        let order = drain(&mut s, 4);
+        assert_eq!(order.len(), 9);
+        let new_places: Vec<usize> = order
+            .iter()
+            .enumerate()
+            .filter(|(_, id)| **id > 10)
+            .map(|(i, _)| i)
+            .collect();
+        assert_eq!(new_places.len(), 3);
+        assert!(new_places[0] <= 3 && new_places[2] >= 5, "{order:?}");
+    }
+
+    #[test]
+    fn the_new_card_limit_is_honoured_and_a_new_sibling_waits_for_another_day() {
+        let due = vec![card(1, 100, Phase::Review)];
+        let new = vec![
+            card(2, 100, Phase::New),
+            card(3, 101, Phase::New),
+            card(4, 101, Phase::New),
+            card(5, 102, Phase::New),
+        ];
+        let mut s = Session::build(
+            &due,
+            &new,
+            &Plan {
+                new_limit: 2,
+                ..plan()
+            },
+        );
+        let mut ids = drain(&mut s, 4);
+        ids.sort();
+        assert_eq!(ids, vec![1, 3, 5]);
+    }
+
+    #[test]
+    fn both_directions_of_a_note_are_never_shown_back_to_back() {
+        let due = vec![
+            card(1, 7, Phase::Review),
+            card(2, 7, Phase::Review),
+            card(3, 8, Phase::Review),
+        ];
+        let mut s = Session::build(&due, &[], &plan());
+        let order = drain(&mut s, 4);
+        assert_eq!(order, vec![1, 3, 2]);
+    }
+
+    #[test]
+    fn a_card_answered_below_good_comes_back_after_the_gap_until_answered_good() {
+        let due: Vec<_> = (1..=5).map(|i| card(i, i, Phase::Review)).collect();
+        let mut s = Session::build(&due, &[], &plan());
+        assert_eq!(s.current().unwrap().card_id, 1);
+        s.answer(q(3));
+        let next: Vec<i64> = (0..3)
+            .map(|_| {
+                let id = s.current().unwrap().card_id;
+                s.answer(q(4));
+                id
+            })
+            .collect();
+        assert_eq!(next, vec![2, 3, 4]);
+        let back = s.current().unwrap();
+        assert_eq!((back.card_id, back.redrill), (1, true));
+        s.answer(q(1));
+        assert_eq!(s.redrills_waiting(), 1);
+        s.answer(q(4));
+        let back = s.current().unwrap();
+        assert_eq!((back.card_id, back.redrill), (1, true));
+        s.answer(q(4));
+        assert!(s.is_finished());
+        assert_eq!((s.done(), s.redrills_done(), s.correct()), (5, 2, 5));
+    }
+
+    #[test]
+    fn undo_twice_brings_back_both_cards_and_drops_the_requeued_drill() {
+        let due: Vec<_> = (1..=4).map(|i| card(i, i, Phase::Review)).collect();
+        let mut s = Session::build(&due, &[], &plan());
+        s.answer(q(4));
+        s.answer(q(1));
+        assert_eq!(s.redrills_waiting(), 1);
+        assert_eq!(s.undo().map(|(e, q)| (e.card_id, q.value())), Some((2, 1)));
+        assert_eq!(s.redrills_waiting(), 0);
+        assert_eq!(s.undo().map(|(e, _)| e.card_id), Some(1));
+        assert_eq!(s.current().unwrap().card_id, 1);
+        assert_eq!(s.done(), 0);
+        assert!(s.undo().is_none());
+        assert_eq!(drain(&mut s, 4), vec![1, 2, 3, 4]);
+    }
+
+    #[test]
+    fn a_skipped_card_leaves_the_session() {
+        let due: Vec<_> = (1..=3).map(|i| card(i, i, Phase::Review)).collect();
+        let mut s = Session::build(&due, &[], &plan());
+        s.remove_current();
+        assert_eq!(s.total(), 2);
+        assert_eq!(drain(&mut s, 4), vec![2, 3]);
+    }
+
+    #[test]
+    fn a_shuffled_session_is_the_same_for_the_same_seed() {
+        let due: Vec<_> = (1..=30).map(|i| card(i, i, Phase::Review)).collect();
+        let p = Plan {
+            order: Order::Shuffle,
+            ..plan()
+        };
+        let a = drain(&mut Session::build(&due, &[], &p), 4);
+        let b = drain(&mut Session::build(&due, &[], &p), 4);
+        assert_eq!(a, b);
+        assert_ne!(a, (1..=30).collect::<Vec<_>>());
+    }
+}

@@ -1,0 +1,169 @@
+//! Notes: reading, searching and editing vocabulary entries.
+
+use rusqlite::{Row, params};
+
+use super::{Collection, json_list, to_json_list};
+use crate::error::{Error, Result};
+use crate::model::{Card, Note, NoteFields};
+
+pub(crate) const NOTE_COLUMNS: &str = "n.id, n.deck_id, d.name, n.key, n.guid, n.term, n.definition, n.example, \
+     n.aliases, n.tags, n.related, n.source";
+
+pub(crate) fn note_from_row(row: &Row, at: usize) -> rusqlite::Result<Note> {
+    Ok(Note {
+        id: row.get(at)?,
+        deck_id: row.get(at + 1)?,
+        deck: row.get(at + 2)?,
+        fields: NoteFields {
+            key: row.get(at + 3)?,
+            guid: row.get(at + 4)?,
+            term: row.get(at + 5)?,
+            definition: row.get(at + 6)?,
+            example: row.get(at + 7)?,
+            aliases: json_list(&row.get::<_, String>(at + 8)?),
+            tags: json_list(&row.get::<_, String>(at + 9)?),
+            related: json_list(&row.get::<_, String>(at + 10)?),
+            source: row.get(at + 11)?,
+        },
+    })
+}
+
+/// A filter for listing cards with their notes.
+#[derive(Debug, Clone, Default)]
+pub struct CardFilter {
+    pub deck_ids: Option<Vec<i64>>,
+    /// Only cards due on or before this day.
+    pub due_by: Option<i64>,
+    /// Case-insensitive text found in the term, definition, aliases or tags.
+    pub search: Option<String>,
+    pub suspended_only: bool,
+    pub limit: Option<u32>,
+}
+
+impl Collection {
+    pub fn note(&self, note_id: i64) -> Result<Note> {
+        let sql = format!(
+            "SELECT {NOTE_COLUMNS} FROM notes n JOIN decks d ON d.id = n.deck_id WHERE n.id = ?1"
+        );
+        self.conn()
+            .query_row(&sql, [note_id], |row| note_from_row(row, 0))
+            .map_err(|e| match e {
+                rusqlite::Error::QueryReturnedNoRows => {
+                    Error::failed(format!("there is no note {note_id}"))
+                }
+                other => other.into(),
+            })
+    }
+
+    /// Notes with this key, in any deck (a key is unique within its deck).
+    pub fn notes_with_key(&self, key: &str) -> Result<Vec<Note>> {
+        let sql = format!(
+            "SELECT {NOTE_COLUMNS} FROM notes n JOIN decks d ON d.id = n.deck_id WHERE n.key = ?1 ORDER BY n.id"
+        );
+        let mut stmt = self.conn().prepare_cached(&sql)?;
+        let rows = stmt.query_map([key], |row| note_from_row(row, 0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Finds one note by `deck/key`, a bare key, or its numeric id.
+    pub fn find_note(&self, reference: &str) -> Result<Note> {
+        if let Ok(id) = reference.parse::<i64>() {
+            return self.note(id);
+        }
+        let (deck, key) = match reference.rsplit_once('/') {
+            Some((deck, key)) => (Some(deck), key),
+            None => (None, reference),
+        };
+        let matches: Vec<Note> = self
+            .notes_with_key(key)?
+            .into_iter()
+            .filter(|n| deck.is_none_or(|d| n.deck == d))
+            .collect();
+        match matches.len() {
+            0 => Err(Error::failed(format!(
+                "no note has the key '{reference}' (see `jargon cards`)"
+            ))),
+            1 => Ok(matches
+                .into_iter()
+                .next()
+                .ok_or_else(|| Error::failed("no note"))?),
+            _ => {
+                let decks: Vec<String> = matches
+                    .iter()
+                    .map(|n| format!("{}/{}", n.deck, key))
+                    .collect();
+                Err(Error::usage(format!(
+                    "the key '{key}' is in several decks; name one of {}",
+                    decks.join(", ")
+                )))
+            }
+        }
+    }
+
+    /// Replaces a note's fields (not its key or deck); its cards and their history stay.
+    pub fn update_note(&self, note_id: i64, fields: &NoteFields, now_secs: i64) -> Result<()> {
+        self.conn().execute(
+            "UPDATE notes SET term = ?1, definition = ?2, example = ?3, aliases = ?4, tags = ?5,
+                 related = ?6, source = ?7, modified_at = ?8 WHERE id = ?9",
+            params![
+                fields.term,
+                fields.definition,
+                fields.example,
+                to_json_list(&fields.aliases),
+                to_json_list(&fields.tags),
+                to_json_list(&fields.related),
+                fields.source,
+                now_secs,
+                note_id
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// Cards with their notes, for `jargon cards`.
+    pub fn list_cards(&self, filter: &CardFilter) -> Result<Vec<(Card, Note)>> {
+        let mut sql = format!(
+            "SELECT {}, {NOTE_COLUMNS} FROM cards c JOIN notes n ON n.id = c.note_id JOIN decks d ON d.id = n.deck_id WHERE 1 = 1",
+            super::cards::CARD_COLUMNS
+        );
+        let mut args: Vec<rusqlite::types::Value> = vec![];
+        if let Some(ids) = &filter.deck_ids {
+            let list: Vec<String> = ids.iter().map(i64::to_string).collect();
+            sql.push_str(&format!(" AND n.deck_id IN ({})", list.join(",")));
+        }
+        if let Some(day) = filter.due_by {
+            sql.push_str(" AND c.phase != 'new' AND c.suspended = 0 AND c.due_day <= ?");
+            args.push(day.into());
+        }
+        if filter.suspended_only {
+            sql.push_str(" AND c.suspended = 1");
+        }
+        if let Some(text) = &filter.search {
+            let pattern = format!(
+                "%{}%",
+                text.replace('\\', "\\\\")
+                    .replace('%', "\\%")
+                    .replace('_', "\\_")
+            );
+            sql.push_str(
+                " AND (n.term LIKE ? ESCAPE '\\' OR n.definition LIKE ? ESCAPE '\\' OR n.aliases LIKE ? ESCAPE '\\'
+                   OR n.tags LIKE ? ESCAPE '\\' OR n.key LIKE ? ESCAPE '\\')",
+            );
+            for _ in 0..5 {
+                args.push(pattern.clone().into());
+            }
+        }
+        sql.push_str(" ORDER BY d.name, n.id, c.direction");
+        if let Some(limit) = filter.limit {
+            sql.push_str(&format!(" LIMIT {limit}"));
+        }
+        let mut stmt = self.conn().prepare(&sql)?;
+        let rows = stmt.query_map(rusqlite::params_from_iter(args), |row| {
+            Ok((
+                super::cards::card_from_row(row, 0)?,
+                note_from_row(row, 14)?,
+            ))
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}

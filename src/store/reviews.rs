@@ -1,0 +1,310 @@
+//! The review log: committing answers, undoing them, and reading the history back.
+
+use rusqlite::{Row, Transaction, params};
+
+use super::Collection;
+use super::cards::{due_columns, due_of};
+use crate::clock::DayNumber;
+use crate::error::{Error, Result};
+use crate::scheduler::replay::{LoggedAnswer, ReviewKind};
+use crate::scheduler::{CardState, Phase, Quality, SchedulerKind};
+
+/// An answer to be logged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NewReview {
+    pub card_id: i64,
+    /// Unix milliseconds.
+    pub reviewed_at_ms: i64,
+    pub day: DayNumber,
+    pub quality: Quality,
+    pub duration_ms: i64,
+    pub kind: ReviewKind,
+    pub scheduler: SchedulerKind,
+}
+
+/// A logged answer as stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReviewRow {
+    pub id: i64,
+    pub card_id: i64,
+    pub reviewed_at_ms: i64,
+    pub day: DayNumber,
+    pub quality: Quality,
+    pub duration_ms: i64,
+    pub kind: ReviewKind,
+    pub scheduler_name: &'static str,
+    pub before: CardState,
+    pub after: CardState,
+}
+
+const REVIEW_COLUMNS: &str = "id, card_id, reviewed_at, day, quality, duration_ms, kind, scheduler,
+     phase_before, due_day_before, due_at_before, interval_before, ease_before, reps_before, lapses_before, step_before,
+     phase_after, due_day_after, due_at_after, interval_after, ease_after, reps_after, lapses_after, step_after";
+
+fn conversion(column: usize, what: &str) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(
+        column,
+        rusqlite::types::Type::Text,
+        what.to_string().into(),
+    )
+}
+
+fn state_from_row(row: &Row, at: usize) -> rusqlite::Result<CardState> {
+    let phase: String = row.get(at)?;
+    Ok(CardState {
+        phase: Phase::parse(&phase).ok_or_else(|| conversion(at, "unknown phase"))?,
+        due: due_of(row.get(at + 1)?, row.get(at + 2)?),
+        interval_days: row.get(at + 3)?,
+        ease_permille: row.get(at + 4)?,
+        repetitions: row.get(at + 5)?,
+        lapses: row.get(at + 6)?,
+        step: row.get(at + 7)?,
+    })
+}
+
+fn review_from_row(row: &Row) -> rusqlite::Result<ReviewRow> {
+    let kind: String = row.get(6)?;
+    let scheduler: String = row.get(7)?;
+    let quality: u8 = row.get(4)?;
+    Ok(ReviewRow {
+        id: row.get(0)?,
+        card_id: row.get(1)?,
+        reviewed_at_ms: row.get(2)?,
+        day: row.get(3)?,
+        quality: Quality::new(quality).map_err(|_| conversion(4, "quality out of range"))?,
+        duration_ms: row.get(5)?,
+        kind: ReviewKind::parse(&kind).ok_or_else(|| conversion(6, "unknown review kind"))?,
+        scheduler_name: SchedulerKind::parse(&scheduler)
+            .map(SchedulerKind::name)
+            .unwrap_or("other"),
+        before: state_from_row(row, 8)?,
+        after: state_from_row(row, 16)?,
+    })
+}
+
+impl ReviewRow {
+    /// The row as replay reads it; `None` when its scheduler is not one this build knows.
+    pub fn as_logged(&self) -> Option<LoggedAnswer> {
+        Some(LoggedAnswer {
+            kind: self.kind,
+            quality: self.quality,
+            day: self.day,
+            at: self.reviewed_at_ms.div_euclid(1000),
+            scheduler: SchedulerKind::parse(self.scheduler_name).ok()?,
+            after: self.after,
+        })
+    }
+}
+
+/// Writes a card's state (used by answers, undo and imports).
+pub(crate) fn write_state(tx: &Transaction, card_id: i64, state: &CardState) -> Result<()> {
+    let (due_day, due_at) = due_columns(state.due);
+    let changed = tx
+        .prepare_cached(
+            "UPDATE cards SET phase = ?1, due_day = ?2, due_at = ?3, interval_days = ?4, ease_permille = ?5,
+                 repetitions = ?6, lapses = ?7, step = ?8 WHERE id = ?9",
+        )?
+        .execute(params![
+            state.phase.as_str(),
+            due_day,
+            due_at,
+            state.interval_days,
+            state.ease_permille,
+            state.repetitions,
+            state.lapses,
+            state.step,
+            card_id
+        ])?;
+    if changed != 1 {
+        return Err(Error::failed(format!("there is no card {card_id}")));
+    }
+    Ok(())
+}
+
+/// Appends one log row.
+pub(crate) fn insert_review(
+    tx: &Transaction,
+    review: &NewReview,
+    before: &CardState,
+    after: &CardState,
+) -> Result<i64> {
+    let (due_day_before, due_at_before) = due_columns(before.due);
+    let (due_day_after, due_at_after) = due_columns(after.due);
+    tx.prepare_cached(
+        "INSERT INTO reviews (card_id, reviewed_at, day, quality, duration_ms, kind, scheduler,
+             phase_before, due_day_before, due_at_before, interval_before, ease_before, reps_before, lapses_before, step_before,
+             phase_after, due_day_after, due_at_after, interval_after, ease_after, reps_after, lapses_after, step_after)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)",
+    )?
+    .execute(params![
+        review.card_id,
+        review.reviewed_at_ms,
+        review.day,
+        review.quality.value(),
+        review.duration_ms.max(0),
+        review.kind.as_str(),
+        review.scheduler.name(),
+        before.phase.as_str(),
+        due_day_before,
+        due_at_before,
+        before.interval_days,
+        before.ease_permille,
+        before.repetitions,
+        before.lapses,
+        before.step,
+        after.phase.as_str(),
+        due_day_after,
+        due_at_after,
+        after.interval_days,
+        after.ease_permille,
+        after.repetitions,
+        after.lapses,
+        after.step,
+    ])?;
+    Ok(tx.last_insert_rowid())
+}
+
+impl Collection {
+    /// Logs an answer and stores the card's new state in one transaction. Refuses when the
+    /// card is no longer in `before` (another session answered it meanwhile).
+    pub fn commit_answer(
+        &mut self,
+        review: &NewReview,
+        before: &CardState,
+        after: &CardState,
+        suspend: bool,
+    ) -> Result<i64> {
+        let tx = self.conn_mut().transaction()?;
+        let stored = {
+            let sql = format!(
+                "SELECT {} FROM cards c WHERE c.id = ?1",
+                super::cards::CARD_COLUMNS
+            );
+            let mut stmt = tx.prepare_cached(&sql)?;
+            stmt.query_row([review.card_id], |row| super::cards::card_from_row(row, 0))
+                .map_err(|e| match e {
+                    rusqlite::Error::QueryReturnedNoRows => {
+                        Error::failed(format!("there is no card {}", review.card_id))
+                    }
+                    other => other.into(),
+                })?
+        };
+        if stored.state != *before {
+            return Err(Error::failed(format!(
+                "card {} was changed by another jargon session; its answer was not recorded",
+                review.card_id
+            )));
+        }
+        let id = insert_review(&tx, review, before, after)?;
+        if after != before {
+            write_state(&tx, review.card_id, after)?;
+        }
+        if suspend {
+            tx.execute(
+                "UPDATE cards SET suspended = 1 WHERE id = ?1",
+                [review.card_id],
+            )?;
+        }
+        tx.commit()?;
+        Ok(id)
+    }
+
+    pub fn review(&self, review_id: i64) -> Result<ReviewRow> {
+        let sql = format!("SELECT {REVIEW_COLUMNS} FROM reviews WHERE id = ?1");
+        self.conn()
+            .query_row(&sql, [review_id], review_from_row)
+            .map_err(|e| match e {
+                rusqlite::Error::QueryReturnedNoRows => {
+                    Error::failed(format!("there is no review {review_id}"))
+                }
+                other => other.into(),
+            })
+    }
+
+    /// Takes an answer back: the card returns to the state logged before it and the row is
+    /// deleted, in one transaction. Only a card's latest answer can be undone.
+    pub fn undo_review(&mut self, review_id: i64, unsuspend: bool) -> Result<ReviewRow> {
+        let row = self.review(review_id)?;
+        let tx = self.conn_mut().transaction()?;
+        let latest: i64 = tx.query_row(
+            "SELECT id FROM reviews WHERE card_id = ?1 ORDER BY reviewed_at DESC, id DESC LIMIT 1",
+            [row.card_id],
+            |r| r.get(0),
+        )?;
+        if latest != review_id {
+            return Err(Error::failed(
+                "only the latest answer of a card can be undone",
+            ));
+        }
+        write_state(&tx, row.card_id, &row.before)?;
+        tx.execute("DELETE FROM reviews WHERE id = ?1", [review_id])?;
+        if unsuspend {
+            tx.execute(
+                "UPDATE cards SET suspended = 0 WHERE id = ?1",
+                [row.card_id],
+            )?;
+        }
+        tx.commit()?;
+        Ok(row)
+    }
+
+    /// A card's log, oldest first.
+    pub fn reviews_of_card(&self, card_id: i64) -> Result<Vec<ReviewRow>> {
+        let sql = format!(
+            "SELECT {REVIEW_COLUMNS} FROM reviews WHERE card_id = ?1 ORDER BY reviewed_at, id"
+        );
+        let mut stmt = self.conn().prepare_cached(&sql)?;
+        let rows = stmt.query_map([card_id], review_from_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Visits every review, grouped by card and oldest first within a card.
+    pub fn for_each_review_by_card(
+        &self,
+        mut visit: impl FnMut(ReviewRow) -> Result<()>,
+    ) -> Result<()> {
+        let sql = format!("SELECT {REVIEW_COLUMNS} FROM reviews ORDER BY card_id, reviewed_at, id");
+        let mut stmt = self.conn().prepare(&sql)?;
+        let mut rows = stmt.query([])?;
+        while let Some(row) = rows.next()? {
+            visit(review_from_row(row)?)?;
+        }
+        Ok(())
+    }
+
+    /// New cards introduced and reviews done on `day` (scheduling answers only).
+    pub fn studied_on(&self, day: DayNumber) -> Result<(u32, u32)> {
+        Ok(self.conn().query_row(
+            "SELECT coalesce(sum(phase_before = 'new'), 0), coalesce(sum(phase_before != 'new'), 0)
+             FROM reviews WHERE day = ?1 AND kind = 'schedule'",
+            [day],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )?)
+    }
+
+    /// The distinct study days with at least one answer, oldest first.
+    pub fn review_days(&self) -> Result<Vec<DayNumber>> {
+        let mut stmt = self
+            .conn()
+            .prepare("SELECT DISTINCT day FROM reviews WHERE kind IN ('schedule', 'drill', 'import') ORDER BY day")?;
+        let rows = stmt.query_map([], |row| row.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Every card's stored state, for `check`.
+    pub fn for_each_card(
+        &self,
+        mut visit: impl FnMut(crate::model::Card) -> Result<()>,
+    ) -> Result<()> {
+        let sql = format!(
+            "SELECT {} FROM cards c ORDER BY c.id",
+            super::cards::CARD_COLUMNS
+        );
+        let mut stmt = self.conn().prepare(&sql)?;
+        let mut rows = stmt.query([])?;
+        while let Some(row) = rows.next()? {
+            visit(super::cards::card_from_row(row, 0)?)?;
+        }
+        Ok(())
+    }
+}

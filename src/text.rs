@@ -1,0 +1,93 @@
+//! PURE text helpers: making deck text safe to print, and folding text for comparison.
+
+use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::char::is_combining_mark;
+
+/// Neutralises control characters and escape sequences so card text cannot drive the
+/// terminal: ESC, C0/C1 controls and bidirectional overrides become visible `\u{..}` forms;
+/// newlines and tabs are kept (tabs as spaces).
+pub fn sanitize(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\n' => out.push('\n'),
+            '\t' => out.push_str("    "),
+            '\r' => {}
+            c if c.is_control() || is_bidi_control(c) => {
+                out.push_str(&format!("\\u{{{:x}}}", u32::from(c)));
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}' | '\u{061c}')
+}
+
+/// Lower case, accents removed (NFD, combining marks dropped).
+pub fn fold(text: &str) -> String {
+    text.nfd()
+        .filter(|c| !is_combining_mark(*c))
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// [`fold`], then every run of characters that are not letters or digits becomes one space,
+/// trimmed: the form answers and terms are compared in.
+pub fn normalize(text: &str) -> String {
+    let folded = fold(text);
+    let mut out = String::with_capacity(folded.len());
+    let mut pending_space = false;
+    for c in folded.chars() {
+        if c.is_alphanumeric() {
+            if pending_space && !out.is_empty() {
+                out.push(' ');
+            }
+            pending_space = false;
+            out.push(c);
+        } else if c != '\'' && c != '\u{2019}' {
+            pending_space = true;
+        }
+    }
+    out
+}
+
+/// A stable key from a term: folded, apostrophes dropped, other runs of non-alphanumerics
+/// become `-`. "Zipf's law" -> `zipfs-law`, "A/B testing" -> `a-b-testing`.
+pub fn slug(term: &str) -> String {
+    normalize(term).replace(' ', "-")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escape_sequences_and_controls_are_made_visible() {
+        assert_eq!(sanitize("a\x1b[31mred\x07"), "a\\u{1b}[31mred\\u{7}");
+        assert_eq!(sanitize("line\r\nnext\ttab"), "line\nnext    tab");
+        assert_eq!(sanitize("\u{202e}evil"), "\\u{202e}evil");
+        assert_eq!(sanitize("\u{9b}c"), "\\u{9b}c");
+    }
+
+    #[test]
+    fn slugs_follow_the_documented_rule() {
+        assert_eq!(slug("Zipf's law"), "zipfs-law");
+        assert_eq!(slug("A/B testing"), "a-b-testing");
+        assert_eq!(slug("tf-idf"), "tf-idf");
+        assert_eq!(
+            slug("Exploration vs. exploitation"),
+            "exploration-vs-exploitation"
+        );
+        assert_eq!(slug("Café  Crème"), "cafe-creme");
+        assert_eq!(slug("20% time"), "20-time");
+    }
+
+    #[test]
+    fn normalize_ignores_case_accents_punctuation_and_spacing() {
+        assert_eq!(normalize("  Self-Attention! "), "self attention");
+        assert_eq!(normalize("Naïve  Bayes"), "naive bayes");
+    }
+}
