@@ -195,7 +195,13 @@ impl<'a> Review<'a> {
                 ""
             }
         )))?;
-        while let Some(entry) = self.session.current() {
+        loop {
+            let Some(entry) = self.session.current() else {
+                if self.undo.is_empty() || !self.last_chance(ui)? {
+                    break;
+                }
+                continue;
+            };
             let (card, note) = self.collection.card_with_note(entry.card_id)?;
             let shown = Instant::now();
             ui.print("")?;
@@ -228,6 +234,56 @@ impl<'a> Review<'a> {
         ui.print("")?;
         ui.print(&self.summary_text(&summary, &style)?)?;
         Ok(summary)
+    }
+
+    /// After the last card: one more prompt, so the last answer can still be undone.
+    /// Returns true when an answer was undone and the session goes on.
+    fn last_chance(&mut self, ui: &mut dyn Frontend) -> Result<bool> {
+        let style = ui.style();
+        ui.print(&style.dim(
+            "That was the last card: Enter ends the session, :undo takes back the last answer.",
+        ))?;
+        loop {
+            let line = match ui.read_line("done> ")? {
+                Read::Line(line) => line,
+                Read::Eof | Read::Interrupted => return Ok(false),
+            };
+            match input::parse(&line) {
+                Line::Command(Command::Undo) => {
+                    self.undo_last(ui)?;
+                    return Ok(true);
+                }
+                Line::Command(Command::Stats) | Line::Command(Command::Help) => {
+                    let placeholder = Note {
+                        id: 0,
+                        deck_id: 0,
+                        deck: String::new(),
+                        fields: Default::default(),
+                    };
+                    self.inline_command(ui, Command::Stats, &placeholder)?;
+                }
+                _ => return Ok(false),
+            }
+        }
+    }
+
+    fn undo_last(&mut self, ui: &mut dyn Frontend) -> Result<()> {
+        let style = ui.style();
+        match self.undo.pop() {
+            None => ui.print(&style.yellow("Nothing to undo in this session.")),
+            Some(entry) => {
+                let row = self
+                    .collection
+                    .undo_review(entry.review_id, entry.suspended)?;
+                self.session.undo();
+                let answer = Answer::from_quality(row.quality);
+                ui.print(&style.dim(&format!(
+                    "Undid {} on '{}'; it is shown again.",
+                    answer.label(),
+                    crate::text::sanitize(&entry.term)
+                )))
+            }
+        }
     }
 
     fn header(&self, card: &Card, note: &Note, redrill: bool, style: &Style) -> String {
@@ -509,21 +565,7 @@ impl<'a> Review<'a> {
         let style = ui.style();
         match command {
             Command::Quit => return Ok(false),
-            Command::Undo => match self.undo.pop() {
-                None => ui.print(&style.yellow("Nothing to undo in this session."))?,
-                Some(entry) => {
-                    let row = self
-                        .collection
-                        .undo_review(entry.review_id, entry.suspended)?;
-                    self.session.undo();
-                    let answer = Answer::from_quality(row.quality);
-                    ui.print(&style.dim(&format!(
-                        "Undid {} on '{}'; it is shown again.",
-                        answer.label(),
-                        crate::text::sanitize(&entry.term)
-                    )))?;
-                }
-            },
+            Command::Undo => self.undo_last(ui)?,
             Command::Skip => {
                 self.session.remove_current();
                 ui.print(&style.dim("Skipped: the card stays due."))?;
@@ -719,35 +761,65 @@ fn normalize_eq(a: &str, b: &str) -> bool {
     crate::text::normalize(a) == crate::text::normalize(b)
 }
 
-/// The expected term with the characters the learner got wrong marked: coloured where colour
-/// is allowed, otherwise bracketed, followed by what was typed.
+/// The expected term with the characters the learner missed marked (coloured where colour
+/// is allowed, otherwise bracketed), followed by what was typed. Characters are aligned by a
+/// longest common subsequence over the folded forms.
 fn mark_difference(typed: &str, expected: &str, style: &Style) -> String {
-    let typed_chars: Vec<char> = crate::text::fold(typed).chars().collect();
+    let expected_chars: Vec<char> = crate::text::sanitize(expected).chars().collect();
+    let fold_char = |c: &char| crate::text::fold(&c.to_string());
+    let a: Vec<String> = expected_chars.iter().map(fold_char).collect();
+    let b: Vec<String> = typed.chars().map(|c| fold_char(&c)).collect();
+    // lcs[i][j]: the longest common subsequence of a[i..] and b[j..].
+    let mut lcs = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for i in (0..a.len()).rev() {
+        for j in (0..b.len()).rev() {
+            lcs[i][j] = if a[i] == b[j] {
+                lcs[i + 1][j + 1] + 1
+            } else {
+                lcs[i + 1][j].max(lcs[i][j + 1])
+            };
+        }
+    }
+    let (mut i, mut j) = (0, 0);
     let mut out = String::new();
-    let mut i = 0;
-    for c in crate::text::sanitize(expected).chars() {
-        let folded = crate::text::fold(&c.to_string());
-        let same = typed_chars.get(i).is_some_and(|t| folded.starts_with(*t));
-        if same {
-            out.push(c);
+    while i < a.len() {
+        if j < b.len() && a[i] == b[j] {
+            out.push(expected_chars[i]);
             i += 1;
-        } else if typed_chars
-            .get(i + 1)
-            .is_some_and(|t| folded.starts_with(*t))
-        {
-            // An extra character was typed here.
-            out.push(c);
-            i += 2;
+            j += 1;
+        } else if j < b.len() && lcs[i][j + 1] >= lcs[i + 1][j] {
+            j += 1;
         } else {
+            let c = expected_chars[i].to_string();
             out.push_str(&if style.colour {
-                style.bold(&style.red(&c.to_string()))
+                style.bold(&style.red(&c))
             } else {
                 format!("[{c}]")
             });
-            if typed_chars.len() >= expected.chars().count() {
-                i += 1;
-            }
+            i += 1;
         }
     }
     format!("{out} (you typed: {})", crate::text::sanitize(typed))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_difference_marks_only_the_characters_that_were_missed() {
+        let plain = Style::plain();
+        assert_eq!(
+            mark_difference("embeding", "embedding", &plain),
+            "embed[d]ing (you typed: embeding)"
+        );
+        assert_eq!(
+            mark_difference("gradient decsent", "gradient descent", &plain),
+            "gradient des[c]ent (you typed: gradient decsent)"
+        );
+        assert_eq!(
+            mark_difference("Naive Bayes", "Naïve Bayes", &plain),
+            "Naïve Bayes (you typed: Naive Bayes)"
+        );
+    }
 }

@@ -1,0 +1,601 @@
+//! The real binary on a temporary collection: first run, scripted reviews, imports, edits,
+//! checks, exit codes, and every bad input the core issue names.
+
+mod common;
+
+use common::{Env, text};
+
+const DECK: &str = r#"name = "Test"
+description = "A small deck for tests."
+
+[[note]]
+term = "gradient descent"
+definition = "An optimisation method that repeatedly steps against the slope of the loss."
+example = "We trained with plain gradient descent."
+aliases = ["GD"]
+related = ["learning-rate"]
+source = "tests"
+
+[[note]]
+term = "learning rate"
+definition = "The step size used when updating weights."
+source = "tests"
+"#;
+
+fn with_deck() -> Env {
+    let env = Env::new();
+    let deck = env.write("test.toml", DECK);
+    env.ok(&["import", deck.to_str().unwrap()]);
+    env.ok(&["config", "set", "fuzz", "false"]);
+    env
+}
+
+fn count(env: &Env, sql: &str) -> i64 {
+    env.sql(sql)
+}
+
+/// Notes, cards, reviews and decks as one comparable fingerprint of the collection.
+fn fingerprint(env: &Env) -> String {
+    let conn = rusqlite::Connection::open(&env.db).unwrap();
+    let mut out = String::new();
+    for table in ["decks", "notes", "cards", "reviews", "config"] {
+        let mut stmt = conn
+            .prepare(&format!("SELECT * FROM {table} ORDER BY 1"))
+            .unwrap();
+        let columns = stmt.column_count();
+        let rows = stmt
+            .query_map([], |row| {
+                let mut parts = vec![];
+                for i in 0..columns {
+                    parts.push(format!("{:?}", row.get_ref(i)?));
+                }
+                Ok(parts.join("|"))
+            })
+            .unwrap();
+        for row in rows {
+            out.push_str(&row.unwrap());
+            out.push('\n');
+        }
+    }
+    out
+}
+
+#[test]
+fn the_first_run_creates_the_collection_with_the_built_in_decks() {
+    let env = Env::new();
+    assert!(!env.db.exists());
+    let out = env.ok(&["decks"]);
+    assert!(env.db.exists());
+    for deck in [
+        "ML::Foundations",
+        "ML::Deep learning and NLP",
+        "ML::Data and MLOps",
+        "ML::Software engineering",
+        "ML::Research and learning",
+    ] {
+        assert!(out.contains(deck), "{deck} missing from:\n{out}");
+    }
+    let notes = count(&env, "SELECT count(*) FROM notes");
+    assert!(notes >= 150, "{notes}");
+    assert_eq!(count(&env, "SELECT count(*) FROM cards"), notes * 2);
+}
+
+#[test]
+fn status_with_no_command_shows_what_is_due_per_deck() {
+    let env = Env::new();
+    let out = env.ok(&[]);
+    assert!(out.contains("ML::Foundations"), "{out}");
+    assert!(out.contains("20 new to introduce"), "{out}");
+    assert!(out.contains("jargon review"), "{out}");
+}
+
+#[test]
+fn a_piped_review_logs_one_row_per_answer_with_sm2_values() {
+    let env = with_deck();
+    // Reveal and grade Good; grade Again straight away; three cards later... the drill.
+    let out = env.run_with_input(&["review", "--deck", "Test"], "\ng\na\ng\n");
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stdout.contains("gradient descent") && stdout.contains("learning rate"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("re-drill"), "{stdout}");
+    let rows: Vec<(i64, String, String, i64, i64, i64)> = {
+        let conn = rusqlite::Connection::open(&env.db).unwrap();
+        let mut stmt = conn
+            .prepare("SELECT quality, kind, phase_after, interval_after, ease_after, reps_after FROM reviews ORDER BY id")
+            .unwrap();
+        stmt.query_map([], |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+            ))
+        })
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
+    };
+    assert_eq!(
+        rows,
+        vec![
+            (4, "schedule".into(), "review".into(), 1, 2500, 1),
+            (1, "schedule".into(), "learning".into(), 1, 1960, 0),
+            (4, "drill".into(), "learning".into(), 1, 1960, 0),
+        ]
+    );
+    env.ok(&["check"]);
+}
+
+#[test]
+fn answering_good_on_time_gives_1_6_15_and_38_days() {
+    let mut env = with_deck();
+    let mut intervals = vec![];
+    for now in [
+        "2026-11-22T09:00:00Z",
+        "2026-11-23T09:00:00Z",
+        "2026-11-29T09:00:00Z",
+        "2026-12-14T09:00:00Z",
+    ] {
+        env.now = now.to_string();
+        let out = env.run_with_input(
+            &["review", "--deck", "Test", "--new", "1", "--limit", "1"],
+            "g\n",
+        );
+        assert!(out.status.success());
+        let interval: i64 = env.sql("SELECT interval_after FROM reviews ORDER BY id DESC LIMIT 1");
+        intervals.push(interval);
+    }
+    assert_eq!(intervals, vec![1, 6, 15, 38]);
+    env.ok(&["check"]);
+}
+
+#[test]
+fn undo_restores_the_card_and_removes_its_log_row_exactly() {
+    let env = with_deck();
+    let before = fingerprint(&env);
+    let out = env.run_with_input(
+        &["review", "--deck", "Test", "--new", "1"],
+        "\ng\n:undo\n:quit\n",
+    );
+    assert!(out.status.success());
+    assert!(text(&out).0.contains("Undid good"), "{}", text(&out).0);
+    assert_eq!(fingerprint(&env), before);
+}
+
+#[test]
+fn undo_twice_takes_back_two_answers() {
+    let env = with_deck();
+    let before = fingerprint(&env);
+    let out = env.run_with_input(
+        &["review", "--deck", "Test", "--new", "2"],
+        "g\ne\n:undo\n:undo\n:undo\n:quit\n",
+    );
+    let stdout = text(&out).0;
+    assert!(stdout.contains("Nothing to undo"), "{stdout}");
+    assert_eq!(fingerprint(&env), before);
+}
+
+#[test]
+fn a_reverse_card_accepts_a_typo_with_a_hard_suggestion_and_an_override() {
+    let mut env = with_deck();
+    // Days 1 and 2: the forward cards (a new sibling waits while its forward card is in the
+    // session); day 3: the forwards are not due, so the reverse cards come up.
+    env.run_with_input(&["review", "--deck", "Test"], "g\ng\n");
+    env.now = "2026-11-23T09:00:00Z".into();
+    env.run_with_input(&["review", "--deck", "Test"], "g\ng\n");
+    env.now = "2026-11-24T09:00:00Z".into();
+    // A typo accepted as Hard; a typo overridden to Easy; the re-drill answered by an alias.
+    let out = env.run_with_input(
+        &["review", "--deck", "Test"],
+        "gradient decsent\n\nlearnign rate\ne\nGD\n\n",
+    );
+    let stdout = text(&out).0;
+    assert!(stdout.contains("≈ close:"), "{stdout}");
+    assert!(
+        stdout.contains("✓ GD (an alias of gradient descent)"),
+        "{stdout}"
+    );
+    let qualities: Vec<(i64, String)> = {
+        let conn = rusqlite::Connection::open(&env.db).unwrap();
+        let mut stmt = conn
+            .prepare("SELECT r.quality, r.kind FROM reviews r JOIN cards c ON c.id = r.card_id WHERE c.direction = 'reverse' ORDER BY r.id")
+            .unwrap();
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    };
+    assert_eq!(
+        qualities,
+        vec![
+            (3, "schedule".into()),
+            (5, "schedule".into()),
+            (4, "drill".into())
+        ],
+        "{stdout}"
+    );
+}
+
+#[test]
+fn reimporting_the_same_file_changes_nothing_and_says_so() {
+    let env = with_deck();
+    let before = fingerprint(&env);
+    let out = env.ok(&["import", env.path("test.toml").to_str().unwrap()]);
+    assert!(out.contains("0 added, 0 updated, 2 unchanged"), "{out}");
+    assert_eq!(fingerprint(&env), before);
+}
+
+#[test]
+fn an_edited_definition_updates_the_note_and_keeps_its_history() {
+    let env = with_deck();
+    env.run_with_input(&["review", "--deck", "Test"], "g\ng\n");
+    let card_state: String = env
+        .sql("SELECT group_concat(phase || interval_days || ease_permille) FROM cards ORDER BY id");
+    let path = env.write(
+        "test.toml",
+        DECK.replace("The step size used", "The size of the step taken"),
+    );
+    let dry = env.ok(&["import", "--dry-run", path.to_str().unwrap()]);
+    assert!(dry.contains("0 added, 1 updated"), "{dry}");
+    assert_eq!(
+        count(
+            &env,
+            "SELECT count(*) FROM notes WHERE definition LIKE 'The size%'"
+        ),
+        0
+    );
+    let out = env.ok(&["import", path.to_str().unwrap()]);
+    assert!(out.contains("0 added, 1 updated, 1 unchanged"), "{out}");
+    assert_eq!(
+        count(
+            &env,
+            "SELECT count(*) FROM notes WHERE definition LIKE 'The size%'"
+        ),
+        1
+    );
+    assert_eq!(count(&env, "SELECT count(*) FROM reviews"), 2);
+    let after: String = env
+        .sql("SELECT group_concat(phase || interval_days || ease_permille) FROM cards ORDER BY id");
+    assert_eq!(card_state, after);
+    env.ok(&["check"]);
+}
+
+fn assert_refused(env: &Env, file: &std::path::Path, needles: &[&str]) {
+    let before = fingerprint(env);
+    let out = env.run(&["import", file.to_str().unwrap()]);
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "one sentence: {stderr}");
+    for needle in needles {
+        assert!(stderr.contains(needle), "{needle:?} not in {stderr}");
+    }
+    assert_eq!(fingerprint(env), before, "the collection changed");
+}
+
+#[test]
+fn a_malformed_toml_deck_is_refused_with_file_line_and_column() {
+    let env = with_deck();
+    let bad = env.write(
+        "bad.toml",
+        "name = \"X\"\n[[note]]\nterm = \"a\ndefinition = \"b\"\n",
+    );
+    assert_refused(&env, &bad, &["bad.toml:3:", "invalid deck"]);
+}
+
+#[test]
+fn a_duplicate_key_is_refused_naming_both_lines() {
+    let env = with_deck();
+    let bad = env.write("dup.toml", "[[note]]\nterm = \"a b\"\ndefinition = \"x\"\n\n[[note]]\nterm = \"A B\"\ndefinition = \"y\"\n");
+    assert_refused(
+        &env,
+        &bad,
+        &["dup.toml:5:1", "'a-b' is used twice", "first at line 1"],
+    );
+}
+
+#[test]
+fn a_missing_definition_is_refused() {
+    let env = with_deck();
+    let bad = env.write(
+        "nodef.toml",
+        "[[note]]\nterm = \"a\"\ndefinition = \"ok\"\n[[note]]\nterm = \"b\"\n",
+    );
+    assert_refused(&env, &bad, &["nodef.toml:4:1", "definition"]);
+    let empty = env.write(
+        "empty.toml",
+        "[[note]]\nterm = \"a\"\ndefinition = \"  \"\n",
+    );
+    assert_refused(&env, &empty, &["empty.toml:1:1", "has no definition"]);
+}
+
+#[test]
+fn a_non_utf8_file_is_refused_with_the_position_of_the_bad_byte() {
+    let env = with_deck();
+    let bad = env.write(
+        "latin1.toml",
+        b"[[note]]\nterm = \"caf\xe9\"\ndefinition = \"x\"\n",
+    );
+    assert_refused(&env, &bad, &["latin1.toml:2:12", "not valid UTF-8"]);
+}
+
+#[test]
+fn a_directory_is_refused() {
+    let env = with_deck();
+    std::fs::create_dir(env.path("folder.toml")).unwrap();
+    assert_refused(
+        &env,
+        &env.path("folder.toml"),
+        &["folder.toml", "is a directory"],
+    );
+}
+
+#[test]
+fn a_half_valid_import_of_several_files_writes_nothing() {
+    let env = with_deck();
+    let good = env.write(
+        "good.toml",
+        "name = \"Other\"\n[[note]]\nterm = \"x\"\ndefinition = \"y\"\n",
+    );
+    let bad = env.write("bad.toml", "[[note]]\nterm = \"x\"\n");
+    let before = fingerprint(&env);
+    let out = env.run(&["import", good.to_str().unwrap(), bad.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(fingerprint(&env), before);
+}
+
+#[test]
+fn a_file_that_is_not_a_database_is_refused_and_left_untouched() {
+    let env = Env::new();
+    let junk = b"this is not a database, just some text that happens to be long enough".repeat(20);
+    std::fs::write(&env.db, &junk).unwrap();
+    let out = env.run(&["decks"]);
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("is not a jargon collection"), "{stderr}");
+    assert_eq!(std::fs::read(&env.db).unwrap(), junk);
+    assert!(!env.db.with_extension("sqlite-wal").exists());
+}
+
+#[test]
+fn a_corrupt_database_is_refused_with_one_sentence() {
+    let env = with_deck();
+    // Keep the SQLite header, wreck the pages after it.
+    let mut bytes = std::fs::read(&env.db).unwrap();
+    for b in bytes.iter_mut().skip(100) {
+        *b = 0x5a;
+    }
+    std::fs::write(&env.db, &bytes).unwrap();
+    let _ = std::fs::remove_file(env.db.with_extension("sqlite-wal"));
+    let out = env.run(&["decks"]);
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("collection.sqlite"), "{stderr}");
+}
+
+#[test]
+fn a_collection_from_a_newer_version_is_refused_and_not_changed() {
+    let env = with_deck();
+    {
+        let conn = rusqlite::Connection::open(&env.db).unwrap();
+        conn.pragma_update(None, "user_version", 99).unwrap();
+        conn.pragma_update(None, "journal_mode", "DELETE").unwrap();
+    }
+    let bytes = std::fs::read(&env.db).unwrap();
+    let out = env.run(&["review"]);
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr.contains("newer jargon") && stderr.contains("99"),
+        "{stderr}"
+    );
+    assert_eq!(std::fs::read(&env.db).unwrap(), bytes);
+}
+
+#[test]
+fn another_programs_sqlite_database_is_refused() {
+    let env = Env::new();
+    {
+        let conn = rusqlite::Connection::open(&env.db).unwrap();
+        conn.execute_batch("CREATE TABLE songs (title TEXT)")
+            .unwrap();
+    }
+    let out = env.run(&["decks"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out).1.contains("not a jargon collection"),
+        "{}",
+        text(&out).1
+    );
+    let tables: i64 = env.sql("SELECT count(*) FROM sqlite_master");
+    assert_eq!(tables, 1);
+}
+
+#[test]
+fn bad_usage_exits_with_two() {
+    let env = Env::new();
+    assert_eq!(env.run(&["review", "--frobnicate"]).status.code(), Some(2));
+    assert_eq!(
+        env.run(&["config", "set", "rollover_hour", "31"])
+            .status
+            .code(),
+        Some(2)
+    );
+    let out = env.run(&["review", "--deck", "Nope"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out).1.contains("there is no deck 'Nope'"),
+        "{}",
+        text(&out).1
+    );
+    let out = env.run_with_input(&["review"], "");
+    assert_eq!(out.status.code(), Some(0));
+}
+
+#[test]
+fn a_bad_jargon_now_is_a_usage_error() {
+    let mut env = Env::new();
+    env.now = "yesterday".into();
+    let out = env.run(&["decks"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out).1.contains("JARGON_NOW"), "{}", text(&out).1);
+}
+
+#[test]
+fn a_review_across_a_daylight_saving_change_is_due_at_the_local_rollover() {
+    // New York springs forward on 2026-03-08 at 02:00; the study day starts at 04:00 local,
+    // which is 08:00 UTC on the Sunday instead of 09:00 UTC the day before.
+    let mut env = with_deck();
+    env.ok(&["config", "set", "timezone", "America/New_York"]);
+    env.now = "2026-03-07T15:00:00Z".into();
+    env.run_with_input(&["review", "--deck", "Test", "--new", "1"], "g\n");
+    let due = |env: &Env| -> usize {
+        let out = env.ok(&["cards", "--due", "--deck", "Test", "--json"]);
+        serde_json::from_str::<Vec<serde_json::Value>>(&out)
+            .unwrap()
+            .len()
+    };
+    env.now = "2026-03-08T07:59:00Z".into(); // 03:59 EDT: still Saturday's study day
+    assert_eq!(due(&env), 0);
+    env.now = "2026-03-08T08:00:00Z".into(); // 04:00 EDT: Sunday
+    assert_eq!(due(&env), 1);
+}
+
+#[test]
+fn check_finds_a_card_whose_state_does_not_match_its_log() {
+    let env = with_deck();
+    env.run_with_input(&["review", "--deck", "Test"], "g\ng\n");
+    assert!(env.ok(&["check"]).starts_with("ok:"));
+    {
+        let conn = rusqlite::Connection::open(&env.db).unwrap();
+        conn.execute("UPDATE cards SET interval_days = 40 WHERE phase = 'review' AND id = (SELECT min(id) FROM cards WHERE phase = 'review')", []).unwrap();
+    }
+    let out = env.run(&["check"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out).0.contains("differs from its replayed log"),
+        "{}",
+        text(&out).0
+    );
+}
+
+#[test]
+fn add_edit_suspend_and_unsuspend_work_on_notes_by_key() {
+    let env = with_deck();
+    env.ok(&[
+        "add",
+        "--deck",
+        "Test",
+        "--term",
+        "epoch",
+        "--definition",
+        "One full pass over the training data.",
+        "--alias",
+        "epochs",
+    ]);
+    let dup = env.run(&[
+        "add",
+        "--deck",
+        "Test",
+        "--term",
+        "Epoch",
+        "--definition",
+        "again",
+    ]);
+    assert_eq!(dup.status.code(), Some(1));
+    env.ok(&[
+        "edit",
+        "Test/epoch",
+        "--definition",
+        "A single complete pass over a training set.",
+    ]);
+    let def: String = env.sql("SELECT n.definition FROM notes n JOIN decks d ON d.id = n.deck_id WHERE d.name = 'Test' AND n.key = 'epoch'");
+    assert_eq!(def, "A single complete pass over a training set.");
+    assert!(
+        env.ok(&["suspend", "Test/epoch"])
+            .contains("Suspended 2 of 2")
+    );
+    assert_eq!(
+        count(&env, "SELECT count(*) FROM cards WHERE suspended = 1"),
+        2
+    );
+    let ambiguous = env.run(&["suspend", "epoch"]);
+    assert_eq!(
+        ambiguous.status.code(),
+        Some(2),
+        "epoch is also a built-in key"
+    );
+    assert!(
+        env.ok(&["unsuspend", "Test/epoch"])
+            .contains("Unsuspended 2 of 2")
+    );
+    let listed = env.ok(&["cards", "epoch", "--deck", "Test"]);
+    assert!(listed.contains("Test/epoch"), "{listed}");
+}
+
+#[test]
+fn card_text_cannot_drive_the_terminal() {
+    let env = Env::new();
+    let deck = env.write(
+        "evil.toml",
+        "name = \"Evil\"\n[[note]]\nterm = \"red\\u001b[31m\\u0007 term\"\ndefinition = \"clears \\u001b[2J the screen\"\n",
+    );
+    env.ok(&["import", deck.to_str().unwrap()]);
+    let out = env.run_with_input(&["review", "--deck", "Evil", "--new", "1"], "\ng\n");
+    assert!(out.status.success());
+    assert!(
+        !out.stdout.contains(&0x1b),
+        "an escape byte reached the output"
+    );
+    assert!(!out.stdout.contains(&0x07));
+    assert!(text(&out).0.contains("\\u{1b}[31m"), "{}", text(&out).0);
+}
+
+#[test]
+fn backup_writes_a_collection_that_opens() {
+    let env = with_deck();
+    let target = env.path("copy.sqlite");
+    env.ok(&["backup", target.to_str().unwrap()]);
+    let notes: i64 = rusqlite::Connection::open(&target)
+        .unwrap()
+        .query_row("SELECT count(*) FROM notes", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(notes, count(&env, "SELECT count(*) FROM notes"));
+    assert_eq!(
+        env.run(&["backup", target.to_str().unwrap()]).status.code(),
+        Some(1)
+    );
+}
+
+#[test]
+fn completions_are_printed_for_bash() {
+    let env = Env::new();
+    let out = env.ok(&["completions", "bash"]);
+    assert!(out.contains("jargon") && out.contains("review"), "{out}");
+}
+
+#[test]
+fn config_lists_gets_sets_and_unsets() {
+    let env = Env::new();
+    assert!(env.ok(&["config"]).contains("rollover_hour"));
+    assert_eq!(env.ok(&["config", "get", "new_per_day"]).trim(), "20");
+    env.ok(&["config", "set", "new_per_day", "5"]);
+    assert_eq!(env.ok(&["config", "get", "new_per_day"]).trim(), "5");
+    env.ok(&["config", "unset", "new_per_day"]);
+    assert_eq!(env.ok(&["config", "get", "new_per_day"]).trim(), "20");
+}
+
+#[test]
+fn the_daily_new_limit_counts_cards_already_studied_today() {
+    let env = with_deck();
+    env.ok(&["config", "set", "new_per_day", "1"]);
+    env.run_with_input(&["review", "--deck", "Test"], "g\n");
+    let out = env.run_with_input(&["review", "--deck", "Test"], "g\n");
+    assert!(text(&out).0.contains("Nothing is due"), "{}", text(&out).0);
+    assert_eq!(count(&env, "SELECT count(*) FROM reviews"), 1);
+}
