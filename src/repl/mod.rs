@@ -187,12 +187,12 @@ impl<'a> Review<'a> {
             return Ok(Summary::default());
         }
         ui.print(&style.dim(&format!(
-            "{} to review{}. Enter reveals; answer a/h/g/e (or 1-4, q0-q5); :help lists commands.",
+            "{}{}. Enter reveals, a/h/g/e grades, :help for more.",
             plural(self.session.total(), "card"),
             if self.cram {
-                " (cram: the schedule is not changed)"
+                " to cram (schedule untouched)"
             } else {
-                ""
+                " to review"
             }
         )))?;
         loop {
@@ -314,9 +314,9 @@ impl<'a> Review<'a> {
     fn preview(&self, card: &Card, redrill: bool, style: &Style) -> String {
         if redrill || self.cram {
             return style.dim(if self.cram {
-                "(cram: the schedule stays as it is)"
+                "  (cram: the schedule stays as it is)"
             } else {
-                "(re-drill: the schedule stays as it is)"
+                "  (re-drill: the schedule stays as it is)"
             });
         }
         let next = self.next_states(card);
@@ -330,7 +330,7 @@ impl<'a> Review<'a> {
                 )
             })
             .collect();
-        style.dim(&parts.join(" · "))
+        style.dim(&format!("  {}", parts.join(" · ")))
     }
 
     fn moment(&self, card: &Card) -> Moment {
@@ -354,13 +354,23 @@ impl<'a> Review<'a> {
         if !note.fields.example.is_empty() {
             ui.print(&style.dim(&style.block(&format!("e.g. {}", note.fields.example), "  ")))?;
         }
-        if !note.fields.related.is_empty() {
-            ui.print(&style.dim(&style.block(
-                &format!("related: {} (:related)", note.fields.related.join(", ")),
-                "  ",
-            )))?;
-        }
+        self.print_related_line(ui, note)?;
         ui.print(&self.preview(card, redrill, &style))
+    }
+
+    /// "related: a, b (:related)", naming the linked notes by their terms.
+    fn print_related_line(&self, ui: &mut dyn Frontend, note: &Note) -> Result<()> {
+        if note.fields.related.is_empty() {
+            return Ok(());
+        }
+        let style = ui.style();
+        let mut terms = vec![];
+        for key in &note.fields.related {
+            let found = self.collection.notes_with_key(key)?.into_iter().next();
+            terms.push(found.map_or_else(|| key.clone(), |n| n.fields.term));
+        }
+        let line = format!("related: {} (:related)", terms.join(", "));
+        ui.print(&style.dim(&style.block(&line, "  ")))
     }
 
     /// Term shown; Enter reveals the definition; the learner grades themselves.
@@ -457,12 +467,7 @@ impl<'a> Review<'a> {
         if !note.fields.example.is_empty() {
             ui.print(&style.dim(&style.block(&format!("e.g. {}", note.fields.example), "  ")))?;
         }
-        if !note.fields.related.is_empty() {
-            ui.print(&style.dim(&style.block(
-                &format!("related: {} (:related)", note.fields.related.join(", ")),
-                "  ",
-            )))?;
-        }
+        self.print_related_line(ui, note)?;
         ui.print(&self.preview(card, redrill, &style))?;
         let suggested = verdict.suggested();
         loop {
@@ -712,7 +717,7 @@ impl<'a> Review<'a> {
 
     fn summary_text(&self, summary: &Summary, style: &Style) -> Result<String> {
         let today = self.clock.day_of(self.now());
-        let mut text = if summary.reviewed == 0 {
+        let headline = if summary.reviewed == 0 {
             "Session ended: no cards answered.".to_string()
         } else {
             format!(
@@ -726,18 +731,21 @@ impl<'a> Review<'a> {
         };
         let tomorrow = self.collection.due_on(today + 1)?;
         let left = self.session.total().saturating_sub(self.session.done());
+        let mut details = vec![];
         if left > 0 {
-            text.push_str(&format!(" {} left for today.", plural(left, "card")));
+            details.push(format!("{} left for today", plural(left, "card")));
         }
-        text.push_str(&format!(" Due tomorrow: {tomorrow}."));
+        details.push(format!("due tomorrow: {tomorrow}"));
         let (current, _) = crate::stats::streak(&self.collection.review_days()?, today);
         if current > 0 {
-            text.push_str(&format!(
-                " Streak: {}.",
-                plural(usize::try_from(current).unwrap_or(0), "day")
-            ));
+            let days = plural(usize::try_from(current).unwrap_or(0), "day");
+            details.push(format!("streak: {days}"));
         }
-        Ok(style.bold(&text))
+        Ok(format!(
+            "{}\n{}",
+            style.bold(&style.block(&headline, "")),
+            style.block(&details.join(" · "), "")
+        ))
     }
 }
 

@@ -15,8 +15,10 @@ use super::render::Style;
 use super::{Frontend, Read};
 use crate::error::{Error, Result};
 
-/// Completes `:commands`.
-struct CommandHelper;
+/// Completes `:commands` and dims the prompt.
+struct CommandHelper {
+    colour: bool,
+}
 
 impl Completer for CommandHelper {
     type Candidate = String;
@@ -45,7 +47,20 @@ impl Completer for CommandHelper {
 impl Hinter for CommandHelper {
     type Hint = String;
 }
-impl Highlighter for CommandHelper {}
+impl Highlighter for CommandHelper {
+    /// Prompts stay plain text (so rustyline measures them right) and are dimmed here.
+    fn highlight_prompt<'b, 's: 'b, 'p: 'b>(
+        &'s self,
+        prompt: &'p str,
+        _default: bool,
+    ) -> std::borrow::Cow<'b, str> {
+        if self.colour {
+            std::borrow::Cow::Owned(format!("\x1b[2m{prompt}\x1b[0m"))
+        } else {
+            std::borrow::Cow::Borrowed(prompt)
+        }
+    }
+}
 impl Validator for CommandHelper {}
 impl Helper for CommandHelper {}
 
@@ -56,19 +71,23 @@ pub struct TerminalFrontend {
 
 impl TerminalFrontend {
     pub fn new() -> Result<TerminalFrontend> {
-        let mut editor = Editor::<CommandHelper, DefaultHistory>::new()
+        let config = rustyline::Config::builder()
+            .completion_type(rustyline::CompletionType::List)
+            .auto_add_history(false)
+            .build();
+        let mut editor = Editor::<CommandHelper, DefaultHistory>::with_config(config)
             .map_err(|e| Error::failed(format!("cannot start the terminal line editor: {e}")))?;
-        editor.set_helper(Some(CommandHelper));
-        Ok(TerminalFrontend {
-            editor,
-            style: Style::for_terminal(true),
-        })
+        let style = Style::for_terminal(true);
+        editor.set_helper(Some(CommandHelper {
+            colour: style.colour,
+        }));
+        Ok(TerminalFrontend { editor, style })
     }
 }
 
 impl Frontend for TerminalFrontend {
     fn read_line(&mut self, prompt: &str) -> Result<Read> {
-        match self.editor.readline(&self.style.dim(prompt)) {
+        match self.editor.readline(prompt) {
             Ok(line) => {
                 if line.trim().starts_with(':') || line.trim().chars().count() > 1 {
                     let _ = self.editor.add_history_entry(line.as_str());
