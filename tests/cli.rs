@@ -599,3 +599,70 @@ fn the_daily_new_limit_counts_cards_already_studied_today() {
     assert!(text(&out).0.contains("Nothing is due"), "{}", text(&out).0);
     assert_eq!(count(&env, "SELECT count(*) FROM reviews"), 1);
 }
+
+#[test]
+fn related_and_stats_commands_answer_without_leaving_the_card() {
+    // Regression: `learning-rate` is also a built-in key; the link resolves in the note's own deck.
+    let env = with_deck();
+    let out = env.run_with_input(
+        &["review", "--deck", "Test", "--new", "1"],
+        ":related\n:stats\n:help\n\ng\n",
+    );
+    let stdout = text(&out).0;
+    assert!(
+        stdout.contains("related: learning rate (:related)"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("The step size used when updating weights."),
+        "{stdout}"
+    );
+    assert!(stdout.contains("This session: 0 of 1 answered"), "{stdout}");
+    assert!(stdout.contains(":suspend"), "{stdout}");
+    assert_eq!(count(&env, "SELECT count(*) FROM reviews"), 1);
+}
+
+#[test]
+fn cram_answers_are_logged_but_leave_the_schedule_alone() {
+    let env = with_deck();
+    env.run_with_input(&["review", "--deck", "Test"], "g\ng\n");
+    let before: String = env
+        .sql("SELECT group_concat(phase || due_day || interval_days || ease_permille) FROM cards");
+    // Again on the first card, Good on the second, Good on the first card's re-drill.
+    let out = env.run_with_input(
+        &["review", "--deck", "Test", "--cram", "--limit", "2"],
+        "a\ng\ng\n",
+    );
+    assert!(text(&out).0.contains("to cram"), "{}", text(&out).0);
+    let after: String = env
+        .sql("SELECT group_concat(phase || due_day || interval_days || ease_permille) FROM cards");
+    assert_eq!(before, after);
+    assert_eq!(
+        count(&env, "SELECT count(*) FROM reviews WHERE kind = 'cram'"),
+        3
+    );
+    env.ok(&["check"]);
+}
+
+#[test]
+fn a_clock_that_goes_back_between_sessions_does_not_break_the_log_order() {
+    // Regression: replay and undo ordered a card's log by time, so a session whose clock was
+    // behind the previous one's made `check` report a broken chain.
+    let mut env = with_deck();
+    env.now = "2026-11-22T10:00:00Z".into();
+    env.run_with_input(&["review", "--deck", "Test", "--new", "1"], "g\n");
+    env.now = "2026-11-22T09:00:00Z".into();
+    env.run_with_input(
+        &["review", "--deck", "Test", "--cram", "--limit", "1"],
+        "g\n:undo\ne\n",
+    );
+    assert_eq!(count(&env, "SELECT count(*) FROM reviews"), 2);
+    assert_eq!(
+        count(
+            &env,
+            "SELECT count(*) FROM reviews WHERE kind = 'cram' AND quality = 5"
+        ),
+        1
+    );
+    env.ok(&["check"]);
+}

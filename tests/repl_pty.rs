@@ -268,3 +268,49 @@ fn tab_completes_commands_and_an_unknown_command_is_explained() {
     p.send_line(":quit").unwrap();
     p.expect("Session ended").unwrap();
 }
+
+#[test]
+fn edit_opens_the_note_in_the_editor_and_shows_the_card_again_with_the_new_text() {
+    let env = Env::new();
+    let deck = env.write("test.toml", DECK);
+    env.ok(&["import", deck.to_str().unwrap()]);
+    let script = env.write(
+        "editor.sh",
+        "#!/bin/sh\nsed -i 's/repeatedly steps against/walks down/' \"$1\"\n",
+    );
+    let mut perms = std::fs::metadata(&script).unwrap().permissions();
+    std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o755);
+    std::fs::set_permissions(&script, perms).unwrap();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_jargon"));
+    cmd.args(["review", "--deck", "Test", "--new", "1"])
+        .env("JARGON_DB", &env.db)
+        .env("JARGON_NOW", &env.now)
+        .env("NO_COLOR", "1")
+        .env("TERM", "xterm")
+        .env("EDITOR", &script)
+        .env_remove("VISUAL");
+    let mut p = Session::spawn(cmd).unwrap();
+    p.set_expect_timeout(Some(Duration::from_secs(20)));
+    p.expect("reveal> ").unwrap();
+    p.send_line(":edit").unwrap();
+    p.expect("Note saved").unwrap();
+    p.expect("reveal> ").unwrap();
+    p.send_line("").unwrap();
+    p.expect("walks down the slope").unwrap();
+    p.send_line("g").unwrap();
+    p.expect("done> ").unwrap();
+    p.send_line("").unwrap();
+    p.expect(expectrl::Eof).unwrap();
+    let definition = rows(
+        &env,
+        "SELECT definition FROM notes WHERE term = 'gradient descent' AND deck_id = (SELECT id FROM decks WHERE name = 'Test')",
+    );
+    assert_eq!(
+        definition,
+        vec![r#"Text("An optimisation method that walks down the slope of the loss.")"#]
+    );
+    assert_eq!(
+        rows(&env, "SELECT count(*) FROM reviews"),
+        vec!["Integer(1)"]
+    );
+}

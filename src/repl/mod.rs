@@ -366,7 +366,7 @@ impl<'a> Review<'a> {
         let style = ui.style();
         let mut terms = vec![];
         for key in &note.fields.related {
-            let found = self.collection.notes_with_key(key)?.into_iter().next();
+            let found = self.collection.resolve_related(note, key)?;
             terms.push(found.map_or_else(|| key.clone(), |n| n.fields.term));
         }
         let line = format!("related: {} (:related)", terms.join(", "));
@@ -526,15 +526,16 @@ impl<'a> Review<'a> {
             }
             Command::Stats => {
                 let [again, hard, good, easy] = self.session.buttons();
-                ui.print(&format!(
-                    "  This session: {} of {} answered, {} correct, {} re-drilled, {} waiting; again {again} · hard {hard} · good {good} · easy {easy}; {}.",
+                let text = format!(
+                    "This session: {} of {} answered, {} correct, {} re-drilled, {} waiting; again {again} · hard {hard} · good {good} · easy {easy}; {}.",
                     self.session.done(),
                     self.session.total(),
                     self.session.correct(),
                     self.session.redrills_done(),
                     self.session.redrills_waiting(),
                     duration(i64::try_from(self.started.elapsed().as_millis()).unwrap_or(0))
-                ))?;
+                );
+                ui.print(&style.block(&text, "  "))?;
                 Ok(None)
             }
             other => Ok(Some(Step::Command(other))),
@@ -547,7 +548,7 @@ impl<'a> Review<'a> {
         }
         let mut lines = vec![];
         for key in &note.fields.related {
-            match self.collection.notes_with_key(key)?.into_iter().next() {
+            match self.collection.resolve_related(note, key)? {
                 Some(other) => lines.push(format!(
                     "{}\n{}",
                     style.bold(&style.block(&other.fields.term, "  ")),

@@ -65,6 +65,16 @@ impl Collection {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    /// The note a `related` key of `from` points at: the one in `from`'s own deck when there
+    /// is one, otherwise the first deck that has the key.
+    pub fn resolve_related(&self, from: &Note, key: &str) -> Result<Option<Note>> {
+        let mut found = self.notes_with_key(key)?;
+        Ok(match found.iter().position(|n| n.deck_id == from.deck_id) {
+            Some(i) => Some(found.swap_remove(i)),
+            None => found.into_iter().next(),
+        })
+    }
+
     /// Finds one note by `deck/key`, a bare key, or its numeric id.
     pub fn find_note(&self, reference: &str) -> Result<Note> {
         if let Ok(id) = reference.parse::<i64>() {

@@ -227,7 +227,7 @@ impl Collection {
         let row = self.review(review_id)?;
         let tx = self.conn_mut().transaction()?;
         let latest: i64 = tx.query_row(
-            "SELECT id FROM reviews WHERE card_id = ?1 ORDER BY reviewed_at DESC, id DESC LIMIT 1",
+            "SELECT id FROM reviews WHERE card_id = ?1 ORDER BY id DESC LIMIT 1",
             [row.card_id],
             |r| r.get(0),
         )?;
@@ -248,11 +248,10 @@ impl Collection {
         Ok(row)
     }
 
-    /// A card's log, oldest first.
+    /// A card's log in the order it was written (ids only grow; timestamps can go back when
+    /// a clock is set back, so they do not order the log).
     pub fn reviews_of_card(&self, card_id: i64) -> Result<Vec<ReviewRow>> {
-        let sql = format!(
-            "SELECT {REVIEW_COLUMNS} FROM reviews WHERE card_id = ?1 ORDER BY reviewed_at, id"
-        );
+        let sql = format!("SELECT {REVIEW_COLUMNS} FROM reviews WHERE card_id = ?1 ORDER BY id");
         let mut stmt = self.conn().prepare_cached(&sql)?;
         let rows = stmt.query_map([card_id], review_from_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -263,7 +262,7 @@ impl Collection {
         &self,
         mut visit: impl FnMut(ReviewRow) -> Result<()>,
     ) -> Result<()> {
-        let sql = format!("SELECT {REVIEW_COLUMNS} FROM reviews ORDER BY card_id, reviewed_at, id");
+        let sql = format!("SELECT {REVIEW_COLUMNS} FROM reviews ORDER BY card_id, id");
         let mut stmt = self.conn().prepare(&sql)?;
         let mut rows = stmt.query([])?;
         while let Some(row) = rows.next()? {
