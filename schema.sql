@@ -77,7 +77,7 @@ CREATE TABLE reviews (
     step_after      INTEGER NOT NULL
 ) STRICT;
 CREATE INDEX reviews_card ON reviews(card_id, reviewed_at);
-CREATE INDEX reviews_day ON reviews(day);
+CREATE INDEX reviews_day ON reviews(day, kind);
 
 CREATE TABLE config (
     key   TEXT NOT NULL PRIMARY KEY,

@@ -30,6 +30,36 @@ impl Position {
     }
 }
 
+/// Line starts of a text, so many offsets can be turned into positions without rescanning
+/// the text for each (a 100,000-note deck has 100,000 note positions).
+pub struct LineIndex<'a> {
+    text: &'a str,
+    starts: Vec<usize>,
+}
+
+impl<'a> LineIndex<'a> {
+    pub fn new(text: &'a str) -> LineIndex<'a> {
+        let starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        LineIndex { text, starts }
+    }
+
+    /// The same answer as [`Position::of_offset`], in O(log lines + line length).
+    pub fn position(&self, offset: usize) -> Position {
+        let mut offset = offset.min(self.text.len());
+        while !self.text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let line = self.starts.partition_point(|&start| start <= offset);
+        let line_start = self.starts[line.saturating_sub(1)];
+        Position {
+            line,
+            column: self.text[line_start..offset].chars().count() + 1,
+        }
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// The command line was wrong: exit code 2.
@@ -139,6 +169,19 @@ mod tests {
             Position::of_offset(text, 7),
             Position { line: 2, column: 4 }
         );
+    }
+
+    #[test]
+    fn the_line_index_agrees_with_a_scan_from_the_start() {
+        let text = "first\nsecond é line\n\nlast";
+        let index = LineIndex::new(text);
+        for offset in 0..=text.len() + 2 {
+            assert_eq!(
+                index.position(offset),
+                Position::of_offset(text, offset),
+                "offset {offset}"
+            );
+        }
     }
 
     #[test]

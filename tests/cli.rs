@@ -666,3 +666,22 @@ fn a_clock_that_goes_back_between_sessions_does_not_break_the_log_order() {
     );
     env.ok(&["check"]);
 }
+
+#[test]
+fn the_streak_counts_consecutive_study_days_up_to_today_or_yesterday() {
+    let mut env = with_deck();
+    env.ok(&["config", "set", "new_per_day", "1"]);
+    for now in [
+        "2026-11-20T09:00:00Z",
+        "2026-11-21T09:00:00Z",
+        "2026-11-22T09:00:00Z",
+    ] {
+        env.now = now.into();
+        env.run_with_input(&["review", "--deck", "Test"], "g\ng\ng\n");
+    }
+    assert!(env.ok(&[]).contains("Streak: 3 days"));
+    env.now = "2026-11-23T09:00:00Z".into(); // nothing yet today: the streak still stands
+    assert!(env.ok(&[]).contains("Streak: 3 days"));
+    env.now = "2026-11-24T09:00:00Z".into(); // a whole day missed
+    assert!(env.ok(&[]).contains("Streak: 0 days"));
+}

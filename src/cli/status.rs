@@ -35,11 +35,11 @@ pub fn run(context: &Context, out: &mut dyn Write) -> Result<()> {
             48
         )
     )?;
-    let (current, longest) = crate::stats::streak(&collection.review_days()?, today);
+    let current = collection.current_streak(today)?;
     writeln!(out)?;
     writeln!(
         out,
-        "Today: {due_total} due, {} new to introduce (of {new_total}); {reviews_done} reviews and {new_done} new cards done. Streak: {current} days (longest {longest}).",
+        "Today: {due_total} due, {} new to introduce (of {new_total}); {reviews_done} reviews and {new_done} new cards done. Streak: {current} days.",
         new_left.min(new_total)
     )?;
     if due_total > 0 || (new_left > 0 && new_total > 0) {

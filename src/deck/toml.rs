@@ -6,7 +6,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::{DeckInput, NoteInput};
-use crate::error::{Error, Position, Result};
+use crate::error::{Error, LineIndex, Position, Result};
 use crate::model::NoteFields;
 use crate::text::slug;
 
@@ -65,11 +65,12 @@ pub fn parse(path: &Path, text: &str) -> Result<DeckInput> {
             .unwrap_or("imported")
             .to_string(),
     };
+    let lines = LineIndex::new(text);
     let notes = file
         .note
         .into_iter()
         .map(|spanned| {
-            let position = Some(Position::of_offset(text, spanned.span().start));
+            let position = Some(lines.position(spanned.span().start));
             let entry = spanned.into_inner();
             let term = entry.term.trim().to_string();
             let key = match entry.id {

@@ -737,7 +737,7 @@ impl<'a> Review<'a> {
             details.push(format!("{} left for today", plural(left, "card")));
         }
         details.push(format!("due tomorrow: {tomorrow}"));
-        let (current, _) = crate::stats::streak(&self.collection.review_days()?, today);
+        let current = self.collection.current_streak(today)?;
         if current > 0 {
             let days = plural(usize::try_from(current).unwrap_or(0), "day");
             details.push(format!("streak: {days}"));

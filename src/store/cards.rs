@@ -132,16 +132,29 @@ impl Collection {
         query: &QueueQuery,
     ) -> Result<(Vec<QueuedCard>, Vec<QueuedCard>)> {
         let decks = deck_clause(&query.deck_ids);
-        let due_sql = format!(
-            "SELECT c.id, c.note_id, c.phase FROM cards c
-             WHERE c.phase IN ('learning', 'relearning', 'review') AND c.due_day <= ?1
-               AND c.suspended = 0 AND (c.buried_day IS NULL OR c.buried_day < ?1){decks}
-             ORDER BY c.phase = 'review', c.due_day, c.id LIMIT ?2"
-        );
-        let mut stmt = self.conn().prepare_cached(&due_sql)?;
-        let due = stmt
-            .query_map(params![query.today, query.due_limit], queued_from_row)?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
+        // Learning cards first, then reviews, most overdue first. Each phase is its own query
+        // so the review one walks `cards_due (phase, due_day)` in order and stops at the
+        // limit instead of sorting every due card (tens of thousands in a large collection).
+        let mut due = Vec::new();
+        for phases in ["'learning', 'relearning'", "'review'"] {
+            let left = query
+                .due_limit
+                .saturating_sub(u32::try_from(due.len()).unwrap_or(u32::MAX));
+            if left == 0 {
+                break;
+            }
+            let sql = format!(
+                "SELECT c.id, c.note_id, c.phase FROM cards c
+                 WHERE c.phase IN ({phases}) AND c.due_day <= ?1
+                   AND c.suspended = 0 AND (c.buried_day IS NULL OR c.buried_day < ?1){decks}
+                 ORDER BY c.due_day, c.id LIMIT ?2"
+            );
+            let mut stmt = self.conn().prepare_cached(&sql)?;
+            let rows = stmt.query_map(params![query.today, left], queued_from_row)?;
+            for row in rows {
+                due.push(row?);
+            }
+        }
         let new_sql = format!(
             "SELECT c.id, c.note_id, c.phase FROM cards c
              WHERE c.phase = 'new' AND c.suspended = 0

@@ -290,6 +290,27 @@ impl Collection {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    /// The current streak: consecutive study days with an answer, ending today (or yesterday,
+    /// while today has none yet). One index seek per day, so it stays fast however long the
+    /// log is; `review_days` gives the full history for the statistics.
+    pub fn current_streak(&self, today: DayNumber) -> Result<i64> {
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT max(day) FROM reviews WHERE day <= ?1 AND kind IN ('schedule', 'drill', 'import')",
+        )?;
+        let mut latest: Option<i64> = stmt.query_row([today], |row| row.get(0))?;
+        let mut expected = match latest {
+            Some(day) if day >= today - 1 => day,
+            _ => return Ok(0),
+        };
+        let mut streak = 0;
+        while latest == Some(expected) {
+            streak += 1;
+            expected -= 1;
+            latest = stmt.query_row([expected], |row| row.get(0))?;
+        }
+        Ok(streak)
+    }
+
     /// Every card's stored state, for `check`.
     pub fn for_each_card(
         &self,
