@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 runs=${RUNS:-21}
 
 cargo build --release --quiet
+bin="${CARGO_TARGET_DIR:-target}/release/jargon"
 db=target/bench-data/engine-1m.sqlite
 if [ ! -f "$db" ]; then
   echo "building the 1M-card collection (cargo bench --bench engine -- --test)..."
@@ -22,7 +23,7 @@ export JARGON_DB="$work/c.sqlite" JARGON_NOW=2026-11-22T09:00:00Z NO_COLOR=1
 times=()
 for _ in $(seq "$runs"); do
   start=$(date +%s%N)
-  ./target/release/jargon review </dev/null >/dev/null
+  "$bin" review </dev/null >/dev/null
   end=$(date +%s%N)
   times+=($(( (end - start) / 1000 )))
 done
@@ -30,7 +31,7 @@ median=$(printf '%s\n' "${times[@]}" | sort -n | sed -n "$(( (runs + 1) / 2 ))p"
 echo "jargon review to first card (whole process, 1M cards): median $(awk "BEGIN{printf \"%.1f\", $median/1000}") ms over $runs runs"
 
 if command -v /usr/bin/time >/dev/null 2>&1; then
-  rss=$( { /usr/bin/time -v ./target/release/jargon review </dev/null >/dev/null; } 2>&1 | awk -F: '/Maximum resident/ {gsub(/ /,"",$2); print $2}')
+  rss=$( { /usr/bin/time -v "$bin" review </dev/null >/dev/null; } 2>&1 | awk -F: '/Maximum resident/ {gsub(/ /,"",$2); print $2}')
   echo "peak memory (max RSS): $(awk "BEGIN{printf \"%.1f\", $rss/1024}") MB"
 else
   echo "peak memory: install GNU time (apt-get install time) to measure it"

@@ -1,6 +1,6 @@
 //! Engine benchmarks at the design's scale: a collection of 1,000,000 cards and 1,000,000
 //! reviews (built once, cached under target/bench-data), then
-//! - building the due queue and loading the first card (`review` before it prints),
+//! - a whole line-mode `review` up to its first card and the end of input,
 //! - committing one answer (each iteration answers a different due card),
 //! - importing a 100,000-note TOML deck, beside the floor: a bare rusqlite insert of the same
 //!   notes and cards in one transaction.
@@ -13,10 +13,12 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, criterion_group, criterion_main};
+use jargon::clock::{Clock, Zone};
 use jargon::deck::plan::{OnDuplicate, plan};
+use jargon::repl::line::LineFrontend;
+use jargon::repl::{self, ReviewOptions};
 use jargon::scheduler::replay::ReviewKind;
 use jargon::scheduler::{Quality, SchedulerKind};
-use jargon::session::{Order, Plan, Session};
 use jargon::store::Collection;
 use jargon::store::cards::QueueQuery;
 use jargon::store::reviews::NewReview;
@@ -105,37 +107,36 @@ pub fn big_collection() -> PathBuf {
     path
 }
 
-/// What `jargon review` does before it prints the first card.
-fn first_card(path: &Path) -> (i64, String) {
-    let collection = Collection::open(path).unwrap();
+/// A whole `jargon review` in line mode with no input: open, build the queue, print the first
+/// card, meet the end of input, print the summary.
+fn review_to_first_card(path: &Path) -> usize {
+    let mut collection = Collection::open(path).unwrap();
     let config = collection.config().unwrap();
-    let (new_done, reviews_done) = collection.studied_on(TODAY).unwrap();
-    let query = QueueQuery {
-        deck_ids: None,
-        today: TODAY,
-        due_limit: config.reviews_per_day - reviews_done,
-        new_limit: (config.new_per_day - new_done) * 3 + 10,
-    };
-    let (due, new) = collection.queue_candidates(&query).unwrap();
-    let plan = Plan {
-        new_limit: 20,
-        due_limit: due.len(),
-        order: Order::Due,
-        seed: 1,
-        redrill_gap: 3,
-    };
-    let mut session = Session::build(&due, &new, &plan);
-    let entry = session.current().unwrap();
-    let (card, note) = collection.card_with_note(entry.card_id).unwrap();
-    (card.id, note.fields.term)
+    let now = chrono::DateTime::parse_from_rfc3339("2026-11-22T09:00:00Z")
+        .unwrap()
+        .with_timezone(&chrono::Utc);
+    let clock = Clock::new(now, Zone::Named(chrono_tz::UTC), 4);
+    assert_eq!(clock.today(), TODAY);
+    let mut output = Vec::new();
+    let mut frontend = LineFrontend::new(&b""[..], &mut output);
+    repl::run(
+        &mut collection,
+        &config,
+        clock,
+        &ReviewOptions::default(),
+        &mut frontend,
+    )
+    .unwrap();
+    assert!(output.len() > 100);
+    output.len()
 }
 
 fn review_benches(c: &mut Criterion) {
     let path = big_collection();
     let mut group = c.benchmark_group("review_1m_cards");
     group.sample_size(30);
-    group.bench_function("open_queue_and_first_card", |b| {
-        b.iter(|| black_box(first_card(&path)))
+    group.bench_function("review_to_first_card", |b| {
+        b.iter(|| black_box(review_to_first_card(&path)))
     });
 
     // Answers go to a copy, so the cached collection stays as built.

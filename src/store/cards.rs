@@ -215,7 +215,7 @@ impl Collection {
     /// The earliest study day after `today` on which some card falls due, and how many.
     pub fn next_due_after(&self, today: DayNumber) -> Result<Option<(DayNumber, i64)>> {
         let day: Option<i64> = self.conn().query_row(
-            "SELECT min(due_day) FROM cards WHERE phase != 'new' AND suspended = 0 AND due_day > ?1",
+            "SELECT min(due_day) FROM cards WHERE phase IN ('learning', 'relearning', 'review') AND suspended = 0 AND due_day > ?1",
             [today],
             |row| row.get(0),
         )?;
@@ -223,7 +223,7 @@ impl Collection {
             None => Ok(None),
             Some(day) => {
                 let count = self.conn().query_row(
-                    "SELECT count(*) FROM cards WHERE phase != 'new' AND suspended = 0 AND due_day = ?1",
+                    "SELECT count(*) FROM cards WHERE phase IN ('learning', 'relearning', 'review') AND suspended = 0 AND due_day = ?1",
                     [day],
                     |row| row.get(0),
                 )?;
@@ -235,7 +235,7 @@ impl Collection {
     /// How many cards fall due on exactly this day.
     pub fn due_on(&self, day: DayNumber) -> Result<i64> {
         Ok(self.conn().query_row(
-            "SELECT count(*) FROM cards WHERE phase != 'new' AND suspended = 0 AND due_day = ?1",
+            "SELECT count(*) FROM cards WHERE phase IN ('learning', 'relearning', 'review') AND suspended = 0 AND due_day = ?1",
             [day],
             |row| row.get(0),
         )?)

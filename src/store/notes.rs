@@ -142,7 +142,7 @@ impl Collection {
             sql.push_str(&format!(" AND n.deck_id IN ({})", list.join(",")));
         }
         if let Some(day) = filter.due_by {
-            sql.push_str(" AND c.phase != 'new' AND c.suspended = 0 AND c.due_day <= ?");
+            sql.push_str(" AND c.phase IN ('learning', 'relearning', 'review') AND c.suspended = 0 AND c.due_day <= ?");
             args.push(day.into());
         }
         if filter.suspended_only {
