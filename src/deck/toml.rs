@@ -66,33 +66,37 @@ pub fn parse(path: &Path, text: &str) -> Result<DeckInput> {
             .to_string(),
     };
     let lines = LineIndex::new(text);
-    let notes = file
-        .note
-        .into_iter()
-        .map(|spanned| {
-            let position = Some(lines.position(spanned.span().start));
-            let entry = spanned.into_inner();
-            let term = entry.term.trim().to_string();
-            let key = match entry.id {
-                Some(id) => id.trim().to_string(),
-                None => slug(&term),
-            };
-            NoteInput {
-                fields: NoteFields {
-                    key,
-                    guid: None,
-                    term,
-                    definition: entry.definition.trim().to_string(),
-                    example: entry.example.unwrap_or_default().trim().to_string(),
-                    aliases: clean_list(entry.aliases),
-                    tags: clean_list(entry.tags),
-                    related: clean_list(entry.related),
-                    source: entry.source.unwrap_or_default().trim().to_string(),
-                },
-                position,
+    let mut notes = Vec::with_capacity(file.note.len());
+    for spanned in file.note {
+        let position = Some(lines.position(spanned.span().start));
+        let entry = spanned.into_inner();
+        let term = entry.term.trim().to_string();
+        let key = match entry.id {
+            Some(id) if id.trim().is_empty() => {
+                return Err(Error::input(
+                    path,
+                    position,
+                    "the note's id is empty (remove it to use the term)",
+                ));
             }
-        })
-        .collect();
+            Some(id) => id.trim().to_string(),
+            None => slug(&term),
+        };
+        notes.push(NoteInput {
+            fields: NoteFields {
+                key,
+                guid: None,
+                term,
+                definition: entry.definition.trim().to_string(),
+                example: entry.example.unwrap_or_default().trim().to_string(),
+                aliases: clean_list(entry.aliases),
+                tags: clean_list(entry.tags),
+                related: clean_list(entry.related),
+                source: entry.source.unwrap_or_default().trim().to_string(),
+            },
+            position,
+        });
+    }
     Ok(DeckInput {
         name,
         description: file.description.map(|d| d.trim().to_string()),
@@ -195,6 +199,17 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.starts_with("deck.toml:3:"), "{err}");
+    }
+
+    #[test]
+    fn an_empty_id_is_reported_as_such() {
+        let err = parse_str("[[note]]\nterm = \"a\"\ndefinition = \"d\"\n\n[[note]]\nid = \" \"\nterm = \"x\"\ndefinition = \"d\"\n")
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            err,
+            "deck.toml:5:1: the note's id is empty (remove it to use the term)"
+        );
     }
 
     #[test]
