@@ -1,47 +1,146 @@
-//! `jargon import FILE...`: every file is read and validated first, then all of it is written
-//! in one transaction.
+//! `jargon import FILE...` and `jargon import --revlog FILE`: every file is read and validated
+//! first, then all of it is written in one transaction.
+//!
+//! Formats follow the extension (`.toml`, `.csv`, `.tsv`, `.txt`, `.json`, `.apkg`) or
+//! `--format`. A review log (`--revlog`) becomes one note per card whose answers are replayed
+//! through the configured scheduler. The run ends with a one-line report; large imports show a
+//! progress bar when standard output is a terminal.
 
-use std::io::Write;
-use std::path::PathBuf;
+use std::collections::HashMap;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
 
 use super::Context;
-use crate::deck::plan::{OnDuplicate, plan};
-use crate::deck::{DeckInput, load_file};
+use crate::deck::history::Merger;
+use crate::deck::plan::{ImportPlan, OnDuplicate, plan};
+use crate::deck::{DeckInput, Format, LoadOptions, Loaded, load};
 use crate::error::{Error, Result};
+use crate::store::revlog::HistoryReport;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Deck files to import
-    #[arg(value_name = "FILE", required_unless_present = "builtin")]
+    /// Deck files to import (.toml, .csv, .tsv, .txt, .json, .apkg)
+    #[arg(value_name = "FILE", required_unless_present_any = ["builtin", "revlog"])]
     pub files: Vec<PathBuf>,
     /// Show what would change without writing anything
     #[arg(long)]
     pub dry_run: bool,
-    /// What to do with a note whose key is already in its deck
+    /// What to do with a note that is already in its deck (same key or Anki guid)
     #[arg(long, value_enum, default_value_t = OnDuplicate::Update)]
     pub on_duplicate: OnDuplicate,
     /// Install or refresh the built-in jargon decks
     #[arg(long)]
     pub builtin: bool,
+    /// Import a review log CSV (card_id,review_rating,review_time,review_duration): one note
+    /// per card, its answers replayed through the scheduler
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["files", "builtin"])]
+    pub revlog: Option<PathBuf>,
+    /// The deck for notes whose file names none (default: the file's name, or "Imported
+    /// review log" for --revlog)
+    #[arg(long, value_name = "NAME")]
+    pub deck: Option<String>,
+    /// Read the files as this format, whatever their extension
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub format: Option<Format>,
 }
 
+/// Imports bigger than this show a progress bar (on a terminal).
+const PROGRESS_THRESHOLD: u64 = 5_000;
+
 pub fn run(context: &Context, args: &Args, out: &mut dyn Write) -> Result<()> {
-    let mut decks: Vec<DeckInput> = vec![];
+    let mut collection = context.open()?;
+    let config = collection.config()?;
+    let clock = Context::clock(&config)?;
+    let options = LoadOptions {
+        deck: args.deck.clone(),
+        format: args.format,
+        clock: Some(clock),
+    };
+
+    // Read and validate everything before anything is written.
+    let mut all = Loaded::default();
+    let mut origin: HashMap<(String, String), PathBuf> = HashMap::new();
+    let mut add = |loaded: Loaded, file: &Path, all: &mut Loaded| -> Result<()> {
+        for deck in &loaded.decks {
+            for note in &deck.notes {
+                let id = (deck.name.clone(), note.fields.key.clone());
+                if let Some(first) = origin.get(&id) {
+                    return Err(Error::input(
+                        file,
+                        note.position,
+                        format!(
+                            "the key '{}' of deck '{}' is also in {}; import them separately",
+                            note.fields.key,
+                            deck.name,
+                            first.display()
+                        ),
+                    ));
+                }
+                origin.insert(id, file.to_path_buf());
+            }
+        }
+        let offset: usize = all.decks.iter().map(|d| d.notes.len()).sum();
+        all.histories
+            .extend(loaded.histories.into_iter().map(|mut h| {
+                h.note += offset;
+                h
+            }));
+        all.decks.extend(loaded.decks);
+        all.media_skipped += loaded.media_skipped;
+        all.warnings.extend(
+            loaded
+                .warnings
+                .into_iter()
+                .map(|w| format!("{}: {w}", file.display())),
+        );
+        Ok(())
+    };
+    if let Some(path) = &args.revlog {
+        let text = crate::deck::read_text(path)?;
+        let deck = args
+            .deck
+            .clone()
+            .unwrap_or_else(|| crate::deck::revlog::DEFAULT_DECK.to_string());
+        let log = crate::deck::revlog::parse(path, &text, &deck)?;
+        crate::deck::validate(path, std::slice::from_ref(&log.deck))?;
+        let loaded = Loaded {
+            decks: vec![log.deck],
+            histories: log.histories,
+            ..Loaded::default()
+        };
+        add(loaded, path, &mut all)?;
+    }
     for file in &args.files {
-        decks.extend(load_file(file)?);
+        let loaded = load(file, &options)?;
+        add(loaded, file, &mut all)?;
     }
     if args.builtin {
-        decks.extend(crate::deck::builtin::decks()?);
+        let builtin = Loaded {
+            decks: crate::deck::builtin::decks()?,
+            ..Loaded::default()
+        };
+        add(builtin, Path::new("(built-in decks)"), &mut all)?;
     }
-    let mut collection = context.open()?;
-    let names: Vec<&str> = decks.iter().map(|d| d.name.as_str()).collect();
+    for warning in &all.warnings {
+        eprintln!("jargon: warning: {warning}");
+    }
+
+    let names: Vec<&str> = all.decks.iter().map(|d| d.name.as_str()).collect();
     let existing = collection.existing_notes(&names)?;
-    let changes = plan(&decks, &existing, args.on_duplicate);
+    let changes = plan(&all.decks, &existing, args.on_duplicate);
+    let answers: usize = all.histories.iter().map(|h| h.answers.len()).sum();
     if args.dry_run {
         writeln!(
             out,
-            "Dry run, nothing written: would be {}.",
-            changes.summary()
+            "Dry run, nothing written: would be {}{}.",
+            changes.summary(),
+            if answers > 0 {
+                format!(
+                    "; the files hold {answers} reviews (matched against the log when imported)"
+                )
+            } else {
+                String::new()
+            }
         )?;
         for (deck, fields) in &changes.add {
             writeln!(out, "  add     {deck}/{}", fields.key)?;
@@ -50,22 +149,93 @@ pub fn run(context: &Context, args: &Args, out: &mut dyn Write) -> Result<()> {
             writeln!(
                 out,
                 "  update  {}/{} (note {id})",
-                deck_of(&decks, &fields.key),
+                deck_of(&all.decks, &fields.key),
                 fields.key
             )?;
         }
         return Ok(());
     }
-    if changes.is_empty() {
-        writeln!(out, "Nothing to change: {}.", changes.summary())?;
+    if changes.is_empty() && all.histories.is_empty() {
+        writeln!(
+            out,
+            "Nothing to change: {}.",
+            report(&changes, None, all.media_skipped)
+        )?;
         return Ok(());
     }
-    let now = crate::clock::now_from_env()?.timestamp();
-    collection
-        .apply_import(&changes, now)
+
+    let total = (changes.add.len() + all.histories.len()) as u64;
+    let bar = if std::io::stdout().is_terminal() && total >= PROGRESS_THRESHOLD {
+        let bar = indicatif::ProgressBar::new(total);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("importing {bar:40} {pos}/{len} {eta}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        bar
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    let merger = Merger {
+        scheduler: config.scheduler,
+        settings: &config.scheduling,
+        clock: &clock,
+    };
+    let now = clock.now().timestamp();
+    let written = collection
+        .import_with_history(
+            &changes,
+            &all.histories,
+            now,
+            config.scheduler,
+            &|history, stored| merger.merge(history, stored),
+            &mut |done| bar.set_position(done),
+        )
         .map_err(|e| Error::failed(format!("the import was not written (nothing changed): {e}")))?;
-    writeln!(out, "Imported: {}.", changes.summary())?;
+    bar.finish_and_clear();
+    let history = (!all.histories.is_empty()).then_some(&written);
+    let nothing = changes.is_empty() && written.reviews.added == 0 && written.reviews.cards == 0;
+    writeln!(
+        out,
+        "{}: {}.",
+        if nothing {
+            "Nothing to change"
+        } else {
+            "Imported"
+        },
+        report(&changes, history, all.media_skipped)
+    )?;
     Ok(())
+}
+
+/// "3 added, 1 updated, 40 unchanged; 120 reviews added, 7 already present; 2 media files
+/// skipped" (the parts that apply).
+fn report(changes: &ImportPlan, history: Option<&HistoryReport>, media_skipped: usize) -> String {
+    let mut text = changes.summary();
+    if let Some(h) = history {
+        let r = &h.reviews;
+        text.push_str(&format!("; {} reviews added", r.added));
+        if r.present > 0 {
+            text.push_str(&format!(", {} already present", r.present));
+        }
+        if r.older > 0 {
+            text.push_str(&format!(
+                ", {} skipped (older than the card's latest review)",
+                r.older
+            ));
+        }
+        if h.skipped_cards > 0 {
+            text.push_str(&format!(
+                ", the history of {} skipped card(s) left out",
+                h.skipped_cards
+            ));
+        }
+    }
+    if media_skipped > 0 {
+        text.push_str(&format!(
+            "; {media_skipped} media file(s) skipped (jargon does not import media)"
+        ));
+    }
+    text
 }
 
 fn deck_of<'a>(decks: &'a [DeckInput], key: &str) -> &'a str {

@@ -8,6 +8,7 @@ pub mod completions;
 pub mod config;
 pub mod decks;
 pub mod edit;
+pub mod export;
 pub mod import;
 pub mod review;
 pub mod status;
@@ -44,8 +45,10 @@ pub struct Cli {
 pub enum Command {
     /// Review the cards due today
     Review(review::Args),
-    /// Import deck files (TOML)
+    /// Import deck files (TOML, CSV/TSV, JSON, Anki .apkg) or a review log (--revlog)
     Import(import::Args),
+    /// Export decks (CSV, TSV, JSON, TOML, Anki .apkg) or the review log (CSV, JSON)
+    Export(export::Args),
     /// List the decks with their counts
     Decks(decks::Args),
     /// List and search cards
@@ -120,6 +123,7 @@ pub fn run(cli: Cli) -> Result<()> {
         None => status::run(&context, &mut out),
         Some(Command::Review(args)) => review::run(&context, &args),
         Some(Command::Import(args)) => import::run(&context, &args, &mut out),
+        Some(Command::Export(args)) => export::run(&context, &args, &mut out),
         Some(Command::Decks(args)) => decks::run(&context, &args, &mut out),
         Some(Command::Cards(args)) => cards::run(&context, &args, &mut out),
         Some(Command::Add(args)) => add::run(&context, &args, &mut out),

@@ -2,13 +2,25 @@
 //! them with the collection, and the store applies the plan in one transaction.
 //!
 //! parse -> validated records -> plan (pure) -> store.
+//!
+//! [`load`] dispatches on the file's extension (or `--format`): `.toml` native decks, `.csv`,
+//! `.tsv` and `.txt` Anki-style text files, `.json`, and `.apkg` Anki packages, whose cards'
+//! scheduling and review log come along as [`history::CardHistory`]s.
 
+pub mod apkg;
 pub mod builtin;
+pub mod csv;
+pub mod export;
+pub mod history;
+pub mod html;
+pub mod json;
 pub mod plan;
+pub mod revlog;
 pub mod toml;
 
 use std::path::Path;
 
+use crate::clock::Clock;
 use crate::error::{Error, Position, Result};
 use crate::model::NoteFields;
 
@@ -117,22 +129,169 @@ pub fn validate(path: &Path, decks: &[DeckInput]) -> Result<()> {
     Ok(())
 }
 
-/// Loads deck files of any supported format, validated, all or nothing.
-pub fn load_file(path: &Path) -> Result<Vec<DeckInput>> {
-    let extension = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .map(str::to_ascii_lowercase);
-    let decks = match extension.as_deref() {
-        Some("toml") => vec![toml::parse(path, &read_text(path)?)?],
-        _ => {
+/// The formats of deck files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Toml,
+    Csv,
+    Tsv,
+    Json,
+    Apkg,
+}
+
+impl Format {
+    /// The format a file name implies: `.txt` is a text file like `.csv` (separator detected).
+    pub fn from_path(path: &Path) -> Option<Format> {
+        let extension = path.extension()?.to_str()?.to_ascii_lowercase();
+        Some(match extension.as_str() {
+            "toml" => Format::Toml,
+            "csv" | "txt" => Format::Csv,
+            "tsv" | "tab" => Format::Tsv,
+            "json" => Format::Json,
+            "apkg" | "colpkg" => Format::Apkg,
+            _ => return None,
+        })
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Toml => "toml",
+            Format::Csv => "csv",
+            Format::Tsv => "tsv",
+            Format::Json => "json",
+            Format::Apkg => "apkg",
+        }
+    }
+}
+
+/// How to read files.
+#[derive(Debug, Clone, Default)]
+pub struct LoadOptions {
+    /// The deck for notes whose file names none (default: the file's stem).
+    pub deck: Option<String>,
+    /// Overrides the format the extension implies.
+    pub format: Option<Format>,
+    /// The collection's clock, to place Anki's due dates on our study days (default: UTC,
+    /// rollover at 4, now).
+    pub clock: Option<Clock>,
+}
+
+/// Everything one file brings.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Loaded {
+    pub decks: Vec<DeckInput>,
+    /// Scheduling and review history of cards (Anki packages), by index of the note among
+    /// all notes of `decks` in order.
+    pub histories: Vec<history::CardHistory>,
+    /// Media files in a package, which jargon does not import.
+    pub media_skipped: usize,
+    /// What was ignored or changed on the way, one sentence each.
+    pub warnings: Vec<String>,
+}
+
+fn default_deck(path: &Path, options: &LoadOptions) -> String {
+    options.deck.clone().unwrap_or_else(|| {
+        path.file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or("imported")
+            .to_string()
+    })
+}
+
+/// Loads one deck file of any supported format, validated, all or nothing.
+pub fn load(path: &Path, options: &LoadOptions) -> Result<Loaded> {
+    if path.is_dir() {
+        return Err(Error::input(path, None, "is a directory, not a deck file"));
+    }
+    let format = match options.format.or_else(|| Format::from_path(path)) {
+        Some(format) => format,
+        None => {
             return Err(Error::input(
                 path,
                 None,
-                "unknown deck format (use a .toml deck file)",
+                "unknown deck format (use .toml, .csv, .tsv, .txt, .json or .apkg, or pass --format)",
             ));
         }
     };
-    validate(path, &decks)?;
-    Ok(decks)
+    let mut loaded = match format {
+        // A TOML deck names itself (or takes its file's stem), as it always has.
+        Format::Toml => Loaded {
+            decks: vec![toml::parse(path, &read_text(path)?)?],
+            ..Loaded::default()
+        },
+        Format::Csv | Format::Tsv => {
+            let hint = (format == Format::Tsv).then_some(b'\t');
+            let text = csv::parse(path, &read_text(path)?, &default_deck(path, options), hint)?;
+            Loaded {
+                decks: text.decks,
+                warnings: text.warnings,
+                ..Loaded::default()
+            }
+        }
+        Format::Json => Loaded {
+            decks: json::parse(path, &read_text(path)?, &default_deck(path, options))?,
+            ..Loaded::default()
+        },
+        Format::Apkg => {
+            let clock = match options.clock {
+                Some(clock) => clock,
+                None => Clock::from_env(crate::clock::Zone::Named(chrono_tz::UTC), 4)?,
+            };
+            apkg::load(path, &clock)?
+        }
+    };
+    validate(path, &loaded.decks)?;
+    loaded.decks.retain(|d| !d.notes.is_empty());
+    Ok(loaded)
+}
+
+/// Moves a finished temporary file onto `path` in one step (a reader never sees half a file),
+/// readable by others as a file made with the usual umask would be.
+pub fn persist(temp: tempfile::NamedTempFile, path: &Path) -> Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        temp.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(0o644))
+            .map_err(|e| Error::io("write", path, e))?;
+    }
+    temp.persist(path)
+        .map_err(|e| Error::io("write", path, e.error))?;
+    Ok(())
+}
+
+/// A temporary file in the folder of `path`, to be [`persist`]ed onto it.
+pub fn temporary_beside(path: &Path) -> Result<tempfile::NamedTempFile> {
+    let parent = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    if !parent.is_dir() {
+        return Err(Error::failed(format!(
+            "cannot write {}: the folder {} does not exist",
+            path.display(),
+            parent.display()
+        )));
+    }
+    tempfile::NamedTempFile::new_in(parent).map_err(|e| {
+        Error::io(
+            "write",
+            path,
+            std::io::Error::new(e.kind(), e.kind().to_string()),
+        )
+    })
+}
+
+/// Writes `contents` to `path` through a temporary file in the same folder.
+pub fn write_atomically(path: &Path, contents: &[u8]) -> Result<()> {
+    use std::io::Write;
+    let mut temp = temporary_beside(path)?;
+    temp.write_all(contents)
+        .map_err(|e| Error::io("write", path, e))?;
+    persist(temp, path)
+}
+
+/// Loads deck files of any supported format, validated, all or nothing (notes only).
+pub fn load_file(path: &Path) -> Result<Vec<DeckInput>> {
+    Ok(load(path, &LoadOptions::default())?.decks)
 }

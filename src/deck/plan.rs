@@ -1,7 +1,11 @@
 //! PURE import planning: what an import would add, update or leave alone.
 //!
-//! Notes are matched by deck and key. A matched note whose fields differ is updated in place,
-//! so its cards and their history stay; `--on-duplicate` can skip it or add a copy instead.
+//! Notes are matched within their deck: first by Anki guid when the incoming note has one (so
+//! a package from Anki finds its notes again even after a term was edited there), then by key.
+//! A matched note whose fields differ is updated in place, so its cards and their history stay;
+//! `--on-duplicate` can skip it or add a copy instead. An incoming note whose key is taken by a
+//! stored note with a *different* guid is another note with the same term: it is added under a
+//! fresh key (`key-2`).
 
 use std::collections::{HashMap, HashSet};
 
@@ -23,6 +27,17 @@ pub enum OnDuplicate {
 /// Notes already stored, by deck name, then key: (note id, fields).
 pub type Existing = HashMap<String, HashMap<String, (i64, NoteFields)>>;
 
+/// What became of one incoming note, in input order (decks in order, then their notes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    /// Matched a stored note (unchanged or updated).
+    Existing(i64),
+    /// Added: the index into [`ImportPlan::add`].
+    Added(usize),
+    /// Matched a stored note that `--on-duplicate skip` leaves alone.
+    Skipped,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ImportPlan {
     /// Decks the import touches, with the description the file gives (if any).
@@ -31,6 +46,8 @@ pub struct ImportPlan {
     pub update: Vec<(i64, NoteFields)>,
     pub unchanged: usize,
     pub skipped: usize,
+    /// One entry per incoming note, in input order: where its cards are (for imported history).
+    pub targets: Vec<Target>,
 }
 
 impl ImportPlan {
@@ -65,7 +82,10 @@ fn unique_key(base: &str, taken: &HashSet<String>) -> String {
 
 pub fn plan(inputs: &[DeckInput], existing: &Existing, on_duplicate: OnDuplicate) -> ImportPlan {
     let empty = HashMap::new();
-    let mut result = ImportPlan::default();
+    let mut result = ImportPlan {
+        targets: Vec::with_capacity(inputs.iter().map(|d| d.notes.len()).sum()),
+        ..ImportPlan::default()
+    };
     for deck in inputs {
         if !result.decks.iter().any(|(name, _)| *name == deck.name) {
             result
@@ -73,29 +93,94 @@ pub fn plan(inputs: &[DeckInput], existing: &Existing, on_duplicate: OnDuplicate
                 .push((deck.name.clone(), deck.description.clone()));
         }
         let stored = existing.get(&deck.name).unwrap_or(&empty);
-        let mut taken: HashSet<String> = stored.keys().cloned().collect();
+        let has_guids = deck.notes.iter().any(|n| n.fields.guid.is_some());
+        // Guid -> key of the stored notes, built only when the file carries guids.
+        let by_guid: HashMap<&str, &str> = if has_guids {
+            stored
+                .iter()
+                .filter_map(|(key, (_, f))| f.guid.as_deref().map(|g| (g, key.as_str())))
+                .collect()
+        } else {
+            HashMap::new()
+        };
+        // Keys a renamed or duplicated note must not take: stored ones, the file's own (each
+        // file key belongs to one incoming note) and those handed out already.
+        let mut reserved: Option<HashSet<String>> = None;
+        let mut given: HashSet<String> = HashSet::new();
+        let mut fresh_key = |base: &str, own: bool, reserved: &mut Option<HashSet<String>>| {
+            let set = reserved.get_or_insert_with(|| {
+                stored
+                    .keys()
+                    .cloned()
+                    .chain(deck.notes.iter().map(|n| n.fields.key.clone()))
+                    .collect()
+            });
+            // A note may keep its own key when no stored note has it.
+            let key = if own && !stored.contains_key(base) && !given.contains(base) {
+                base.to_string()
+            } else {
+                unique_key(base, set)
+            };
+            set.insert(key.clone());
+            given.insert(key.clone());
+            key
+        };
         for note in &deck.notes {
             let fields = &note.fields;
-            match stored.get(&fields.key) {
+            let by_guid_match = fields
+                .guid
+                .as_deref()
+                .and_then(|g| by_guid.get(g))
+                .and_then(|key| stored.get(*key));
+            let matched = match by_guid_match {
+                Some(found) => Some(found),
+                None => match stored.get(&fields.key) {
+                    // The same key, but another Anki note: not a match.
+                    Some((_, current))
+                        if fields.guid.is_some()
+                            && current.guid.is_some()
+                            && current.guid != fields.guid =>
+                    {
+                        let mut renamed = fields.clone();
+                        renamed.key = fresh_key(&fields.key, false, &mut reserved);
+                        result.targets.push(Target::Added(result.add.len()));
+                        result.add.push((deck.name.clone(), renamed));
+                        continue;
+                    }
+                    other => other,
+                },
+            };
+            match matched {
                 None => {
-                    taken.insert(fields.key.clone());
+                    result.targets.push(Target::Added(result.add.len()));
                     result.add.push((deck.name.clone(), fields.clone()));
                 }
                 Some((id, current)) => {
                     let mut incoming = fields.clone();
+                    // The stored key stays (it is how the learner names the note).
+                    incoming.key.clone_from(&current.key);
                     if incoming.guid.is_none() {
                         incoming.guid.clone_from(&current.guid);
                     }
                     if incoming == *current {
                         result.unchanged += 1;
+                        result.targets.push(Target::Existing(*id));
                         continue;
                     }
                     match on_duplicate {
-                        OnDuplicate::Update => result.update.push((*id, incoming)),
-                        OnDuplicate::Skip => result.skipped += 1,
+                        OnDuplicate::Update => {
+                            result.targets.push(Target::Existing(*id));
+                            result.update.push((*id, incoming));
+                        }
+                        OnDuplicate::Skip => {
+                            result.skipped += 1;
+                            result.targets.push(Target::Skipped);
+                        }
                         OnDuplicate::Duplicate => {
-                            incoming.key = unique_key(&fields.key, &taken);
-                            taken.insert(incoming.key.clone());
+                            incoming.key = fresh_key(&fields.key, true, &mut reserved);
+                            // A guid names one note; the copy is a new one.
+                            incoming.guid = None;
+                            result.targets.push(Target::Added(result.add.len()));
                             result.add.push((deck.name.clone(), incoming));
                         }
                     }
@@ -177,5 +262,86 @@ mod tests {
             OnDuplicate::Duplicate,
         );
         assert_eq!(copied.add[0].1.key, "a-3");
+    }
+}
+
+#[cfg(test)]
+mod guid_tests {
+    use super::*;
+    use crate::deck::NoteInput;
+
+    fn note(key: &str, guid: Option<&str>, definition: &str) -> NoteInput {
+        NoteInput {
+            fields: NoteFields {
+                key: key.into(),
+                guid: guid.map(String::from),
+                term: key.into(),
+                definition: definition.into(),
+                ..NoteFields::default()
+            },
+            position: None,
+        }
+    }
+
+    fn deck(notes: Vec<NoteInput>) -> Vec<DeckInput> {
+        vec![DeckInput {
+            name: "D".into(),
+            description: None,
+            notes,
+        }]
+    }
+
+    fn stored(notes: &[(i64, NoteInput)]) -> Existing {
+        let map = notes
+            .iter()
+            .map(|(id, n)| (n.fields.key.clone(), (*id, n.fields.clone())))
+            .collect();
+        HashMap::from([("D".to_string(), map)])
+    }
+
+    #[test]
+    fn a_guid_finds_its_note_even_when_the_term_and_key_changed() {
+        let existing = stored(&[(5, note("old-term", Some("g1"), "d"))]);
+        let p = plan(
+            &deck(vec![note("new-term", Some("g1"), "d")]),
+            &existing,
+            OnDuplicate::Update,
+        );
+        assert!(p.add.is_empty());
+        assert_eq!(p.update.len(), 1);
+        assert_eq!(p.update[0].0, 5);
+        // The stored key stays.
+        assert_eq!(p.update[0].1.key, "old-term");
+        assert_eq!(p.targets, vec![Target::Existing(5)]);
+    }
+
+    #[test]
+    fn the_same_key_with_another_guid_is_another_note_under_a_fresh_key() {
+        let existing = stored(&[(5, note("bank", Some("g1"), "river"))]);
+        let p = plan(
+            &deck(vec![
+                note("bank", Some("g2"), "money"),
+                note("bank-2", None, "x"),
+            ]),
+            &existing,
+            OnDuplicate::Update,
+        );
+        assert_eq!(p.add.len(), 2);
+        // bank-2 belongs to the second incoming note, so the renamed one takes bank-3.
+        assert_eq!(p.add[0].1.key, "bank-3");
+        assert_eq!(p.add[1].1.key, "bank-2");
+        assert_eq!(p.targets, vec![Target::Added(0), Target::Added(1)]);
+    }
+
+    #[test]
+    fn a_stored_note_without_a_guid_adopts_the_files_guid() {
+        let existing = stored(&[(5, note("k", None, "d"))]);
+        let p = plan(
+            &deck(vec![note("k", Some("g"), "d")]),
+            &existing,
+            OnDuplicate::Update,
+        );
+        assert_eq!(p.update.len(), 1);
+        assert_eq!(p.update[0].1.guid.as_deref(), Some("g"));
     }
 }

@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use rusqlite::params;
+use rusqlite::{Transaction, params};
 
 use super::{Collection, to_json_list};
 use crate::deck::plan::{Existing, ImportPlan};
@@ -31,89 +31,107 @@ impl Collection {
     /// Applies a plan atomically; a failure leaves the collection as it was.
     pub fn apply_import(&mut self, plan: &ImportPlan, now_secs: i64) -> Result<()> {
         let tx = self.conn_mut().transaction()?;
-        let mut deck_ids: HashMap<&str, i64> = HashMap::new();
-        {
-            let mut find = tx.prepare("SELECT id, description FROM decks WHERE name = ?1")?;
-            let mut create = tx
-                .prepare("INSERT INTO decks (name, description, created_at) VALUES (?1, ?2, ?3)")?;
-            let mut describe = tx.prepare("UPDATE decks SET description = ?1 WHERE id = ?2")?;
-            for (name, description) in &plan.decks {
-                let found: Option<(i64, String)> =
-                    match find.query_row([name], |r| Ok((r.get(0)?, r.get(1)?))) {
-                        Ok(row) => Some(row),
-                        Err(rusqlite::Error::QueryReturnedNoRows) => None,
-                        Err(e) => return Err(e.into()),
-                    };
-                let id = match found {
-                    Some((id, current)) => {
-                        if let Some(text) = description.as_ref().filter(|d| **d != current) {
-                            describe.execute(params![text, id])?;
-                        }
-                        id
-                    }
-                    None => {
-                        create.execute(params![
-                            name,
-                            description.clone().unwrap_or_default(),
-                            now_secs
-                        ])?;
-                        tx.last_insert_rowid()
-                    }
-                };
-                deck_ids.insert(name.as_str(), id);
-            }
-        }
-        {
-            let mut position: i64 =
-                tx.query_row("SELECT coalesce(max(position), 0) FROM cards", [], |r| {
-                    r.get(0)
-                })?;
-            let mut insert_note = tx.prepare(
-                "INSERT INTO notes (deck_id, key, guid, term, definition, example, aliases, tags, related, source, created_at, modified_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11)",
-            )?;
-            let mut insert_card =
-                tx.prepare("INSERT INTO cards (note_id, direction, position) VALUES (?1, ?2, ?3)")?;
-            for (deck, fields) in &plan.add {
-                let deck_id = deck_ids.get(deck.as_str()).copied().unwrap_or_default();
-                insert_note.execute(params![
-                    deck_id,
-                    fields.key,
-                    fields.guid,
-                    fields.term,
-                    fields.definition,
-                    fields.example,
-                    to_json_list(&fields.aliases),
-                    to_json_list(&fields.tags),
-                    to_json_list(&fields.related),
-                    fields.source,
-                    now_secs
-                ])?;
-                let note_id = tx.last_insert_rowid();
-                position += 1;
-                insert_card.execute(params![note_id, "forward", position])?;
-                insert_card.execute(params![note_id, "reverse", position])?;
-            }
-            let mut update = tx.prepare(
-                "UPDATE notes SET guid = ?1, term = ?2, definition = ?3, example = ?4, aliases = ?5, tags = ?6,
-                     related = ?7, source = ?8, modified_at = ?9 WHERE id = ?10",
-            )?;
-            for (id, f) in &plan.update {
-                update.execute(params![
-                    f.guid,
-                    f.term,
-                    f.definition,
-                    f.example,
-                    to_json_list(&f.aliases),
-                    to_json_list(&f.tags),
-                    to_json_list(&f.related),
-                    f.source,
-                    now_secs,
-                    id
-                ])?;
-            }
-        }
+        write_plan(&tx, plan, now_secs, &mut |_| {})?;
         tx.commit()?;
         Ok(())
     }
+}
+
+/// Writes a plan inside the caller's transaction; returns the ids of the added notes, in the
+/// order of [`ImportPlan::add`]. `progress` is told how many notes were written so far.
+pub(crate) fn write_plan(
+    tx: &Transaction,
+    plan: &ImportPlan,
+    now_secs: i64,
+    progress: &mut dyn FnMut(u64),
+) -> Result<Vec<i64>> {
+    let mut deck_ids: HashMap<&str, i64> = HashMap::new();
+    {
+        let mut find = tx.prepare("SELECT id, description FROM decks WHERE name = ?1")?;
+        let mut create =
+            tx.prepare("INSERT INTO decks (name, description, created_at) VALUES (?1, ?2, ?3)")?;
+        let mut describe = tx.prepare("UPDATE decks SET description = ?1 WHERE id = ?2")?;
+        for (name, description) in &plan.decks {
+            let found: Option<(i64, String)> =
+                match find.query_row([name], |r| Ok((r.get(0)?, r.get(1)?))) {
+                    Ok(row) => Some(row),
+                    Err(rusqlite::Error::QueryReturnedNoRows) => None,
+                    Err(e) => return Err(e.into()),
+                };
+            let id = match found {
+                Some((id, current)) => {
+                    if let Some(text) = description.as_ref().filter(|d| **d != current) {
+                        describe.execute(params![text, id])?;
+                    }
+                    id
+                }
+                None => {
+                    create.execute(params![
+                        name,
+                        description.clone().unwrap_or_default(),
+                        now_secs
+                    ])?;
+                    tx.last_insert_rowid()
+                }
+            };
+            deck_ids.insert(name.as_str(), id);
+        }
+    }
+    let mut added = Vec::with_capacity(plan.add.len());
+    {
+        let mut position: i64 =
+            tx.query_row("SELECT coalesce(max(position), 0) FROM cards", [], |r| {
+                r.get(0)
+            })?;
+        let mut insert_note = tx.prepare(
+            "INSERT INTO notes (deck_id, key, guid, term, definition, example, aliases, tags, related, source, created_at, modified_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11)",
+        )?;
+        let mut insert_card =
+            tx.prepare("INSERT INTO cards (note_id, direction, position) VALUES (?1, ?2, ?3)")?;
+        for (deck, fields) in &plan.add {
+            let deck_id = deck_ids.get(deck.as_str()).copied().unwrap_or_default();
+            insert_note.execute(params![
+                deck_id,
+                fields.key,
+                fields.guid,
+                fields.term,
+                fields.definition,
+                fields.example,
+                to_json_list(&fields.aliases),
+                to_json_list(&fields.tags),
+                to_json_list(&fields.related),
+                fields.source,
+                now_secs
+            ])?;
+            let note_id = tx.last_insert_rowid();
+            added.push(note_id);
+            if added.len() % 1024 == 0 {
+                progress(added.len() as u64);
+            }
+            position += 1;
+            insert_card.execute(params![note_id, "forward", position])?;
+            insert_card.execute(params![note_id, "reverse", position])?;
+        }
+        let mut update = tx.prepare(
+            "UPDATE notes SET guid = ?1, term = ?2, definition = ?3, example = ?4, aliases = ?5, tags = ?6,
+                 related = ?7, source = ?8, modified_at = ?9 WHERE id = ?10",
+        )?;
+        for (id, f) in &plan.update {
+            update.execute(params![
+                f.guid,
+                f.term,
+                f.definition,
+                f.example,
+                to_json_list(&f.aliases),
+                to_json_list(&f.tags),
+                to_json_list(&f.related),
+                f.source,
+                now_secs,
+                id
+            ])?;
+        }
+    }
+    progress(added.len() as u64);
+    Ok(added)
 }

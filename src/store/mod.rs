@@ -5,13 +5,17 @@
 //! file really is a SQLite database and that its schema is not newer than this build before
 //! anything is written, so a wrong path or an old binary never damages a file.
 
+pub mod anki;
+pub mod apkg;
 pub mod cards;
 pub mod config;
 pub mod decks;
+pub mod export;
 pub mod import;
 pub mod migrations;
 pub mod notes;
 pub mod reviews;
+pub mod revlog;
 
 use std::io::Read;
 use std::path::{Path, PathBuf};

@@ -37,7 +37,7 @@ pub struct ReviewRow {
     pub after: CardState,
 }
 
-const REVIEW_COLUMNS: &str = "id, card_id, reviewed_at, day, quality, duration_ms, kind, scheduler,
+pub(crate) const REVIEW_COLUMNS: &str = "id, card_id, reviewed_at, day, quality, duration_ms, kind, scheduler,
      phase_before, due_day_before, due_at_before, interval_before, ease_before, reps_before, lapses_before, step_before,
      phase_after, due_day_after, due_at_after, interval_after, ease_after, reps_after, lapses_after, step_after";
 
@@ -62,7 +62,7 @@ fn state_from_row(row: &Row, at: usize) -> rusqlite::Result<CardState> {
     })
 }
 
-fn review_from_row(row: &Row) -> rusqlite::Result<ReviewRow> {
+pub(crate) fn review_from_row(row: &Row) -> rusqlite::Result<ReviewRow> {
     let kind: String = row.get(6)?;
     let scheduler: String = row.get(7)?;
     let quality: u8 = row.get(4)?;

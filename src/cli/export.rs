@@ -1,0 +1,206 @@
+//! `jargon export deck` (CSV, TSV, JSON, TOML or an Anki package) and `jargon export reviews`
+//! (the review log as CSV or JSON). Files are written to a temporary name beside the target
+//! and renamed into place, so an interrupted export never leaves half a file.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use super::Context;
+use crate::deck::export::{ReviewCsv, ReviewRecord, write_text};
+use crate::deck::{Format, write_atomically};
+use crate::error::{Error, Result};
+use crate::model::NoteFields;
+use crate::store::Collection;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(subcommand)]
+    pub what: What,
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum What {
+    /// Export notes (and, as an Anki package, their cards' scheduling and review log)
+    Deck(DeckArgs),
+    /// Export the review log (card_id,review_time,review_rating,review_duration, then the rest)
+    Reviews(ReviewArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct DeckArgs {
+    /// Only this deck and its sub-decks (default: the whole collection)
+    #[arg(long, value_name = "NAME")]
+    pub deck: Option<String>,
+    /// The format (default: from the output file's extension, else csv)
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub format: Option<Format>,
+    /// The file to write (default: standard output; required for apkg)
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+/// The formats of a review log export.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReviewFormat {
+    Csv,
+    Json,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ReviewArgs {
+    /// Only the reviews of this deck and its sub-decks
+    #[arg(long, value_name = "NAME")]
+    pub deck: Option<String>,
+    /// The format (default: from the output file's extension, else csv)
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub format: Option<ReviewFormat>,
+    /// The file to write (default: standard output)
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Include cram answers (studied ahead; they never changed a schedule)
+    #[arg(long)]
+    pub include_cram: bool,
+}
+
+pub fn run(context: &Context, args: &Args, out: &mut dyn Write) -> Result<()> {
+    match &args.what {
+        What::Deck(deck) => export_deck(context, deck, out),
+        What::Reviews(reviews) => export_reviews(context, reviews, out),
+    }
+}
+
+fn selected_decks(collection: &Collection, deck: Option<&str>) -> Result<Option<Vec<i64>>> {
+    deck.map(|name| collection.deck_ids_under(name)).transpose()
+}
+
+fn export_deck(context: &Context, args: &DeckArgs, out: &mut dyn Write) -> Result<()> {
+    let format = args
+        .format
+        .or_else(|| args.output.as_deref().and_then(Format::from_path))
+        .unwrap_or(Format::Csv);
+    if format == Format::Apkg && args.output.is_none() {
+        return Err(Error::usage(
+            "an Anki package is a binary file: name it with -o FILE.apkg",
+        ));
+    }
+    let collection = context.open()?;
+    let deck_ids = selected_decks(&collection, args.deck.as_deref())?;
+    let decks = collection.export_decks(deck_ids.as_deref())?;
+    let notes = collection.export_notes(deck_ids.as_deref())?;
+    let pairs: Vec<(String, NoteFields)> = notes
+        .iter()
+        .map(|n| (n.note.deck.clone(), n.note.fields.clone()))
+        .collect();
+    let mut summary = format!("{} notes from {} deck(s)", notes.len(), decks.len());
+    let bytes: Vec<u8> = match format {
+        Format::Csv => write_text(&pairs, ',').into_bytes(),
+        Format::Tsv => write_text(&pairs, '\t').into_bytes(),
+        Format::Json => crate::deck::json::write(&pairs)?.into_bytes(),
+        Format::Toml => {
+            let with_notes: Vec<&crate::store::export::ExportDeck> = decks
+                .iter()
+                .filter(|d| notes.iter().any(|n| n.note.deck_id == d.id))
+                .collect();
+            let [deck] = with_notes.as_slice() else {
+                let names: Vec<&str> = with_notes.iter().map(|d| d.name.as_str()).collect();
+                return Err(Error::usage(format!(
+                    "a TOML deck file holds one deck, and this selection has {} ({}); name one with --deck, or use csv, json or apkg",
+                    names.len(),
+                    names.join(", ")
+                )));
+            };
+            let fields: Vec<NoteFields> = pairs.into_iter().map(|(_, f)| f).collect();
+            crate::deck::toml::write(&deck.name, &deck.description, &fields)?.into_bytes()
+        }
+        Format::Apkg => {
+            let config = collection.config()?;
+            let clock = Context::clock(&config)?;
+            let cards = collection.export_cards(deck_ids.as_deref())?;
+            let mut reviews = vec![];
+            collection.export_reviews(deck_ids.as_deref(), true, |r| {
+                reviews.push(r);
+                Ok(())
+            })?;
+            let source = crate::deck::apkg::ExportSource {
+                decks: &decks,
+                notes: &notes,
+                cards: &cards,
+                reviews: &reviews,
+            };
+            let export = crate::deck::apkg::build_export(source, &clock);
+            let path = args.output.as_deref().unwrap_or(Path::new("export.apkg"));
+            crate::deck::apkg::write_package(path, &export)?;
+            summary = format!(
+                "{} notes, {} cards and {} reviews from {} deck(s)",
+                export.notes.len(),
+                export.cards.len(),
+                export.revlog.len(),
+                decks.len()
+            );
+            writeln!(out, "Exported {summary} to {}.", path.display())?;
+            return Ok(());
+        }
+    };
+    match &args.output {
+        Some(path) => {
+            write_atomically(path, &bytes)?;
+            writeln!(out, "Exported {summary} to {}.", path.display())?;
+        }
+        None => out.write_all(&bytes)?,
+    }
+    Ok(())
+}
+
+fn export_reviews(context: &Context, args: &ReviewArgs, out: &mut dyn Write) -> Result<()> {
+    let format = args
+        .format
+        .or_else(|| {
+            let extension = args.output.as_deref()?.extension()?.to_str()?;
+            match extension.to_ascii_lowercase().as_str() {
+                "json" => Some(ReviewFormat::Json),
+                "csv" => Some(ReviewFormat::Csv),
+                _ => None,
+            }
+        })
+        .unwrap_or(ReviewFormat::Csv);
+    let collection = context.open()?;
+    let deck_ids = selected_decks(&collection, args.deck.as_deref())?;
+    let mut buffer: Vec<u8> = vec![];
+    let mut count = 0usize;
+    {
+        let sink: &mut dyn Write = if args.output.is_some() {
+            &mut buffer
+        } else {
+            &mut *out
+        };
+        match format {
+            ReviewFormat::Csv => {
+                let mut csv = ReviewCsv::new(&mut *sink);
+                collection.export_reviews(deck_ids.as_deref(), args.include_cram, |row| {
+                    count += 1;
+                    csv.write(&ReviewRecord::from_export(&row))
+                })?;
+                csv.finish()?;
+            }
+            ReviewFormat::Json => {
+                sink.write_all(b"[")?;
+                collection.export_reviews(deck_ids.as_deref(), args.include_cram, |row| {
+                    let record = ReviewRecord::from_export(&row);
+                    let text = serde_json::to_string(&record).map_err(|e| {
+                        Error::failed(format!("cannot write a review as JSON: {e}"))
+                    })?;
+                    sink.write_all(if count == 0 { b"\n  " } else { b",\n  " })?;
+                    sink.write_all(text.as_bytes())?;
+                    count += 1;
+                    Ok(())
+                })?;
+                sink.write_all(b"\n]\n")?;
+            }
+        }
+    }
+    if let Some(path) = &args.output {
+        write_atomically(path, &buffer)?;
+        writeln!(out, "Exported {count} reviews to {}.", path.display())?;
+    }
+    Ok(())
+}

@@ -1,0 +1,673 @@
+//! CSV and TSV decks, with the header lines Anki's text import reads and writes.
+//!
+//! - Header lines at the top, each `#key:value`: `#separator:` (`Tab`, `Comma`, `Semicolon`,
+//!   `Pipe`, `Space`, `Colon`, or one character), `#html:true|false`, `#columns:` (column names,
+//!   split by the separator), `#deck:NAME`, `#tags:a b` (added to every note), `#deck column:N`,
+//!   `#tags column:N`, `#guid column:N` (1-based), and `#notetype:`, `#notetype column:N`,
+//!   `#if matches:` (accepted and ignored: jargon has one note type, and `--on-duplicate` says
+//!   what to do with matches). `#` lines without a known key at the top are comments; below
+//!   the first row a `#` is ordinary text (a term may start with one).
+//! - Without `#separator:` the separator is detected: tab, comma, semicolon, then pipe, the
+//!   first that splits the first rows into the same number (at least two) of fields.
+//! - Quoting as RFC 4180 (separators, doubled quotes and line breaks inside quoted fields), a
+//!   UTF-8 byte-order mark and CRLF line ends are accepted.
+//! - `#columns:` names map to fields, case-insensitively: term/front/word/question, definition/
+//!   back/meaning/answer, example, aliases, tags, related, source, id/key, guid, deck; other
+//!   names are ignored with a warning. Without `#columns:`, the columns that are not the deck,
+//!   tags, guid or notetype column are term, definition and example, in that order; more are
+//!   ignored with a warning.
+//! - `aliases` and `related` hold several values separated by `;`; `tags` by spaces (Anki's).
+//! - With `#html:true` every field is HTML and becomes plain text ([`super::html`]).
+//!
+//! A ragged row, an unterminated quote, text that is not UTF-8 or an empty file is refused
+//! with its file, line and column, before anything is written.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use super::{DeckInput, NoteInput};
+use crate::error::{Error, Position, Result};
+use crate::model::NoteFields;
+
+/// The note field a column holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    Term,
+    Definition,
+    Example,
+    Aliases,
+    Tags,
+    Related,
+    Source,
+    Key,
+    Guid,
+    Deck,
+    /// Anki's note type column: read past.
+    Notetype,
+}
+
+impl Field {
+    pub fn from_name(name: &str) -> Option<Field> {
+        Some(match name.trim().to_ascii_lowercase().as_str() {
+            "term" | "front" | "word" | "question" => Field::Term,
+            "definition" | "back" | "meaning" | "answer" => Field::Definition,
+            "example" => Field::Example,
+            "aliases" | "alias" => Field::Aliases,
+            "tags" | "tag" => Field::Tags,
+            "related" => Field::Related,
+            "source" => Field::Source,
+            "id" | "key" => Field::Key,
+            "guid" => Field::Guid,
+            "deck" => Field::Deck,
+            "notetype" | "note type" => Field::Notetype,
+            _ => return None,
+        })
+    }
+}
+
+/// A parsed text file: its decks and what was ignored on the way.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct TextDeck {
+    pub decks: Vec<DeckInput>,
+    pub warnings: Vec<String>,
+}
+
+/// The header lines of a file.
+#[derive(Debug, Clone, Default)]
+struct Headers {
+    separator: Option<u8>,
+    html: bool,
+    /// The raw `#columns:` value, split once the separator is known.
+    columns: Option<String>,
+    deck: Option<String>,
+    tags: Vec<String>,
+    deck_column: Option<usize>,
+    tags_column: Option<usize>,
+    guid_column: Option<usize>,
+    notetype_column: Option<usize>,
+}
+
+fn separator_named(value: &str) -> Option<u8> {
+    match value.to_ascii_lowercase().as_str() {
+        "tab" | "\\t" => Some(b'\t'),
+        "comma" => Some(b','),
+        "semicolon" => Some(b';'),
+        "pipe" => Some(b'|'),
+        "space" => Some(b' '),
+        "colon" => Some(b':'),
+        _ if value == "\t" => Some(b'\t'),
+        _ if value.len() == 1 && value.is_ascii() && value != "\"" && value != "\n" => {
+            Some(value.as_bytes()[0])
+        }
+        _ => None,
+    }
+}
+
+/// Reads the `#key:value` lines at the top; returns them, the byte offset of the data and
+/// the number of lines before it.
+fn read_headers(path: &Path, text: &str) -> Result<(Headers, usize, usize)> {
+    let mut headers = Headers::default();
+    let mut offset = 0;
+    let mut lines = 0;
+    for (index, raw) in text.split_inclusive('\n').enumerate() {
+        let line = raw.trim_end_matches(['\n', '\r']);
+        let Some(body) = line.strip_prefix('#') else {
+            break;
+        };
+        offset += raw.len();
+        lines += 1;
+        let Some((key, value)) = body.split_once(':') else {
+            continue; // a comment
+        };
+        let value_column = line.len() - value.len() + 1;
+        let at = Some(Position {
+            line: index + 1,
+            column: line[..value_column - 1].chars().count() + 1,
+        });
+        let key = key.trim().to_ascii_lowercase();
+        // The separator keeps its spaces ("#separator: " is a space), other values are trimmed.
+        let trimmed = value.trim();
+        let column_number = |what: &str| -> Result<usize> {
+            trimmed
+                .parse::<usize>()
+                .ok()
+                .filter(|n| *n >= 1)
+                .map(|n| n - 1)
+                .ok_or_else(|| {
+                    Error::input(
+                        path,
+                        at,
+                        format!("'#{what}:{value}' needs a column number from 1"),
+                    )
+                })
+        };
+        match key.as_str() {
+            "separator" => {
+                let named = if trimmed.is_empty() { value } else { trimmed };
+                headers.separator = Some(separator_named(named).ok_or_else(|| {
+                    Error::input(
+                        path,
+                        at,
+                        format!(
+                            "unknown separator '{value}' (use Tab, Comma, Semicolon, Pipe, Space, Colon or a single character)"
+                        ),
+                    )
+                })?);
+            }
+            "html" => {
+                headers.html = match trimmed.to_ascii_lowercase().as_str() {
+                    "true" | "yes" | "1" => true,
+                    "false" | "no" | "0" => false,
+                    _ => {
+                        return Err(Error::input(
+                            path,
+                            at,
+                            format!("'#html:' must be true or false, not '{trimmed}'"),
+                        ));
+                    }
+                };
+            }
+            "columns" => headers.columns = Some(value.to_string()),
+            "deck" => headers.deck = Some(trimmed.to_string()).filter(|d| !d.is_empty()),
+            "tags" => headers.tags = trimmed.split_whitespace().map(String::from).collect(),
+            "deck column" => headers.deck_column = Some(column_number("deck column")?),
+            "tags column" => headers.tags_column = Some(column_number("tags column")?),
+            "guid column" => headers.guid_column = Some(column_number("guid column")?),
+            "notetype column" => headers.notetype_column = Some(column_number("notetype column")?),
+            // Accepted and ignored: one note type; matching is --on-duplicate's business.
+            _ => {}
+        }
+    }
+    Ok((headers, offset, lines))
+}
+
+/// The line and column where field `field` of the record starting at byte `start` begins.
+pub fn field_position(text: &str, start: usize, field: usize, delimiter: u8) -> Position {
+    let bytes = text.as_bytes();
+    let mut i = start.min(bytes.len());
+    let mut current = 0;
+    while current < field && i < bytes.len() {
+        if bytes[i] == b'"' {
+            i += 1;
+            while i < bytes.len() {
+                if bytes[i] == b'"' {
+                    if bytes.get(i + 1) == Some(&b'"') {
+                        i += 2;
+                        continue;
+                    }
+                    break;
+                }
+                i += 1;
+            }
+            i += 1;
+        }
+        while i < bytes.len() && bytes[i] != delimiter && bytes[i] != b'\n' {
+            i += 1;
+        }
+        if i < bytes.len() && bytes[i] == delimiter {
+            current += 1;
+            i += 1;
+        } else {
+            break;
+        }
+    }
+    Position::of_offset(text, i)
+}
+
+/// Where a quoted field that never closes opens, scanning the record starting at `start`.
+fn unterminated_quote(text: &str, start: usize, delimiter: u8) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut i = start;
+    let mut at_field_start = true;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if at_field_start && b == b'"' {
+            let open = i;
+            i += 1;
+            loop {
+                match bytes.get(i) {
+                    None => return Some(open),
+                    Some(b'"') if bytes.get(i + 1) == Some(&b'"') => i += 2,
+                    Some(b'"') => {
+                        i += 1;
+                        break;
+                    }
+                    Some(_) => i += 1,
+                }
+            }
+            at_field_start = false;
+            continue;
+        }
+        at_field_start = b == delimiter || b == b'\n';
+        i += 1;
+    }
+    None
+}
+
+/// A `csv` error as one located sentence; `base` is where the reader's input starts in `text`.
+pub fn csv_error(path: &Path, text: &str, base: usize, err: csv::Error) -> Error {
+    let position = err
+        .position()
+        .map(|p| Position::of_offset(text, base + p.byte() as usize));
+    let message = match err.kind() {
+        csv::ErrorKind::UnequalLengths {
+            expected_len, len, ..
+        } => format!(
+            "this row has {len} fields but the rows before it have {expected_len} (quote a field that contains the separator)"
+        ),
+        csv::ErrorKind::Utf8 { .. } => "the file is not valid UTF-8 text (save it as UTF-8)".into(),
+        _ => format!("cannot read this row: {err}"),
+    };
+    Error::input(path, position, message)
+}
+
+/// Picks the separator from the first rows: tab, comma, semicolon, then pipe, the first that
+/// gives every row the same number of fields, at least two.
+fn detect_separator(data: &str) -> Option<u8> {
+    const CANDIDATES: [u8; 4] = [b'\t', b',', b';', b'|'];
+    const SAMPLE: usize = 20;
+    CANDIDATES.into_iter().find(|&delimiter| {
+        let mut reader = csv::ReaderBuilder::new()
+            .delimiter(delimiter)
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(data.as_bytes());
+        let mut counts = reader
+            .records()
+            .take(SAMPLE)
+            .map(|r| r.map(|r| r.len()).unwrap_or(0));
+        match counts.next() {
+            Some(first) if first >= 2 => counts.all(|n| n == first),
+            _ => false,
+        }
+    })
+}
+
+fn split_list(text: &str, separator: char) -> Vec<String> {
+    text.split(separator)
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(String::from)
+        .collect()
+}
+
+/// Parses a CSV/TSV deck. Notes without a deck column or `#deck:` go to `default_deck`;
+/// `separator` is the one the caller knows (from `--format tsv`) when the file declares none.
+pub fn parse(
+    path: &Path,
+    text: &str,
+    default_deck: &str,
+    separator: Option<u8>,
+) -> Result<TextDeck> {
+    if text.trim().is_empty() {
+        return Err(Error::input(
+            path,
+            Some(Position { line: 1, column: 1 }),
+            "the file is empty",
+        ));
+    }
+    let (headers, data_start, header_lines) = read_headers(path, text)?;
+    let data = &text[data_start..];
+    let delimiter = match headers.separator.or(separator) {
+        Some(d) => d,
+        None => detect_separator(data).ok_or_else(|| {
+            Error::input(
+                path,
+                Some(Position::of_offset(text, data_start)),
+                "cannot tell which separator the file uses; add a line such as #separator:Comma at the top",
+            )
+        })?,
+    };
+    let mut warnings = vec![];
+
+    // Which field each column holds.
+    let mut roles: HashMap<usize, Field> = HashMap::new();
+    for (column, field) in [
+        (headers.deck_column, Field::Deck),
+        (headers.tags_column, Field::Tags),
+        (headers.guid_column, Field::Guid),
+        (headers.notetype_column, Field::Notetype),
+    ] {
+        if let Some(c) = column {
+            roles.insert(c, field);
+        }
+    }
+    let named_columns: Option<Vec<String>> = headers.columns.as_ref().map(|raw| {
+        let mut reader = csv::ReaderBuilder::new()
+            .delimiter(delimiter)
+            .has_headers(false)
+            .from_reader(raw.as_bytes());
+        reader
+            .records()
+            .next()
+            .and_then(|r| r.ok())
+            .map(|r| r.iter().map(|s| s.trim().to_string()).collect())
+            .unwrap_or_default()
+    });
+    match &named_columns {
+        Some(names) => {
+            for (index, name) in names.iter().enumerate() {
+                if roles.contains_key(&index) {
+                    continue;
+                }
+                match Field::from_name(name) {
+                    Some(field) => {
+                        roles.insert(index, field);
+                    }
+                    None => warnings.push(format!(
+                        "column {} ('{name}') is not a jargon field and was ignored",
+                        index + 1
+                    )),
+                }
+            }
+        }
+        None => {
+            let mut positional = [Field::Term, Field::Definition, Field::Example].into_iter();
+            let mut index = 0;
+            // Enough columns for the widest row is decided below; map the first few here.
+            while index < 64 {
+                if let std::collections::hash_map::Entry::Vacant(slot) = roles.entry(index) {
+                    match positional.next() {
+                        Some(field) => {
+                            slot.insert(field);
+                        }
+                        None => break,
+                    }
+                }
+                index += 1;
+            }
+        }
+    }
+    for needed in [Field::Term, Field::Definition] {
+        if !roles.values().any(|f| *f == needed) {
+            return Err(Error::input(
+                path,
+                None,
+                format!(
+                    "no column holds the {} (name one in #columns:, e.g. #columns:term,definition)",
+                    if needed == Field::Term {
+                        "term"
+                    } else {
+                        "definition"
+                    }
+                ),
+            ));
+        }
+    }
+    let column_of = |wanted: Field| roles.iter().find(|(_, f)| **f == wanted).map(|(c, _)| *c);
+    let columns: Vec<(usize, Field)> = {
+        let mut list: Vec<(usize, Field)> = roles.iter().map(|(c, f)| (*c, *f)).collect();
+        list.sort_by_key(|(c, _)| *c);
+        list
+    };
+    let term_column = column_of(Field::Term).unwrap_or(0);
+    let definition_column = column_of(Field::Definition).unwrap_or(1);
+
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(data.as_bytes());
+    let mut record = csv::StringRecord::new();
+    let mut expected: Option<(usize, usize)> = named_columns.as_ref().map(|n| (n.len(), 0));
+    let mut last_start = data_start;
+    let mut decks: Vec<DeckInput> = vec![];
+    let mut deck_index: HashMap<String, usize> = HashMap::new();
+    let mut extra_columns = 0usize;
+    let default_deck = headers.deck.as_deref().unwrap_or(default_deck);
+    loop {
+        match reader.read_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => return Err(csv_error(path, text, data_start, e)),
+        }
+        let start = data_start + record.position().map_or(0, |p| p.byte() as usize);
+        last_start = start;
+        let line = header_lines + record.position().map_or(1, |p| p.line() as usize);
+        match expected {
+            None => expected = Some((record.len(), line)),
+            Some((count, first_line)) if count != record.len() => {
+                let what = if first_line == 0 {
+                    format!("the #columns: line names {count}")
+                } else {
+                    format!("line {first_line} has {count}")
+                };
+                let at = field_position(text, start, count.min(record.len()), delimiter);
+                return Err(Error::input(
+                    path,
+                    Some(at),
+                    format!(
+                        "this row has {} fields but {what} (quote a field that contains the separator)",
+                        record.len()
+                    ),
+                ));
+            }
+            Some(_) => {}
+        }
+        extra_columns = extra_columns.max(record.len().saturating_sub(roles.len()));
+        let get = |field: Field| -> String {
+            let Some(column) = column_of(field) else {
+                return String::new();
+            };
+            let raw = record.get(column).unwrap_or("");
+            if headers.html {
+                super::html::to_text(raw)
+            } else {
+                raw.trim().to_string()
+            }
+        };
+        let mut fields = NoteFields::default();
+        for &(column, field) in &columns {
+            let Some(raw) = record.get(column) else {
+                continue;
+            };
+            let value = if headers.html && field != Field::Guid {
+                super::html::to_text(raw)
+            } else {
+                raw.trim().to_string()
+            };
+            match field {
+                Field::Term => fields.term = value,
+                Field::Definition => fields.definition = value,
+                Field::Example => fields.example = value,
+                Field::Aliases => fields.aliases = split_list(&value, ';'),
+                Field::Related => fields.related = split_list(&value, ';'),
+                Field::Tags => fields.tags = value.split_whitespace().map(String::from).collect(),
+                Field::Source => fields.source = value,
+                Field::Key => fields.key = value,
+                Field::Guid => fields.guid = Some(value).filter(|g| !g.is_empty()),
+                Field::Deck | Field::Notetype => {}
+            }
+        }
+        let at = |column: usize| Some(field_position(text, start, column, delimiter));
+        if fields.term.is_empty() {
+            return Err(Error::input(path, at(term_column), "the term is empty"));
+        }
+        if fields.definition.is_empty() {
+            return Err(Error::input(
+                path,
+                at(definition_column),
+                format!("the note '{}' has no definition", fields.term),
+            ));
+        }
+        if fields.key.is_empty() {
+            fields.key = crate::text::slug(&fields.term);
+        }
+        for tag in &headers.tags {
+            if !fields.tags.contains(tag) {
+                fields.tags.push(tag.clone());
+            }
+        }
+        let deck = Some(get(Field::Deck))
+            .filter(|d| !d.is_empty())
+            .unwrap_or_else(|| default_deck.to_string());
+        let index = match deck_index.get(&deck) {
+            Some(i) => *i,
+            None => {
+                decks.push(DeckInput {
+                    name: deck.clone(),
+                    description: None,
+                    notes: vec![],
+                });
+                deck_index.insert(deck, decks.len() - 1);
+                decks.len() - 1
+            }
+        };
+        decks[index].notes.push(NoteInput {
+            fields,
+            position: Some(Position { line, column: 1 }),
+        });
+    }
+    if let Some(open) = unterminated_quote(text, last_start, delimiter) {
+        return Err(Error::input(
+            path,
+            Some(Position::of_offset(text, open)),
+            "this quoted field is never closed (a \" is missing)",
+        ));
+    }
+    if decks.is_empty() {
+        return Err(Error::input(
+            path,
+            Some(Position::of_offset(text, data_start)),
+            "the file has no notes, only header lines",
+        ));
+    }
+    if named_columns.is_none() && extra_columns > 0 {
+        warnings.push(format!(
+            "{extra_columns} column(s) after term, definition and example were ignored (name them with #columns: to import them)"
+        ));
+    }
+    Ok(TextDeck { decks, warnings })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::PathBuf;
+
+    fn parse_str(text: &str) -> Result<TextDeck> {
+        parse(&PathBuf::from("deck.csv"), text, "Default", None)
+    }
+
+    fn notes(deck: &TextDeck) -> Vec<&NoteFields> {
+        deck.decks
+            .iter()
+            .flat_map(|d| d.notes.iter().map(|n| &n.fields))
+            .collect()
+    }
+
+    #[test]
+    fn without_headers_columns_are_term_definition_and_example() {
+        let deck =
+            parse_str("BERT,a language model,BERT reads both ways\nGPT,a decoder,\n").unwrap();
+        let n = notes(&deck);
+        assert_eq!(n.len(), 2);
+        assert_eq!(n[0].term, "BERT");
+        assert_eq!(n[0].definition, "a language model");
+        assert_eq!(n[0].example, "BERT reads both ways");
+        assert_eq!(n[0].key, "bert");
+        assert_eq!(deck.decks[0].name, "Default");
+    }
+
+    #[test]
+    fn the_separator_is_detected_tab_first_then_by_consistency() {
+        let tsv = parse_str("a\tb, with comma\nc\td, also\n").unwrap();
+        assert_eq!(notes(&tsv)[0].definition, "b, with comma");
+        let semi = parse_str("a;x, y\nb;z, w, v\n").unwrap();
+        assert_eq!(notes(&semi)[1].definition, "z, w, v");
+        let pipe = parse_str("a|one\nb|two\n").unwrap();
+        assert_eq!(notes(&pipe)[1].term, "b");
+        let err = parse_str("just one column\nanother\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("#separator:"), "{err}");
+    }
+
+    #[test]
+    fn headers_name_columns_decks_tags_and_guids() {
+        let text = "\u{feff}#separator:Semicolon\r\n#html:false\r\n#columns:Front;Back;Deck;Tags;guid;Aliases;Extra\r\n#deck column:3\r\n#tags column:4\r\n#guid column:5\r\n#notetype:Basic\r\nk-NN;\"nearest; neighbours\";ML::Basics;lazy simple;g1;\"kNN; k nearest\";x\r\n";
+        let text = text.trim_start_matches('\u{feff}');
+        let deck = parse_str(text).unwrap();
+        assert_eq!(deck.decks[0].name, "ML::Basics");
+        let n = notes(&deck)[0];
+        assert_eq!(n.definition, "nearest; neighbours");
+        assert_eq!(n.tags, vec!["lazy", "simple"]);
+        assert_eq!(n.guid.as_deref(), Some("g1"));
+        assert_eq!(n.aliases, vec!["kNN", "k nearest"]);
+        assert!(
+            deck.warnings.iter().any(|w| w.contains("'Extra'")),
+            "{:?}",
+            deck.warnings
+        );
+    }
+
+    #[test]
+    fn quoted_fields_keep_separators_quotes_and_line_breaks() {
+        let deck = parse_str("#separator:Comma\n\"a, b\",\"say \"\"hi\"\"\nthen go\"\nnext,one\n")
+            .unwrap();
+        let n = notes(&deck);
+        assert_eq!(n[0].term, "a, b");
+        assert_eq!(n[0].definition, "say \"hi\"\nthen go");
+        // The record after a multi-line field is placed on its own line.
+        assert_eq!(deck.decks[0].notes[1].position.map(|p| p.line), Some(4));
+    }
+
+    #[test]
+    fn html_fields_become_text() {
+        let deck =
+            parse_str("#html:true\n#separator:Tab\n<b>a</b>&amp;b\tline<br>two&nbsp;&#233;\n")
+                .unwrap();
+        let n = notes(&deck)[0];
+        assert_eq!(n.term, "a&b");
+        assert_eq!(n.definition, "line\ntwo é");
+    }
+
+    #[test]
+    fn a_ragged_row_is_located_after_its_last_good_field() {
+        let err = parse_str("#separator:Comma\na,b\nc,d,e\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("deck.csv:3:5:"), "{err}");
+        assert!(
+            err.contains("3 fields") && err.contains("line 2 has 2"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn an_unterminated_quote_is_located_at_its_opening() {
+        let err = parse_str("#separator:Comma\na,b\nc,\"open\nmore,text\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("deck.csv:3:3:"), "{err}");
+        assert!(err.contains("never closed"), "{err}");
+    }
+
+    #[test]
+    fn empty_files_and_header_only_files_are_refused() {
+        assert!(parse_str("  \n").unwrap_err().to_string().contains("empty"));
+        let err = parse_str("#separator:Comma\n#columns:term,definition\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("no notes"), "{err}");
+    }
+
+    #[test]
+    fn a_missing_definition_is_located_at_its_field() {
+        let err = parse_str("#separator:Comma\na,b\nc,  \n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("deck.csv:3:3:"), "{err}");
+    }
+
+    #[test]
+    fn a_hash_below_the_first_row_is_text_and_lines_count_from_the_top() {
+        let deck = parse_str("#separator:Comma\n# a comment\na,b\n#define,a C macro\n").unwrap();
+        assert_eq!(notes(&deck)[1].term, "#define");
+        assert_eq!(deck.decks[0].notes[1].position.map(|p| p.line), Some(4));
+        let err = parse_str("#separator:Comma\n# a comment\na,b\nc,\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("deck.csv:4:3:"), "{err}");
+    }
+}

@@ -1,0 +1,223 @@
+//! PURE writers: decks as CSV/TSV (with the header lines Anki and our importer read back), and
+//! the review log as CSV or JSON in the columns FSRS tools read first.
+
+use chrono::DateTime;
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+use crate::model::NoteFields;
+use crate::store::export::ExportReview;
+
+/// The columns of a CSV/TSV export, in order; term and definition come first so that Anki's
+/// "Basic" note type takes them as Front and Back.
+pub const COLUMNS: [&str; 10] = [
+    "term",
+    "definition",
+    "example",
+    "aliases",
+    "tags",
+    "related",
+    "source",
+    "id",
+    "deck",
+    "guid",
+];
+
+/// Quotes a field when a reader could misread it: separators, quotes, line breaks, a leading
+/// `#` (a header line to Anki) or white space at either end (trimmed on import otherwise).
+fn push_field(out: &mut String, field: &str, separator: char) {
+    let needs_quotes = field.contains(separator)
+        || field.contains(['"', '\n', '\r'])
+        || field.starts_with('#')
+        || field.starts_with(char::is_whitespace)
+        || field.ends_with(char::is_whitespace);
+    if needs_quotes {
+        out.push('"');
+        out.push_str(&field.replace('"', "\"\""));
+        out.push('"');
+    } else {
+        out.push_str(field);
+    }
+}
+
+/// Tags as Anki writes them: separated by spaces, so white space inside a tag becomes `_`.
+pub fn tags_field(tags: &[String]) -> String {
+    tags.iter()
+        .map(|t| t.split_whitespace().collect::<Vec<_>>().join("_"))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Writes notes (with their deck names) as an Anki-style text file.
+pub fn write_text(notes: &[(String, NoteFields)], separator: char) -> String {
+    let name = match separator {
+        '\t' => "Tab",
+        ',' => "Comma",
+        ';' => "Semicolon",
+        '|' => "Pipe",
+        _ => "Comma",
+    };
+    let mut out = String::with_capacity(64 + notes.len() * 160);
+    out.push_str(&format!("#separator:{name}\n#html:false\n#columns:"));
+    out.push_str(&COLUMNS.join(&separator.to_string()));
+    let column = |name: &str| COLUMNS.iter().position(|c| *c == name).map_or(0, |i| i + 1);
+    out.push_str(&format!(
+        "\n#tags column:{}\n#deck column:{}\n#guid column:{}\n",
+        column("tags"),
+        column("deck"),
+        column("guid")
+    ));
+    for (deck, f) in notes {
+        let row = [
+            f.term.as_str(),
+            f.definition.as_str(),
+            f.example.as_str(),
+            &f.aliases.join("; "),
+            &tags_field(&f.tags),
+            &f.related.join("; "),
+            f.source.as_str(),
+            f.key.as_str(),
+            deck.as_str(),
+            f.guid.as_deref().unwrap_or(""),
+        ];
+        for (i, field) in row.iter().enumerate() {
+            if i > 0 {
+                out.push(separator);
+            }
+            push_field(&mut out, field, separator);
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// One review log row as exported.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReviewRecord {
+    pub card_id: i64,
+    /// ISO 8601, UTC, with milliseconds.
+    pub review_time: String,
+    /// 1 Again, 2 Hard, 3 Good, 4 Easy.
+    pub review_rating: u8,
+    /// Milliseconds.
+    pub review_duration: i64,
+    pub note_key: String,
+    pub deck: String,
+    pub direction: &'static str,
+    /// SM-2 quality, 0 to 5.
+    pub quality: u8,
+    pub kind: &'static str,
+    /// The study day (days since 1970-01-01).
+    pub day: i64,
+    pub scheduler: &'static str,
+    pub phase_before: &'static str,
+    pub interval_before: u32,
+    pub ease_before: u32,
+    pub phase_after: &'static str,
+    pub interval_after: u32,
+    pub ease_after: u32,
+}
+
+impl ReviewRecord {
+    pub fn from_export(row: &ExportReview) -> ReviewRecord {
+        let r = &row.review;
+        let review_time = DateTime::from_timestamp_millis(r.reviewed_at_ms)
+            .unwrap_or_default()
+            .format("%Y-%m-%dT%H:%M:%S%.3fZ")
+            .to_string();
+        ReviewRecord {
+            card_id: r.card_id,
+            review_time,
+            review_rating: r.quality.rating(),
+            review_duration: r.duration_ms,
+            note_key: row.note_key.clone(),
+            deck: row.deck.clone(),
+            direction: row.direction.as_str(),
+            quality: r.quality.value(),
+            kind: r.kind.as_str(),
+            day: r.day,
+            scheduler: r.scheduler_name,
+            phase_before: r.before.phase.as_str(),
+            interval_before: r.before.interval_days,
+            ease_before: r.before.ease_permille,
+            phase_after: r.after.phase.as_str(),
+            interval_after: r.after.interval_days,
+            ease_after: r.after.ease_permille,
+        }
+    }
+}
+
+/// Writes review records as CSV (with a header row) to `out`.
+pub struct ReviewCsv<W: std::io::Write> {
+    writer: csv::Writer<W>,
+}
+
+impl<W: std::io::Write> ReviewCsv<W> {
+    pub fn new(out: W) -> ReviewCsv<W> {
+        ReviewCsv {
+            writer: csv::Writer::from_writer(out),
+        }
+    }
+
+    pub fn write(&mut self, record: &ReviewRecord) -> Result<()> {
+        self.writer.serialize(record).map_err(csv_write_error)
+    }
+
+    pub fn finish(mut self) -> Result<()> {
+        self.writer.flush().map_err(Error::Output)
+    }
+}
+
+fn csv_write_error(e: csv::Error) -> Error {
+    match e.into_kind() {
+        csv::ErrorKind::Io(io) => Error::Output(io),
+        other => Error::failed(format!("cannot write the review log as CSV: {other:?}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::PathBuf;
+
+    fn note(term: &str, definition: &str) -> NoteFields {
+        NoteFields {
+            key: crate::text::slug(term),
+            term: term.into(),
+            definition: definition.into(),
+            ..NoteFields::default()
+        }
+    }
+
+    #[test]
+    fn text_exports_parse_back_to_the_same_notes() {
+        let mut tricky = note("#define", "a \"macro\"; with, commas\nand a second line");
+        tricky.aliases = vec!["macro".into(), "define, C".into()];
+        tricky.tags = vec!["c".into(), "pre processor".into()];
+        tricky.related = vec!["include".into()];
+        tricky.guid = Some("g\t1".into());
+        tricky.source = " spaced ".trim().into();
+        let notes = vec![
+            ("C::Macros".to_string(), tricky.clone()),
+            ("Other".to_string(), note("x", "y")),
+        ];
+        for separator in [',', '\t', ';', '|'] {
+            let text = write_text(&notes, separator);
+            let back = crate::deck::csv::parse(&PathBuf::from("x.csv"), &text, "Default", None)
+                .unwrap_or_else(|e| panic!("{separator:?}: {e}\n{text}"));
+            assert_eq!(back.decks.len(), 2);
+            assert_eq!(back.decks[0].name, "C::Macros");
+            let mut expected = tricky.clone();
+            expected.tags = vec!["c".into(), "pre_processor".into()];
+            assert_eq!(back.decks[0].notes[0].fields, expected, "{separator:?}");
+            assert!(back.warnings.is_empty(), "{:?}", back.warnings);
+        }
+    }
+
+    #[test]
+    fn the_header_names_the_special_columns_one_based() {
+        let text = write_text(&[], ',');
+        assert!(text.contains("#tags column:5\n"), "{text}");
+        assert!(text.contains("#deck column:9\n#guid column:10\n"), "{text}");
+    }
+}

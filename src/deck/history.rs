@@ -1,0 +1,354 @@
+//! PURE: bringing review history from another program into a card's log.
+//!
+//! Two kinds of history arrive here:
+//! - a review log (FSRS/Anki revlog CSV): bare answers, which are *replayed* through the
+//!   configured scheduler and logged as `schedule` rows, exactly as if the learner had given
+//!   them in jargon;
+//! - an Anki package: answers together with the state Anki gave the card, logged as `import`
+//!   rows, whose after-state replay adopts as it stands; the last one carries the card's
+//!   imported state.
+//!
+//! Merging is idempotent: an answer whose instant (to the millisecond) is already in the card's
+//! log is recognised as already imported; answers newer than the card's latest row are appended;
+//! an answer older than the latest row that is not in the log cannot be inserted into the middle
+//! of a history without rewriting it, so it is skipped and counted.
+
+use crate::clock::{Clock, DayNumber};
+use crate::model::Direction;
+use crate::scheduler::replay::ReviewKind;
+use crate::scheduler::{CardState, Moment, Quality, SchedulerKind, Settings};
+
+/// One answer from another program's log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ImportedAnswer {
+    /// Unix milliseconds.
+    pub reviewed_at_ms: i64,
+    pub quality: Quality,
+    pub duration_ms: i64,
+    /// The state the other program gave the card after this answer (Anki); `None` to replay
+    /// the answer through our scheduler.
+    pub after: Option<CardState>,
+}
+
+/// The history of one card of an incoming note.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CardHistory {
+    /// The incoming note, as an index into the notes of all input decks in order (the order of
+    /// [`crate::deck::plan::ImportPlan::targets`]).
+    pub note: usize,
+    pub direction: Direction,
+    /// Oldest first.
+    pub answers: Vec<ImportedAnswer>,
+    /// The card's state in the other program, adopted after its last answer.
+    pub state: Option<CardState>,
+    pub suspended: bool,
+    pub buried: bool,
+}
+
+/// A stored card as the merge needs it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredCard {
+    pub id: i64,
+    pub state: CardState,
+    /// The instants (unix ms) of its logged answers, sorted.
+    pub logged_ms: Vec<i64>,
+    /// Its note was added by this import (so the file's flags apply even without answers).
+    pub fresh: bool,
+}
+
+/// A log row to write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LogRow {
+    pub reviewed_at_ms: i64,
+    pub day: DayNumber,
+    pub quality: Quality,
+    pub duration_ms: i64,
+    pub kind: ReviewKind,
+    pub before: CardState,
+    pub after: CardState,
+}
+
+/// What to write for one card.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CardWrite {
+    pub card_id: i64,
+    pub rows: Vec<LogRow>,
+    /// The card's new state, when it changes.
+    pub state: Option<CardState>,
+    pub suspended: Option<bool>,
+    pub buried_day: Option<DayNumber>,
+}
+
+/// How the answers of an import fared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct MergeCounts {
+    pub added: usize,
+    /// Already in the log (a re-import).
+    pub present: usize,
+    /// Older than the card's latest logged answer but not in its log.
+    pub older: usize,
+    /// Cards whose state changed.
+    pub cards: usize,
+}
+
+impl std::ops::AddAssign for MergeCounts {
+    fn add_assign(&mut self, other: MergeCounts) {
+        self.added += other.added;
+        self.present += other.present;
+        self.older += other.older;
+        self.cards += other.cards;
+    }
+}
+
+/// Merges histories with the collection's scheduler, settings and clock.
+#[derive(Debug, Clone, Copy)]
+pub struct Merger<'a> {
+    pub scheduler: SchedulerKind,
+    pub settings: &'a Settings,
+    /// Gives study days of instants (zone and rollover hour) and today, for burying.
+    pub clock: &'a Clock,
+}
+
+impl Merger<'_> {
+    pub fn merge(&self, history: &CardHistory, stored: &StoredCard) -> (CardWrite, MergeCounts) {
+        let mut counts = MergeCounts::default();
+        let latest = stored.logged_ms.last().copied();
+        let mut state = stored.state;
+        let mut rows: Vec<LogRow> = vec![];
+        for answer in &history.answers {
+            if stored
+                .logged_ms
+                .binary_search(&answer.reviewed_at_ms)
+                .is_ok()
+            {
+                counts.present += 1;
+                continue;
+            }
+            if latest.is_some_and(|last| answer.reviewed_at_ms < last) {
+                counts.older += 1;
+                continue;
+            }
+            let at =
+                chrono::DateTime::from_timestamp_millis(answer.reviewed_at_ms).unwrap_or_default();
+            let day = self.clock.day_of(at);
+            let (kind, after) = match answer.after {
+                Some(after) => (ReviewKind::Import, after),
+                None => {
+                    let moment = Moment {
+                        card_id: stored.id,
+                        today: day,
+                        now: at.timestamp(),
+                    };
+                    let outcome =
+                        self.scheduler
+                            .answer(&state, answer.quality, &moment, self.settings);
+                    (ReviewKind::Schedule, outcome.state)
+                }
+            };
+            rows.push(LogRow {
+                reviewed_at_ms: answer.reviewed_at_ms,
+                day,
+                quality: answer.quality,
+                duration_ms: answer.duration_ms.max(0),
+                kind,
+                before: state,
+                after,
+            });
+            state = after;
+        }
+        counts.added = rows.len();
+        // The other program's final word on the card holds once its history is in.
+        if let (Some(imported), Some(last)) = (history.state, rows.last_mut())
+            && last.kind == ReviewKind::Import
+        {
+            last.after = imported;
+            state = imported;
+        }
+        let adopted = !rows.is_empty() || stored.fresh;
+        let changed = state != stored.state;
+        counts.cards = usize::from(changed);
+        let write = CardWrite {
+            card_id: stored.id,
+            rows,
+            state: changed.then_some(state),
+            suspended: (adopted && history.state.is_some()).then_some(history.suspended),
+            buried_day: (adopted && history.buried).then(|| self.clock.today()),
+        };
+        (write, counts)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::Zone;
+    use crate::scheduler::{Due, Phase, replay};
+    use chrono::{TimeZone, Utc};
+
+    fn clock() -> Clock {
+        Clock::new(
+            Utc.with_ymd_and_hms(2026, 1, 1, 12, 0, 0).unwrap(),
+            Zone::Named(chrono_tz::UTC),
+            4,
+        )
+    }
+
+    fn answer(ms: i64, quality: u8) -> ImportedAnswer {
+        ImportedAnswer {
+            reviewed_at_ms: ms,
+            quality: Quality::new(quality).unwrap(),
+            duration_ms: 1500,
+            after: None,
+        }
+    }
+
+    fn history(answers: Vec<ImportedAnswer>) -> CardHistory {
+        CardHistory {
+            note: 0,
+            direction: Direction::Forward,
+            answers,
+            state: None,
+            suspended: false,
+            buried: false,
+        }
+    }
+
+    const DAY_MS: i64 = 86_400_000;
+    const START: i64 = 1_767_268_800_000; // 2026-01-01T12:00Z
+
+    fn logged(write: &CardWrite, scheduler: SchedulerKind) -> Vec<replay::LoggedAnswer> {
+        write
+            .rows
+            .iter()
+            .map(|r| replay::LoggedAnswer {
+                kind: r.kind,
+                quality: r.quality,
+                day: r.day,
+                at: r.reviewed_at_ms / 1000,
+                scheduler,
+                after: r.after,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn replayed_answers_reproduce_through_the_scheduler_as_check_does() {
+        let settings = Settings::default();
+        let clock = clock();
+        let merger = Merger {
+            scheduler: SchedulerKind::Sm2,
+            settings: &settings,
+            clock: &clock,
+        };
+        let stored = StoredCard {
+            id: 42,
+            state: CardState::new_card(),
+            logged_ms: vec![],
+            fresh: true,
+        };
+        let h = history(vec![
+            answer(START, 4),
+            answer(START + DAY_MS, 4),
+            answer(START + 7 * DAY_MS, 1),
+            answer(START + 8 * DAY_MS, 4),
+        ]);
+        let (write, counts) = merger.merge(&h, &stored);
+        assert_eq!((counts.added, counts.present, counts.older), (4, 0, 0));
+        assert!(write.rows.iter().all(|r| r.kind == ReviewKind::Schedule));
+        let final_state = write.state.unwrap();
+        assert_eq!(final_state.lapses, 1);
+        let replayed = replay::replay(42, &logged(&write, SchedulerKind::Sm2), &settings);
+        assert_eq!(replayed, Ok(final_state));
+        // Each row starts where the previous one left the card.
+        for pair in write.rows.windows(2) {
+            assert_eq!(pair[0].after, pair[1].before);
+        }
+    }
+
+    #[test]
+    fn answers_already_in_the_log_are_recognised_and_newer_ones_appended() {
+        let settings = Settings::default();
+        let clock = clock();
+        let merger = Merger {
+            scheduler: SchedulerKind::Sm2,
+            settings: &settings,
+            clock: &clock,
+        };
+        let first = history(vec![answer(START, 4), answer(START + DAY_MS, 4)]);
+        let fresh = StoredCard {
+            id: 7,
+            state: CardState::new_card(),
+            logged_ms: vec![],
+            fresh: true,
+        };
+        let (write, _) = merger.merge(&first, &fresh);
+        let stored = StoredCard {
+            id: 7,
+            state: write.state.unwrap(),
+            logged_ms: vec![START, START + DAY_MS],
+            fresh: false,
+        };
+        let (again, counts) = merger.merge(&first, &stored);
+        assert_eq!((counts.added, counts.present), (0, 2));
+        assert!(again.rows.is_empty() && again.state.is_none());
+
+        let longer = history(vec![
+            answer(START - DAY_MS, 1),
+            answer(START, 4),
+            answer(START + DAY_MS, 4),
+            answer(START + 7 * DAY_MS, 5),
+        ]);
+        let (more, counts) = merger.merge(&longer, &stored);
+        assert_eq!((counts.added, counts.present, counts.older), (1, 2, 1));
+        assert_eq!(more.rows[0].before, stored.state);
+    }
+
+    #[test]
+    fn an_anki_history_ends_in_the_cards_imported_state() {
+        let settings = Settings::default();
+        let clock = clock();
+        let merger = Merger {
+            scheduler: SchedulerKind::Sm2,
+            settings: &settings,
+            clock: &clock,
+        };
+        let imported = CardState {
+            phase: Phase::Review,
+            due: Due::Day(20_500),
+            interval_days: 30,
+            ease_permille: 2300,
+            repetitions: 3,
+            lapses: 1,
+            step: 0,
+        };
+        let mut step = imported;
+        step.interval_days = 12;
+        let mut h = history(vec![
+            ImportedAnswer {
+                after: Some(step),
+                ..answer(START, 4)
+            },
+            ImportedAnswer {
+                after: Some(step),
+                ..answer(START + DAY_MS, 4)
+            },
+        ]);
+        h.state = Some(imported);
+        h.suspended = true;
+        let stored = StoredCard {
+            id: 3,
+            state: CardState::new_card(),
+            logged_ms: vec![],
+            fresh: true,
+        };
+        let (write, counts) = merger.merge(&h, &stored);
+        assert_eq!(counts.added, 2);
+        assert_eq!(write.rows[1].after, imported);
+        assert_eq!(write.state, Some(imported));
+        assert_eq!(write.suspended, Some(true));
+        assert_eq!(
+            replay::replay(3, &logged(&write, SchedulerKind::Sm2), &settings),
+            Ok(imported)
+        );
+    }
+}

@@ -1,0 +1,309 @@
+//! Review logs in the shape FSRS tools and Anki exports share: a CSV with a header naming
+//! `card_id`, `review_rating` (1 Again, 2 Hard, 3 Good, 4 Easy), `review_time` (ISO 8601; UTC
+//! when no offset is given; or unix milliseconds) and optionally `review_duration` (ms, 0 when
+//! absent). Columns may come in any order; other columns are ignored.
+//!
+//! Each distinct `card_id` becomes a note keyed `card-<id>` whose forward card carries the
+//! history. The text of the cards is not in a review log, so the notes say so; the reverse card
+//! stays new (the log records one direction of one card, and inventing a history for the other
+//! direction would put answers in the log that were never given).
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+
+use super::csv::{csv_error, field_position};
+use super::history::{CardHistory, ImportedAnswer};
+use super::{DeckInput, NoteInput};
+use crate::error::{Error, Position, Result};
+use crate::model::{Direction, NoteFields};
+use crate::scheduler::Answer;
+
+/// The deck a review log goes to unless `--deck` names another.
+pub const DEFAULT_DECK: &str = "Imported review log";
+
+/// A review log, as notes to create and the histories of their forward cards.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReviewLog {
+    pub deck: DeckInput,
+    /// One per note, in the order of `deck.notes`.
+    pub histories: Vec<CardHistory>,
+    pub reviews: usize,
+}
+
+const REQUIRED: [&str; 3] = ["card_id", "review_rating", "review_time"];
+
+/// Parses a review log into one deck named `deck_name`.
+pub fn parse(path: &Path, text: &str, deck_name: &str) -> Result<ReviewLog> {
+    if text.trim().is_empty() {
+        return Err(Error::input(
+            path,
+            None,
+            "the review log is empty (expected a header: card_id,review_rating,review_time,review_duration)",
+        ));
+    }
+    let delimiter = if text.lines().next().is_some_and(|l| l.contains('\t')) {
+        b'\t'
+    } else {
+        b','
+    };
+    let mut reader = ::csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .has_headers(true)
+        .from_reader(text.as_bytes());
+    let headers = reader
+        .headers()
+        .map_err(|e| csv_error(path, text, 0, e))?
+        .clone();
+    let column = |name: &str| {
+        headers
+            .iter()
+            .position(|h| h.trim().eq_ignore_ascii_case(name))
+    };
+    for name in REQUIRED {
+        if column(name).is_none() {
+            return Err(Error::input(
+                path,
+                Some(Position { line: 1, column: 1 }),
+                format!(
+                    "the header has no '{name}' column (a review log needs card_id, review_rating and review_time)"
+                ),
+            ));
+        }
+    }
+    // Checked just above.
+    let [card_col, rating_col, time_col] = REQUIRED.map(|n| column(n).unwrap_or_default());
+    let duration_col = column("review_duration");
+
+    let file_name = path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    let mut notes: Vec<NoteInput> = vec![];
+    let mut answers: Vec<Vec<(i64, usize, ImportedAnswer)>> = vec![];
+    let mut index_of: HashMap<String, usize> = HashMap::new();
+    let mut reviews = 0;
+    let mut record = ::csv::StringRecord::new();
+    loop {
+        match reader.read_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => return Err(csv_error(path, text, 0, e)),
+        }
+        let start = record.position().map_or(0, |p| p.byte() as usize);
+        let at = |field: usize| Some(field_position(text, start, field, delimiter));
+        let card = record.get(card_col).unwrap_or("").trim();
+        if card.is_empty() {
+            return Err(Error::input(path, at(card_col), "the card_id is empty"));
+        }
+        let rating_text = record.get(rating_col).unwrap_or("").trim();
+        let answer = rating_text
+            .parse::<u8>()
+            .ok()
+            .and_then(Answer::from_rating)
+            .ok_or_else(|| {
+                Error::input(
+                    path,
+                    at(rating_col),
+                    format!(
+                        "the review_rating '{rating_text}' is not a rating from 1 (Again) to 4 (Easy)"
+                    ),
+                )
+            })?;
+        let time_text = record.get(time_col).unwrap_or("").trim();
+        let reviewed_at = parse_time(time_text).ok_or_else(|| {
+            Error::input(
+                path,
+                at(time_col),
+                format!(
+                    "the review_time '{time_text}' is not an ISO 8601 time such as 2024-03-29T20:32:32.250Z"
+                ),
+            )
+        })?;
+        let duration_ms = match duration_col {
+            None => 0,
+            Some(col) => {
+                let text = record.get(col).unwrap_or("").trim();
+                if text.is_empty() {
+                    0
+                } else {
+                    parse_duration_ms(text).ok_or_else(|| {
+                        Error::input(
+                            path,
+                            at(col),
+                            format!("the review_duration '{text}' is not a number of milliseconds"),
+                        )
+                    })?
+                }
+            }
+        };
+        let index = match index_of.get(card) {
+            Some(i) => *i,
+            None => {
+                let key = format!("card-{}", crate::text::slug(card));
+                let line = record.position().map_or(1, |p| p.line() as usize);
+                let position = Position { line, column: 1 };
+                notes.push(NoteInput {
+                    fields: NoteFields {
+                        key,
+                        guid: None,
+                        term: format!("card {card}"),
+                        definition: format!("Imported from {file_name}; no text was given"),
+                        source: file_name.clone(),
+                        ..NoteFields::default()
+                    },
+                    position: Some(position),
+                });
+                answers.push(vec![]);
+                index_of.insert(card.to_string(), notes.len() - 1);
+                notes.len() - 1
+            }
+        };
+        answers[index].push((
+            reviewed_at.timestamp_millis(),
+            reviews,
+            ImportedAnswer {
+                reviewed_at_ms: reviewed_at.timestamp_millis(),
+                quality: answer.quality(),
+                duration_ms,
+                after: None,
+            },
+        ));
+        reviews += 1;
+    }
+    if notes.is_empty() {
+        return Err(Error::input(
+            path,
+            None,
+            "the review log has a header but no reviews",
+        ));
+    }
+    let histories = answers
+        .into_iter()
+        .enumerate()
+        .map(|(note, mut list)| {
+            // In time order; answers at the same instant keep the file's order.
+            list.sort_by_key(|(ms, row, _)| (*ms, *row));
+            CardHistory {
+                note,
+                direction: Direction::Forward,
+                answers: list.into_iter().map(|(_, _, a)| a).collect(),
+                state: None,
+                suspended: false,
+                buried: false,
+            }
+        })
+        .collect();
+    Ok(ReviewLog {
+        deck: DeckInput {
+            name: deck_name.to_string(),
+            description: None,
+            notes,
+        },
+        histories,
+        reviews,
+    })
+}
+
+/// ISO 8601 with an offset (`T` or a space between date and time), without one (taken as
+/// UTC), or a whole number of unix milliseconds.
+pub fn parse_time(text: &str) -> Option<DateTime<Utc>> {
+    if let Ok(t) = DateTime::parse_from_rfc3339(text) {
+        return Some(t.with_timezone(&Utc));
+    }
+    for format in ["%Y-%m-%d %H:%M:%S%.f%:z", "%Y-%m-%d %H:%M:%S%.f%z"] {
+        if let Ok(t) = DateTime::parse_from_str(text, format) {
+            return Some(t.with_timezone(&Utc));
+        }
+    }
+    for format in ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f"] {
+        if let Ok(t) = NaiveDateTime::parse_from_str(text, format) {
+            return Some(t.and_utc());
+        }
+    }
+    if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) {
+        return text
+            .parse::<i64>()
+            .ok()
+            .and_then(DateTime::from_timestamp_millis);
+    }
+    None
+}
+
+fn parse_duration_ms(text: &str) -> Option<i64> {
+    if let Ok(ms) = text.parse::<i64>() {
+        return (ms >= 0).then_some(ms);
+    }
+    // Some exports write durations as floats ("7241.0").
+    let ms = text.parse::<f64>().ok()?;
+    (0.0..1e15).contains(&ms).then(|| ms.round() as i64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::PathBuf;
+
+    fn parse_str(text: &str) -> Result<ReviewLog> {
+        parse(&PathBuf::from("log.csv"), text, DEFAULT_DECK)
+    }
+
+    #[test]
+    fn columns_may_come_in_any_order_with_extra_ones() {
+        let log = parse_str(
+            "review_time,extra,card_id,review_rating\n2024-03-29T20:32:32.250000+00:00,x,17,3\n2024-03-28 10:00:00,y,17,1\n2024-03-29T20:00:00Z,z,18,4\n",
+        )
+        .unwrap();
+        assert_eq!(log.reviews, 3);
+        assert_eq!(log.deck.notes.len(), 2);
+        assert_eq!(log.deck.notes[0].fields.key, "card-17");
+        assert_eq!(log.deck.notes[0].fields.term, "card 17");
+        // Sorted by time: the 28th comes first.
+        let first = &log.histories[0].answers[0];
+        assert_eq!(first.quality.value(), 1);
+        assert_eq!(
+            log.histories[0].answers[1].reviewed_at_ms,
+            1_711_744_352_250
+        );
+        assert_eq!(log.histories[1].answers[0].quality.value(), 5);
+    }
+
+    #[test]
+    fn a_bad_rating_is_reported_at_its_field() {
+        let err = parse_str(
+            "card_id,review_rating,review_time,review_duration\n1,3,2024-03-29T20:32:32Z,100\n1,7,2024-03-30T20:32:32Z,100\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.starts_with("log.csv:3:3:"), "{err}");
+        assert!(err.contains("'7'"), "{err}");
+    }
+
+    #[test]
+    fn a_bad_time_and_a_missing_column_are_named() {
+        let err = parse_str("card_id,review_rating,review_time\n1,3,yesterday\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("log.csv:2:5:"), "{err}");
+        let err = parse_str("card_id,review_rating\n1,3\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("'review_time'"), "{err}");
+    }
+
+    #[test]
+    fn times_in_several_iso_shapes_and_milliseconds_agree() {
+        let expected = parse_time("2024-03-29T20:32:32.250Z").unwrap();
+        for text in [
+            "2024-03-29T20:32:32.250000+00:00",
+            "2024-03-29 20:32:32.250+00:00",
+            "2024-03-29T22:32:32.250+02:00",
+            "2024-03-29 20:32:32.25",
+            "1711744352250",
+        ] {
+            assert_eq!(parse_time(text), Some(expected), "{text}");
+        }
+        assert_eq!(parse_time("29/03/2024"), None);
+    }
+}

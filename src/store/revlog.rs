@@ -1,0 +1,135 @@
+//! Imports that bring review history: the notes of a plan, then each card's merged log rows
+//! and final state, all in one transaction.
+
+use rusqlite::{OptionalExtension, Transaction, params};
+
+use super::Collection;
+use super::import::write_plan;
+use super::reviews::{NewReview, insert_review, write_state};
+use crate::deck::history::{CardHistory, CardWrite, MergeCounts, StoredCard};
+use crate::deck::plan::{ImportPlan, Target};
+use crate::error::{Error, Result};
+use crate::scheduler::SchedulerKind;
+
+/// What an import with history wrote.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct HistoryReport {
+    pub reviews: MergeCounts,
+    /// Histories of notes that `--on-duplicate skip` left alone.
+    pub skipped_cards: usize,
+}
+
+fn stored_card(
+    tx: &Transaction,
+    note_id: i64,
+    direction: &str,
+    fresh: bool,
+) -> Result<Option<StoredCard>> {
+    let sql = format!(
+        "SELECT {} FROM cards c WHERE c.note_id = ?1 AND c.direction = ?2",
+        super::cards::CARD_COLUMNS
+    );
+    let card = tx
+        .prepare_cached(&sql)?
+        .query_row(params![note_id, direction], |row| {
+            super::cards::card_from_row(row, 0)
+        })
+        .optional()?;
+    let Some(card) = card else {
+        return Ok(None);
+    };
+    let mut stmt = tx.prepare_cached(
+        "SELECT reviewed_at FROM reviews WHERE card_id = ?1 ORDER BY reviewed_at",
+    )?;
+    let logged_ms = stmt
+        .query_map([card.id], |row| row.get(0))?
+        .collect::<rusqlite::Result<Vec<i64>>>()?;
+    Ok(Some(StoredCard {
+        id: card.id,
+        state: card.state,
+        logged_ms,
+        fresh,
+    }))
+}
+
+fn write_card(tx: &Transaction, write: &CardWrite, scheduler: SchedulerKind) -> Result<()> {
+    for row in &write.rows {
+        let review = NewReview {
+            card_id: write.card_id,
+            reviewed_at_ms: row.reviewed_at_ms,
+            day: row.day,
+            quality: row.quality,
+            duration_ms: row.duration_ms,
+            kind: row.kind,
+            scheduler,
+        };
+        insert_review(tx, &review, &row.before, &row.after)?;
+    }
+    if let Some(state) = &write.state {
+        write_state(tx, write.card_id, state)?;
+    }
+    if let Some(suspended) = write.suspended {
+        tx.prepare_cached("UPDATE cards SET suspended = ?1 WHERE id = ?2")?
+            .execute(params![i64::from(suspended), write.card_id])?;
+    }
+    if let Some(day) = write.buried_day {
+        tx.prepare_cached("UPDATE cards SET buried_day = ?1 WHERE id = ?2")?
+            .execute(params![day, write.card_id])?;
+    }
+    Ok(())
+}
+
+impl Collection {
+    /// Applies `plan` and merges every card history into the log, in one transaction: all of
+    /// it or none. `merge` decides each card's rows from its stored state (see
+    /// [`crate::deck::history::Merger`]); `progress` is told how many notes, then how many
+    /// histories, were written.
+    pub fn import_with_history(
+        &mut self,
+        plan: &ImportPlan,
+        histories: &[CardHistory],
+        now_secs: i64,
+        scheduler: SchedulerKind,
+        merge: &dyn Fn(&CardHistory, &StoredCard) -> (CardWrite, MergeCounts),
+        progress: &mut dyn FnMut(u64),
+    ) -> Result<HistoryReport> {
+        let tx = self.conn_mut().transaction()?;
+        let added = write_plan(&tx, plan, now_secs, progress)?;
+        let mut report = HistoryReport::default();
+        for (done, history) in histories.iter().enumerate() {
+            let (note_id, fresh) = match plan.targets.get(history.note) {
+                Some(Target::Existing(id)) => (*id, false),
+                Some(Target::Added(index)) => {
+                    let id = added.get(*index).ok_or_else(|| {
+                        Error::failed("an imported history points at a note that was not added")
+                    })?;
+                    (*id, true)
+                }
+                Some(Target::Skipped) => {
+                    report.skipped_cards += 1;
+                    continue;
+                }
+                None => {
+                    return Err(Error::failed(
+                        "an imported history points at a note that is not in the import",
+                    ));
+                }
+            };
+            let stored =
+                stored_card(&tx, note_id, history.direction.as_str(), fresh)?.ok_or_else(|| {
+                    Error::failed(format!(
+                        "note {note_id} has no {} card",
+                        history.direction.as_str()
+                    ))
+                })?;
+            let (write, counts) = merge(history, &stored);
+            write_card(&tx, &write, scheduler)?;
+            report.reviews += counts;
+            if done % 256 == 255 {
+                progress((added.len() + done + 1) as u64);
+            }
+        }
+        tx.commit()?;
+        Ok(report)
+    }
+}
