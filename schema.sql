@@ -59,6 +59,8 @@ CREATE TABLE reviews (
     duration_ms     INTEGER NOT NULL CHECK (duration_ms >= 0),
     kind            TEXT    NOT NULL CHECK (kind IN ('schedule', 'drill', 'cram', 'import')),
     scheduler       TEXT    NOT NULL,
+    fuzz            INTEGER NOT NULL DEFAULT 1 CHECK (fuzz IN (0, 1)),   -- settings the answer
+    max_interval    INTEGER NOT NULL DEFAULT 36500 CHECK (max_interval >= 1), -- was scheduled with
     phase_before    TEXT    NOT NULL,
     due_day_before  INTEGER,
     due_at_before   INTEGER,

@@ -177,6 +177,7 @@ fn review_benches(c: &mut Criterion) {
                     duration_ms: 3000,
                     kind: ReviewKind::Schedule,
                     scheduler: SchedulerKind::Sm2,
+                    settings: config.scheduling,
                 };
                 black_box(
                     collection

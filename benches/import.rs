@@ -87,7 +87,7 @@ fn import_benches(c: &mut Criterion) {
                         &changes,
                         &loaded.histories,
                         0,
-                        config.scheduler,
+                        &config,
                         &|h, s| merger.merge(h, s),
                         &mut |_| {},
                     )

@@ -685,3 +685,32 @@ fn the_streak_counts_consecutive_study_days_up_to_today_or_yesterday() {
     env.now = "2026-11-24T09:00:00Z".into(); // a whole day missed
     assert!(env.ok(&[]).contains("Streak: 0 days"));
 }
+
+#[test]
+fn changing_fuzz_or_the_maximum_interval_later_does_not_make_check_fail() {
+    // Regression: replay used today's settings for every logged answer, so switching fuzz off
+    // after fuzzed answers made `check` report divergences that were not errors.
+    let mut env = with_deck();
+    env.ok(&["config", "set", "fuzz", "true"]);
+    for now in [
+        "2026-11-22T09:00:00Z",
+        "2026-11-23T09:00:00Z",
+        "2026-11-29T09:00:00Z",
+    ] {
+        env.now = now.into();
+        env.run_with_input(
+            &["review", "--deck", "Test", "--new", "1", "--limit", "1"],
+            "e\n",
+        );
+    }
+    env.ok(&["config", "set", "fuzz", "false"]);
+    env.ok(&["config", "set", "max_interval_days", "10"]);
+    env.now = "2026-12-20T09:00:00Z".into();
+    env.run_with_input(
+        &["review", "--deck", "Test", "--new", "0", "--limit", "1"],
+        "e\n",
+    );
+    let interval: i64 = env.sql("SELECT interval_after FROM reviews ORDER BY id DESC LIMIT 1");
+    assert_eq!(interval, 10);
+    assert!(env.ok(&["check"]).starts_with("ok:"));
+}

@@ -13,7 +13,6 @@ pub struct Args {}
 
 pub fn run(context: &Context, _args: &Args, out: &mut dyn Write) -> Result<()> {
     let collection = context.open()?;
-    let config = collection.config()?;
     let mut problems = collection.integrity_check()?;
     if problems.is_empty() {
         let mut logs: std::collections::HashMap<i64, Vec<ReviewRow>> =
@@ -28,7 +27,7 @@ pub fn run(context: &Context, _args: &Args, out: &mut dyn Write) -> Result<()> {
         collection.for_each_card(|card| {
             cards += 1;
             let log = logs.remove(&card.id).unwrap_or_default();
-            problems.extend(check_card(card.id, &card.state, &log, &config.scheduling));
+            problems.extend(check_card(card.id, &card.state, &log));
             Ok(())
         })?;
         for card_id in logs.keys() {
@@ -59,7 +58,6 @@ pub fn check_card(
     card_id: i64,
     stored: &crate::scheduler::CardState,
     log: &[ReviewRow],
-    settings: &crate::scheduler::Settings,
 ) -> Vec<String> {
     let mut problems = vec![];
     let mut previous = crate::scheduler::CardState::new_card();
@@ -74,13 +72,13 @@ pub fn check_card(
     let Some(logged) = logged else {
         return problems;
     };
-    match replay(card_id, &logged, settings) {
+    match replay(card_id, &logged) {
         Ok(state) if state == *stored => {}
         Ok(state) => problems.push(format!(
             "card {card_id}: stored state {stored:?} differs from its replayed log {state:?}"
         )),
         Err(divergence) => problems.push(format!(
-            "card {card_id}: review {} logged {:?} but the scheduler gives {:?} (settings changed since?)",
+            "card {card_id}: review {} logged {:?} but the scheduler gives {:?}",
             log[divergence.index].id, divergence.logged, divergence.expected
         )),
     }

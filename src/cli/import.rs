@@ -186,7 +186,7 @@ pub fn run(context: &Context, args: &Args, out: &mut dyn Write) -> Result<()> {
             &changes,
             &all.histories,
             now,
-            config.scheduler,
+            &config,
             &|history, stored| merger.merge(history, stored),
             &mut |done| bar.set_position(done),
         )

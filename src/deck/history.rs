@@ -226,6 +226,7 @@ mod tests {
                 day: r.day,
                 at: r.reviewed_at_ms / 1000,
                 scheduler,
+                settings: Settings::default(),
                 after: r.after,
             })
             .collect()
@@ -257,7 +258,7 @@ mod tests {
         assert!(write.rows.iter().all(|r| r.kind == ReviewKind::Schedule));
         let final_state = write.state.unwrap();
         assert_eq!(final_state.lapses, 1);
-        let replayed = replay::replay(42, &logged(&write, SchedulerKind::Sm2), &settings);
+        let replayed = replay::replay(42, &logged(&write, SchedulerKind::Sm2));
         assert_eq!(replayed, Ok(final_state));
         // Each row starts where the previous one left the card.
         for pair in write.rows.windows(2) {
@@ -347,7 +348,7 @@ mod tests {
         assert_eq!(write.state, Some(imported));
         assert_eq!(write.suspended, Some(true));
         assert_eq!(
-            replay::replay(3, &logged(&write, SchedulerKind::Sm2), &settings),
+            replay::replay(3, &logged(&write, SchedulerKind::Sm2)),
             Ok(imported)
         );
     }

@@ -657,6 +657,7 @@ impl<'a> Review<'a> {
             duration_ms,
             kind,
             scheduler: self.config.scheduler,
+            settings: self.config.scheduling,
         };
         let review_id = self
             .collection

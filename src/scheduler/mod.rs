@@ -177,7 +177,7 @@ impl Answer {
 }
 
 /// The settings a scheduler reads.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Settings {
     pub fuzz: bool,
     pub maximum_interval_days: u32,

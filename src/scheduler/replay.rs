@@ -51,6 +51,9 @@ pub struct LoggedAnswer {
     /// Unix seconds.
     pub at: i64,
     pub scheduler: SchedulerKind,
+    /// The settings the answer was scheduled with (fuzz, maximum interval): replay uses
+    /// these, so changing the config later does not make old answers disagree.
+    pub settings: Settings,
     /// The state the log says the card had after this answer.
     pub after: CardState,
 }
@@ -65,11 +68,7 @@ pub struct Divergence {
 
 /// Replays `log` (oldest first) for the card `card_id`; returns the final state, or where
 /// the log disagrees with the scheduler.
-pub fn replay(
-    card_id: i64,
-    log: &[LoggedAnswer],
-    settings: &Settings,
-) -> Result<CardState, Divergence> {
+pub fn replay(card_id: i64, log: &[LoggedAnswer]) -> Result<CardState, Divergence> {
     let mut state = CardState::new_card();
     for (index, entry) in log.iter().enumerate() {
         match entry.kind {
@@ -83,7 +82,7 @@ pub fn replay(
                 };
                 let expected = entry
                     .scheduler
-                    .answer(&state, entry.quality, &moment, settings)
+                    .answer(&state, entry.quality, &moment, &entry.settings)
                     .state;
                 if expected != entry.after {
                     return Err(Divergence {
@@ -105,41 +104,43 @@ mod tests {
     use crate::scheduler::{Due, Phase};
     use proptest::prelude::*;
 
-    fn simulate(
-        card_id: i64,
-        answers: &[(u8, i64)],
-        settings: &Settings,
-    ) -> (Vec<LoggedAnswer>, CardState) {
+    /// Answers a card; each answer is scheduled with fuzz on or off as given, as if the
+    /// learner changed the setting between answers.
+    fn simulate(card_id: i64, answers: &[(u8, i64, bool)]) -> (Vec<LoggedAnswer>, CardState) {
         let mut state = CardState::new_card();
         let mut log = vec![];
         let mut day = 20_000;
-        for &(quality, wait) in answers {
+        for &(quality, wait, fuzz) in answers {
             day += wait;
             let quality = Quality::new(quality).unwrap();
+            let settings = Settings {
+                fuzz,
+                ..Settings::default()
+            };
             let moment = Moment {
                 card_id,
                 today: day,
                 now: day * 86_400,
             };
             state = SchedulerKind::Sm2
-                .answer(&state, quality, &moment, settings)
+                .answer(&state, quality, &moment, &settings)
                 .state;
-            log.push(LoggedAnswer {
+            let entry = LoggedAnswer {
                 kind: ReviewKind::Schedule,
                 quality,
                 day,
                 at: moment.now,
                 scheduler: SchedulerKind::Sm2,
+                settings,
                 after: state,
-            });
+            };
+            log.push(entry);
             if quality.needs_redrill() {
                 log.push(LoggedAnswer {
                     kind: ReviewKind::Drill,
                     quality: Quality::new(4).unwrap(),
-                    day,
                     at: moment.now + 60,
-                    scheduler: SchedulerKind::Sm2,
-                    after: state,
+                    ..entry
                 });
             }
         }
@@ -148,17 +149,14 @@ mod tests {
 
     #[test]
     fn an_empty_log_replays_to_a_new_card() {
-        assert_eq!(
-            replay(1, &[], &Settings::default()),
-            Ok(CardState::new_card())
-        );
+        assert_eq!(replay(1, &[]), Ok(CardState::new_card()));
     }
 
     #[test]
     fn a_tampered_row_is_reported_with_its_position() {
-        let (mut log, _) = simulate(3, &[(4, 0), (4, 1), (4, 6)], &Settings::default());
+        let (mut log, _) = simulate(3, &[(4, 0, true), (4, 1, true), (4, 6, true)]);
         log[1].after.interval_days = 99;
-        let err = replay(3, &log, &Settings::default()).unwrap_err();
+        let err = replay(3, &log).unwrap_err();
         assert_eq!(err.index, 1);
         assert_eq!(err.expected.interval_days, 6);
     }
@@ -174,17 +172,18 @@ mod tests {
             lapses: 1,
             step: 0,
         };
+        let settings = Settings {
+            fuzz: false,
+            ..Settings::default()
+        };
         let import = LoggedAnswer {
             kind: ReviewKind::Import,
             quality: Quality::new(4).unwrap(),
             day: 20_000,
             at: 0,
             scheduler: SchedulerKind::Sm2,
+            settings,
             after: imported,
-        };
-        let settings = Settings {
-            fuzz: false,
-            ..Settings::default()
         };
         let moment = Moment {
             card_id: 1,
@@ -200,9 +199,10 @@ mod tests {
             day: 20_010,
             at: 0,
             scheduler: SchedulerKind::Sm2,
+            settings,
             after: next,
         };
-        assert_eq!(replay(1, &[import, answer], &settings), Ok(next));
+        assert_eq!(replay(1, &[import, answer]), Ok(next));
         assert_eq!(next.interval_days, 23);
     }
 
@@ -210,12 +210,11 @@ mod tests {
         #[test]
         fn replaying_a_cards_review_log_reproduces_its_state_exactly(
             card_id in 1i64..1_000_000,
-            answers in proptest::collection::vec((0u8..=5, 0i64..60), 0..40),
-            fuzz in any::<bool>(),
+            answers in proptest::collection::vec((0u8..=5, 0i64..60, any::<bool>()), 0..40),
         ) {
-            let settings = Settings { fuzz, ..Settings::default() };
-            let (log, state) = simulate(card_id, &answers, &settings);
-            prop_assert_eq!(replay(card_id, &log, &settings), Ok(state));
+            // Fuzz switched on and off between answers, as a learner may do.
+            let (log, state) = simulate(card_id, &answers);
+            prop_assert_eq!(replay(card_id, &log), Ok(state));
         }
     }
 }

@@ -117,11 +117,11 @@ impl Collection {
         let mut stmt = self.conn().prepare(&sql)?;
         let mut rows = stmt.query(params_from_iter(kinds))?;
         while let Some(row) = rows.next()? {
-            let direction: String = row.get(26)?;
+            let direction: String = row.get(28)?;
             visit(ExportReview {
                 review: review_from_row(row)?,
-                note_key: row.get(24)?,
-                deck: row.get(25)?,
+                note_key: row.get(26)?,
+                deck: row.get(27)?,
                 direction: Direction::parse(&direction).unwrap_or(Direction::Forward),
             })?;
         }

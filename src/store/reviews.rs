@@ -7,7 +7,7 @@ use super::cards::{due_columns, due_of};
 use crate::clock::DayNumber;
 use crate::error::{Error, Result};
 use crate::scheduler::replay::{LoggedAnswer, ReviewKind};
-use crate::scheduler::{CardState, Phase, Quality, SchedulerKind};
+use crate::scheduler::{CardState, Phase, Quality, SchedulerKind, Settings};
 
 /// An answer to be logged.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -20,6 +20,9 @@ pub struct NewReview {
     pub duration_ms: i64,
     pub kind: ReviewKind,
     pub scheduler: SchedulerKind,
+    /// The settings the answer was scheduled with, kept so replay stays exact after the
+    /// config changes.
+    pub settings: Settings,
 }
 
 /// A logged answer as stored.
@@ -33,11 +36,13 @@ pub struct ReviewRow {
     pub duration_ms: i64,
     pub kind: ReviewKind,
     pub scheduler_name: &'static str,
+    pub fuzz: bool,
+    pub maximum_interval_days: u32,
     pub before: CardState,
     pub after: CardState,
 }
 
-pub(crate) const REVIEW_COLUMNS: &str = "id, card_id, reviewed_at, day, quality, duration_ms, kind, scheduler,
+pub(crate) const REVIEW_COLUMNS: &str = "id, card_id, reviewed_at, day, quality, duration_ms, kind, scheduler, fuzz, max_interval,
      phase_before, due_day_before, due_at_before, interval_before, ease_before, reps_before, lapses_before, step_before,
      phase_after, due_day_after, due_at_after, interval_after, ease_after, reps_after, lapses_after, step_after";
 
@@ -77,8 +82,10 @@ pub(crate) fn review_from_row(row: &Row) -> rusqlite::Result<ReviewRow> {
         scheduler_name: SchedulerKind::parse(&scheduler)
             .map(SchedulerKind::name)
             .unwrap_or("other"),
-        before: state_from_row(row, 8)?,
-        after: state_from_row(row, 16)?,
+        fuzz: row.get::<_, i64>(8)? != 0,
+        maximum_interval_days: row.get(9)?,
+        before: state_from_row(row, 10)?,
+        after: state_from_row(row, 18)?,
     })
 }
 
@@ -91,6 +98,11 @@ impl ReviewRow {
             day: self.day,
             at: self.reviewed_at_ms.div_euclid(1000),
             scheduler: SchedulerKind::parse(self.scheduler_name).ok()?,
+            settings: Settings {
+                fuzz: self.fuzz,
+                maximum_interval_days: self.maximum_interval_days,
+                ..Settings::default()
+            },
             after: self.after,
         })
     }
@@ -131,10 +143,10 @@ pub(crate) fn insert_review(
     let (due_day_before, due_at_before) = due_columns(before.due);
     let (due_day_after, due_at_after) = due_columns(after.due);
     tx.prepare_cached(
-        "INSERT INTO reviews (card_id, reviewed_at, day, quality, duration_ms, kind, scheduler,
+        "INSERT INTO reviews (card_id, reviewed_at, day, quality, duration_ms, kind, scheduler, fuzz, max_interval,
              phase_before, due_day_before, due_at_before, interval_before, ease_before, reps_before, lapses_before, step_before,
              phase_after, due_day_after, due_at_after, interval_after, ease_after, reps_after, lapses_after, step_after)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)",
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25)",
     )?
     .execute(params![
         review.card_id,
@@ -144,6 +156,8 @@ pub(crate) fn insert_review(
         review.duration_ms.max(0),
         review.kind.as_str(),
         review.scheduler.name(),
+        i64::from(review.settings.fuzz),
+        review.settings.maximum_interval_days,
         before.phase.as_str(),
         due_day_before,
         due_at_before,

@@ -6,10 +6,11 @@ use rusqlite::{OptionalExtension, Transaction, params};
 use super::Collection;
 use super::import::write_plan;
 use super::reviews::{NewReview, insert_review, write_state};
+use crate::config::Config;
 use crate::deck::history::{CardHistory, CardWrite, MergeCounts, StoredCard};
 use crate::deck::plan::{ImportPlan, Target};
 use crate::error::{Error, Result};
-use crate::scheduler::SchedulerKind;
+use crate::scheduler::{SchedulerKind, Settings};
 
 /// What an import with history wrote.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -52,7 +53,12 @@ fn stored_card(
     }))
 }
 
-fn write_card(tx: &Transaction, write: &CardWrite, scheduler: SchedulerKind) -> Result<()> {
+fn write_card(
+    tx: &Transaction,
+    write: &CardWrite,
+    scheduler: SchedulerKind,
+    settings: Settings,
+) -> Result<()> {
     for row in &write.rows {
         let review = NewReview {
             card_id: write.card_id,
@@ -62,6 +68,7 @@ fn write_card(tx: &Transaction, write: &CardWrite, scheduler: SchedulerKind) -> 
             duration_ms: row.duration_ms,
             kind: row.kind,
             scheduler,
+            settings,
         };
         insert_review(tx, &review, &row.before, &row.after)?;
     }
@@ -89,7 +96,7 @@ impl Collection {
         plan: &ImportPlan,
         histories: &[CardHistory],
         now_secs: i64,
-        scheduler: SchedulerKind,
+        config: &Config,
         merge: &dyn Fn(&CardHistory, &StoredCard) -> (CardWrite, MergeCounts),
         progress: &mut dyn FnMut(u64),
     ) -> Result<HistoryReport> {
@@ -123,7 +130,7 @@ impl Collection {
                     ))
                 })?;
             let (write, counts) = merge(history, &stored);
-            write_card(&tx, &write, scheduler)?;
+            write_card(&tx, &write, config.scheduler, config.scheduling)?;
             report.reviews += counts;
             if done % 256 == 255 {
                 progress((added.len() + done + 1) as u64);
