@@ -10,7 +10,9 @@ pub mod decks;
 pub mod edit;
 pub mod export;
 pub mod import;
+pub mod report;
 pub mod review;
+pub mod stats;
 pub mod status;
 pub mod suspend;
 pub mod table;
@@ -63,6 +65,10 @@ pub enum Command {
     Unsuspend(suspend::Args),
     /// Show or change settings
     Config(config::Args),
+    /// Review statistics: today, streak, retention, forecast, heatmap, cards (text, JSON, CSV)
+    Stats(stats::Args),
+    /// Write the statistics as a self-contained HTML report with charts
+    Report(report::Args),
     /// Check the collection: SQLite integrity and that the review log reproduces every card
     Check(check::Args),
     /// Write a consistent copy of the collection
@@ -131,6 +137,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Suspend(args)) => suspend::run(&context, &args, !args.undo, &mut out),
         Some(Command::Unsuspend(args)) => suspend::run(&context, &args, false, &mut out),
         Some(Command::Config(args)) => config::run(&context, &args, &mut out),
+        Some(Command::Stats(args)) => stats::run(&context, &args, &mut out),
+        Some(Command::Report(args)) => report::run(&context, &args, &mut out),
         Some(Command::Check(args)) => check::run(&context, &args, &mut out),
         Some(Command::Backup(args)) => backup::run(&context, &args, &mut out),
         Some(Command::Completions(args)) => completions::run(&args, &mut out),

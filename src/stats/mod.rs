@@ -1,4 +1,15 @@
 //! PURE statistics over the review log and card states; renderers live beside it.
+//!
+//! [`compute`] turns plain rows from `store::stats` into one [`compute::Stats`] value; the
+//! renderers only read that value: [`terminal`] (aligned tables, bar charts and a block
+//! heatmap for 80 columns), [`json`] and [`csv`] (the stable data export described in
+//! `docs/stats.md`) and [`html`] (a self-contained report with inline SVG charts).
+
+pub mod compute;
+pub mod csv;
+pub mod html;
+pub mod json;
+pub mod terminal;
 
 use crate::clock::DayNumber;
 

@@ -16,6 +16,7 @@ pub mod migrations;
 pub mod notes;
 pub mod reviews;
 pub mod revlog;
+pub mod stats;
 
 use std::io::Read;
 use std::path::{Path, PathBuf};

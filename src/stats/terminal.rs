@@ -1,0 +1,748 @@
+//! The statistics in the terminal: aligned tables, small bar charts drawn with eighth blocks,
+//! and a calendar heatmap in shades (`·░▒▓█`), all within 80 columns. Colour only when the
+//! [`Style`] allows it (a terminal without `NO_COLOR`); deck text goes through the table
+//! renderer, which sanitises it.
+
+use chrono::{Datelike, NaiveDate};
+
+use super::compute::{RetentionRow, Stats};
+use crate::cli::table;
+use crate::repl::render::{Style, duration};
+use crate::scheduler::Answer;
+
+const EIGHTHS: [char; 9] = [' ', '▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+const SHADES: [char; 4] = ['░', '▒', '▓', '█'];
+
+/// `12,345`.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// `85.7%`, or `-` when there was nothing to count.
+pub fn percent(value: Option<f64>) -> String {
+    match value {
+        Some(v) => format!("{:.1}%", v * 100.0),
+        None => "-".to_string(),
+    }
+}
+
+/// `85.7% of 1,234`.
+fn rate_of(value: Option<f64>, whole: u64) -> String {
+    match value {
+        Some(_) => format!("{} of {}", percent(value), thousands(whole)),
+        None => "-".to_string(),
+    }
+}
+
+/// Vertical bars, one column of `width` characters per value, `rows` lines tall, with
+/// eighth blocks on top. Returns the lines, top first.
+pub fn vertical_bars(values: &[u64], rows: usize, width: usize) -> Vec<String> {
+    let max = values.iter().copied().max().unwrap_or(0);
+    let steps = (rows * 8) as f64;
+    let heights: Vec<usize> = values
+        .iter()
+        .map(|&v| {
+            if v == 0 || max == 0 {
+                0
+            } else {
+                // At least one eighth, so a small day is still visible.
+                ((v as f64 / max as f64 * steps).round() as usize).max(1)
+            }
+        })
+        .collect();
+    (0..rows)
+        .rev()
+        .map(|row| {
+            let mut line = String::new();
+            for &h in &heights {
+                let filled = h.saturating_sub(row * 8).min(8);
+                line.push(EIGHTHS[filled]);
+                line.push_str(&" ".repeat(width.saturating_sub(1)));
+            }
+            line.trim_end().to_string()
+        })
+        .collect()
+}
+
+/// A horizontal bar `cells` characters long at most, with an eighth-block tip.
+pub fn horizontal_bar(value: u64, max: u64, cells: usize) -> String {
+    if value == 0 || max == 0 {
+        return String::new();
+    }
+    let eighths = ((value as f64 / max as f64 * (cells * 8) as f64).round() as usize).max(1);
+    let mut bar = "█".repeat(eighths / 8);
+    if let Some(tip) = (eighths % 8).checked_sub(1) {
+        bar.push(['▏', '▎', '▍', '▌', '▋', '▊', '▉'][tip]);
+    }
+    bar
+}
+
+/// Shade thresholds: the quartiles of the non-zero counts.
+pub fn shade_thresholds(counts: &[u64]) -> [u64; 3] {
+    let mut busy: Vec<u64> = counts.iter().copied().filter(|&c| c > 0).collect();
+    if busy.is_empty() {
+        return [1, 1, 1];
+    }
+    busy.sort_unstable();
+    let at = |q: usize| busy[(busy.len() - 1) * q / 4];
+    [at(1), at(2), at(3)]
+}
+
+/// 0 for no answers, else 1 to 4.
+pub fn shade_level(count: u64, thresholds: &[u64; 3]) -> usize {
+    if count == 0 {
+        0
+    } else if count <= thresholds[0] {
+        1
+    } else if count <= thresholds[1] {
+        2
+    } else if count <= thresholds[2] {
+        3
+    } else {
+        4
+    }
+}
+
+struct Out<'a> {
+    text: String,
+    style: &'a Style,
+}
+
+impl Out<'_> {
+    fn line(&mut self, line: &str) {
+        self.text.push_str(line);
+        self.text.push('\n');
+    }
+
+    fn heading(&mut self, title: &str, note: &str) {
+        self.text.push('\n');
+        let note = if note.is_empty() {
+            String::new()
+        } else {
+            format!(" {}", self.style.dim(note))
+        };
+        self.line(&format!("{}{note}", self.style.bold(title)));
+    }
+
+    fn block(&mut self, block: &str) {
+        for line in block.lines() {
+            self.line(&format!("  {line}"));
+        }
+    }
+}
+
+/// The whole statistics page.
+pub fn render(stats: &Stats, style: &Style) -> String {
+    let mut out = Out {
+        text: String::new(),
+        style,
+    };
+    title(&mut out, stats);
+    today(&mut out, stats);
+    period(&mut out, stats);
+    retention(&mut out, stats);
+    cards(&mut out, stats);
+    forecast(&mut out, stats);
+    heatmap(&mut out, stats);
+    distributions(&mut out, stats);
+    buttons(&mut out, stats);
+    hours(&mut out, stats);
+    hardest(&mut out, stats);
+    out.text
+}
+
+fn period_words(stats: &Stats) -> String {
+    let s = &stats.scope;
+    match (s.period, s.first_date) {
+        ("day", _) => format!("today ({})", s.today),
+        (_, Some(first)) => format!(
+            "{} ({first} to {})",
+            super::compute::Period::parse(s.period).map_or(s.period, |p| p.describe()),
+            s.today
+        ),
+        (_, None) => format!("all time (to {})", s.today),
+    }
+}
+
+/// "the last 30 days", "all time", "today".
+fn period_short(stats: &Stats) -> &'static str {
+    super::compute::Period::parse(stats.scope.period).map_or("the period", |p| p.describe())
+}
+
+fn title(out: &mut Out, stats: &Stats) {
+    let deck = match &stats.scope.deck {
+        Some(name) => format!("deck {}", crate::text::sanitize(name)),
+        None => "all decks".to_string(),
+    };
+    let text = format!("Statistics for {deck}, {}", period_words(stats));
+    let line = out.style.bold(&text);
+    out.line(&line);
+}
+
+fn today(out: &mut Out, stats: &Stats) {
+    let t = &stats.today;
+    out.heading("Today", &t.date.to_string());
+    if t.answers == 0 {
+        out.block("No answers yet today.");
+    } else {
+        let mut parts = vec![
+            format!("{} new", thousands(t.new)),
+            format!("{} learning", thousands(t.learning)),
+            format!("{} review", thousands(t.review)),
+        ];
+        if t.drill > 0 {
+            parts.push(format!("{} re-drills", thousands(t.drill)));
+        }
+        out.block(&format!(
+            "{} answers on {} cards in {}: {}.",
+            thousands(t.answers),
+            thousands(t.cards),
+            duration(t.time_ms),
+            parts.join(", ")
+        ));
+        out.block(&format!(
+            "Again: {}; correct {}.",
+            thousands(t.again),
+            rate_of(t.correct_share, t.scored)
+        ));
+    }
+    let s = &stats.streak;
+    out.block(&format!(
+        "Streak: {} (longest {}); {} study days in all.",
+        days(s.current_days),
+        days(s.longest_days),
+        thousands(s.active_days)
+    ));
+}
+
+fn days(n: i64) -> String {
+    if n == 1 {
+        "1 day".to_string()
+    } else {
+        format!("{} days", thousands(n.max(0) as u64))
+    }
+}
+
+fn period(out: &mut Out, stats: &Stats) {
+    if stats.scope.period == "day" {
+        return;
+    }
+    let p = &stats.period_totals;
+    let mut title = period_short(stats).to_string();
+    if let Some(first) = title.get(..1) {
+        title = format!("{}{}", first.to_uppercase(), &title[1..]);
+    }
+    out.heading(&title, "");
+    if p.tally.answers == 0 {
+        out.block("No answers in this period.");
+        return;
+    }
+    out.block(&format!(
+        "{} answers in {} on {}; correct {}; again {}.",
+        thousands(p.tally.answers),
+        duration(p.tally.time_ms),
+        days(p.active_days as i64),
+        rate_of(p.correct_share, p.tally.scored),
+        thousands(p.again)
+    ));
+}
+
+fn retention_cells(r: &RetentionRow) -> Vec<String> {
+    vec![
+        rate_of(r.young_retention, r.young),
+        rate_of(r.mature_retention, r.mature),
+        rate_of(r.retention, r.young + r.mature),
+        rate_of(r.pass_rate, r.scored),
+    ]
+}
+
+fn retention(out: &mut Out, stats: &Stats) {
+    out.heading(
+        "True retention",
+        "(review answers not Again; mature: interval of 21 days or more)",
+    );
+    let (rows, unit): (&[RetentionRow], &str) = match stats.scope.period {
+        "day" | "week" => (&stats.retention.daily, "day"),
+        "month" => (&stats.retention.weekly, "week"),
+        _ => (&stats.retention.monthly, "month"),
+    };
+    if rows.is_empty() {
+        out.block("No answers in this period.");
+        return;
+    }
+    const MAX_ROWS: usize = 24;
+    let skipped = rows.len().saturating_sub(MAX_ROWS);
+    let mut table_rows: Vec<Vec<String>> = rows[skipped..]
+        .iter()
+        .map(|r| {
+            let mut row = vec![r.label.clone()];
+            row.extend(retention_cells(r));
+            row
+        })
+        .collect();
+    let p = &stats.period_totals;
+    table_rows.push(vec![
+        "total".to_string(),
+        rate_of(p.young_retention, p.tally.young),
+        rate_of(p.mature_retention, p.tally.mature),
+        rate_of(p.retention, p.tally.young + p.tally.mature),
+        rate_of(p.correct_share, p.tally.scored),
+    ]);
+    out.block(&table::render(
+        &[unit, "young", "mature", "review", "all answers"],
+        &table_rows,
+        &[1, 2, 3, 4],
+        40,
+    ));
+    if skipped > 0 {
+        out.block(&format!(
+            "(the last {MAX_ROWS} of {} {unit}s; --format json or csv gives all)",
+            rows.len()
+        ));
+    }
+}
+
+fn cards(out: &mut Out, stats: &Stats) {
+    let c = &stats.cards;
+    out.heading("Cards", "");
+    out.block(&table::render(
+        &[
+            "new",
+            "learning",
+            "young",
+            "mature",
+            "suspended",
+            "total",
+            "leeches",
+        ],
+        &[vec![
+            thousands(c.new),
+            thousands(c.learning),
+            thousands(c.young),
+            thousands(c.mature),
+            thousands(c.suspended),
+            thousands(c.total),
+            thousands(c.leeches),
+        ]],
+        &[0, 1, 2, 3, 4, 5, 6],
+        20,
+    ));
+}
+
+fn forecast(out: &mut Out, stats: &Stats) {
+    let f = &stats.forecast;
+    let values: Vec<u64> = f.days.iter().map(|d| d.due).collect();
+    let total: u64 = values.iter().sum();
+    out.heading(
+        "Due forecast",
+        &format!(
+            "(next 30 days: {} reviews, {} overdue; load {:.1} a day)",
+            thousands(total),
+            thousands(f.overdue),
+            f.load
+        ),
+    );
+    if total == 0 {
+        out.block("Nothing is due in the next 30 days.");
+        return;
+    }
+    let max = values.iter().copied().max().unwrap_or(0);
+    chart(out, &values, max, 2, 7, |i| {
+        f.days.get(i).map(|d| d.date.format("%m-%d").to_string())
+    });
+}
+
+fn heatmap(out: &mut Out, stats: &Stats) {
+    let days = &stats.heatmap;
+    let (Some(first), Some(last)) = (days.first(), days.last()) else {
+        return;
+    };
+    let counts: Vec<u64> = days.iter().map(|d| d.answers).collect();
+    let total: u64 = counts.iter().sum();
+    let active = counts.iter().filter(|&&c| c > 0).count();
+    out.heading(
+        "Answers per day",
+        &format!(
+            "(last 365 days: {} answers on {} days)",
+            thousands(total),
+            thousands(active as u64)
+        ),
+    );
+    let thresholds = shade_thresholds(&counts);
+    // Columns are weeks starting on Monday; rows are the days of the week.
+    let start =
+        first.date - chrono::Duration::days(i64::from(first.date.weekday().num_days_from_monday()));
+    let weeks = ((last.date - start).num_days() / 7 + 1) as usize;
+    let mut grid = vec![vec![' '; weeks]; 7];
+    let mut levels = vec![vec![0usize; weeks]; 7];
+    for day in days {
+        let offset = (day.date - start).num_days();
+        let (week, weekday) = ((offset / 7) as usize, (offset % 7) as usize);
+        let level = shade_level(day.answers, &thresholds);
+        grid[weekday][week] = if level == 0 { '·' } else { SHADES[level - 1] };
+        levels[weekday][week] = level;
+    }
+    out.line(&format!("      {}", month_labels(start, first.date, weeks)));
+    for (weekday, row) in grid.iter().enumerate() {
+        let name = ["Mon", "", "Wed", "", "Fri", "", "Sun"][weekday];
+        let mut line = String::new();
+        for (week, &c) in row.iter().enumerate() {
+            let cell = c.to_string();
+            line.push_str(&match levels[weekday][week] {
+                0 => out.style.dim(&cell),
+                _ => out.style.green(&cell),
+            });
+        }
+        out.line(&format!("  {name:<3} {}", line.trim_end()));
+    }
+    out.line(&format!(
+        "      less {} more   (░ up to {}, ▒ up to {}, ▓ up to {}, █ more)",
+        ['·', '░', '▒', '▓', '█']
+            .iter()
+            .map(char::to_string)
+            .collect::<Vec<_>>()
+            .join(""),
+        thousands(thresholds[0]),
+        thousands(thresholds[1]),
+        thousands(thresholds[2])
+    ));
+}
+
+/// Month names above the week columns: each over the week in which the month's first day
+/// falls, the first column's month only if the next name leaves room for it.
+fn month_labels(start: NaiveDate, first: NaiveDate, weeks: usize) -> String {
+    let mut places: Vec<(usize, &str)> = vec![];
+    for week in 1..weeks {
+        let monday = start + chrono::Duration::days(7 * week as i64);
+        let sunday = monday + chrono::Duration::days(6);
+        if monday.day() == 1 {
+            places.push((week, month_name(monday)));
+        } else if monday.month() != sunday.month() {
+            places.push((week, month_name(sunday)));
+        }
+    }
+    if places.first().is_none_or(|&(week, _)| week >= 4) {
+        places.insert(0, (0, month_name(first)));
+    }
+    let mut line = String::new();
+    for (week, name) in places {
+        let have = line.chars().count();
+        if week >= have && week + name.len() <= weeks {
+            line.push_str(&" ".repeat(week - have));
+            line.push_str(name);
+            line.push(' ');
+        }
+    }
+    line.trim_end().to_string()
+}
+
+fn month_name(date: NaiveDate) -> &'static str {
+    [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ][date.month0() as usize % 12]
+}
+
+fn distributions(out: &mut Out, stats: &Stats) {
+    for (name, dist, mean) in [
+        (
+            "Intervals",
+            &stats.intervals,
+            stats.intervals.mean.map(|m| format!("mean {m:.1} days")),
+        ),
+        (
+            "Ease",
+            &stats.ease,
+            stats.ease.mean.map(|m| format!("mean {m:.0}%")),
+        ),
+    ] {
+        out.heading(
+            name,
+            &format!(
+                "(review cards: {}{})",
+                thousands(dist.cards),
+                mean.map(|m| format!(", {m}")).unwrap_or_default()
+            ),
+        );
+        if dist.cards == 0 {
+            out.block("No review cards yet.");
+            continue;
+        }
+        let max = dist.buckets.iter().map(|b| b.cards).max().unwrap_or(0);
+        let rows: Vec<Vec<String>> = dist
+            .buckets
+            .iter()
+            .map(|b| {
+                vec![
+                    b.label.to_string(),
+                    thousands(b.cards),
+                    percent(super::compute::ratio(b.cards, dist.cards)),
+                    horizontal_bar(b.cards, max, 40),
+                ]
+            })
+            .collect();
+        out.block(&table::render(
+            &["", "cards", "share", ""],
+            &rows,
+            &[1, 2],
+            50,
+        ));
+    }
+}
+
+fn buttons(out: &mut Out, stats: &Stats) {
+    out.heading(
+        "Answer buttons",
+        &format!("(scored answers, {})", period_short(stats)),
+    );
+    let rows: Vec<Vec<String>> = stats
+        .buttons
+        .iter()
+        .map(|b| {
+            let mut row = vec![b.phase.to_string()];
+            row.extend(Answer::ALL.iter().map(|&a| percent(b.share(a))));
+            row.push(thousands(b.total));
+            row
+        })
+        .collect();
+    out.block(&table::render(
+        &["phase", "again", "hard", "good", "easy", "answers"],
+        &rows,
+        &[1, 2, 3, 4, 5],
+        20,
+    ));
+}
+
+fn hours(out: &mut Out, stats: &Stats) {
+    let values: Vec<u64> = stats.hours.iter().map(|h| h.answers).collect();
+    let busiest = stats
+        .hours
+        .iter()
+        .max_by_key(|h| (h.answers, std::cmp::Reverse(h.hour)))
+        .filter(|h| h.answers > 0);
+    out.heading(
+        "Answers by hour",
+        &match busiest {
+            Some(h) => format!(
+                "(local time, {}; busiest {:02}:00, correct {})",
+                period_short(stats),
+                h.hour,
+                percent(super::compute::ratio(h.passed, h.scored))
+            ),
+            None => format!("(local time, {})", period_short(stats)),
+        },
+    );
+    if busiest.is_none() {
+        out.block("No answers in this period.");
+        return;
+    }
+    let max = values.iter().copied().max().unwrap_or(0);
+    let labels = |i: usize| Some(format!("{i:02}h"));
+    chart(out, &values, max, 2, 6, labels);
+}
+
+/// A vertical bar chart, `width` characters per value, with the maximum on the axis and the
+/// label of every `every`-th value (`label(i)`) under it.
+fn chart(
+    out: &mut Out,
+    values: &[u64],
+    max: u64,
+    width: usize,
+    every: usize,
+    label: impl Fn(usize) -> Option<String>,
+) {
+    let rows = 5;
+    let axis = thousands(max);
+    let pad = axis.len().max(1);
+    for (i, line) in vertical_bars(values, rows, width).iter().enumerate() {
+        let tick = if i == 0 { axis.clone() } else { String::new() };
+        let bars = out.style.cyan(line);
+        out.line(&format!("  {tick:>pad$} │{bars}"));
+    }
+    out.line(&format!(
+        "  {:>pad$} └{}",
+        "0",
+        "─".repeat(values.len() * width)
+    ));
+    let mut labels = String::new();
+    for i in (0..values.len()).step_by(every.max(1)) {
+        if let Some(text) = label(i) {
+            let column = i * width;
+            let have = labels.chars().count();
+            if have < column {
+                labels.push_str(&" ".repeat(column - have));
+            }
+            labels.push_str(&text);
+        }
+    }
+    out.line(&format!("  {:>pad$}  {labels}", ""));
+}
+
+fn hardest(out: &mut Out, stats: &Stats) {
+    let h = &stats.hardest;
+    let rows = |cards: &[super::compute::HardCard], limit: usize| -> Vec<Vec<String>> {
+        cards
+            .iter()
+            .take(limit)
+            .map(|c| {
+                let side = if c.direction == "reverse" {
+                    "rev"
+                } else {
+                    "fwd"
+                };
+                vec![
+                    c.key.clone(),
+                    c.term.clone(),
+                    format!("{side}{}", if c.suspended { "*" } else { "" }),
+                    c.lapses.to_string(),
+                    format!("{}%", c.ease_permille / 10),
+                    crate::scheduler::describe_interval_days(c.interval_days),
+                ]
+            })
+            .collect()
+    };
+    let headers = ["key", "term", "side", "lapses", "ease", "ivl"];
+    let right = [3, 4, 5];
+    let note = "(* suspended)";
+    out.heading("Most lapses", note);
+    if h.most_lapses.is_empty() {
+        out.block("No card has lapsed yet.");
+    } else {
+        out.block(&table::render(
+            &headers,
+            &rows(&h.most_lapses, 10),
+            &right,
+            24,
+        ));
+    }
+    out.heading("Lowest ease", note);
+    if h.lowest_ease.is_empty() {
+        out.block("No card has been reviewed yet.");
+    } else {
+        out.block(&table::render(
+            &headers,
+            &rows(&h.lowest_ease, 5),
+            &right,
+            24,
+        ));
+    }
+    if h.leech_lapses == 0 {
+        return;
+    }
+    out.heading(
+        "Leeches",
+        &format!(
+            "({} cards with {} lapses or more; * suspended)",
+            thousands(stats.cards.leeches),
+            h.leech_lapses
+        ),
+    );
+    if h.leeches.is_empty() {
+        out.block("None.");
+    } else {
+        out.block(&table::render(&headers, &rows(&h.leeches, 10), &right, 24));
+        if stats.cards.leeches > 10 {
+            out.block("(--format json or csv lists up to 100)");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::stats::compute::sample::sample_stats;
+    use unicode_width::UnicodeWidthStr;
+
+    #[test]
+    fn the_page_fits_in_80_columns_and_has_every_section() {
+        let text = render(&sample_stats(), &Style::plain());
+        for line in text.lines() {
+            assert!(line.width() <= 80, "too wide ({}): {line}", line.width());
+        }
+        for heading in [
+            "Today",
+            "True retention",
+            "Cards",
+            "Due forecast",
+            "Answers per day",
+            "Intervals",
+            "Ease",
+            "Answer buttons",
+            "Answers by hour",
+            "Most lapses",
+            "Lowest ease",
+            "Leeches",
+        ] {
+            assert!(
+                text.lines().any(|l| l.starts_with(heading)),
+                "no {heading} in\n{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn plain_output_has_no_escape_codes_and_card_text_is_sanitised() {
+        let text = render(&sample_stats(), &Style::plain());
+        assert!(!text.contains('\u{1b}'), "{text}");
+        assert!(text.contains("\\u{1b}"), "{text}");
+        let coloured = render(
+            &sample_stats(),
+            &Style {
+                colour: true,
+                width: 80,
+            },
+        );
+        assert!(coloured.contains("\u{1b}[1m"));
+    }
+
+    #[test]
+    fn figures_appear_as_computed() {
+        let stats = sample_stats();
+        let text = render(&stats, &Style::plain());
+        // Five answers today, one Again of them on a mature card and one while learning.
+        assert!(
+            text.contains("5 answers on 5 cards in 20s: 1 new, 1 learning, 3 review."),
+            "{text}"
+        );
+        assert!(text.contains("Again: 2; correct 60.0% of 5."), "{text}");
+        assert!(
+            text.contains("Streak: 3 days (longest 3 days); 4 study days in all."),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn bars_scale_to_the_largest_value_in_eighths() {
+        let lines = vertical_bars(&[8, 4, 1, 0], 1, 2);
+        assert_eq!(lines, vec!["█ ▄ ▁".to_string()]);
+        let lines = vertical_bars(&[16, 4], 2, 1);
+        assert_eq!(lines, vec!["█".to_string(), "█▄".to_string()]);
+        assert_eq!(horizontal_bar(10, 10, 3), "███");
+        assert_eq!(horizontal_bar(5, 10, 3), "█▌");
+        assert_eq!(horizontal_bar(0, 10, 3), "");
+    }
+
+    #[test]
+    fn heatmap_shades_follow_the_quartiles_of_busy_days() {
+        let counts = [0, 1, 2, 3, 4, 5, 6, 7, 8];
+        let t = shade_thresholds(&counts);
+        assert_eq!(t, [2, 4, 6]);
+        let levels: Vec<usize> = counts.iter().map(|&c| shade_level(c, &t)).collect();
+        assert_eq!(levels, vec![0, 1, 1, 2, 2, 3, 3, 4, 4]);
+    }
+
+    #[test]
+    fn counts_get_thousands_separators() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1_000), "1,000");
+        assert_eq!(thousands(1_234_567), "1,234,567");
+    }
+}

@@ -1,0 +1,269 @@
+//! The queries behind `jargon stats` and `jargon report`: they fetch plain rows and counts,
+//! and [`crate::stats::compute`] does the arithmetic.
+//!
+//! They are shaped for a collection with a million cards and a million reviews: answers are
+//! streamed (never collected into a vector), for the period only; the whole-history figures
+//! (streak, heatmap) need only answers per day, which the covering `reviews(day, kind)` index
+//! gives without reading the table; new cards are counted, never read one by one.
+
+use rusqlite::Row;
+
+use super::Collection;
+use super::cards::due_of;
+use crate::clock::DayNumber;
+use crate::error::Result;
+use crate::scheduler::replay::ReviewKind;
+use crate::scheduler::{Phase, Quality};
+use crate::stats::compute::{CardInfo, CardRow, DayKindCount, LogRow};
+
+/// ` AND <column> IN (...)` restricting to the cards (or notes) of these decks, or nothing for
+/// the whole collection. The ids are numbers from `deck_ids_under`, so writing them into the
+/// SQL is safe.
+fn deck_filter(column: &str, deck_ids: Option<&[i64]>, column_is_note: bool) -> String {
+    let Some(ids) = deck_ids else {
+        return String::new();
+    };
+    let list = if ids.is_empty() {
+        "NULL".to_string()
+    } else {
+        ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
+    };
+    if column_is_note {
+        format!(" AND {column} IN (SELECT id FROM notes WHERE deck_id IN ({list}))")
+    } else {
+        format!(
+            " AND {column} IN (SELECT c.id FROM cards c JOIN notes n ON n.id = c.note_id WHERE n.deck_id IN ({list}))"
+        )
+    }
+}
+
+fn bad(column: usize, what: &str) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(
+        column,
+        rusqlite::types::Type::Text,
+        what.to_string().into(),
+    )
+}
+
+fn log_row(row: &Row) -> rusqlite::Result<LogRow> {
+    let quality: u8 = row.get(3)?;
+    let kind = row.get_ref(5)?.as_str()?;
+    let phase = row.get_ref(6)?.as_str()?;
+    Ok(LogRow {
+        card_id: row.get(0)?,
+        day: row.get(1)?,
+        reviewed_at_ms: row.get(2)?,
+        quality: Quality::new(quality).map_err(|_| bad(3, "quality out of range"))?,
+        duration_ms: row.get(4)?,
+        kind: ReviewKind::parse(kind).ok_or_else(|| bad(5, "unknown review kind"))?,
+        phase_before: Phase::parse(phase).ok_or_else(|| bad(6, "unknown phase"))?,
+        interval_before_days: row.get(7)?,
+    })
+}
+
+fn card_row(row: &Row) -> rusqlite::Result<CardRow> {
+    let phase = row.get_ref(1)?.as_str()?;
+    Ok(CardRow {
+        card_id: row.get(0)?,
+        phase: Phase::parse(phase).ok_or_else(|| bad(1, "unknown phase"))?,
+        due: due_of(row.get(2)?, row.get(3)?),
+        interval_days: row.get(4)?,
+        ease_permille: row.get(5)?,
+        lapses: row.get(6)?,
+        suspended: row.get::<_, i64>(7)? != 0,
+    })
+}
+
+/// Which answers [`Collection::stats_for_each_answer`] reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AnswerRange {
+    /// The study days `from` to `until`, through the day index.
+    Days { from: DayNumber, until: DayNumber },
+    /// The rows with ids `first_id` to `last_id` (a part of the whole history), up to `until`.
+    Rows {
+        first_id: i64,
+        last_id: i64,
+        until: DayNumber,
+    },
+}
+
+impl Collection {
+    /// Answers per study day and kind from `from` to `until` (the heatmap's year). The
+    /// covering `reviews(day, kind)` index answers it without reading the table.
+    pub fn stats_answers_per_day(
+        &self,
+        deck_ids: Option<&[i64]>,
+        from: DayNumber,
+        until: DayNumber,
+    ) -> Result<Vec<DayKindCount>> {
+        let decks = deck_filter("card_id", deck_ids, false);
+        let sql = format!(
+            "SELECT day, kind, count(*) FROM reviews WHERE day BETWEEN ?1 AND ?2{decks}
+             GROUP BY day, kind"
+        );
+        let mut stmt = self.conn().prepare(&sql)?;
+        let rows = stmt.query_map([from, until], |row| {
+            let kind = row.get_ref(1)?.as_str()?;
+            Ok(DayKindCount {
+                day: row.get(0)?,
+                kind: ReviewKind::parse(kind).ok_or_else(|| bad(1, "unknown review kind"))?,
+                answers: row.get(2)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The study days up to `until` with at least one answer that is not cram (the activity
+    /// rule of `stats::compute::Counts`), oldest first, over the whole history. For the whole
+    /// collection each day is one seek in the `reviews(day, kind)` index, so a long history
+    /// costs its number of days, not its number of answers.
+    pub fn stats_active_days(
+        &self,
+        deck_ids: Option<&[i64]>,
+        until: DayNumber,
+    ) -> Result<Vec<DayNumber>> {
+        const ACTIVE: &str = "kind IN ('schedule', 'drill', 'import')";
+        if deck_ids.is_some() {
+            let decks = deck_filter("card_id", deck_ids, false);
+            let sql = format!(
+                "SELECT DISTINCT day FROM reviews WHERE day <= ?1 AND {ACTIVE}{decks} ORDER BY day"
+            );
+            let mut stmt = self.conn().prepare(&sql)?;
+            let rows = stmt.query_map([until], |row| row.get(0))?;
+            return Ok(rows.collect::<rusqlite::Result<_>>()?);
+        }
+        let mut stmt = self.conn().prepare(&format!(
+            "SELECT min(day) FROM reviews WHERE day > ?1 AND day <= ?2 AND {ACTIVE}"
+        ))?;
+        let mut days = vec![];
+        let mut after = DayNumber::MIN;
+        while let Some(day) = stmt.query_row([after, until], |row| row.get::<_, Option<i64>>(0))? {
+            days.push(day);
+            after = day;
+        }
+        Ok(days)
+    }
+
+    /// The lowest and highest review row ids, to read the log in parts; `None` when empty.
+    pub fn stats_review_ids(&self) -> Result<Option<(i64, i64)>> {
+        self.id_range("reviews")
+    }
+
+    /// The lowest and highest id of a table. Two queries: SQLite answers `min(id)` or
+    /// `max(id)` alone from one end of the table, but both together by reading all of it.
+    fn id_range(&self, table: &str) -> Result<Option<(i64, i64)>> {
+        let end = |which: &str| -> Result<Option<i64>> {
+            Ok(self
+                .conn()
+                .query_row(&format!("SELECT {which}(id) FROM {table}"), [], |row| {
+                    row.get(0)
+                })?)
+        };
+        Ok(end("min")?.zip(end("max")?))
+    }
+
+    /// Visits the answers in `range`, every kind: the computation leaves cram answers out (a
+    /// filter here would cost more than the few rows it saves).
+    pub fn stats_for_each_answer(
+        &self,
+        deck_ids: Option<&[i64]>,
+        range: AnswerRange,
+        mut visit: impl FnMut(&LogRow),
+    ) -> Result<()> {
+        let decks = deck_filter("card_id", deck_ids, false);
+        // A recent period is read through the day index; the whole history is cheaper to read
+        // straight through the table (a range of row ids) than row by row through the index.
+        let (source, bounds, values) = match range {
+            AnswerRange::Days { from, until } => {
+                ("reviews", "day BETWEEN ?1 AND ?2", [from, until, 0])
+            }
+            AnswerRange::Rows {
+                first_id,
+                last_id,
+                until,
+            } => (
+                "reviews NOT INDEXED",
+                "id BETWEEN ?1 AND ?2 AND day <= ?3",
+                [first_id, last_id, until],
+            ),
+        };
+        let sql = format!(
+            "SELECT card_id, day, reviewed_at, quality, duration_ms, kind, phase_before, interval_before
+             FROM {source}
+             WHERE {bounds}{decks}"
+        );
+        let mut stmt = self.conn().prepare(&sql)?;
+        let count = stmt.parameter_count();
+        let mut rows = stmt.query(rusqlite::params_from_iter(&values[..count]))?;
+        while let Some(row) = rows.next()? {
+            visit(&log_row(row)?);
+        }
+        Ok(())
+    }
+
+    /// The lowest and highest card ids, to read the cards in parts; `None` when there are none.
+    pub fn stats_card_ids(&self) -> Result<Option<(i64, i64)>> {
+        self.id_range("cards")
+    }
+
+    /// Visits the cards with ids `first_id` to `last_id` that have left the new phase, and the
+    /// suspended new cards: one pass over the table, cheaper than looking each one up through
+    /// the phase index. The other new cards are only counted
+    /// ([`Collection::stats_card_count`]).
+    pub fn stats_for_each_card(
+        &self,
+        deck_ids: Option<&[i64]>,
+        (first_id, last_id): (i64, i64),
+        mut visit: impl FnMut(&CardRow),
+    ) -> Result<()> {
+        let decks = deck_filter("note_id", deck_ids, true);
+        let sql = format!(
+            "SELECT id, phase, due_day, due_at, interval_days, ease_permille, lapses, suspended
+             FROM cards NOT INDEXED
+             WHERE id BETWEEN ?1 AND ?2 AND (phase != 'new' OR suspended = 1){decks}"
+        );
+        let mut stmt = self.conn().prepare(&sql)?;
+        let mut rows = stmt.query([first_id, last_id])?;
+        while let Some(row) = rows.next()? {
+            visit(&card_row(row)?);
+        }
+        Ok(())
+    }
+
+    /// How many cards there are in all.
+    pub fn stats_card_count(&self, deck_ids: Option<&[i64]>) -> Result<u64> {
+        let decks = deck_filter("note_id", deck_ids, true);
+        Ok(self.conn().query_row(
+            // Without a filter SQLite counts the rows page by page, without decoding them.
+            &match decks.strip_prefix(" AND ") {
+                Some(filter) => format!("SELECT count(*) FROM cards WHERE {filter}"),
+                None => "SELECT count(*) FROM cards".to_string(),
+            },
+            [],
+            |row| row.get(0),
+        )?)
+    }
+
+    /// The deck, key, term and direction of these cards.
+    pub fn stats_card_info(&self, card_ids: &[i64]) -> Result<Vec<CardInfo>> {
+        let mut infos = Vec::with_capacity(card_ids.len());
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT c.id, d.name, n.key, n.term, c.direction
+             FROM cards c JOIN notes n ON n.id = c.note_id JOIN decks d ON d.id = n.deck_id
+             WHERE c.id = ?1",
+        )?;
+        for id in card_ids {
+            let mut rows = stmt.query([id])?;
+            if let Some(row) = rows.next()? {
+                infos.push(CardInfo {
+                    card_id: row.get(0)?,
+                    deck: row.get(1)?,
+                    key: row.get(2)?,
+                    term: row.get(3)?,
+                    direction: row.get(4)?,
+                });
+            }
+        }
+        Ok(infos)
+    }
+}
