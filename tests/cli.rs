@@ -34,32 +34,6 @@ fn count(env: &Env, sql: &str) -> i64 {
     env.sql(sql)
 }
 
-/// Notes, cards, reviews and decks as one comparable fingerprint of the collection.
-fn fingerprint(env: &Env) -> String {
-    let conn = rusqlite::Connection::open(&env.db).unwrap();
-    let mut out = String::new();
-    for table in ["decks", "notes", "cards", "reviews", "config"] {
-        let mut stmt = conn
-            .prepare(&format!("SELECT * FROM {table} ORDER BY 1"))
-            .unwrap();
-        let columns = stmt.column_count();
-        let rows = stmt
-            .query_map([], |row| {
-                let mut parts = vec![];
-                for i in 0..columns {
-                    parts.push(format!("{:?}", row.get_ref(i)?));
-                }
-                Ok(parts.join("|"))
-            })
-            .unwrap();
-        for row in rows {
-            out.push_str(&row.unwrap());
-            out.push('\n');
-        }
-    }
-    out
-}
-
 #[test]
 fn the_first_run_creates_the_collection_with_the_built_in_decks() {
     let env = Env::new();
@@ -157,27 +131,27 @@ fn answering_good_on_time_gives_1_6_15_and_38_days() {
 #[test]
 fn undo_restores_the_card_and_removes_its_log_row_exactly() {
     let env = with_deck();
-    let before = fingerprint(&env);
+    let before = env.fingerprint();
     let out = env.run_with_input(
         &["review", "--deck", "Test", "--new", "1"],
         "\ng\n:undo\n:quit\n",
     );
     assert!(out.status.success());
     assert!(text(&out).0.contains("Undid good"), "{}", text(&out).0);
-    assert_eq!(fingerprint(&env), before);
+    assert_eq!(env.fingerprint(), before);
 }
 
 #[test]
 fn undo_twice_takes_back_two_answers() {
     let env = with_deck();
-    let before = fingerprint(&env);
+    let before = env.fingerprint();
     let out = env.run_with_input(
         &["review", "--deck", "Test", "--new", "2"],
         "g\ne\n:undo\n:undo\n:undo\n:quit\n",
     );
     let stdout = text(&out).0;
     assert!(stdout.contains("Nothing to undo"), "{stdout}");
-    assert_eq!(fingerprint(&env), before);
+    assert_eq!(env.fingerprint(), before);
 }
 
 #[test]
@@ -224,10 +198,10 @@ fn a_reverse_card_accepts_a_typo_with_a_hard_suggestion_and_an_override() {
 #[test]
 fn reimporting_the_same_file_changes_nothing_and_says_so() {
     let env = with_deck();
-    let before = fingerprint(&env);
+    let before = env.fingerprint();
     let out = env.ok(&["import", env.path("test.toml").to_str().unwrap()]);
     assert!(out.contains("0 added, 0 updated, 2 unchanged"), "{out}");
-    assert_eq!(fingerprint(&env), before);
+    assert_eq!(env.fingerprint(), before);
 }
 
 #[test]
@@ -266,7 +240,7 @@ fn an_edited_definition_updates_the_note_and_keeps_its_history() {
 }
 
 fn assert_refused(env: &Env, file: &std::path::Path, needles: &[&str]) {
-    let before = fingerprint(env);
+    let before = env.fingerprint();
     let out = env.run(&["import", file.to_str().unwrap()]);
     let (_, stderr) = text(&out);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
@@ -274,7 +248,7 @@ fn assert_refused(env: &Env, file: &std::path::Path, needles: &[&str]) {
     for needle in needles {
         assert!(stderr.contains(needle), "{needle:?} not in {stderr}");
     }
-    assert_eq!(fingerprint(env), before, "the collection changed");
+    assert_eq!(env.fingerprint(), before, "the collection changed");
 }
 
 #[test]
@@ -342,10 +316,10 @@ fn a_half_valid_import_of_several_files_writes_nothing() {
         "name = \"Other\"\n[[note]]\nterm = \"x\"\ndefinition = \"y\"\n",
     );
     let bad = env.write("bad.toml", "[[note]]\nterm = \"x\"\n");
-    let before = fingerprint(&env);
+    let before = env.fingerprint();
     let out = env.run(&["import", good.to_str().unwrap(), bad.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
-    assert_eq!(fingerprint(&env), before);
+    assert_eq!(env.fingerprint(), before);
 }
 
 #[test]

@@ -19,32 +19,6 @@ fn arg(path: &Path) -> &str {
     path.to_str().expect("UTF-8 path")
 }
 
-/// Every row of every table, as one comparable text.
-fn fingerprint(env: &Env) -> String {
-    let conn = rusqlite::Connection::open(&env.db).unwrap();
-    let mut out = String::new();
-    for table in ["decks", "notes", "cards", "reviews", "config"] {
-        let mut stmt = conn
-            .prepare(&format!("SELECT * FROM {table} ORDER BY 1"))
-            .unwrap();
-        let columns = stmt.column_count();
-        let rows = stmt
-            .query_map([], |row| {
-                let mut parts = vec![];
-                for i in 0..columns {
-                    parts.push(format!("{:?}", row.get_ref(i)?));
-                }
-                Ok(parts.join("|"))
-            })
-            .unwrap();
-        for row in rows {
-            out.push_str(&row.unwrap());
-            out.push('\n');
-        }
-    }
-    out
-}
-
 fn count(env: &Env, sql: &str) -> i64 {
     env.sql(sql)
 }
@@ -139,7 +113,7 @@ fn every_bad_file_is_refused_with_its_place_and_leaves_the_collection_as_it_was(
             "bad-revlog-missing-column.csv:1:1: the header has no 'review_time' column",
         ),
     ];
-    let before = fingerprint(&env);
+    let before = env.fingerprint();
     let bytes_before = std::fs::read(&env.db).unwrap();
     for (command, file, expected) in cases {
         let path = fixture(file);
@@ -163,7 +137,7 @@ fn every_bad_file_is_refused_with_its_place_and_leaves_the_collection_as_it_was(
         );
     }
     assert_eq!(
-        fingerprint(&env),
+        env.fingerprint(),
         before,
         "a refused file changed the collection"
     );
@@ -174,12 +148,12 @@ fn every_bad_file_is_refused_with_its_place_and_leaves_the_collection_as_it_was(
 fn a_file_that_fails_late_writes_nothing_of_the_files_before_it() {
     let env = Env::new();
     env.ok(&["decks"]);
-    let before = fingerprint(&env);
+    let before = env.fingerprint();
     let good = fixture("plain.tsv");
     let bad = fixture("bad-ragged.csv");
     let out = env.run(&["import", arg(&good), arg(&bad)]);
     assert_eq!(out.status.code(), Some(1));
-    assert_eq!(fingerprint(&env), before);
+    assert_eq!(env.fingerprint(), before);
 }
 
 #[test]
@@ -264,7 +238,7 @@ fn a_second_import_of_any_format_adds_and_updates_nothing() {
         let path = fixture(file);
         let first = stdout_of(&env, &["import", arg(&path)]);
         assert!(first.starts_with("Imported:"), "{file}: {first}");
-        let before = fingerprint(&env);
+        let before = env.fingerprint();
         let second = stdout_of(&env, &["import", arg(&path)]);
         assert!(second.contains("0 added, 0 updated"), "{file}: {second}");
         assert!(
@@ -272,7 +246,7 @@ fn a_second_import_of_any_format_adds_and_updates_nothing() {
             "{file}: {second}"
         );
         assert_eq!(
-            fingerprint(&env),
+            env.fingerprint(),
             before,
             "{file}: the second import changed something"
         );

@@ -113,23 +113,8 @@ pub(crate) fn write_plan(
             insert_card.execute(params![note_id, "forward", position])?;
             insert_card.execute(params![note_id, "reverse", position])?;
         }
-        let mut update = tx.prepare(
-            "UPDATE notes SET guid = ?1, term = ?2, definition = ?3, example = ?4, aliases = ?5, tags = ?6,
-                 related = ?7, source = ?8, modified_at = ?9 WHERE id = ?10",
-        )?;
-        for (id, f) in &plan.update {
-            update.execute(params![
-                f.guid,
-                f.term,
-                f.definition,
-                f.example,
-                to_json_list(&f.aliases),
-                to_json_list(&f.tags),
-                to_json_list(&f.related),
-                f.source,
-                now_secs,
-                id
-            ])?;
+        for (id, fields) in &plan.update {
+            super::notes::write_note_fields(tx, *id, fields, now_secs)?;
         }
     }
     progress(added.len() as u64);

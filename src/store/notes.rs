@@ -112,22 +112,7 @@ impl Collection {
 
     /// Replaces a note's fields (not its key or deck); its cards and their history stay.
     pub fn update_note(&self, note_id: i64, fields: &NoteFields, now_secs: i64) -> Result<()> {
-        self.conn().execute(
-            "UPDATE notes SET term = ?1, definition = ?2, example = ?3, aliases = ?4, tags = ?5,
-                 related = ?6, source = ?7, modified_at = ?8 WHERE id = ?9",
-            params![
-                fields.term,
-                fields.definition,
-                fields.example,
-                to_json_list(&fields.aliases),
-                to_json_list(&fields.tags),
-                to_json_list(&fields.related),
-                fields.source,
-                now_secs,
-                note_id
-            ],
-        )?;
-        Ok(())
+        write_note_fields(self.conn(), note_id, fields, now_secs)
     }
 
     /// Cards with their notes, for `jargon cards`.
@@ -176,4 +161,30 @@ impl Collection {
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
+}
+
+/// The one statement that rewrites a note's fields, for edits and imports alike.
+pub(crate) fn write_note_fields(
+    conn: &rusqlite::Connection,
+    note_id: i64,
+    fields: &NoteFields,
+    now_secs: i64,
+) -> Result<()> {
+    conn.prepare_cached(
+        "UPDATE notes SET guid = ?1, term = ?2, definition = ?3, example = ?4, aliases = ?5, tags = ?6,
+             related = ?7, source = ?8, modified_at = ?9 WHERE id = ?10",
+    )?
+    .execute(params![
+        fields.guid,
+        fields.term,
+        fields.definition,
+        fields.example,
+        to_json_list(&fields.aliases),
+        to_json_list(&fields.tags),
+        to_json_list(&fields.related),
+        fields.source,
+        now_secs,
+        note_id
+    ])?;
+    Ok(())
 }

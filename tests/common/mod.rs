@@ -77,6 +77,33 @@ impl Env {
         conn.query_row(query, [], |r| r.get(0)).expect(query)
     }
 
+    /// Every row of every table as one comparable text: equal before and after means the
+    /// collection was left exactly as it was.
+    pub fn fingerprint(&self) -> String {
+        let conn = rusqlite::Connection::open(&self.db).expect("open db");
+        let mut out = String::new();
+        for table in ["decks", "notes", "cards", "reviews", "config"] {
+            let mut stmt = conn
+                .prepare(&format!("SELECT * FROM {table} ORDER BY 1"))
+                .expect("prepare");
+            let columns = stmt.column_count();
+            let rows = stmt
+                .query_map([], |row| {
+                    let mut parts = vec![];
+                    for i in 0..columns {
+                        parts.push(format!("{:?}", row.get_ref(i)?));
+                    }
+                    Ok(parts.join("|"))
+                })
+                .expect("query");
+            for row in rows {
+                out.push_str(&row.expect("row"));
+                out.push('\n');
+            }
+        }
+        out
+    }
+
     pub fn write(&self, name: &str, contents: impl AsRef<[u8]>) -> PathBuf {
         let path = self.path(name);
         std::fs::write(&path, contents).expect("write fixture");
