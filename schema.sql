@@ -1,7 +1,19 @@
--- jargon collection schema, version 1. Applied as migration 1; never edited after release:
--- later changes are new numbered migrations in src/store/migrations.rs.
+-- The jargon collection schema as it stands (version 2), applied whole to a new collection.
+-- Existing collections reach the same schema through the numbered migrations in
+-- src/store/migrations/ (001-initial.sql, 002-lazy-cards.sql); a test checks that both paths
+-- give the same tables, columns, indexes, views and triggers. Change the schema with a new
+-- migration, then bring this file up to date with it.
+--
 -- CHECK constraints list their values as OR chains: an IN list makes SQLite build a
 -- temporary table for every row inserted, which cost a quarter of a large import.
+--
+-- Every note has a forward and a reverse card. A card gets its own row in card_states only
+-- once it leaves its untouched new state (answered, suspended or buried); until then its note
+-- describes it completely, so an import of 100,000 notes writes 100,000 rows, not 300,000.
+-- A card's id is its note's id * 2 + its direction bit (0 forward, 1 reverse), known before
+-- the card has a row. The view `cards` shows every card with the defaults filled in.
+-- notes.fresh has bit 1 << direction set while that card is new, kept by triggers; the
+-- partial index on it is the queue of new cards.
 
 CREATE TABLE decks (
     id          INTEGER PRIMARY KEY,
@@ -24,15 +36,21 @@ CREATE TABLE notes (
     source      TEXT    NOT NULL DEFAULT '',
     created_at  INTEGER NOT NULL,
     modified_at INTEGER NOT NULL,
+    fresh       INTEGER NOT NULL DEFAULT 3 CHECK (fresh >= 0 AND fresh <= 3), -- bit per new card
     UNIQUE (deck_id, key)
 ) STRICT;
-CREATE INDEX notes_key ON notes(key);
 CREATE INDEX notes_guid ON notes(guid) WHERE guid IS NOT NULL;
+CREATE INDEX notes_fresh ON notes(id) WHERE fresh != 0;
 
-CREATE TABLE cards (
-    id            INTEGER PRIMARY KEY,
+CREATE TABLE directions (
+    bit  INTEGER PRIMARY KEY CHECK (bit = 0 OR bit = 1),
+    name TEXT    NOT NULL UNIQUE
+) STRICT;
+INSERT INTO directions (bit, name) VALUES (0, 'forward'), (1, 'reverse');
+
+CREATE TABLE card_states (
+    id            INTEGER PRIMARY KEY,        -- note_id * 2 + direction bit
     note_id       INTEGER NOT NULL REFERENCES notes(id),
-    direction     TEXT    NOT NULL CHECK (direction = 'forward' OR direction = 'reverse'),
     phase         TEXT    NOT NULL DEFAULT 'new'
                   CHECK (phase = 'new' OR phase = 'learning' OR phase = 'review' OR phase = 'relearning'),
     due_day       INTEGER,                    -- study day number it is due on (day-based phases)
@@ -44,17 +62,15 @@ CREATE TABLE cards (
     step          INTEGER NOT NULL DEFAULT 0,
     suspended     INTEGER NOT NULL DEFAULT 0 CHECK (suspended = 0 OR suspended = 1),
     buried_day    INTEGER,                    -- hidden while today <= buried_day
-    position      INTEGER NOT NULL,           -- order in which new cards are introduced
-    UNIQUE (note_id, direction)
+    CHECK (note_id = id / 2)
 ) STRICT;
-CREATE INDEX cards_due ON cards(phase, due_day);
-CREATE INDEX cards_new ON cards(phase, position);
+CREATE INDEX card_states_due ON card_states(phase, due_day);
 
 -- Append-only: every answer, with the card's whole state before and after it, so that undo is
 -- exact and a replay can prove the stored state.
 CREATE TABLE reviews (
     id              INTEGER PRIMARY KEY,
-    card_id         INTEGER NOT NULL REFERENCES cards(id),
+    card_id         INTEGER NOT NULL REFERENCES card_states(id),
     reviewed_at     INTEGER NOT NULL,         -- unix milliseconds
     day             INTEGER NOT NULL,         -- study day number of the answer
     quality         INTEGER NOT NULL CHECK (quality BETWEEN 0 AND 5),
@@ -87,3 +103,40 @@ CREATE TABLE config (
     key   TEXT NOT NULL PRIMARY KEY,
     value TEXT NOT NULL
 ) STRICT;
+
+-- Every card of every note, an untouched one with its defaults.
+CREATE VIEW cards AS
+SELECT n.id * 2 + d.bit                   AS id,
+       n.id                               AS note_id,
+       d.name                             AS direction,
+       coalesce(s.phase, 'new')           AS phase,
+       s.due_day                          AS due_day,
+       s.due_at                           AS due_at,
+       coalesce(s.interval_days, 0)       AS interval_days,
+       coalesce(s.ease_permille, 2500)    AS ease_permille,
+       coalesce(s.repetitions, 0)         AS repetitions,
+       coalesce(s.lapses, 0)              AS lapses,
+       coalesce(s.step, 0)                AS step,
+       coalesce(s.suspended, 0)           AS suspended,
+       s.buried_day                       AS buried_day,
+       n.id                               AS position   -- new cards come in note order
+FROM notes n
+CROSS JOIN directions d
+LEFT JOIN card_states s ON s.id = n.id * 2 + d.bit;
+
+-- notes.fresh: bit 1 << direction is set while that card is new (no row, or a row in 'new').
+CREATE TRIGGER card_states_fresh_insert AFTER INSERT ON card_states
+BEGIN
+    UPDATE notes SET fresh = (fresh & ~(1 << (NEW.id % 2))) | ((NEW.phase = 'new') << (NEW.id % 2))
+    WHERE id = NEW.note_id;
+END;
+CREATE TRIGGER card_states_fresh_update AFTER UPDATE OF phase ON card_states
+WHEN OLD.phase IS NOT NEW.phase
+BEGIN
+    UPDATE notes SET fresh = (fresh & ~(1 << (NEW.id % 2))) | ((NEW.phase = 'new') << (NEW.id % 2))
+    WHERE id = NEW.note_id;
+END;
+CREATE TRIGGER card_states_fresh_delete AFTER DELETE ON card_states
+BEGIN
+    UPDATE notes SET fresh = fresh | (1 << (OLD.id % 2)) WHERE id = OLD.note_id;
+END;

@@ -42,7 +42,7 @@ fn data_dir() -> PathBuf {
 /// 1,000,000 answers in time order over 1,000 days with gaps, 90% scheduled, 8% re-drills,
 /// 2% cram, all four buttons, from every phase.
 fn stats_collection() -> PathBuf {
-    let path = data_dir().join("stats-1m-v1.sqlite");
+    let path = data_dir().join("stats-1m-v2.sqlite");
     if path.exists() {
         return path;
     }
@@ -75,9 +75,9 @@ fn stats_collection() -> PathBuf {
             .unwrap();
         let mut card = tx
             .prepare(
-                "INSERT INTO cards (id, note_id, direction, phase, due_day, interval_days, ease_permille,
-                     repetitions, lapses, suspended, position)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?2)",
+                "INSERT INTO card_states (id, note_id, phase, due_day, interval_days, ease_permille,
+                     repetitions, lapses, suspended)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
             )
             .unwrap();
         for n in 1..=NOTES {
@@ -89,8 +89,9 @@ fn stats_collection() -> PathBuf {
                 format!("definition number {n}")
             ])
             .unwrap();
-            for (offset, direction) in [(0, "forward"), (1, "reverse")] {
-                let id = n * 2 - 1 + offset;
+            for offset in [0, 1] {
+                // A card's id is its note's id * 2 + its direction bit.
+                let id = n * 2 + offset;
                 let suspended = i64::from(rng.random_range(0..100) < 2);
                 if id % 10 < STARTED_PER_TEN {
                     let roll = rng.random_range(0..100);
@@ -110,14 +111,14 @@ fn stats_collection() -> PathBuf {
                     let ease = rng.random_range(1300..=3000);
                     let lapses = (rng.random::<f64>().powi(4) * 14.0) as i64;
                     card.execute(params![
-                        id, n, direction, phase, due, interval, ease, 3, lapses, suspended
+                        id, n, phase, due, interval, ease, 3, lapses, suspended
                     ])
                     .unwrap();
-                } else {
+                } else if suspended == 1 {
+                    // An untouched new card has no row; a suspended one does.
                     card.execute(params![
                         id,
                         n,
-                        direction,
                         "new",
                         Option::<i64>::None,
                         0,
@@ -157,9 +158,8 @@ fn stats_collection() -> PathBuf {
             let mut at = day * MS_PER_DAY + 6 * 3_600_000;
             for _ in 0..count {
                 at += rng.random_range(1_000..40_000);
-                let card_id = 1
-                    + 10 * rng.random_range(0..NOTES * 2 / 10)
-                    + rng.random_range(0..STARTED_PER_TEN);
+                let card_id =
+                    10 * rng.random_range(1..NOTES * 2 / 10) + rng.random_range(0..STARTED_PER_TEN);
                 let kind = match rng.random_range(0..100) {
                     0..=89 => "schedule",
                     90..=97 => "drill",

@@ -447,7 +447,7 @@ fn check_finds_a_card_whose_state_does_not_match_its_log() {
     assert!(env.ok(&["check"]).starts_with("ok:"));
     {
         let conn = rusqlite::Connection::open(&env.db).unwrap();
-        conn.execute("UPDATE cards SET interval_days = 40 WHERE phase = 'review' AND id = (SELECT min(id) FROM cards WHERE phase = 'review')", []).unwrap();
+        conn.execute("UPDATE card_states SET interval_days = 40 WHERE phase = 'review' AND id = (SELECT min(id) FROM card_states WHERE phase = 'review')", []).unwrap();
     }
     let out = env.run(&["check"]);
     assert_eq!(out.status.code(), Some(1));

@@ -59,9 +59,11 @@ pub fn run(context: &Context, args: &Args, out: &mut dyn Write) -> Result<()> {
 
     // Read and validate everything before anything is written.
     let mut all = Loaded::default();
+    // A key given by two files is refused; one file checks its own keys while loading.
+    let sources = args.files.len() + usize::from(args.revlog.is_some()) + usize::from(args.builtin);
     let mut origin: HashMap<(String, String), PathBuf> = HashMap::new();
     let mut add = |loaded: Loaded, file: &Path, all: &mut Loaded| -> Result<()> {
-        for deck in &loaded.decks {
+        for deck in loaded.decks.iter().filter(|_| sources > 1) {
             for note in &deck.notes {
                 let id = (deck.name.clone(), note.fields.key.clone());
                 if let Some(first) = origin.get(&id) {

@@ -1,6 +1,11 @@
 //! Cards: their scheduling state, the due queue, suspending and burying.
+//!
+//! A card is stored in `card_states` only once it leaves its untouched new state; the view
+//! `cards` shows every card. [`materialize`] gives a card its row before any write to it, and
+//! [`prune`] removes a row that is back to the untouched state with no answer logged, so an
+//! undone first answer leaves the collection as it was.
 
-use rusqlite::{Row, params, params_from_iter};
+use rusqlite::{Connection, Row, params, params_from_iter};
 
 use super::Collection;
 use crate::clock::DayNumber;
@@ -58,6 +63,36 @@ pub(crate) fn card_from_row(row: &Row, at: usize) -> rusqlite::Result<Card> {
     })
 }
 
+/// Gives a card its own row (a card without one is new and untouched), so that its state can
+/// be written and its answers logged. Does nothing when it has one already.
+pub(crate) fn materialize(conn: &Connection, card_id: i64) -> Result<()> {
+    conn.prepare_cached("INSERT OR IGNORE INTO card_states (id, note_id) VALUES (?1, ?1 / 2)")?
+        .execute([card_id])
+        .map_err(|e| match e {
+            rusqlite::Error::SqliteFailure(f, _)
+                if f.code == rusqlite::ErrorCode::ConstraintViolation =>
+            {
+                Error::failed(format!("there is no card {card_id}"))
+            }
+            other => other.into(),
+        })?;
+    Ok(())
+}
+
+/// Drops a card's row when it says nothing its note does not: the untouched new state, not
+/// suspended or buried, and no answer in the log.
+pub(crate) fn prune(conn: &Connection, card_id: i64) -> Result<()> {
+    conn.prepare_cached(
+        "DELETE FROM card_states
+         WHERE id = ?1 AND phase = 'new' AND due_day IS NULL AND due_at IS NULL
+           AND interval_days = 0 AND ease_permille = 2500 AND repetitions = 0 AND lapses = 0
+           AND step = 0 AND suspended = 0 AND buried_day IS NULL
+           AND NOT EXISTS (SELECT 1 FROM reviews WHERE card_id = ?1)",
+    )?
+    .execute([card_id])?;
+    Ok(())
+}
+
 /// A card waiting in the queue, with what the session needs to order it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct QueuedCard {
@@ -100,7 +135,9 @@ fn queued_from_row(row: &Row) -> rusqlite::Result<QueuedCard> {
 
 impl Collection {
     pub fn card(&self, card_id: i64) -> Result<Card> {
-        let sql = format!("SELECT {CARD_COLUMNS} FROM cards c WHERE c.id = ?1");
+        // Naming the note lets SQLite find the card through the note's key.
+        let sql =
+            format!("SELECT {CARD_COLUMNS} FROM cards c WHERE c.note_id = ?1 / 2 AND c.id = ?1");
         self.conn()
             .query_row(&sql, [card_id], |row| card_from_row(row, 0))
             .map_err(|e| match e {
@@ -133,8 +170,9 @@ impl Collection {
     ) -> Result<(Vec<QueuedCard>, Vec<QueuedCard>)> {
         let decks = deck_clause(&query.deck_ids);
         // Learning cards first, then reviews, most overdue first. Each phase is its own query
-        // so the review one walks `cards_due (phase, due_day)` in order and stops at the
+        // so the review one walks `card_states_due (phase, due_day)` in order and stops at the
         // limit instead of sorting every due card (tens of thousands in a large collection).
+        // Cards in these phases always have a row.
         let mut due = Vec::new();
         for phases in ["'learning', 'relearning'", "'review'"] {
             let left = query
@@ -144,7 +182,7 @@ impl Collection {
                 break;
             }
             let sql = format!(
-                "SELECT c.id, c.note_id, c.phase FROM cards c
+                "SELECT c.id, c.note_id, c.phase FROM card_states c
                  WHERE c.phase IN ({phases}) AND c.due_day <= ?1
                    AND c.suspended = 0 AND (c.buried_day IS NULL OR c.buried_day < ?1){decks}
                  ORDER BY c.due_day, c.id LIMIT ?2"
@@ -155,11 +193,22 @@ impl Collection {
                 due.push(row?);
             }
         }
+        // New cards in note order, walking the partial index of notes with a new card; a card
+        // row is only looked at to skip a suspended or buried one.
+        let new_decks = match &query.deck_ids {
+            None => String::new(),
+            Some(ids) => {
+                let list: Vec<String> = ids.iter().map(i64::to_string).collect();
+                format!(" AND n.deck_id IN ({})", list.join(","))
+            }
+        };
         let new_sql = format!(
-            "SELECT c.id, c.note_id, c.phase FROM cards c
-             WHERE c.phase = 'new' AND c.suspended = 0
-               AND (c.buried_day IS NULL OR c.buried_day < ?1){decks}
-             ORDER BY c.position, c.id LIMIT ?2"
+            "SELECT n.id * 2 + d.bit, n.id, 'new' FROM notes n INDEXED BY notes_fresh
+             CROSS JOIN directions d
+             WHERE n.fresh != 0 AND (n.fresh >> d.bit) & 1 = 1{new_decks}
+               AND NOT EXISTS (SELECT 1 FROM card_states s WHERE s.id = n.id * 2 + d.bit
+                               AND (s.suspended = 1 OR s.buried_day >= ?1))
+             ORDER BY n.id, d.bit LIMIT ?2"
         );
         let mut stmt = self.conn().prepare_cached(&new_sql)?;
         let new = stmt
@@ -173,10 +222,17 @@ impl Collection {
         let tx = self.conn_mut().transaction()?;
         let mut changed = 0;
         {
-            let mut stmt =
-                tx.prepare("UPDATE cards SET suspended = ?1 WHERE id = ?2 AND suspended != ?1")?;
+            let mut stmt = tx.prepare(
+                "UPDATE card_states SET suspended = ?1 WHERE id = ?2 AND suspended != ?1",
+            )?;
             for id in card_ids {
+                if suspended {
+                    materialize(&tx, *id)?;
+                }
                 changed += stmt.execute(params![i64::from(suspended), id])?;
+                if !suspended {
+                    prune(&tx, *id)?;
+                }
             }
         }
         tx.commit()?;
@@ -184,19 +240,25 @@ impl Collection {
     }
 
     /// Hides a card until the next study day.
-    pub fn bury(&self, card_id: i64, today: DayNumber) -> Result<()> {
-        self.conn().execute(
-            "UPDATE cards SET buried_day = ?1 WHERE id = ?2",
+    pub fn bury(&mut self, card_id: i64, today: DayNumber) -> Result<()> {
+        let tx = self.conn_mut().transaction()?;
+        materialize(&tx, card_id)?;
+        tx.execute(
+            "UPDATE card_states SET buried_day = ?1 WHERE id = ?2",
             params![today, card_id],
         )?;
+        tx.commit()?;
         Ok(())
     }
 
-    pub fn unbury(&self, card_id: i64) -> Result<()> {
-        self.conn().execute(
-            "UPDATE cards SET buried_day = NULL WHERE id = ?1",
+    pub fn unbury(&mut self, card_id: i64) -> Result<()> {
+        let tx = self.conn_mut().transaction()?;
+        tx.execute(
+            "UPDATE card_states SET buried_day = NULL WHERE id = ?1",
             [card_id],
         )?;
+        prune(&tx, card_id)?;
+        tx.commit()?;
         Ok(())
     }
 
@@ -215,7 +277,7 @@ impl Collection {
     /// The earliest study day after `today` on which some card falls due, and how many.
     pub fn next_due_after(&self, today: DayNumber) -> Result<Option<(DayNumber, i64)>> {
         let day: Option<i64> = self.conn().query_row(
-            "SELECT min(due_day) FROM cards WHERE phase IN ('learning', 'relearning', 'review') AND suspended = 0 AND due_day > ?1",
+            "SELECT min(due_day) FROM card_states WHERE phase IN ('learning', 'relearning', 'review') AND suspended = 0 AND due_day > ?1",
             [today],
             |row| row.get(0),
         )?;
@@ -223,7 +285,7 @@ impl Collection {
             None => Ok(None),
             Some(day) => {
                 let count = self.conn().query_row(
-                    "SELECT count(*) FROM cards WHERE phase IN ('learning', 'relearning', 'review') AND suspended = 0 AND due_day = ?1",
+                    "SELECT count(*) FROM card_states WHERE phase IN ('learning', 'relearning', 'review') AND suspended = 0 AND due_day = ?1",
                     [day],
                     |row| row.get(0),
                 )?;
@@ -235,7 +297,7 @@ impl Collection {
     /// How many cards fall due on exactly this day.
     pub fn due_on(&self, day: DayNumber) -> Result<i64> {
         Ok(self.conn().query_row(
-            "SELECT count(*) FROM cards WHERE phase IN ('learning', 'relearning', 'review') AND suspended = 0 AND due_day = ?1",
+            "SELECT count(*) FROM card_states WHERE phase IN ('learning', 'relearning', 'review') AND suspended = 0 AND due_day = ?1",
             [day],
             |row| row.get(0),
         )?)
@@ -260,5 +322,92 @@ impl Collection {
         let mut stmt = self.conn().prepare(&sql)?;
         let rows = stmt.query_map(params![today, limit], queued_from_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Decks 1 and 2 with three notes each: ids 1-3 in deck 1, 4-6 in deck 2.
+    fn collection() -> Collection {
+        let collection = Collection::open_in_memory().unwrap();
+        collection
+            .conn()
+            .execute_batch(
+                "INSERT INTO decks (id, name, created_at) VALUES (1, 'One', 0), (2, 'Two', 0);
+                 INSERT INTO notes (id, deck_id, key, term, definition, created_at, modified_at) VALUES
+                     (1, 1, 'a', 'A', 'a', 0, 0), (2, 1, 'b', 'B', 'b', 0, 0), (3, 1, 'c', 'C', 'c', 0, 0),
+                     (4, 2, 'd', 'D', 'd', 0, 0), (5, 2, 'e', 'E', 'e', 0, 0), (6, 2, 'f', 'F', 'f', 0, 0);",
+            )
+            .unwrap();
+        collection
+    }
+
+    fn new_ids(collection: &Collection, deck_ids: Option<Vec<i64>>, today: i64) -> Vec<i64> {
+        let query = QueueQuery {
+            deck_ids,
+            today,
+            due_limit: 100,
+            new_limit: 5,
+        };
+        let (_, new) = collection.queue_candidates(&query).unwrap();
+        new.iter().map(|c| c.card_id).collect()
+    }
+
+    fn stored_rows(collection: &Collection) -> i64 {
+        collection
+            .conn()
+            .query_row("SELECT count(*) FROM card_states", [], |r| r.get(0))
+            .unwrap()
+    }
+
+    #[test]
+    fn new_cards_come_in_note_order_without_suspended_buried_or_started_ones() {
+        let mut collection = collection();
+        assert_eq!(new_ids(&collection, None, 10), vec![2, 3, 4, 5, 6]);
+        assert_eq!(stored_rows(&collection), 0, "no card has a row yet");
+        collection.set_suspended(&[3], true).unwrap();
+        collection.bury(4, 10).unwrap();
+        let tx = collection.conn_mut().transaction().unwrap();
+        let learning = CardState {
+            phase: Phase::Learning,
+            due: Due::Day(10),
+            ..CardState::new_card()
+        };
+        crate::store::reviews::write_state(&tx, 2, &learning).unwrap();
+        tx.commit().unwrap();
+        assert_eq!(new_ids(&collection, None, 10), vec![5, 6, 7, 8, 9]);
+        assert_eq!(
+            new_ids(&collection, None, 11),
+            vec![4, 5, 6, 7, 8],
+            "a burial lasts one day"
+        );
+        assert_eq!(
+            new_ids(&collection, Some(vec![2]), 10),
+            vec![8, 9, 10, 11, 12]
+        );
+        let card = collection.card(2).unwrap();
+        assert_eq!(card.state.phase, Phase::Learning);
+        assert_eq!(collection.card(5).unwrap().state, CardState::new_card());
+        assert!(collection.card(14).is_err(), "note 7 does not exist");
+    }
+
+    #[test]
+    fn undoing_a_suspension_or_burial_of_an_untouched_card_leaves_no_row() {
+        let mut collection = collection();
+        assert_eq!(collection.set_suspended(&[5, 6], true).unwrap(), 2);
+        assert!(collection.card(5).unwrap().suspended);
+        assert_eq!(stored_rows(&collection), 2);
+        assert_eq!(collection.set_suspended(&[5, 6], false).unwrap(), 2);
+        assert_eq!(stored_rows(&collection), 0);
+        collection.bury(7, 3).unwrap();
+        assert_eq!(collection.card(7).unwrap().buried_day, Some(3));
+        collection.unbury(7).unwrap();
+        assert_eq!(stored_rows(&collection), 0);
+        assert!(
+            collection.set_suspended(&[40], true).is_err(),
+            "there is no note 20"
+        );
     }
 }

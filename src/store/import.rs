@@ -7,6 +7,7 @@ use rusqlite::{Transaction, params};
 use super::{Collection, to_json_list};
 use crate::deck::plan::{Existing, ImportPlan};
 use crate::error::Result;
+use crate::model::NoteFields;
 
 impl Collection {
     /// The stored notes of the named decks, as [`crate::deck::plan::plan`] compares them.
@@ -35,6 +36,68 @@ impl Collection {
         tx.commit()?;
         Ok(())
     }
+}
+
+/// Notes written by one INSERT statement in a large import.
+const NOTES_PER_STATEMENT: usize = 32;
+/// The bound values of one note in [`insert_notes_sql`].
+const NOTE_PARAMS: usize = 12;
+
+/// `INSERT INTO notes ... VALUES (...), (...)` for `rows` notes.
+fn insert_notes_sql(rows: usize) -> String {
+    let mut sql = String::from(
+        "INSERT INTO notes (deck_id, key, guid, term, definition, example, aliases, tags, related, source, created_at, modified_at, id) VALUES ",
+    );
+    for row in 0..rows {
+        let p = row * NOTE_PARAMS;
+        if row > 0 {
+            sql.push_str(", ");
+        }
+        sql.push_str(&format!(
+            "(?{}, ?{}, ?{}, ?{}, ?{}, ?{}, ?{}, ?{}, ?{}, ?{}, ?{p11}, ?{p11}, ?{})",
+            p + 1,
+            p + 2,
+            p + 3,
+            p + 4,
+            p + 5,
+            p + 6,
+            p + 7,
+            p + 8,
+            p + 9,
+            p + 10,
+            p + 12,
+            p11 = p + 11
+        ));
+    }
+    sql
+}
+
+/// Binds `notes`, with ids from `first_id` on, to a statement from [`insert_notes_sql`] of the
+/// same length.
+fn bind_notes(
+    stmt: &mut rusqlite::Statement,
+    notes: &[(String, NoteFields)],
+    first_id: i64,
+    deck_ids: &HashMap<&str, i64>,
+    now_secs: i64,
+) -> Result<()> {
+    for (row, (deck, fields)) in notes.iter().enumerate() {
+        let p = row * NOTE_PARAMS;
+        let deck_id = deck_ids.get(deck.as_str()).copied().unwrap_or_default();
+        stmt.raw_bind_parameter(p + 1, deck_id)?;
+        stmt.raw_bind_parameter(p + 2, &fields.key)?;
+        stmt.raw_bind_parameter(p + 3, &fields.guid)?;
+        stmt.raw_bind_parameter(p + 4, &fields.term)?;
+        stmt.raw_bind_parameter(p + 5, &fields.definition)?;
+        stmt.raw_bind_parameter(p + 6, &fields.example)?;
+        stmt.raw_bind_parameter(p + 7, to_json_list(&fields.aliases))?;
+        stmt.raw_bind_parameter(p + 8, to_json_list(&fields.tags))?;
+        stmt.raw_bind_parameter(p + 9, to_json_list(&fields.related))?;
+        stmt.raw_bind_parameter(p + 10, &fields.source)?;
+        stmt.raw_bind_parameter(p + 11, now_secs)?;
+        stmt.raw_bind_parameter(p + 12, first_id + row as i64)?;
+    }
+    Ok(())
 }
 
 /// Writes a plan inside the caller's transaction; returns the ids of the added notes, in the
@@ -79,39 +142,36 @@ pub(crate) fn write_plan(
     }
     let mut added = Vec::with_capacity(plan.add.len());
     {
-        let mut position: i64 =
-            tx.query_row("SELECT coalesce(max(position), 0) FROM cards", [], |r| {
-                r.get(0)
-            })?;
-        let mut insert_note = tx.prepare(
-            "INSERT INTO notes (deck_id, key, guid, term, definition, example, aliases, tags, related, source, created_at, modified_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11)",
-        )?;
-        let mut insert_card =
-            tx.prepare("INSERT INTO cards (note_id, direction, position) VALUES (?1, ?2, ?3)")?;
-        for (deck, fields) in &plan.add {
-            let deck_id = deck_ids.get(deck.as_str()).copied().unwrap_or_default();
-            insert_note.execute(params![
-                deck_id,
-                fields.key,
-                fields.guid,
-                fields.term,
-                fields.definition,
-                fields.example,
-                to_json_list(&fields.aliases),
-                to_json_list(&fields.tags),
-                to_json_list(&fields.related),
-                fields.source,
-                now_secs
-            ])?;
-            let note_id = tx.last_insert_rowid();
-            added.push(note_id);
-            if added.len() % 1024 == 0 {
+        // Notes only: their cards get rows when first answered (see schema.sql). Many rows per
+        // statement, because at this size the cost of running a statement, not of storing a
+        // row, dominates. The ids are given, following the largest one in use, so the cards'
+        // ids (note id * 2 + direction) are known without asking.
+        let last_id: i64 =
+            tx.query_row("SELECT coalesce(max(id), 0) FROM notes", [], |r| r.get(0))?;
+        let mut single = tx.prepare(&insert_notes_sql(1))?;
+        let mut block = tx.prepare(&insert_notes_sql(NOTES_PER_STATEMENT))?;
+        let mut chunks = plan.add.chunks_exact(NOTES_PER_STATEMENT);
+        let mut next_id = last_id + 1;
+        for chunk in chunks.by_ref() {
+            bind_notes(&mut block, chunk, next_id, &deck_ids, now_secs)?;
+            block.raw_execute()?;
+            added.extend(next_id..next_id + NOTES_PER_STATEMENT as i64);
+            next_id += NOTES_PER_STATEMENT as i64;
+            if added.len() % 1024 < NOTES_PER_STATEMENT {
                 progress(added.len() as u64);
             }
-            position += 1;
-            insert_card.execute(params![note_id, "forward", position])?;
-            insert_card.execute(params![note_id, "reverse", position])?;
+        }
+        for note in chunks.remainder() {
+            bind_notes(
+                &mut single,
+                std::slice::from_ref(note),
+                next_id,
+                &deck_ids,
+                now_secs,
+            )?;
+            single.raw_execute()?;
+            added.push(next_id);
+            next_id += 1;
         }
         for (id, fields) in &plan.update {
             super::notes::write_note_fields(tx, *id, fields, now_secs)?;

@@ -1,7 +1,9 @@
 //! Numbered schema migrations, recorded in `PRAGMA user_version`.
 //!
-//! Migration N brings the schema from version N-1 to N. They run in one transaction, are never
-//! edited once released, and never drop learner data. `schema.sql` is migration 1.
+//! Migration N (`migrations/00N-*.sql`) brings the schema from version N-1 to N. They run in
+//! one transaction, are never edited once released, and never drop learner data. A new
+//! collection gets `schema.sql`, the whole current schema, in one step; a test checks that it
+//! equals what the migrations build from version 0.
 
 use std::path::Path;
 
@@ -9,7 +11,13 @@ use rusqlite::Connection;
 
 use crate::error::{Error, Result};
 
-const MIGRATIONS: &[&str] = &[include_str!("../../schema.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/001-initial.sql"),
+    include_str!("migrations/002-lazy-cards.sql"),
+];
+
+/// The current schema, for a new collection.
+const SCHEMA: &str = include_str!("../../schema.sql");
 
 /// The schema version this build writes.
 pub const CURRENT_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -43,14 +51,262 @@ pub fn migrate(conn: &mut Connection, from: i64) -> Result<()> {
         }
     }
     let tx = conn.transaction()?;
+    if from == 0 {
+        tx.execute_batch(SCHEMA)?;
+        tx.pragma_update(None, "user_version", CURRENT_VERSION)?;
+        tx.commit()?;
+        return Ok(());
+    }
     for (index, sql) in MIGRATIONS
         .iter()
         .enumerate()
         .skip(usize::try_from(from).unwrap_or(0))
     {
-        tx.execute_batch(sql)?;
-        tx.pragma_update(None, "user_version", index as i64 + 1)?;
+        let version = index as i64 + 1;
+        tx.execute_batch(sql).map_err(|e| {
+            // SQLite's message without the migration's whole text.
+            let reason = match &e {
+                rusqlite::Error::SqlInputError { msg, .. } => msg.clone(),
+                other => other.to_string(),
+            };
+            Error::failed(format!(
+                "cannot upgrade the collection to schema version {version} (nothing was changed): {reason}"
+            ))
+        })?;
+        tx.pragma_update(None, "user_version", version)?;
     }
     tx.commit()?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every table's columns, every index with its columns and condition, every foreign key,
+    /// and the text of every view and trigger, as one comparable listing.
+    fn describe(conn: &Connection) -> Vec<String> {
+        let mut out = vec![];
+        let objects: Vec<(String, String, Option<String>)> = conn
+            .prepare("SELECT type, name, sql FROM sqlite_master ORDER BY type, name")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        for (kind, name, sql) in objects {
+            out.push(format!("{kind} {name}"));
+            match kind.as_str() {
+                "table" => {
+                    let mut stmt = conn
+                        .prepare("SELECT name, type, \"notnull\", dflt_value, pk FROM pragma_table_xinfo(?1)")
+                        .unwrap();
+                    let rows = stmt
+                        .query_map([&name], |r| {
+                            Ok(format!(
+                                "  column {} {} {} {:?} {}",
+                                r.get::<_, String>(0)?,
+                                r.get::<_, String>(1)?,
+                                r.get::<_, i64>(2)?,
+                                r.get::<_, Option<String>>(3)?,
+                                r.get::<_, i64>(4)?
+                            ))
+                        })
+                        .unwrap();
+                    out.extend(rows.map(Result::unwrap));
+                    let mut stmt = conn
+                        .prepare(
+                            "SELECT \"table\", \"from\", \"to\" FROM pragma_foreign_key_list(?1)",
+                        )
+                        .unwrap();
+                    let rows = stmt
+                        .query_map([&name], |r| {
+                            Ok(format!(
+                                "  references {}.{:?} from {}",
+                                r.get::<_, String>(0)?,
+                                r.get::<_, Option<String>>(2)?,
+                                r.get::<_, String>(1)?
+                            ))
+                        })
+                        .unwrap();
+                    out.extend(rows.map(Result::unwrap));
+                    // CHECK constraints live only in the table's text; list them in order.
+                    let text = sql.unwrap_or_default();
+                    let checks = text.matches("CHECK").count();
+                    out.push(format!("  {checks} checks"));
+                }
+                "index" => {
+                    let mut stmt = conn
+                        .prepare("SELECT name FROM pragma_index_info(?1) ORDER BY seqno")
+                        .unwrap();
+                    let columns: Vec<String> = stmt
+                        .query_map([&name], |r| r.get::<_, Option<String>>(0))
+                        .unwrap()
+                        .map(|c| c.unwrap().unwrap_or_default())
+                        .collect();
+                    let condition = sql
+                        .as_deref()
+                        .and_then(|s| s.split_once(" WHERE "))
+                        .map(|(_, w)| w.trim().to_string());
+                    out.push(format!("  on {columns:?} where {condition:?}"));
+                }
+                _ => {
+                    let text = sql.unwrap_or_default();
+                    out.push(format!(
+                        "  {}",
+                        text.split_whitespace().collect::<Vec<_>>().join(" ")
+                    ));
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn a_new_collection_has_the_schema_the_migrations_build() {
+        let migrated = Connection::open_in_memory().unwrap();
+        for sql in MIGRATIONS {
+            migrated.execute_batch(sql).unwrap();
+        }
+        let mut fresh = Connection::open_in_memory().unwrap();
+        migrate(&mut fresh, 0).unwrap();
+        let version: i64 = fresh
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, CURRENT_VERSION);
+        assert_eq!(describe(&fresh), describe(&migrated));
+        let rows = |conn: &Connection| -> Vec<(i64, String)> {
+            conn.prepare("SELECT bit, name FROM directions ORDER BY bit")
+                .unwrap()
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+                .unwrap()
+                .map(Result::unwrap)
+                .collect()
+        };
+        assert_eq!(rows(&fresh), rows(&migrated));
+    }
+
+    #[test]
+    fn migration_2_keeps_every_card_state_and_answer_under_the_new_card_ids() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.pragma_update(None, "foreign_keys", true).unwrap();
+        conn.execute_batch(MIGRATIONS[0]).unwrap();
+        conn.pragma_update(None, "user_version", 1).unwrap();
+        // Version 1 numbered cards in insertion order: note 1 has cards 1 (forward) and 2
+        // (reverse), note 2 has cards 3 and 4.
+        conn.execute_batch(
+            "INSERT INTO decks (id, name, created_at) VALUES (1, 'D', 0);
+             INSERT INTO notes (id, deck_id, key, term, definition, created_at, modified_at)
+                 VALUES (1, 1, 'a', 'A', 'first', 0, 0), (2, 1, 'b', 'B', 'second', 0, 0);
+             INSERT INTO cards (id, note_id, direction, position) VALUES
+                 (1, 1, 'forward', 1), (2, 1, 'reverse', 1), (3, 2, 'forward', 2), (4, 2, 'reverse', 2);
+             UPDATE cards SET phase = 'review', due_day = 100, interval_days = 6, ease_permille = 2360,
+                 repetitions = 2, lapses = 1 WHERE id = 2;
+             UPDATE cards SET suspended = 1 WHERE id = 3;
+             INSERT INTO reviews (card_id, reviewed_at, day, quality, duration_ms, kind, scheduler,
+                 phase_before, interval_before, ease_before, reps_before, lapses_before, step_before,
+                 phase_after, due_day_after, interval_after, ease_after, reps_after, lapses_after, step_after)
+             VALUES (2, 1000, 90, 4, 500, 'schedule', 'sm2', 'new', 0, 2500, 0, 0, 0, 'review', 91, 1, 2500, 1, 0, 0),
+                    (2, 2000, 91, 4, 500, 'schedule', 'sm2', 'review', 1, 2500, 1, 0, 0, 'review', 97, 6, 2360, 2, 1, 0);",
+        )
+        .unwrap();
+        migrate(&mut conn, 1).unwrap();
+
+        let stored: Vec<(i64, i64, String, Option<i64>, i64, i64)> = conn
+            .prepare("SELECT id, note_id, phase, due_day, ease_permille, suspended FROM card_states ORDER BY id")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        assert_eq!(
+            stored,
+            vec![
+                (3, 1, "review".to_string(), Some(100), 2360, 0),
+                (4, 2, "new".to_string(), None, 2500, 1),
+            ],
+            "the untouched cards lose their rows; the others keep them under id = note * 2 + direction"
+        );
+        let logged: Vec<(i64, i64)> = conn
+            .prepare("SELECT id, card_id FROM reviews ORDER BY id")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        assert_eq!(logged, vec![(1, 3), (2, 3)]);
+        let cards: Vec<(i64, String, String, i64)> = conn
+            .prepare("SELECT id, direction, phase, suspended FROM cards ORDER BY id")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        assert_eq!(
+            cards,
+            vec![
+                (2, "forward".to_string(), "new".to_string(), 0),
+                (3, "reverse".to_string(), "review".to_string(), 0),
+                (4, "forward".to_string(), "new".to_string(), 1),
+                (5, "reverse".to_string(), "new".to_string(), 0),
+            ]
+        );
+        let fresh: Vec<i64> = conn
+            .prepare("SELECT fresh FROM notes ORDER BY id")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        assert_eq!(fresh, vec![1, 3], "note 1's reverse card is no longer new");
+        let broken: i64 = conn
+            .query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(broken, 0);
+    }
+
+    #[test]
+    fn the_fresh_bits_follow_every_change_of_a_card_row() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        migrate(&mut conn, 0).unwrap();
+        conn.execute_batch(
+            "INSERT INTO decks (id, name, created_at) VALUES (1, 'D', 0);
+             INSERT INTO notes (id, deck_id, key, term, definition, created_at, modified_at)
+                 VALUES (7, 1, 'a', 'A', 'first', 0, 0);",
+        )
+        .unwrap();
+        let fresh = |conn: &Connection| -> i64 {
+            conn.query_row("SELECT fresh FROM notes WHERE id = 7", [], |r| r.get(0))
+                .unwrap()
+        };
+        assert_eq!(fresh(&conn), 3);
+        conn.execute(
+            "INSERT INTO card_states (id, note_id, suspended) VALUES (15, 7, 1)",
+            [],
+        )
+        .unwrap();
+        assert_eq!(fresh(&conn), 3, "a suspended new card is still new");
+        conn.execute(
+            "UPDATE card_states SET phase = 'learning' WHERE id = 15",
+            [],
+        )
+        .unwrap();
+        assert_eq!(fresh(&conn), 1);
+        conn.execute(
+            "INSERT INTO card_states (id, note_id, phase) VALUES (14, 7, 'review')",
+            [],
+        )
+        .unwrap();
+        assert_eq!(fresh(&conn), 0);
+        conn.execute("UPDATE card_states SET phase = 'new' WHERE id = 14", [])
+            .unwrap();
+        assert_eq!(fresh(&conn), 1, "bit 0 is the forward card (even id)");
+        conn.execute("DELETE FROM card_states WHERE id = 15", [])
+            .unwrap();
+        assert_eq!(fresh(&conn), 3);
+        let bad = conn.execute("INSERT INTO card_states (id, note_id) VALUES (16, 7)", []);
+        assert!(bad.is_err(), "card 16 belongs to note 8, not 7");
+    }
 }

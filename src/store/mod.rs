@@ -121,7 +121,7 @@ impl Collection {
         };
         migrations::migrate(&mut collection.conn, version).map_err(|e| match e {
             Error::Database(db) => describe_open_error(path, db),
-            other => other,
+            other => Error::failed(format!("{}: {other}", path.display())),
         })?;
         Ok(collection)
     }

@@ -55,10 +55,12 @@ impl Collection {
             })
     }
 
-    /// Notes with this key, in any deck (a key is unique within its deck).
+    /// Notes with this key, in any deck (a key is unique within its deck). One look-up per
+    /// deck in the (deck, key) index: decks are few, and a key-only index would cost every
+    /// import a second index on the notes.
     pub fn notes_with_key(&self, key: &str) -> Result<Vec<Note>> {
         let sql = format!(
-            "SELECT {NOTE_COLUMNS} FROM notes n JOIN decks d ON d.id = n.deck_id WHERE n.key = ?1 ORDER BY n.id"
+            "SELECT {NOTE_COLUMNS} FROM decks d CROSS JOIN notes n ON n.deck_id = d.id AND n.key = ?1 ORDER BY n.id"
         );
         let mut stmt = self.conn().prepare_cached(&sql)?;
         let rows = stmt.query_map([key], |row| note_from_row(row, 0))?;

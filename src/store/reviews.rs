@@ -108,12 +108,13 @@ impl ReviewRow {
     }
 }
 
-/// Writes a card's state (used by answers, undo and imports).
+/// Writes a card's state (used by answers, undo and imports), giving the card its row first.
 pub(crate) fn write_state(tx: &Transaction, card_id: i64, state: &CardState) -> Result<()> {
+    super::cards::materialize(tx, card_id)?;
     let (due_day, due_at) = due_columns(state.due);
     let changed = tx
         .prepare_cached(
-            "UPDATE cards SET phase = ?1, due_day = ?2, due_at = ?3, interval_days = ?4, ease_permille = ?5,
+            "UPDATE card_states SET phase = ?1, due_day = ?2, due_at = ?3, interval_days = ?4, ease_permille = ?5,
                  repetitions = ?6, lapses = ?7, step = ?8 WHERE id = ?9",
         )?
         .execute(params![
@@ -133,7 +134,7 @@ pub(crate) fn write_state(tx: &Transaction, card_id: i64, state: &CardState) -> 
     Ok(())
 }
 
-/// Appends one log row.
+/// Appends one log row; the card must have its row (see [`super::cards::materialize`]).
 pub(crate) fn insert_review(
     tx: &Transaction,
     review: &NewReview,
@@ -191,7 +192,7 @@ impl Collection {
         let tx = self.conn_mut().transaction()?;
         let stored = {
             let sql = format!(
-                "SELECT {} FROM cards c WHERE c.id = ?1",
+                "SELECT {} FROM cards c WHERE c.note_id = ?1 / 2 AND c.id = ?1",
                 super::cards::CARD_COLUMNS
             );
             let mut stmt = tx.prepare_cached(&sql)?;
@@ -209,13 +210,14 @@ impl Collection {
                 review.card_id
             )));
         }
+        super::cards::materialize(&tx, review.card_id)?;
         let id = insert_review(&tx, review, before, after)?;
         if after != before {
             write_state(&tx, review.card_id, after)?;
         }
         if suspend {
             tx.execute(
-                "UPDATE cards SET suspended = 1 WHERE id = ?1",
+                "UPDATE card_states SET suspended = 1 WHERE id = ?1",
                 [review.card_id],
             )?;
         }
@@ -254,10 +256,11 @@ impl Collection {
         tx.execute("DELETE FROM reviews WHERE id = ?1", [review_id])?;
         if unsuspend {
             tx.execute(
-                "UPDATE cards SET suspended = 0 WHERE id = ?1",
+                "UPDATE card_states SET suspended = 0 WHERE id = ?1",
                 [row.card_id],
             )?;
         }
+        super::cards::prune(&tx, row.card_id)?;
         tx.commit()?;
         Ok(row)
     }

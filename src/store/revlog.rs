@@ -59,6 +59,7 @@ fn write_card(
     scheduler: SchedulerKind,
     settings: Settings,
 ) -> Result<()> {
+    super::cards::materialize(tx, write.card_id)?;
     for row in &write.rows {
         let review = NewReview {
             card_id: write.card_id,
@@ -76,13 +77,15 @@ fn write_card(
         write_state(tx, write.card_id, state)?;
     }
     if let Some(suspended) = write.suspended {
-        tx.prepare_cached("UPDATE cards SET suspended = ?1 WHERE id = ?2")?
+        tx.prepare_cached("UPDATE card_states SET suspended = ?1 WHERE id = ?2")?
             .execute(params![i64::from(suspended), write.card_id])?;
     }
     if let Some(day) = write.buried_day {
-        tx.prepare_cached("UPDATE cards SET buried_day = ?1 WHERE id = ?2")?
+        tx.prepare_cached("UPDATE card_states SET buried_day = ?1 WHERE id = ?2")?
             .execute(params![day, write.card_id])?;
     }
+    // An imported card with no history and the untouched state needs no row.
+    super::cards::prune(tx, write.card_id)?;
     Ok(())
 }
 
@@ -100,6 +103,11 @@ impl Collection {
         merge: &dyn Fn(&CardHistory, &StoredCard) -> (CardWrite, MergeCounts),
         progress: &mut dyn FnMut(u64),
     ) -> Result<HistoryReport> {
+        // A large import would otherwise spill its statement journals (an INSERT of many rows
+        // that may fail halfway keeps one) to a temporary file, and its pages to the log
+        // before the commit.
+        self.conn().pragma_update(None, "temp_store", "MEMORY")?;
+        self.conn().pragma_update(None, "cache_size", -262_144)?;
         let tx = self.conn_mut().transaction()?;
         let added = write_plan(&tx, plan, now_secs, progress)?;
         let mut report = HistoryReport::default();

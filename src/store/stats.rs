@@ -32,7 +32,8 @@ fn deck_filter(column: &str, deck_ids: Option<&[i64]>, column_is_note: bool) -> 
         format!(" AND {column} IN (SELECT id FROM notes WHERE deck_id IN ({list}))")
     } else {
         format!(
-            " AND {column} IN (SELECT c.id FROM cards c JOIN notes n ON n.id = c.note_id WHERE n.deck_id IN ({list}))"
+            // A card's id is its note's id * 2 + its direction bit.
+            " AND {column} / 2 IN (SELECT id FROM notes WHERE deck_id IN ({list}))"
         )
     }
 }
@@ -203,12 +204,12 @@ impl Collection {
 
     /// The lowest and highest card ids, to read the cards in parts; `None` when there are none.
     pub fn stats_card_ids(&self) -> Result<Option<(i64, i64)>> {
-        self.id_range("cards")
+        self.id_range("card_states")
     }
 
     /// Visits the cards with ids `first_id` to `last_id` that have left the new phase, and the
-    /// suspended new cards: one pass over the table, cheaper than looking each one up through
-    /// the phase index. The other new cards are only counted
+    /// suspended new cards: one pass over the stored card rows, cheaper than looking each one
+    /// up through the phase index. The other new cards are only counted
     /// ([`Collection::stats_card_count`]).
     pub fn stats_for_each_card(
         &self,
@@ -219,7 +220,7 @@ impl Collection {
         let decks = deck_filter("note_id", deck_ids, true);
         let sql = format!(
             "SELECT id, phase, due_day, due_at, interval_days, ease_permille, lapses, suspended
-             FROM cards NOT INDEXED
+             FROM card_states NOT INDEXED
              WHERE id BETWEEN ?1 AND ?2 AND (phase != 'new' OR suspended = 1){decks}"
         );
         let mut stmt = self.conn().prepare(&sql)?;
@@ -230,14 +231,14 @@ impl Collection {
         Ok(())
     }
 
-    /// How many cards there are in all.
+    /// How many cards there are in all: two per note.
     pub fn stats_card_count(&self, deck_ids: Option<&[i64]>) -> Result<u64> {
-        let decks = deck_filter("note_id", deck_ids, true);
+        let decks = deck_filter("id", deck_ids, true);
         Ok(self.conn().query_row(
             // Without a filter SQLite counts the rows page by page, without decoding them.
             &match decks.strip_prefix(" AND ") {
-                Some(filter) => format!("SELECT count(*) FROM cards WHERE {filter}"),
-                None => "SELECT count(*) FROM cards".to_string(),
+                Some(filter) => format!("SELECT 2 * count(*) FROM notes WHERE {filter}"),
+                None => "SELECT 2 * count(*) FROM notes".to_string(),
             },
             [],
             |row| row.get(0),
@@ -250,7 +251,7 @@ impl Collection {
         let mut stmt = self.conn().prepare_cached(
             "SELECT c.id, d.name, n.key, n.term, c.direction
              FROM cards c JOIN notes n ON n.id = c.note_id JOIN decks d ON d.id = n.deck_id
-             WHERE c.id = ?1",
+             WHERE c.note_id = ?1 / 2 AND c.id = ?1",
         )?;
         for id in card_ids {
             let mut rows = stmt.query([id])?;
