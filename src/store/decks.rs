@@ -65,20 +65,30 @@ impl Collection {
 
     /// Every deck with its counts on study day `today`.
     pub fn deck_summaries(&self, today: DayNumber) -> Result<Vec<DeckSummary>> {
+        // Counted from the notes (two cards each) and the stored card rows: a card without a
+        // row is new, not suspended and not due. The view `cards` would be materialised here.
         let mut stmt = self.conn().prepare(
             "SELECT d.id, d.name, d.description,
-                    (SELECT count(*) FROM notes n WHERE n.deck_id = d.id),
-                    count(c.id),
-                    coalesce(sum(c.phase = 'new' AND c.suspended = 0), 0),
-                    coalesce(sum(c.phase IN ('learning', 'relearning') AND c.suspended = 0 AND c.due_day <= ?1
-                                 AND (c.buried_day IS NULL OR c.buried_day < ?1)), 0),
-                    coalesce(sum(c.phase = 'review' AND c.suspended = 0 AND c.due_day <= ?1
-                                 AND (c.buried_day IS NULL OR c.buried_day < ?1)), 0),
-                    coalesce(sum(c.suspended), 0)
+                    coalesce(n.notes, 0),
+                    2 * coalesce(n.notes, 0),
+                    2 * coalesce(n.notes, 0) - coalesce(s.not_new, 0),
+                    coalesce(s.learning_due, 0),
+                    coalesce(s.review_due, 0),
+                    coalesce(s.suspended, 0)
              FROM decks d
-             LEFT JOIN notes n ON n.deck_id = d.id
-             LEFT JOIN cards c ON c.note_id = n.id
-             GROUP BY d.id ORDER BY d.name",
+             LEFT JOIN (SELECT deck_id, count(*) AS notes FROM notes GROUP BY deck_id) n
+                    ON n.deck_id = d.id
+             LEFT JOIN (SELECT o.deck_id,
+                               sum(NOT (c.phase = 'new' AND c.suspended = 0)) AS not_new,
+                               sum(c.phase IN ('learning', 'relearning') AND c.suspended = 0 AND c.due_day <= ?1
+                                   AND (c.buried_day IS NULL OR c.buried_day < ?1)) AS learning_due,
+                               sum(c.phase = 'review' AND c.suspended = 0 AND c.due_day <= ?1
+                                   AND (c.buried_day IS NULL OR c.buried_day < ?1)) AS review_due,
+                               sum(c.suspended) AS suspended
+                        FROM card_states c JOIN notes o ON o.id = c.note_id
+                        GROUP BY o.deck_id) s
+                    ON s.deck_id = d.id
+             ORDER BY d.name",
         )?;
         let rows = stmt.query_map(params![today], |row| {
             Ok(DeckSummary {
