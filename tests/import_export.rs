@@ -709,5 +709,5 @@ fn exports_write_whole_files_and_refuse_binary_output_to_a_terminal_stream() {
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
     let text = std::fs::read_to_string(&file).unwrap();
-    assert!(text.starts_with("#separator:Comma\n#html:false\n#columns:term,definition,"));
+    assert!(text.starts_with("#separator:Comma\n#html:false\n#columns:Front,Back,"));
 }

@@ -8,19 +8,13 @@ use crate::error::{Error, Result};
 use crate::model::NoteFields;
 use crate::store::export::ExportReview;
 
-/// The columns of a CSV/TSV export, in order; term and definition come first so that Anki's
-/// "Basic" note type takes them as Front and Back.
+/// The columns of a CSV/TSV export, in order. Term and definition come first and are named
+/// `Front` and `Back`: Anki maps `#columns:` names onto a note type's field names, exactly
+/// (`map_field_columns_by_name` in its `csv/metadata.rs`), so only these names give its
+/// "Basic" note type the definition as well as the term. jargon reads them as term and
+/// definition.
 pub const COLUMNS: [&str; 10] = [
-    "term",
-    "definition",
-    "example",
-    "aliases",
-    "tags",
-    "related",
-    "source",
-    "id",
-    "deck",
-    "guid",
+    "Front", "Back", "example", "aliases", "tags", "related", "source", "id", "deck", "guid",
 ];
 
 /// Quotes a field when a reader could misread it: separators, quotes, line breaks, a leading
