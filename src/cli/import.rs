@@ -168,7 +168,13 @@ pub fn run(context: &Context, args: &Args, out: &mut dyn Write) -> Result<()> {
 
     let total = (changes.add.len() + all.histories.len()) as u64;
     let bar = if std::io::stdout().is_terminal() && total >= PROGRESS_THRESHOLD {
-        let bar = indicatif::ProgressBar::new(total);
+        // Drawn on standard output, the stream just found to be a terminal and the one the
+        // report follows on; indicatif's default, standard error, would hide the bar whenever
+        // standard error is redirected (`2>log`) although standard output is a terminal.
+        let bar = indicatif::ProgressBar::with_draw_target(
+            Some(total),
+            indicatif::ProgressDrawTarget::stdout(),
+        );
         bar.set_style(
             indicatif::ProgressStyle::with_template("importing {bar:40} {pos}/{len} {eta}")
                 .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
