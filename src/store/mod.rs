@@ -194,5 +194,9 @@ pub(crate) fn json_list(text: &str) -> Vec<String> {
 
 /// Writes a list of strings as a JSON array for a text column.
 pub(crate) fn to_json_list(items: &[String]) -> String {
+    if items.is_empty() {
+        // Most notes have no aliases or related keys; a large import asks this per note.
+        return "[]".to_string();
+    }
     serde_json::to_string(items).unwrap_or_else(|_| "[]".to_string())
 }
