@@ -84,7 +84,7 @@ pub fn validate(path: &Path, decks: &[DeckInput]) -> Result<()> {
             ));
         }
         let mut seen: std::collections::HashMap<&str, Option<Position>> =
-            std::collections::HashMap::new();
+            std::collections::HashMap::with_capacity(deck.notes.len());
         for note in &deck.notes {
             let f = &note.fields;
             if f.term.trim().is_empty() {

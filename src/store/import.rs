@@ -45,8 +45,10 @@ const NOTE_PARAMS: usize = 12;
 
 /// `INSERT INTO notes ... VALUES (...), (...)` for `rows` notes.
 fn insert_notes_sql(rows: usize) -> String {
+    // OR ROLLBACK: a failure ends the whole import anyway, and a statement that cannot stop
+    // halfway needs no statement journal.
     let mut sql = String::from(
-        "INSERT INTO notes (deck_id, key, guid, term, definition, example, aliases, tags, related, source, created_at, modified_at, id) VALUES ",
+        "INSERT OR ROLLBACK INTO notes (deck_id, key, guid, term, definition, example, aliases, tags, related, source, created_at, modified_at, id) VALUES ",
     );
     for row in 0..rows {
         let p = row * NOTE_PARAMS;

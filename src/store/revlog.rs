@@ -103,11 +103,28 @@ impl Collection {
         merge: &dyn Fn(&CardHistory, &StoredCard) -> (CardWrite, MergeCounts),
         progress: &mut dyn FnMut(u64),
     ) -> Result<HistoryReport> {
-        // A large import would otherwise spill its statement journals (an INSERT of many rows
-        // that may fail halfway keeps one) to a temporary file, and its pages to the log
-        // before the commit.
+        // The import's rows point only at decks, notes and cards it has just found or written
+        // itself, so SQLite's per-row foreign-key checks are off for its transaction: they
+        // would also make every multi-row INSERT keep a statement journal. (The setting cannot
+        // change inside a transaction.) The journal that remains, and the pages, stay in
+        // memory rather than spilling to a temporary file and to the log before the commit.
         self.conn().pragma_update(None, "temp_store", "MEMORY")?;
         self.conn().pragma_update(None, "cache_size", -262_144)?;
+        self.conn().pragma_update(None, "foreign_keys", false)?;
+        let written = self.write_import(plan, histories, now_secs, config, merge, progress);
+        self.conn().pragma_update(None, "foreign_keys", true)?;
+        written
+    }
+
+    fn write_import(
+        &mut self,
+        plan: &ImportPlan,
+        histories: &[CardHistory],
+        now_secs: i64,
+        config: &Config,
+        merge: &dyn Fn(&CardHistory, &StoredCard) -> (CardWrite, MergeCounts),
+        progress: &mut dyn FnMut(u64),
+    ) -> Result<HistoryReport> {
         let tx = self.conn_mut().transaction()?;
         let added = write_plan(&tx, plan, now_secs, progress)?;
         let mut report = HistoryReport::default();
@@ -146,5 +163,51 @@ impl Collection {
         }
         tx.commit()?;
         Ok(report)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::deck::plan::{Existing, OnDuplicate, plan};
+    use crate::deck::{DeckInput, NoteInput};
+    use crate::model::NoteFields;
+
+    #[test]
+    fn foreign_keys_are_enforced_again_after_an_import() {
+        let mut collection = Collection::open_in_memory().unwrap();
+        let deck = DeckInput {
+            name: "D".into(),
+            description: None,
+            notes: (0..40)
+                .map(|n| NoteInput {
+                    fields: NoteFields {
+                        key: format!("k{n}"),
+                        term: format!("term {n}"),
+                        definition: format!("definition {n}"),
+                        ..NoteFields::default()
+                    },
+                    position: None,
+                })
+                .collect(),
+        };
+        let changes = plan(&[deck], &Existing::default(), OnDuplicate::Update);
+        let config = Config::default();
+        let merge = |_: &CardHistory, _: &StoredCard| -> (CardWrite, MergeCounts) {
+            unreachable!("no histories")
+        };
+        collection
+            .import_with_history(&changes, &[], 0, &config, &merge, &mut |_| {})
+            .unwrap();
+        let notes: i64 = collection
+            .conn()
+            .query_row("SELECT count(*) FROM notes", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(notes, 40);
+        let orphan = collection.conn().execute(
+            "INSERT INTO card_states (id, note_id) VALUES (2000, 1000)",
+            [],
+        );
+        assert!(orphan.is_err(), "a card of a missing note must be refused");
     }
 }
