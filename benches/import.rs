@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use jargon::deck::history::Merger;
-use jargon::deck::plan::{OnDuplicate, plan};
+use jargon::deck::plan::{OnDuplicate, plan_owned};
 use jargon::deck::{LoadOptions, load};
 use jargon::store::Collection;
 use rusqlite::params;
@@ -77,7 +77,8 @@ fn import_benches(c: &mut Criterion) {
                 let loaded = load(&csv_path, &options).unwrap();
                 let names: Vec<&str> = loaded.decks.iter().map(|d| d.name.as_str()).collect();
                 let existing = collection.existing_notes(&names).unwrap();
-                let changes = plan(&loaded.decks, &existing, OnDuplicate::Update);
+                drop(names);
+                let changes = plan_owned(loaded.decks, &existing, OnDuplicate::Update);
                 let merger = Merger {
                     scheduler: config.scheduler,
                     settings: &config.scheduling,

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 use super::Context;
 use crate::deck::history::Merger;
-use crate::deck::plan::{ImportPlan, OnDuplicate, plan};
+use crate::deck::plan::{ImportPlan, OnDuplicate, plan, plan_owned};
 use crate::deck::{DeckInput, Format, LoadOptions, Loaded, load};
 use crate::error::{Error, Result};
 use crate::store::revlog::HistoryReport;
@@ -129,7 +129,12 @@ pub fn run(context: &Context, args: &Args, out: &mut dyn Write) -> Result<()> {
 
     let names: Vec<&str> = all.decks.iter().map(|d| d.name.as_str()).collect();
     let existing = collection.existing_notes(&names)?;
-    let changes = plan(&all.decks, &existing, args.on_duplicate);
+    let changes = if args.dry_run {
+        // The dry run still names each note's deck from the files.
+        plan(&all.decks, &existing, args.on_duplicate)
+    } else {
+        plan_owned(std::mem::take(&mut all.decks), &existing, args.on_duplicate)
+    };
     let answers: usize = all.histories.iter().map(|h| h.answers.len()).sum();
     if args.dry_run {
         writeln!(

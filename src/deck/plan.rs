@@ -81,12 +81,45 @@ fn unique_key(base: &str, taken: &HashSet<String>) -> String {
 }
 
 pub fn plan(inputs: &[DeckInput], existing: &Existing, on_duplicate: OnDuplicate) -> ImportPlan {
+    let (mut result, pending) = decide(inputs, existing, on_duplicate);
+    for (deck, note, slot) in pending {
+        result.add[slot] = (
+            inputs[deck].name.clone(),
+            inputs[deck].notes[note].fields.clone(),
+        );
+    }
+    result
+}
+
+/// [`plan`], moving the added notes out of `inputs` instead of copying them: a large import
+/// adds every note of its file.
+pub fn plan_owned(
+    mut inputs: Vec<DeckInput>,
+    existing: &Existing,
+    on_duplicate: OnDuplicate,
+) -> ImportPlan {
+    let (mut result, pending) = decide(&inputs, existing, on_duplicate);
+    for (deck, note, slot) in pending {
+        let fields = std::mem::take(&mut inputs[deck].notes[note].fields);
+        result.add[slot] = (inputs[deck].name.clone(), fields);
+    }
+    result
+}
+
+/// The plan, except that the notes added as they are (most of a new file) are left as empty
+/// slots, listed as (deck index, note index, slot in `add`) for the caller to fill.
+fn decide(
+    inputs: &[DeckInput],
+    existing: &Existing,
+    on_duplicate: OnDuplicate,
+) -> (ImportPlan, Vec<(usize, usize, usize)>) {
+    let mut pending = Vec::new();
     let empty = HashMap::new();
     let mut result = ImportPlan {
         targets: Vec::with_capacity(inputs.iter().map(|d| d.notes.len()).sum()),
         ..ImportPlan::default()
     };
-    for deck in inputs {
+    for (deck_index, deck) in inputs.iter().enumerate() {
         if !result.decks.iter().any(|(name, _)| *name == deck.name) {
             result
                 .decks
@@ -125,7 +158,7 @@ pub fn plan(inputs: &[DeckInput], existing: &Existing, on_duplicate: OnDuplicate
             given.insert(key.clone());
             key
         };
-        for note in &deck.notes {
+        for (note_index, note) in deck.notes.iter().enumerate() {
             let fields = &note.fields;
             let by_guid_match = fields
                 .guid
@@ -153,7 +186,8 @@ pub fn plan(inputs: &[DeckInput], existing: &Existing, on_duplicate: OnDuplicate
             match matched {
                 None => {
                     result.targets.push(Target::Added(result.add.len()));
-                    result.add.push((deck.name.clone(), fields.clone()));
+                    pending.push((deck_index, note_index, result.add.len()));
+                    result.add.push((String::new(), NoteFields::default()));
                 }
                 Some((id, current)) => {
                     let mut incoming = fields.clone();
@@ -188,7 +222,7 @@ pub fn plan(inputs: &[DeckInput], existing: &Existing, on_duplicate: OnDuplicate
             }
         }
     }
-    result
+    (result, pending)
 }
 
 #[cfg(test)]
@@ -262,6 +296,32 @@ mod tests {
             OnDuplicate::Duplicate,
         );
         assert_eq!(copied.add[0].1.key, "a-3");
+    }
+
+    #[test]
+    fn moving_the_notes_plans_exactly_what_copying_them_does() {
+        let existing = stored(&[("a", "old", 7), ("b", "y", 8)]);
+        let notes = vec![
+            note("c", "first new"),
+            note("a", "changed"),
+            note("b", "y"),
+            note("d", "second new"),
+        ];
+        for on_duplicate in [
+            OnDuplicate::Update,
+            OnDuplicate::Skip,
+            OnDuplicate::Duplicate,
+        ] {
+            let copied = plan(&deck(notes.clone()), &existing, on_duplicate);
+            let moved = plan_owned(deck(notes.clone()), &existing, on_duplicate);
+            assert_eq!(moved, copied);
+            assert!(
+                moved
+                    .add
+                    .iter()
+                    .all(|(deck, f)| deck == "D" && !f.key.is_empty())
+            );
+        }
     }
 }
 
