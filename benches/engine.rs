@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use jargon::clock::{Clock, Zone};
-use jargon::deck::plan::{OnDuplicate, plan};
+use jargon::deck::plan::{OnDuplicate, plan_owned};
 use jargon::repl::line::LineFrontend;
 use jargon::repl::{self, ReviewOptions};
 use jargon::scheduler::replay::ReviewKind;
@@ -224,7 +224,7 @@ fn import_benches(c: &mut Criterion) {
                 let started = Instant::now();
                 let decks = jargon::deck::load_file(&deck_path).unwrap();
                 let existing = collection.existing_notes(&["Bench"]).unwrap();
-                let changes = plan(&decks, &existing, OnDuplicate::Update);
+                let changes = plan_owned(decks, &existing, OnDuplicate::Update);
                 collection.apply_import(&changes, 0).unwrap();
                 total += started.elapsed();
             }

@@ -23,7 +23,7 @@ use clap::{Parser, Subcommand};
 
 use crate::clock::Clock;
 use crate::config::Config;
-use crate::deck::plan::{OnDuplicate, plan};
+use crate::deck::plan::{OnDuplicate, plan_owned};
 use crate::error::{Error, Result};
 use crate::store::Collection;
 
@@ -112,7 +112,8 @@ pub fn install_builtin(collection: &mut Collection) -> Result<crate::deck::plan:
     let decks = crate::deck::builtin::decks()?;
     let names: Vec<&str> = decks.iter().map(|d| d.name.as_str()).collect();
     let existing = collection.existing_notes(&names)?;
-    let import = plan(&decks, &existing, OnDuplicate::Update);
+    drop(names);
+    let import = plan_owned(decks, &existing, OnDuplicate::Update);
     let now = crate::clock::now_from_env()?.timestamp();
     collection.apply_import(&import, now)?;
     Ok(import)

@@ -31,10 +31,30 @@ impl Collection {
 
     /// Applies a plan atomically; a failure leaves the collection as it was.
     pub fn apply_import(&mut self, plan: &ImportPlan, now_secs: i64) -> Result<()> {
-        let tx = self.conn_mut().transaction()?;
-        write_plan(&tx, plan, now_secs, &mut |_| {})?;
-        tx.commit()?;
-        Ok(())
+        self.as_bulk_import(|collection| {
+            let tx = collection.conn_mut().transaction()?;
+            write_plan(&tx, plan, now_secs, &mut |_| {})?;
+            tx.commit()?;
+            Ok(())
+        })
+    }
+
+    /// Runs an import's transaction with the connection set for bulk writing. Its rows point
+    /// only at decks, notes and cards it has just found or written itself, so SQLite's per-row
+    /// foreign-key checks are off for it (on again afterwards, whatever happens): they would
+    /// also make every multi-row INSERT keep a statement journal. (The setting cannot change
+    /// inside a transaction.) The journal that remains, and the pages, stay in memory rather
+    /// than spilling to a temporary file and to the log before the commit.
+    pub(crate) fn as_bulk_import<T>(
+        &mut self,
+        write: impl FnOnce(&mut Collection) -> Result<T>,
+    ) -> Result<T> {
+        self.conn().pragma_update(None, "temp_store", "MEMORY")?;
+        self.conn().pragma_update(None, "cache_size", -262_144)?;
+        self.conn().pragma_update(None, "foreign_keys", false)?;
+        let written = write(self);
+        self.conn().pragma_update(None, "foreign_keys", true)?;
+        written
     }
 }
 

@@ -103,17 +103,9 @@ impl Collection {
         merge: &dyn Fn(&CardHistory, &StoredCard) -> (CardWrite, MergeCounts),
         progress: &mut dyn FnMut(u64),
     ) -> Result<HistoryReport> {
-        // The import's rows point only at decks, notes and cards it has just found or written
-        // itself, so SQLite's per-row foreign-key checks are off for its transaction: they
-        // would also make every multi-row INSERT keep a statement journal. (The setting cannot
-        // change inside a transaction.) The journal that remains, and the pages, stay in
-        // memory rather than spilling to a temporary file and to the log before the commit.
-        self.conn().pragma_update(None, "temp_store", "MEMORY")?;
-        self.conn().pragma_update(None, "cache_size", -262_144)?;
-        self.conn().pragma_update(None, "foreign_keys", false)?;
-        let written = self.write_import(plan, histories, now_secs, config, merge, progress);
-        self.conn().pragma_update(None, "foreign_keys", true)?;
-        written
+        self.as_bulk_import(|collection| {
+            collection.write_import(plan, histories, now_secs, config, merge, progress)
+        })
     }
 
     fn write_import(
