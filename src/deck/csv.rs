@@ -65,6 +65,25 @@ impl Field {
     }
 }
 
+/// The length in bytes of the first row of `data` when it is a header row: every field a
+/// column name, the term and the definition among them.
+fn header_row_length(data: &str, delimiter: u8) -> Option<usize> {
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(data.as_bytes());
+    let mut record = csv::StringRecord::new();
+    if !reader.read_record(&mut record).ok()? {
+        return None;
+    }
+    let fields: Option<Vec<Field>> = record.iter().map(Field::from_name).collect();
+    let fields = fields?;
+    let names_both = fields.contains(&Field::Term) && fields.contains(&Field::Definition);
+    let length = usize::try_from(reader.position().byte()).ok()?;
+    (names_both && length <= data.len()).then_some(length)
+}
+
 /// A parsed text file: its decks and what was ignored on the way.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct TextDeck {
@@ -306,8 +325,8 @@ pub fn parse(
             "the file is empty",
         ));
     }
-    let (headers, data_start, header_lines) = read_headers(path, text)?;
-    let data = &text[data_start..];
+    let (mut headers, mut data_start, mut header_lines) = read_headers(path, text)?;
+    let mut data = &text[data_start..];
     let delimiter = match headers.separator.or(separator) {
         Some(d) => d,
         None => detect_separator(data).ok_or_else(|| {
@@ -319,6 +338,18 @@ pub fn parse(
         })?,
     };
     let mut warnings = vec![];
+
+    // A spreadsheet's own header row (`term,definition,...` without `#columns:`) names the
+    // columns: every field of the first row is a column name and the term and definition are
+    // among them.
+    if headers.columns.is_none()
+        && let Some(length) = header_row_length(data, delimiter)
+    {
+        headers.columns = Some(data[..length].trim_end_matches(['\n', '\r']).to_string());
+        header_lines += data[..length].matches('\n').count();
+        data_start += length;
+        data = &text[data_start..];
+    }
 
     // Which field each column holds.
     let mut roles: HashMap<usize, Field> = HashMap::new();
@@ -567,6 +598,29 @@ mod tests {
         assert_eq!(n[0].example, "BERT reads both ways");
         assert_eq!(n[0].key, "bert");
         assert_eq!(deck.decks[0].name, "Default");
+    }
+
+    #[test]
+    fn a_spreadsheet_header_row_names_the_columns() {
+        let deck = parse_str(
+            "Definition,Term,Tags\r\na language model,BERT,nlp\nan optimiser,Adam,\"x\"\n",
+        )
+        .unwrap();
+        let n = notes(&deck);
+        assert_eq!(n.len(), 2, "the header row is not a note");
+        assert_eq!(
+            (n[0].term.as_str(), n[0].definition.as_str()),
+            ("BERT", "a language model")
+        );
+        assert_eq!(n[0].tags, vec!["nlp".to_string()]);
+        assert!(deck.warnings.is_empty(), "{:?}", deck.warnings);
+        // A row that is not all column names is data, even when one field looks like one.
+        let data =
+            parse_str("term,a word that names something\nword,a unit of language\n").unwrap();
+        assert_eq!(notes(&data)[0].term, "term");
+        // Errors below it still name the file's own line numbers.
+        let ragged = parse_str("#separator:Comma\nterm,definition\na,b\nc,d,e,f\n").unwrap_err();
+        assert!(ragged.to_string().contains("deck.csv:4:"), "{ragged}");
     }
 
     #[test]
