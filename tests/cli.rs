@@ -642,6 +642,17 @@ fn a_clock_that_goes_back_between_sessions_does_not_break_the_log_order() {
 }
 
 #[test]
+fn the_status_line_says_one_card_and_one_day_in_the_singular() {
+    let env = with_deck();
+    env.run_with_input(&["review", "--deck", "Test", "--new", "1"], "g\ng\n");
+    let status = env.ok(&[]);
+    assert!(
+        status.contains("0 reviews and 1 new card done. Streak: 1 day."),
+        "{status}"
+    );
+}
+
+#[test]
 fn the_streak_counts_consecutive_study_days_up_to_today_or_yesterday() {
     let mut env = with_deck();
     env.ok(&["config", "set", "new_per_day", "1"]);

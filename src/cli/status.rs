@@ -4,6 +4,7 @@ use std::io::Write;
 
 use super::{Context, table};
 use crate::error::Result;
+use crate::repl::render::plural;
 
 pub fn run(context: &Context, out: &mut dyn Write) -> Result<()> {
     let collection = context.open()?;
@@ -39,8 +40,11 @@ pub fn run(context: &Context, out: &mut dyn Write) -> Result<()> {
     writeln!(out)?;
     writeln!(
         out,
-        "Today: {due_total} due, {} new to introduce (of {new_total}); {reviews_done} reviews and {new_done} new cards done. Streak: {current} days.",
-        new_left.min(new_total)
+        "Today: {due_total} due, {} new to introduce (of {new_total}); {} and {} done. Streak: {}.",
+        new_left.min(new_total),
+        plural(reviews_done as usize, "review"),
+        plural(new_done as usize, "new card"),
+        plural(usize::try_from(current).unwrap_or(0), "day"),
     )?;
     if due_total > 0 || (new_left > 0 && new_total > 0) {
         writeln!(out, "Run `jargon review` to start.")?;
