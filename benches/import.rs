@@ -1,8 +1,9 @@
 //! Importing a generated 100,000-row CSV deck (Anki's text headers, quoted fields, a tags
-//! column) the way `jargon import` does it: read, validate, plan, write in one transaction;
-//! beside the floor, a bare rusqlite insert of the same notes in one transaction, into the same
-//! schema (an import writes notes only; a card gets its row when it is first answered).
-//! Target: within 2x of the floor.
+//! column) with `jargon import` itself (`cli::import::run`: read, validate, plan and write in
+//! one transaction, the reading and the writing on two threads), into a collection that
+//! exists already; beside the floor, a bare rusqlite insert of the same notes in one
+//! transaction, into the same schema (an import writes notes only; a card gets its row when it
+//! is first answered). Target: within 2x of the floor.
 //!
 //! Run: `cargo bench --bench import`. `bench/anki_csv_import.sh` times Anki's own CSV import of
 //! the same file (written to target/bench-data/import-csv/bench-100k.csv) beside the binary.
@@ -12,9 +13,9 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use jargon::deck::history::Merger;
-use jargon::deck::plan::{OnDuplicate, plan_owned};
-use jargon::deck::{LoadOptions, load};
+use jargon::cli::Context;
+use jargon::cli::import::{Args, run};
+use jargon::deck::plan::OnDuplicate;
 use jargon::store::Collection;
 use rusqlite::params;
 
@@ -57,45 +58,29 @@ fn import_benches(c: &mut Criterion) {
         }
         db
     };
-    let options = LoadOptions {
-        deck: Some("Bench".into()),
-        ..LoadOptions::default()
-    };
     group.bench_function("jargon_import_csv", |b| {
         b.iter_custom(|iterations| {
             let mut total = Duration::ZERO;
             for _ in 0..iterations {
                 let db = fresh("import.sqlite");
-                let mut collection = Collection::open(&db).unwrap();
-                let config = collection.config().unwrap();
-                let clock = jargon::clock::Clock::new(
-                    chrono::Utc::now(),
-                    config.zone,
-                    config.rollover_hour,
-                );
-                let started = Instant::now();
-                let loaded = load(&csv_path, &options).unwrap();
-                let names: Vec<&str> = loaded.decks.iter().map(|d| d.name.as_str()).collect();
-                let existing = collection.existing_notes(&names).unwrap();
-                drop(names);
-                let changes = plan_owned(loaded.decks, &existing, OnDuplicate::Update);
-                let merger = Merger {
-                    scheduler: config.scheduler,
-                    settings: &config.scheduling,
-                    clock: &clock,
+                let context = Context { db };
+                // A collection that exists already (with the built-in decks), as Anki's does.
+                drop(context.open().unwrap());
+                let args = Args {
+                    files: vec![csv_path.clone()],
+                    dry_run: false,
+                    on_duplicate: OnDuplicate::Update,
+                    builtin: false,
+                    revlog: None,
+                    deck: Some("Bench".into()),
+                    format: None,
                 };
-                let report = collection
-                    .import_with_history(
-                        &changes,
-                        &loaded.histories,
-                        0,
-                        &config,
-                        &|h, s| merger.merge(h, s),
-                        &mut |_| {},
-                    )
-                    .unwrap();
+                let mut out = Vec::new();
+                let started = Instant::now();
+                run(&context, &args, &mut out).unwrap();
                 total += started.elapsed();
-                assert_eq!(changes.add.len(), ROWS);
+                let report = String::from_utf8(out).unwrap();
+                assert_eq!(report, "Imported: 100000 added, 0 updated, 0 unchanged.\n");
                 black_box(report);
             }
             total

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use super::Context;
 use crate::deck::history::Merger;
 use crate::deck::plan::{ImportPlan, OnDuplicate, plan, plan_owned};
-use crate::deck::{DeckInput, Format, LoadOptions, Loaded, load};
+use crate::deck::{DeckInput, Format, LoadOptions, Loaded, NoteInput, load};
 use crate::error::{Error, Result};
 use crate::store::revlog::HistoryReport;
 
@@ -56,6 +56,10 @@ pub fn run(context: &Context, args: &Args, out: &mut dyn Write) -> Result<()> {
         format: args.format,
         clock: Some(clock),
     };
+
+    if let Some(format) = streamed_format(args, &options) {
+        return import_text_file(&mut collection, &args.files[0], format, &options, args, out);
+    }
 
     // Read and validate everything before anything is written.
     let mut all = Loaded::default();
@@ -171,23 +175,7 @@ pub fn run(context: &Context, args: &Args, out: &mut dyn Write) -> Result<()> {
         return Ok(());
     }
 
-    let total = (changes.add.len() + all.histories.len()) as u64;
-    let bar = if std::io::stdout().is_terminal() && total >= PROGRESS_THRESHOLD {
-        // Drawn on standard output, the stream just found to be a terminal and the one the
-        // report follows on; indicatif's default, standard error, would hide the bar whenever
-        // standard error is redirected (`2>log`) although standard output is a terminal.
-        let bar = indicatif::ProgressBar::with_draw_target(
-            Some(total),
-            indicatif::ProgressDrawTarget::stdout(),
-        );
-        bar.set_style(
-            indicatif::ProgressStyle::with_template("importing {bar:40} {pos}/{len} {eta}")
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-        );
-        bar
-    } else {
-        indicatif::ProgressBar::hidden()
-    };
+    let bar = progress_bar((changes.add.len() + all.histories.len()) as u64);
     let merger = Merger {
         scheduler: config.scheduler,
         settings: &config.scheduling,
@@ -203,7 +191,7 @@ pub fn run(context: &Context, args: &Args, out: &mut dyn Write) -> Result<()> {
             &|history, stored| merger.merge(history, stored),
             &mut |done| bar.set_position(done),
         )
-        .map_err(|e| Error::failed(format!("the import was not written (nothing changed): {e}")))?;
+        .map_err(not_written)?;
     bar.finish_and_clear();
     let history = (!all.histories.is_empty()).then_some(&written);
     let nothing = changes.is_empty() && written.reviews.added == 0 && written.reviews.cards == 0;
@@ -218,6 +206,194 @@ pub fn run(context: &Context, args: &Args, out: &mut dyn Write) -> Result<()> {
         report(&changes, history, all.media_skipped)
     )?;
     Ok(())
+}
+
+/// A progress bar for an import of about `total` notes and histories: drawn when standard
+/// output is a terminal and the import is large, hidden otherwise.
+fn progress_bar(total: u64) -> indicatif::ProgressBar {
+    if !std::io::stdout().is_terminal() || total < PROGRESS_THRESHOLD {
+        return indicatif::ProgressBar::hidden();
+    }
+    // Drawn on standard output, the stream just found to be a terminal and the one the report
+    // follows on; indicatif's default, standard error, would hide the bar whenever standard
+    // error is redirected (`2>log`) although standard output is a terminal.
+    let bar = indicatif::ProgressBar::with_draw_target(
+        Some(total),
+        indicatif::ProgressDrawTarget::stdout(),
+    );
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("importing {bar:40} {pos}/{len} {eta}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    bar
+}
+
+/// The format of the one CSV/TSV file an import reads while it writes (see
+/// [`import_text_file`]); `None` for every other import.
+fn streamed_format(args: &Args, options: &LoadOptions) -> Option<Format> {
+    let [file] = args.files.as_slice() else {
+        return None;
+    };
+    if args.dry_run || args.builtin || args.revlog.is_some() || file.is_dir() {
+        return None;
+    }
+    options
+        .format
+        .or_else(|| Format::from_path(file))
+        .filter(|f| matches!(f, Format::Csv | Format::Tsv))
+}
+
+/// Notes per batch handed from the thread that reads the file to the one that writes.
+const BATCH: usize = 1024;
+
+/// Notes of one deck, in file order.
+struct Batch {
+    deck: String,
+    notes: Vec<NoteInput>,
+}
+
+/// Imports one CSV/TSV file while it is read: one thread parses and validates the rows and
+/// hands them over in batches; this one writes each batch of a deck that held no notes
+/// straight away (every one of its notes is new), and keeps the notes of decks that hold
+/// some to plan against them once the file is read. Everything happens in one transaction,
+/// committed only when the whole file was read without error, so the outcome is the same as
+/// reading first and writing after, in about the time of the slower of the two.
+fn import_text_file(
+    collection: &mut crate::store::Collection,
+    path: &Path,
+    format: Format,
+    options: &LoadOptions,
+    args: &Args,
+    out: &mut dyn Write,
+) -> Result<()> {
+    let text = crate::deck::read_text(path)?;
+    let default_deck = crate::deck::default_deck(path, options);
+    let hint = (format == Format::Tsv).then_some(b'\t');
+    let now = options
+        .clock
+        .map_or_else(|| chrono::Utc::now().timestamp(), |c| c.now().timestamp());
+    let show_bar = std::io::stdout().is_terminal();
+    let (sender, receiver) = std::sync::mpsc::sync_channel::<Batch>(8);
+    let (text, default_deck) = (text.as_str(), default_deck.as_str());
+    let written = std::thread::scope(|scope| {
+        let reader = scope.spawn(move || read_batches(path, text, default_deck, hint, sender));
+        // Written batches are freed on a thread of their own: a note's strings take as long to
+        // free one by one as to insert, and the writer is the slower side.
+        let (spent, freed) = std::sync::mpsc::channel::<Batch>();
+        scope.spawn(move || freed.iter().for_each(drop));
+        collection.import_streaming(now, move |stream| {
+            // Counted here while the reader parses the first rows.
+            let bar = progress_bar(if show_bar {
+                crate::deck::csv::estimate_rows(text) as u64
+            } else {
+                0
+            });
+            let mut held: Vec<DeckInput> = Vec::new();
+            for batch in receiver.iter() {
+                if stream.accepts(&batch.deck)? {
+                    stream.write(&batch.deck, batch.notes.iter().map(|n| &n.fields))?;
+                    bar.set_position(stream.added() as u64);
+                    // Only fails once the freeing thread is gone; then free it here.
+                    let _ = spent.send(batch);
+                } else {
+                    match held.iter_mut().rev().find(|d| d.name == batch.deck) {
+                        Some(deck) => deck.notes.extend(batch.notes),
+                        None => held.push(DeckInput {
+                            name: batch.deck,
+                            description: None,
+                            notes: batch.notes,
+                        }),
+                    }
+                }
+            }
+            // The reader's outcome decides whether any of it is kept.
+            let warnings = reader
+                .join()
+                .map_err(|_| Error::failed("the thread reading the file stopped unexpectedly"))??;
+            let names: Vec<&str> = held.iter().map(|d| d.name.as_str()).collect();
+            let existing = stream.existing_notes(&names)?;
+            drop(names);
+            let plan = plan_owned(held, &existing, args.on_duplicate);
+            let streamed = stream.added() as u64;
+            stream.apply(&plan, &mut |done| bar.set_position(streamed + done))?;
+            bar.finish_and_clear();
+            Ok((stream.added(), plan, warnings))
+        })
+    });
+    let (streamed, plan, warnings) = written.map_err(|e| match e {
+        Error::Input { .. } => e,
+        e => not_written(e),
+    })?;
+    for warning in &warnings {
+        eprintln!("jargon: warning: {}: {warning}", path.display());
+    }
+    let added = streamed + plan.add.len();
+    let summary =
+        crate::deck::plan::summary(added, plan.update.len(), plan.unchanged, plan.skipped);
+    let changed = added > 0 || !plan.update.is_empty();
+    writeln!(
+        out,
+        "{}: {summary}.",
+        if changed {
+            "Imported"
+        } else {
+            "Nothing to change"
+        }
+    )?;
+    Ok(())
+}
+
+/// The reading side of [`import_text_file`]: parses and validates the file, sending its notes
+/// in batches; returns the parser's warnings.
+fn read_batches(
+    path: &Path,
+    text: &str,
+    default_deck: &str,
+    separator: Option<u8>,
+    sender: std::sync::mpsc::SyncSender<Batch>,
+) -> Result<Vec<String>> {
+    let mut validator = crate::deck::Validator::new(path);
+    let mut batch = Batch {
+        deck: default_deck.to_string(),
+        notes: Vec::with_capacity(BATCH),
+    };
+    // The writer stopped (it failed and says why): stop reading.
+    let stopped = || Error::failed("the import stopped");
+    let warnings =
+        crate::deck::csv::parse_each(path, text, default_deck, separator, &mut |deck, note| {
+            validator.note(deck, &note)?;
+            if batch.deck != deck || batch.notes.len() == BATCH {
+                let next = Batch {
+                    deck: deck.to_string(),
+                    notes: Vec::with_capacity(BATCH),
+                };
+                let full = std::mem::replace(&mut batch, next);
+                if !full.notes.is_empty() {
+                    sender.send(full).map_err(|_| stopped())?;
+                }
+            }
+            batch.notes.push(note);
+            Ok(())
+        })?;
+    if !batch.notes.is_empty() {
+        sender.send(batch).map_err(|_| stopped())?;
+    }
+    Ok(warnings)
+}
+
+/// A failed write, rolled back: SQLite's own words (a full disk, a locked file) rather than
+/// the generic "damaged or unreadable" an unexpected database error gets elsewhere.
+fn not_written(error: Error) -> Error {
+    let reason = match error {
+        Error::Database(e) => match e {
+            rusqlite::Error::SqliteFailure(_, Some(message)) => message,
+            e => e.to_string(),
+        },
+        e => e.to_string(),
+    };
+    Error::failed(format!(
+        "the import was not written (nothing changed): {reason}"
+    ))
 }
 
 /// "3 added, 1 updated, 40 unchanged; 120 reviews added, 7 already present; 2 media files

@@ -302,6 +302,34 @@ fn detect_separator(data: &str) -> Option<u8> {
     })
 }
 
+/// About how many notes a CSV/TSV text holds, for a progress bar shown before it is parsed:
+/// its non-blank lines below the header lines, a quoted line break not ending a line. (A
+/// spreadsheet's header row counts as one, so this can be one too many.)
+pub fn estimate_rows(text: &str) -> usize {
+    let data = match read_headers(Path::new(""), text) {
+        Ok((_, start, _)) => &text[start..],
+        Err(_) => text,
+    };
+    let mut rows = 0;
+    let mut quoted = false;
+    let mut blank = true;
+    for &byte in data.as_bytes() {
+        match byte {
+            b'"' => {
+                quoted = !quoted;
+                blank = false;
+            }
+            b'\n' if !quoted => {
+                rows += usize::from(!blank);
+                blank = true;
+            }
+            b'\r' | b' ' | b'\t' => {}
+            _ => blank = false,
+        }
+    }
+    rows + usize::from(!blank)
+}
+
 fn split_list(text: &str, separator: char) -> Vec<String> {
     text.split(separator)
         .map(str::trim)
@@ -318,6 +346,38 @@ pub fn parse(
     default_deck: &str,
     separator: Option<u8>,
 ) -> Result<TextDeck> {
+    let mut decks: Vec<DeckInput> = vec![];
+    let mut deck_index: HashMap<String, usize> = HashMap::new();
+    let warnings = parse_each(path, text, default_deck, separator, &mut |deck, note| {
+        let index = match deck_index.get(deck) {
+            Some(i) => *i,
+            None => {
+                decks.push(DeckInput {
+                    name: deck.to_string(),
+                    description: None,
+                    notes: vec![],
+                });
+                deck_index.insert(deck.to_string(), decks.len() - 1);
+                decks.len() - 1
+            }
+        };
+        decks[index].notes.push(note);
+        Ok(())
+    })?;
+    Ok(TextDeck { decks, warnings })
+}
+
+/// [`parse`], handing each note to `sink` with its deck's name as soon as its row is read, so
+/// that a caller can go on with the notes before the whole file is read. An error of the
+/// sink's ends the parse; an error in the file is found wherever it is, and may come after
+/// many notes were handed over (the caller must then discard them). Returns the warnings.
+pub fn parse_each(
+    path: &Path,
+    text: &str,
+    default_deck: &str,
+    separator: Option<u8>,
+    sink: &mut dyn FnMut(&str, NoteInput) -> Result<()>,
+) -> Result<Vec<String>> {
     if text.trim().is_empty() {
         return Err(Error::input(
             path,
@@ -432,6 +492,7 @@ pub fn parse(
         list
     };
     let term_column = column_of(Field::Term).unwrap_or(0);
+    let deck_column = column_of(Field::Deck);
     let definition_column = column_of(Field::Definition).unwrap_or(1);
 
     let mut reader = csv::ReaderBuilder::new()
@@ -442,8 +503,7 @@ pub fn parse(
     let mut record = csv::StringRecord::new();
     let mut expected: Option<(usize, usize)> = named_columns.as_ref().map(|n| (n.len(), 0));
     let mut last_start = data_start;
-    let mut decks: Vec<DeckInput> = vec![];
-    let mut deck_index: HashMap<String, usize> = HashMap::new();
+    let mut notes = 0usize;
     let mut extra_columns = 0usize;
     let default_deck = headers.deck.as_deref().unwrap_or(default_deck);
     loop {
@@ -529,25 +589,18 @@ pub fn parse(
                 fields.tags.push(tag.clone());
             }
         }
-        let deck = Some(get(Field::Deck))
-            .filter(|d| !d.is_empty())
-            .unwrap_or_else(|| default_deck.to_string());
-        let index = match deck_index.get(&deck) {
-            Some(i) => *i,
-            None => {
-                decks.push(DeckInput {
-                    name: deck.clone(),
-                    description: None,
-                    notes: vec![],
-                });
-                deck_index.insert(deck, decks.len() - 1);
-                decks.len() - 1
-            }
-        };
-        decks[index].notes.push(NoteInput {
+        let note = NoteInput {
             fields,
             position: Some(Position { line, column: 1 }),
-        });
+        };
+        notes += 1;
+        match deck_column {
+            Some(_) => {
+                let deck = get(Field::Deck);
+                sink(if deck.is_empty() { default_deck } else { &deck }, note)?;
+            }
+            None => sink(default_deck, note)?,
+        }
     }
     if let Some(open) = unterminated_quote(text, last_start, delimiter) {
         return Err(Error::input(
@@ -556,7 +609,7 @@ pub fn parse(
             "this quoted field is never closed (a \" is missing)",
         ));
     }
-    if decks.is_empty() {
+    if notes == 0 {
         return Err(Error::input(
             path,
             Some(Position::of_offset(text, data_start)),
@@ -568,7 +621,7 @@ pub fn parse(
             "{extra_columns} column(s) after term, definition and example were ignored (name them with #columns: to import them)"
         ));
     }
-    Ok(TextDeck { decks, warnings })
+    Ok(warnings)
 }
 
 #[cfg(test)]
@@ -712,6 +765,15 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.starts_with("deck.csv:3:3:"), "{err}");
+    }
+
+    #[test]
+    fn the_row_estimate_counts_records_not_header_or_quoted_lines() {
+        let text = "#separator:Comma\n#columns:term,definition\nA,\"one\ntwo\"\r\n\nB,b\r\nC,\"c, \"\"d\"\"\"";
+        assert_eq!(estimate_rows(text), 3);
+        assert_eq!(parse_str(text).unwrap().decks[0].notes.len(), 3);
+        assert_eq!(estimate_rows("a,b\n"), 1);
+        assert_eq!(estimate_rows(""), 0);
     }
 
     #[test]

@@ -74,59 +74,104 @@ pub fn decode_utf8(path: &Path, bytes: Vec<u8>) -> Result<String> {
 /// Checks the rules every deck obeys, whatever its format: a usable deck name, a term and a
 /// definition on every note, and keys unique within a deck.
 pub fn validate(path: &Path, decks: &[DeckInput]) -> Result<()> {
+    let mut validator = Validator::new(path);
     for deck in decks {
-        let name = deck.name.trim();
-        if name.is_empty() || name.split("::").any(|part| part.trim().is_empty()) {
-            return Err(Error::input(
-                path,
-                None,
-                format!("'{}' is not a usable deck name", deck.name),
-            ));
-        }
-        let mut seen: std::collections::HashMap<&str, Option<Position>> =
-            std::collections::HashMap::with_capacity(deck.notes.len());
         for note in &deck.notes {
-            let f = &note.fields;
-            if f.term.trim().is_empty() {
-                return Err(Error::input(
-                    path,
-                    note.position,
-                    "a note has an empty term",
-                ));
-            }
-            if f.definition.trim().is_empty() {
-                return Err(Error::input(
-                    path,
-                    note.position,
-                    format!("the note '{}' has no definition", f.term),
-                ));
-            }
-            if f.key.is_empty() {
-                return Err(Error::input(
-                    path,
-                    note.position,
-                    format!(
-                        "no key can be made from the term '{}'; give the note an explicit id",
-                        f.term
-                    ),
-                ));
-            }
-            if let Some(first) = seen.insert(&f.key, note.position) {
-                let at = first
-                    .map(|p| format!(" (first at line {})", p.line))
-                    .unwrap_or_default();
-                return Err(Error::input(
-                    path,
-                    note.position,
-                    format!(
-                        "the key '{}' is used twice in deck '{}'{at}",
-                        f.key, deck.name
-                    ),
-                ));
-            }
+            validator.note(&deck.name, note)?;
+        }
+        if deck.notes.is_empty() {
+            validator.deck(&deck.name)?;
         }
     }
     Ok(())
+}
+
+/// [`validate`] note by note, for a file that is checked while it is read.
+pub struct Validator<'p> {
+    path: &'p Path,
+    /// Per deck name, the keys seen so far and where.
+    decks: Vec<(String, std::collections::HashMap<String, Option<Position>>)>,
+    /// The deck of the previous note: files list a deck's notes together.
+    last: usize,
+}
+
+impl<'p> Validator<'p> {
+    pub fn new(path: &'p Path) -> Validator<'p> {
+        Validator {
+            path,
+            decks: Vec::new(),
+            last: 0,
+        }
+    }
+
+    /// Checks a deck's name (once per name); returns its index in `self.decks`.
+    pub fn deck(&mut self, name: &str) -> Result<usize> {
+        if let Some((last, _)) = self.decks.get(self.last)
+            && last == name
+        {
+            return Ok(self.last);
+        }
+        if let Some(index) = self.decks.iter().position(|(n, _)| n == name) {
+            self.last = index;
+            return Ok(index);
+        }
+        let trimmed = name.trim();
+        if trimmed.is_empty() || trimmed.split("::").any(|part| part.trim().is_empty()) {
+            return Err(Error::input(
+                self.path,
+                None,
+                format!("'{name}' is not a usable deck name"),
+            ));
+        }
+        self.decks
+            .push((name.to_string(), std::collections::HashMap::new()));
+        self.last = self.decks.len() - 1;
+        Ok(self.last)
+    }
+
+    /// Checks one note of `deck`, after the notes before it.
+    pub fn note(&mut self, deck: &str, note: &NoteInput) -> Result<()> {
+        let f = &note.fields;
+        let path = self.path;
+        let index = self.deck(deck)?;
+        if f.term.trim().is_empty() {
+            return Err(Error::input(
+                path,
+                note.position,
+                "a note has an empty term",
+            ));
+        }
+        if f.definition.trim().is_empty() {
+            return Err(Error::input(
+                path,
+                note.position,
+                format!("the note '{}' has no definition", f.term),
+            ));
+        }
+        if f.key.is_empty() {
+            return Err(Error::input(
+                path,
+                note.position,
+                format!(
+                    "no key can be made from the term '{}'; give the note an explicit id",
+                    f.term
+                ),
+            ));
+        }
+        let seen = &mut self.decks[index].1;
+        if let Some(first) = seen.get(&f.key) {
+            let at = first
+                .map(|p| format!(" (first at line {})", p.line))
+                .unwrap_or_default();
+            return Err(Error::input(
+                path,
+                note.position,
+                format!("the key '{}' is used twice in deck '{deck}'{at}", f.key),
+            ));
+        }
+        seen.insert(f.key.clone(), note.position);
+        Ok(())
+    }
 }
 
 /// The formats of deck files.
@@ -189,7 +234,8 @@ pub struct Loaded {
     pub warnings: Vec<String>,
 }
 
-fn default_deck(path: &Path, options: &LoadOptions) -> String {
+/// The deck of notes whose file names none: `--deck`, else the file's stem.
+pub fn default_deck(path: &Path, options: &LoadOptions) -> String {
     options.deck.clone().unwrap_or_else(|| {
         path.file_stem()
             .and_then(|s| s.to_str())

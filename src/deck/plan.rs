@@ -57,20 +57,24 @@ impl ImportPlan {
 
     /// "3 added, 1 updated, 40 unchanged" (and skipped when any).
     pub fn summary(&self) -> String {
-        let mut text = format!(
-            "{} added, {} updated, {} unchanged",
+        summary(
             self.add.len(),
             self.update.len(),
-            self.unchanged
-        );
-        if self.skipped > 0 {
-            text.push_str(&format!(
-                ", {} skipped (already present; --on-duplicate skip)",
-                self.skipped
-            ));
-        }
-        text
+            self.unchanged,
+            self.skipped,
+        )
     }
+}
+
+/// "3 added, 1 updated, 40 unchanged", and the skipped notes when there are any.
+pub fn summary(added: usize, updated: usize, unchanged: usize, skipped: usize) -> String {
+    let mut text = format!("{added} added, {updated} updated, {unchanged} unchanged");
+    if skipped > 0 {
+        text.push_str(&format!(
+            ", {skipped} skipped (already present; --on-duplicate skip)"
+        ));
+    }
+    text
 }
 
 fn unique_key(base: &str, taken: &HashSet<String>) -> String {

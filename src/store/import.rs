@@ -2,31 +2,36 @@
 
 use std::collections::HashMap;
 
-use rusqlite::{Transaction, params};
+use rusqlite::{OptionalExtension, Transaction, params};
 
-use super::{Collection, to_json_list};
+use super::Collection;
+use super::note_insert::{NoteInsert, NoteRow};
 use crate::deck::plan::{Existing, ImportPlan};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::model::NoteFields;
+
+fn existing_notes(conn: &rusqlite::Connection, deck_names: &[&str]) -> Result<Existing> {
+    let mut existing: Existing = HashMap::new();
+    let sql = format!(
+        "SELECT {} FROM notes n JOIN decks d ON d.id = n.deck_id WHERE d.name = ?1",
+        super::notes::NOTE_COLUMNS
+    );
+    let mut stmt = conn.prepare(&sql)?;
+    for name in deck_names {
+        let rows = stmt.query_map([name], |row| super::notes::note_from_row(row, 0))?;
+        let map = existing.entry((*name).to_string()).or_default();
+        for row in rows {
+            let note = row?;
+            map.insert(note.fields.key.clone(), (note.id, note.fields));
+        }
+    }
+    Ok(existing)
+}
 
 impl Collection {
     /// The stored notes of the named decks, as [`crate::deck::plan::plan`] compares them.
     pub fn existing_notes(&self, deck_names: &[&str]) -> Result<Existing> {
-        let mut existing: Existing = HashMap::new();
-        let sql = format!(
-            "SELECT {} FROM notes n JOIN decks d ON d.id = n.deck_id WHERE d.name = ?1",
-            super::notes::NOTE_COLUMNS
-        );
-        let mut stmt = self.conn().prepare(&sql)?;
-        for name in deck_names {
-            let rows = stmt.query_map([name], |row| super::notes::note_from_row(row, 0))?;
-            let map = existing.entry((*name).to_string()).or_default();
-            for row in rows {
-                let note = row?;
-                map.insert(note.fields.key.clone(), (note.id, note.fields));
-            }
-        }
-        Ok(existing)
+        existing_notes(self.conn(), deck_names)
     }
 
     /// Applies a plan atomically; a failure leaves the collection as it was.
@@ -58,69 +63,139 @@ impl Collection {
     }
 }
 
+/// An import written while its file is still being read (see [`Collection::import_streaming`]):
+/// the notes of decks that held none are written batch by batch as they come.
+pub struct NoteStream<'t> {
+    tx: &'t Transaction<'t>,
+    block: NoteInsert<'t>,
+    single: NoteInsert<'t>,
+    now_secs: i64,
+    next_id: i64,
+    /// Decks met so far: `Some(id)` when their notes are written as they come (the deck held
+    /// no notes when the import began, so every note of the file is new to it), `None` when
+    /// they must be compared with stored notes, after the whole file is read.
+    decks: HashMap<String, Option<i64>>,
+    added: usize,
+}
+
+impl<'t> NoteStream<'t> {
+    fn new(tx: &'t Transaction<'t>, now_secs: i64) -> Result<NoteStream<'t>> {
+        let last_id: i64 =
+            tx.query_row("SELECT coalesce(max(id), 0) FROM notes", [], |r| r.get(0))?;
+        Ok(NoteStream {
+            tx,
+            block: NoteInsert::prepare(tx, NOTES_PER_STATEMENT)?,
+            single: NoteInsert::prepare(tx, 1)?,
+            now_secs,
+            next_id: last_id + 1,
+            decks: HashMap::new(),
+            added: 0,
+        })
+    }
+
+    /// Whether the notes of `deck` can be written as they come, creating the deck when it
+    /// does not exist: true when it holds no notes yet. A deck that holds notes must be
+    /// planned against them ([`crate::deck::plan::plan`]) once the file is read.
+    pub fn accepts(&mut self, deck: &str) -> Result<bool> {
+        if let Some(state) = self.decks.get(deck) {
+            return Ok(state.is_some());
+        }
+        let found: Option<(i64, bool)> = self
+            .tx
+            .query_row(
+                "SELECT id, EXISTS (SELECT 1 FROM notes WHERE deck_id = decks.id) FROM decks WHERE name = ?1",
+                [deck],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let state = match found {
+            Some((_, true)) => None,
+            Some((id, false)) => Some(id),
+            None => {
+                self.tx.execute(
+                    "INSERT INTO decks (name, description, created_at) VALUES (?1, '', ?2)",
+                    params![deck, self.now_secs],
+                )?;
+                Some(self.tx.last_insert_rowid())
+            }
+        };
+        self.decks.insert(deck.to_string(), state);
+        Ok(state.is_some())
+    }
+
+    /// Writes notes of a deck that [`NoteStream::accepts`] them, in order, with the next ids.
+    pub fn write<'n>(
+        &mut self,
+        deck: &str,
+        notes: impl ExactSizeIterator<Item = &'n NoteFields>,
+    ) -> Result<()> {
+        let deck_id = self.decks.get(deck).copied().flatten().ok_or_else(|| {
+            Error::failed(format!(
+                "the notes of deck '{deck}' cannot be written as they come"
+            ))
+        })?;
+        let mut rows: Vec<NoteRow> = Vec::with_capacity(NOTES_PER_STATEMENT);
+        let count = notes.len();
+        for fields in notes {
+            rows.push(NoteRow {
+                id: self.next_id + rows.len() as i64,
+                deck_id,
+                fields,
+            });
+            if rows.len() == NOTES_PER_STATEMENT {
+                self.block.run(&rows, self.now_secs)?;
+                self.next_id += rows.len() as i64;
+                rows.clear();
+            }
+        }
+        for row in rows.chunks(1) {
+            self.single.run(row, self.now_secs)?;
+            self.next_id += 1;
+        }
+        self.added += count;
+        Ok(())
+    }
+
+    /// How many notes [`NoteStream::write`] wrote.
+    pub fn added(&self) -> usize {
+        self.added
+    }
+
+    /// The stored notes of the named decks, as the plan compares them.
+    pub fn existing_notes(&self, deck_names: &[&str]) -> Result<Existing> {
+        existing_notes(self.tx, deck_names)
+    }
+
+    /// Writes the plan made for the decks that held notes; returns the ids of its added notes.
+    pub fn apply(&mut self, plan: &ImportPlan, progress: &mut dyn FnMut(u64)) -> Result<Vec<i64>> {
+        write_plan(self.tx, plan, self.now_secs, progress)
+    }
+}
+
+impl Collection {
+    /// Runs `body` with a [`NoteStream`] inside one transaction with the bulk settings: all
+    /// of it is committed when `body` succeeds, none of it when `body` fails. Nothing reaches
+    /// the file before the commit (the page cache holds every page of the transaction), so a
+    /// file found bad half way leaves the collection as it was.
+    pub fn import_streaming<T>(
+        &mut self,
+        now_secs: i64,
+        body: impl FnOnce(&mut NoteStream) -> Result<T>,
+    ) -> Result<T> {
+        self.as_bulk_import(|collection| {
+            let tx = collection.conn_mut().transaction()?;
+            let result = {
+                let mut stream = NoteStream::new(&tx, now_secs)?;
+                body(&mut stream)?
+            };
+            tx.commit()?;
+            Ok(result)
+        })
+    }
+}
+
 /// Notes written by one INSERT statement in a large import.
 const NOTES_PER_STATEMENT: usize = 32;
-/// The bound values of one note in [`insert_notes_sql`].
-const NOTE_PARAMS: usize = 12;
-
-/// `INSERT INTO notes ... VALUES (...), (...)` for `rows` notes.
-fn insert_notes_sql(rows: usize) -> String {
-    // OR ROLLBACK: a failure ends the whole import anyway, and a statement that cannot stop
-    // halfway needs no statement journal.
-    let mut sql = String::from(
-        "INSERT OR ROLLBACK INTO notes (deck_id, key, guid, term, definition, example, aliases, tags, related, source, created_at, modified_at, id) VALUES ",
-    );
-    for row in 0..rows {
-        let p = row * NOTE_PARAMS;
-        if row > 0 {
-            sql.push_str(", ");
-        }
-        sql.push_str(&format!(
-            "(?{}, ?{}, ?{}, ?{}, ?{}, ?{}, ?{}, ?{}, ?{}, ?{}, ?{p11}, ?{p11}, ?{})",
-            p + 1,
-            p + 2,
-            p + 3,
-            p + 4,
-            p + 5,
-            p + 6,
-            p + 7,
-            p + 8,
-            p + 9,
-            p + 10,
-            p + 12,
-            p11 = p + 11
-        ));
-    }
-    sql
-}
-
-/// Binds `notes`, with ids from `first_id` on, to a statement from [`insert_notes_sql`] of the
-/// same length.
-fn bind_notes(
-    stmt: &mut rusqlite::Statement,
-    notes: &[(String, NoteFields)],
-    first_id: i64,
-    deck_ids: &HashMap<&str, i64>,
-    now_secs: i64,
-) -> Result<()> {
-    for (row, (deck, fields)) in notes.iter().enumerate() {
-        let p = row * NOTE_PARAMS;
-        let deck_id = deck_ids.get(deck.as_str()).copied().unwrap_or_default();
-        stmt.raw_bind_parameter(p + 1, deck_id)?;
-        stmt.raw_bind_parameter(p + 2, &fields.key)?;
-        stmt.raw_bind_parameter(p + 3, &fields.guid)?;
-        stmt.raw_bind_parameter(p + 4, &fields.term)?;
-        stmt.raw_bind_parameter(p + 5, &fields.definition)?;
-        stmt.raw_bind_parameter(p + 6, &fields.example)?;
-        stmt.raw_bind_parameter(p + 7, to_json_list(&fields.aliases))?;
-        stmt.raw_bind_parameter(p + 8, to_json_list(&fields.tags))?;
-        stmt.raw_bind_parameter(p + 9, to_json_list(&fields.related))?;
-        stmt.raw_bind_parameter(p + 10, &fields.source)?;
-        stmt.raw_bind_parameter(p + 11, now_secs)?;
-        stmt.raw_bind_parameter(p + 12, first_id + row as i64)?;
-    }
-    Ok(())
-}
 
 /// Writes a plan inside the caller's transaction; returns the ids of the added notes, in the
 /// order of [`ImportPlan::add`]. `progress` is told how many notes were written so far.
@@ -170,30 +245,34 @@ pub(crate) fn write_plan(
         // ids (note id * 2 + direction) are known without asking.
         let last_id: i64 =
             tx.query_row("SELECT coalesce(max(id), 0) FROM notes", [], |r| r.get(0))?;
-        let mut single = tx.prepare(&insert_notes_sql(1))?;
-        let mut block = tx.prepare(&insert_notes_sql(NOTES_PER_STATEMENT))?;
-        let mut chunks = plan.add.chunks_exact(NOTES_PER_STATEMENT);
+        let mut single = NoteInsert::prepare(tx, 1)?;
+        let mut block = NoteInsert::prepare(tx, NOTES_PER_STATEMENT)?;
         let mut next_id = last_id + 1;
-        for chunk in chunks.by_ref() {
-            bind_notes(&mut block, chunk, next_id, &deck_ids, now_secs)?;
-            block.raw_execute()?;
-            added.extend(next_id..next_id + NOTES_PER_STATEMENT as i64);
-            next_id += NOTES_PER_STATEMENT as i64;
+        let mut rows: Vec<NoteRow> = Vec::with_capacity(NOTES_PER_STATEMENT);
+        for chunk in plan.add.chunks(NOTES_PER_STATEMENT) {
+            rows.clear();
+            for (deck, fields) in chunk {
+                let deck_id = deck_ids.get(deck.as_str()).copied().ok_or_else(|| {
+                    Error::failed(format!("the import plan lists no deck '{deck}'"))
+                })?;
+                rows.push(NoteRow {
+                    id: next_id + rows.len() as i64,
+                    deck_id,
+                    fields,
+                });
+            }
+            if chunk.len() == NOTES_PER_STATEMENT {
+                block.run(&rows, now_secs)?;
+            } else {
+                for row in rows.chunks(1) {
+                    single.run(row, now_secs)?;
+                }
+            }
+            added.extend(next_id..next_id + chunk.len() as i64);
+            next_id += chunk.len() as i64;
             if added.len() % 1024 < NOTES_PER_STATEMENT {
                 progress(added.len() as u64);
             }
-        }
-        for note in chunks.remainder() {
-            bind_notes(
-                &mut single,
-                std::slice::from_ref(note),
-                next_id,
-                &deck_ids,
-                now_secs,
-            )?;
-            single.raw_execute()?;
-            added.push(next_id);
-            next_id += 1;
         }
         for (id, fields) in &plan.update {
             super::notes::write_note_fields(tx, *id, fields, now_secs)?;

@@ -13,6 +13,7 @@ pub mod decks;
 pub mod export;
 pub mod import;
 pub mod migrations;
+mod note_insert;
 pub mod notes;
 pub mod reviews;
 pub mod revlog;

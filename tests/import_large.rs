@@ -1,0 +1,219 @@
+//! A single CSV/TSV file is written while it is still being read (two threads, one
+//! transaction): these tests run the real binary on files large enough to span many batches
+//! and check that the outcome is exactly that of reading first and writing after. A bad row
+//! late in the file, or a failing write, leaves the collection byte for byte as it was; decks
+//! that hold notes are still compared with them; new notes keep the file's order.
+
+mod common;
+
+use std::path::Path;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use common::{Env, text};
+
+fn arg(path: &Path) -> &str {
+    path.to_str().expect("UTF-8 path")
+}
+
+/// `rows` notes `term N,definition N` under the header lines.
+fn rows(header: &str, range: std::ops::Range<usize>) -> String {
+    let mut csv = String::from(header);
+    for i in range {
+        csv.push_str(&format!("term {i},definition {i}\n"));
+    }
+    csv
+}
+
+/// Runs the import and asserts it is refused with `expected` in its one-line error, leaving
+/// the collection file byte for byte as it was.
+fn refused(env: &Env, file: &Path, expected: &str) {
+    let before = env.fingerprint();
+    let bytes_before = std::fs::read(&env.db).unwrap();
+    let out = env.run(&["import", arg(file)]);
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{stdout}{stderr}");
+    assert!(
+        stderr.contains(expected),
+        "expected {expected:?} in {stderr:?}"
+    );
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert_eq!(
+        env.fingerprint(),
+        before,
+        "a refused file changed the collection"
+    );
+    assert_eq!(std::fs::read(&env.db).unwrap(), bytes_before);
+}
+
+#[test]
+fn a_bad_row_after_thousands_of_written_notes_leaves_the_collection_as_it_was() {
+    let env = Env::new();
+    env.ok(&["decks"]);
+    let header = "#separator:Comma\n#deck:Large\n";
+    // Line numbers: two header lines, then row i on line i + 3.
+    let ragged = env.write(
+        "ragged.csv",
+        rows(header, 0..5_000) + "term x,definition x,one field too many\n",
+    );
+    refused(&env, &ragged, "ragged.csv:5003:");
+    let duplicate = env.write(
+        "duplicate.csv",
+        rows(header, 0..5_000) + "Term 17,another definition\n",
+    );
+    refused(
+        &env,
+        &duplicate,
+        "duplicate.csv:5003:1: the key 'term-17' is used twice in deck 'Large' (first at line 20)",
+    );
+    let unterminated = env.write(
+        "unterminated.csv",
+        rows(header, 0..5_000) + "term x,\"never closed\n",
+    );
+    refused(&env, &unterminated, "unterminated.csv:5003:");
+    let empty = env.write("empty-definition.csv", rows(header, 0..5_000) + "term x,\n");
+    refused(&env, &empty, "empty-definition.csv:5003:");
+    // And the same file without its bad row imports whole.
+    let good = env.write("good.csv", rows(header, 0..5_000));
+    assert_eq!(
+        env.ok(&["import", arg(&good)]),
+        "Imported: 5000 added, 0 updated, 0 unchanged.\n"
+    );
+}
+
+#[test]
+fn a_failing_write_stops_the_reader_and_keeps_nothing() {
+    let env = Env::new();
+    env.ok(&["decks"]);
+    let max_id: i64 = env.sql("SELECT max(id) FROM notes");
+    // A trigger that fails the 3000th new note, long after the first batches were written.
+    rusqlite::Connection::open(&env.db)
+        .unwrap()
+        .execute_batch(&format!(
+            "CREATE TRIGGER fail_late BEFORE INSERT ON notes WHEN NEW.id > {}
+             BEGIN SELECT RAISE(ABORT, 'the disk said no'); END;",
+            max_id + 3_000
+        ))
+        .unwrap();
+    let before = env.fingerprint();
+    let bytes_before = std::fs::read(&env.db).unwrap();
+    let file = env.write("big.csv", rows("#separator:Comma\n#deck:Big\n", 0..50_000));
+    let mut child = env
+        .cmd()
+        .args(["import", arg(&file)])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The reader must notice that the writer gave up rather than wait for it forever.
+    let started = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > Duration::from_secs(60) {
+            child.kill().unwrap();
+            panic!("the import hung after its write failed");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let out = child.wait_with_output().unwrap();
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert_eq!(
+        stderr,
+        "jargon: the import was not written (nothing changed): the disk said no\n"
+    );
+    assert_eq!(env.fingerprint(), before);
+    assert_eq!(std::fs::read(&env.db).unwrap(), bytes_before);
+}
+
+#[test]
+fn decks_holding_notes_are_compared_while_new_decks_are_written_as_read() {
+    let env = Env::new();
+    let old = env.write(
+        "old.csv",
+        "#separator:Comma\n#deck:Old\nalpha,first\nbeta,second\n",
+    );
+    env.ok(&["import", arg(&old)]);
+    let alpha_id: i64 = env.sql("SELECT id FROM notes WHERE key = 'alpha'");
+    // A deck column: a new deck's rows before, between and after the stored deck's rows.
+    let mut csv = String::from("#separator:Comma\n#columns:deck,term,definition\n");
+    for i in 0..1_500 {
+        csv.push_str(&format!("New,term {i},definition {i}\n"));
+    }
+    csv.push_str("Old,alpha,first (revised)\nOld,beta,second\nOld,gamma,third\n");
+    for i in 1_500..3_000 {
+        csv.push_str(&format!("New,term {i},definition {i}\n"));
+    }
+    let mixed = env.write("mixed.csv", &csv);
+    assert_eq!(
+        env.ok(&["import", arg(&mixed)]),
+        "Imported: 3001 added, 1 updated, 1 unchanged.\n"
+    );
+    // The updated note kept its id (and so its cards' history).
+    assert_eq!(
+        env.sql::<String>(&format!(
+            "SELECT definition FROM notes WHERE id = {alpha_id}"
+        )),
+        "first (revised)"
+    );
+    // The new deck's notes have ids in the file's order: its new cards come in that order.
+    let conn = rusqlite::Connection::open(&env.db).unwrap();
+    let terms: Vec<String> = conn
+        .prepare("SELECT n.term FROM notes n JOIN decks d ON d.id = n.deck_id WHERE d.name = 'New' ORDER BY n.id")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let expected: Vec<String> = (0..3_000).map(|i| format!("term {i}")).collect();
+    assert_eq!(terms, expected);
+    assert_eq!(
+        env.sql::<i64>(
+            "SELECT count(*) FROM notes n JOIN decks d ON d.id = n.deck_id WHERE d.name = 'Old'"
+        ),
+        3
+    );
+    assert!(env.ok(&["check"]).starts_with("ok:"));
+    // Importing it again changes nothing, and says so; skip leaves the stored note alone.
+    let before = env.fingerprint();
+    assert_eq!(
+        env.ok(&["import", arg(&mixed)]),
+        "Nothing to change: 0 added, 0 updated, 3003 unchanged.\n"
+    );
+    assert_eq!(env.fingerprint(), before);
+    let edited = env.write("edited.csv", csv.replace("first (revised)", "first again"));
+    assert_eq!(
+        env.ok(&["import", "--on-duplicate", "skip", arg(&edited)]),
+        "Nothing to change: 0 added, 0 updated, 3002 unchanged, 1 skipped (already present; --on-duplicate skip).\n"
+    );
+    assert_eq!(env.fingerprint(), before);
+}
+
+#[test]
+fn a_tsv_and_a_crlf_csv_stream_the_same_notes_as_a_small_file() {
+    // The same rows through a file large enough to be written as read and through the
+    // dry run, which reads everything first: the same notes either way.
+    let env = Env::new();
+    let mut tsv = String::from("#separator:Tab\n#html:true\n#columns:Front\tBack\tTags\n");
+    for i in 0..2_500 {
+        tsv.push_str(&format!(
+            "na\u{ef}ve <b>term</b> {i}\t\"quoted\r\ndefinition\" &amp; more {i}\ttag{}\r\n",
+            i % 3
+        ));
+    }
+    let file = env.write("deck.tsv", &tsv);
+    let dry = env.ok(&["import", "--dry-run", arg(&file)]);
+    assert!(
+        dry.starts_with("Dry run, nothing written: would be 2500 added"),
+        "{dry}"
+    );
+    assert_eq!(
+        env.ok(&["import", arg(&file)]),
+        "Imported: 2500 added, 0 updated, 0 unchanged.\n"
+    );
+    assert_eq!(
+        env.sql::<String>("SELECT term || '|' || definition || '|' || tags FROM notes WHERE key = 'naive-term-2499'"),
+        // HTML: a line break in the text is a space; 2499 % 3 == 0.
+        "na\u{ef}ve term 2499|quoted definition & more 2499|[\"tag0\"]"
+    );
+}
