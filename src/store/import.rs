@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use rusqlite::{OptionalExtension, Transaction, params};
 
 use super::Collection;
-use super::note_insert::{NoteInsert, NoteRow};
+use super::note_insert::{NoteRow, NoteWriter};
 use crate::deck::plan::{Existing, ImportPlan};
 use crate::error::{Error, Result};
 use crate::model::NoteFields;
@@ -67,8 +67,7 @@ impl Collection {
 /// the notes of decks that held none are written batch by batch as they come.
 pub struct NoteStream<'t> {
     tx: &'t Transaction<'t>,
-    block: NoteInsert<'t>,
-    single: NoteInsert<'t>,
+    writer: NoteWriter<'t>,
     now_secs: i64,
     next_id: i64,
     /// Decks met so far: `Some(id)` when their notes are written as they come (the deck held
@@ -84,8 +83,7 @@ impl<'t> NoteStream<'t> {
             tx.query_row("SELECT coalesce(max(id), 0) FROM notes", [], |r| r.get(0))?;
         Ok(NoteStream {
             tx,
-            block: NoteInsert::prepare(tx, NOTES_PER_STATEMENT)?,
-            single: NoteInsert::prepare(tx, 1)?,
+            writer: NoteWriter::prepare(tx)?,
             now_secs,
             next_id: last_id + 1,
             decks: HashMap::new(),
@@ -127,31 +125,25 @@ impl<'t> NoteStream<'t> {
     pub fn write<'n>(
         &mut self,
         deck: &str,
-        notes: impl ExactSizeIterator<Item = &'n NoteFields>,
+        notes: impl Iterator<Item = &'n NoteFields>,
     ) -> Result<()> {
         let deck_id = self.decks.get(deck).copied().flatten().ok_or_else(|| {
             Error::failed(format!(
                 "the notes of deck '{deck}' cannot be written as they come"
             ))
         })?;
-        let mut rows: Vec<NoteRow> = Vec::with_capacity(NOTES_PER_STATEMENT);
-        let count = notes.len();
-        for fields in notes {
-            rows.push(NoteRow {
-                id: self.next_id + rows.len() as i64,
+        let first_id = self.next_id;
+        let rows: Vec<NoteRow> = notes
+            .enumerate()
+            .map(|(i, fields)| NoteRow {
+                id: first_id + i as i64,
                 deck_id,
                 fields,
-            });
-            if rows.len() == NOTES_PER_STATEMENT {
-                self.block.run(&rows, self.now_secs)?;
-                self.next_id += rows.len() as i64;
-                rows.clear();
-            }
-        }
-        for row in rows.chunks(1) {
-            self.single.run(row, self.now_secs)?;
-            self.next_id += 1;
-        }
+            })
+            .collect();
+        self.writer.insert(&rows, self.now_secs)?;
+        let count = rows.len();
+        self.next_id += count as i64;
         self.added += count;
         Ok(())
     }
@@ -194,8 +186,8 @@ impl Collection {
     }
 }
 
-/// Notes written by one INSERT statement in a large import.
-const NOTES_PER_STATEMENT: usize = 32;
+/// Notes written between two progress reports.
+const PROGRESS_EVERY: usize = 1024;
 
 /// Writes a plan inside the caller's transaction; returns the ids of the added notes, in the
 /// order of [`ImportPlan::add`]. `progress` is told how many notes were written so far.
@@ -245,34 +237,27 @@ pub(crate) fn write_plan(
         // ids (note id * 2 + direction) are known without asking.
         let last_id: i64 =
             tx.query_row("SELECT coalesce(max(id), 0) FROM notes", [], |r| r.get(0))?;
-        let mut single = NoteInsert::prepare(tx, 1)?;
-        let mut block = NoteInsert::prepare(tx, NOTES_PER_STATEMENT)?;
+        let mut writer = NoteWriter::prepare(tx)?;
         let mut next_id = last_id + 1;
-        let mut rows: Vec<NoteRow> = Vec::with_capacity(NOTES_PER_STATEMENT);
-        for chunk in plan.add.chunks(NOTES_PER_STATEMENT) {
-            rows.clear();
-            for (deck, fields) in chunk {
-                let deck_id = deck_ids.get(deck.as_str()).copied().ok_or_else(|| {
-                    Error::failed(format!("the import plan lists no deck '{deck}'"))
-                })?;
-                rows.push(NoteRow {
-                    id: next_id + rows.len() as i64,
-                    deck_id,
-                    fields,
-                });
-            }
-            if chunk.len() == NOTES_PER_STATEMENT {
-                block.run(&rows, now_secs)?;
-            } else {
-                for row in rows.chunks(1) {
-                    single.run(row, now_secs)?;
-                }
-            }
+        for chunk in plan.add.chunks(PROGRESS_EVERY) {
+            let rows = chunk
+                .iter()
+                .enumerate()
+                .map(|(i, (deck, fields))| {
+                    let deck_id = deck_ids.get(deck.as_str()).copied().ok_or_else(|| {
+                        Error::failed(format!("the import plan lists no deck '{deck}'"))
+                    })?;
+                    Ok(NoteRow {
+                        id: next_id + i as i64,
+                        deck_id,
+                        fields,
+                    })
+                })
+                .collect::<Result<Vec<NoteRow>>>()?;
+            writer.insert(&rows, now_secs)?;
             added.extend(next_id..next_id + chunk.len() as i64);
             next_id += chunk.len() as i64;
-            if added.len() % 1024 < NOTES_PER_STATEMENT {
-                progress(added.len() as u64);
-            }
+            progress(added.len() as u64);
         }
         for (id, fields) in &plan.update {
             super::notes::write_note_fields(tx, *id, fields, now_secs)?;

@@ -22,6 +22,37 @@ use crate::model::NoteFields;
 /// related, source, created (and modified), id.
 const PARAMS_PER_NOTE: usize = 12;
 
+/// Notes written by one INSERT statement: at this size running a statement costs more than
+/// storing a row.
+const NOTES_PER_STATEMENT: usize = 32;
+
+/// Inserts any number of notes: full statements of [`NOTES_PER_STATEMENT`], then the rest one
+/// by one.
+pub(crate) struct NoteWriter<'c> {
+    block: NoteInsert<'c>,
+    single: NoteInsert<'c>,
+}
+
+impl<'c> NoteWriter<'c> {
+    pub fn prepare(conn: &'c Connection) -> Result<NoteWriter<'c>> {
+        Ok(NoteWriter {
+            block: NoteInsert::prepare(conn, NOTES_PER_STATEMENT)?,
+            single: NoteInsert::prepare(conn, 1)?,
+        })
+    }
+
+    pub fn insert(&mut self, rows: &[NoteRow], now_secs: i64) -> Result<()> {
+        let mut chunks = rows.chunks_exact(NOTES_PER_STATEMENT);
+        for chunk in chunks.by_ref() {
+            self.block.run(chunk, now_secs)?;
+        }
+        for row in chunks.remainder().chunks(1) {
+            self.single.run(row, now_secs)?;
+        }
+        Ok(())
+    }
+}
+
 /// One note to write: its id, its deck's id and its fields.
 pub(crate) struct NoteRow<'a> {
     pub id: i64,
