@@ -1,7 +1,7 @@
--- The jargon collection schema as it stands (version 2), applied whole to a new collection.
+-- The jargon collection schema as it stands (version 3), applied whole to a new collection.
 -- Existing collections reach the same schema through the numbered migrations in
--- src/store/migrations/ (001-initial.sql, 002-lazy-cards.sql); a test checks that both paths
--- give the same tables, columns, indexes, views and triggers. Change the schema with a new
+-- src/store/migrations/ (001-initial.sql to 003-notes-key-index.sql); a test checks that both
+-- paths give the same tables, columns, indexes, views and triggers. Change the schema with a new
 -- migration, then bring this file up to date with it.
 --
 -- CHECK constraints list their values as OR chains: an IN list makes SQLite build a
@@ -36,9 +36,11 @@ CREATE TABLE notes (
     source      TEXT    NOT NULL DEFAULT '',
     created_at  INTEGER NOT NULL,
     modified_at INTEGER NOT NULL,
-    fresh       INTEGER NOT NULL DEFAULT 3 CHECK (fresh >= 0 AND fresh <= 3), -- bit per new card
-    UNIQUE (deck_id, key)
+    fresh       INTEGER NOT NULL DEFAULT 3 CHECK (fresh >= 0 AND fresh <= 3) -- bit per new card
 ) STRICT;
+-- A key is unique in its deck. A named index rather than a table constraint: a large import
+-- into a small collection drops it and builds it again after (src/store/import.rs).
+CREATE UNIQUE INDEX notes_deck_key ON notes(deck_id, key);
 CREATE INDEX notes_guid ON notes(guid) WHERE guid IS NOT NULL;
 CREATE INDEX notes_fresh ON notes(id) WHERE fresh != 0;
 

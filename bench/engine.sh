@@ -8,7 +8,7 @@ runs=${RUNS:-21}
 
 cargo build --release --quiet
 bin="${CARGO_TARGET_DIR:-target}/release/jargon"
-db=target/bench-data/engine-1m-v2.sqlite
+db=target/bench-data/engine-1m-v3.sqlite
 if [ ! -f "$db" ]; then
   echo "building the 1M-card collection (cargo bench --bench engine -- --test)..."
   cargo bench --bench engine --quiet -- --test >/dev/null

@@ -38,7 +38,7 @@ pub fn data_dir() -> PathBuf {
 /// 500,000 notes (1,000,000 cards): 60% in review with due days spread from 30 days ago to a
 /// year ahead, the rest new; 1,000,000 review rows over the reviewed cards.
 pub fn big_collection() -> PathBuf {
-    let path = data_dir().join("engine-1m-v2.sqlite");
+    let path = data_dir().join("engine-1m-v3.sqlite");
     if path.exists() {
         return path;
     }

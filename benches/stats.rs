@@ -42,7 +42,7 @@ fn data_dir() -> PathBuf {
 /// 1,000,000 answers in time order over 1,000 days with gaps, 90% scheduled, 8% re-drills,
 /// 2% cram, all four buttons, from every phase.
 fn stats_collection() -> PathBuf {
-    let path = data_dir().join("stats-1m-v2.sqlite");
+    let path = data_dir().join("stats-1m-v3.sqlite");
     if path.exists() {
         return path;
     }

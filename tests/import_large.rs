@@ -73,6 +73,17 @@ fn a_bad_row_after_thousands_of_written_notes_leaves_the_collection_as_it_was() 
     refused(&env, &unterminated, "unterminated.csv:5003:");
     let empty = env.write("empty-definition.csv", rows(header, 0..5_000) + "term x,\n");
     refused(&env, &empty, "empty-definition.csv:5003:");
+    // Large enough that the key index is dropped while the notes are written: the rollback
+    // brings it back with everything else.
+    let late = env.write(
+        "late-duplicate.csv",
+        rows(header, 0..20_000) + "Term 19999,another definition\n",
+    );
+    refused(
+        &env,
+        &late,
+        "late-duplicate.csv:20003:1: the key 'term-19999' is used twice in deck 'Large'",
+    );
     // And the same file without its bad row imports whole.
     let good = env.write("good.csv", rows(header, 0..5_000));
     assert_eq!(
@@ -137,17 +148,19 @@ fn decks_holding_notes_are_compared_while_new_decks_are_written_as_read() {
     let alpha_id: i64 = env.sql("SELECT id FROM notes WHERE key = 'alpha'");
     // A deck column: a new deck's rows before, between and after the stored deck's rows.
     let mut csv = String::from("#separator:Comma\n#columns:deck,term,definition\n");
-    for i in 0..1_500 {
+    // 12,000 new notes, more than the collection holds: the key index is rebuilt after them,
+    // before the stored deck's notes are looked up by their keys.
+    for i in 0..6_000 {
         csv.push_str(&format!("New,term {i},definition {i}\n"));
     }
     csv.push_str("Old,alpha,first (revised)\nOld,beta,second\nOld,gamma,third\n");
-    for i in 1_500..3_000 {
+    for i in 6_000..12_000 {
         csv.push_str(&format!("New,term {i},definition {i}\n"));
     }
     let mixed = env.write("mixed.csv", &csv);
     assert_eq!(
         env.ok(&["import", arg(&mixed)]),
-        "Imported: 3001 added, 1 updated, 1 unchanged.\n"
+        "Imported: 12001 added, 1 updated, 1 unchanged.\n"
     );
     // The updated note kept its id (and so its cards' history).
     assert_eq!(
@@ -165,7 +178,7 @@ fn decks_holding_notes_are_compared_while_new_decks_are_written_as_read() {
         .unwrap()
         .collect::<Result<_, _>>()
         .unwrap();
-    let expected: Vec<String> = (0..3_000).map(|i| format!("term {i}")).collect();
+    let expected: Vec<String> = (0..12_000).map(|i| format!("term {i}")).collect();
     assert_eq!(terms, expected);
     assert_eq!(
         env.sql::<i64>(
@@ -178,13 +191,58 @@ fn decks_holding_notes_are_compared_while_new_decks_are_written_as_read() {
     let before = env.fingerprint();
     assert_eq!(
         env.ok(&["import", arg(&mixed)]),
-        "Nothing to change: 0 added, 0 updated, 3003 unchanged.\n"
+        "Nothing to change: 0 added, 0 updated, 12003 unchanged.\n"
     );
     assert_eq!(env.fingerprint(), before);
     let edited = env.write("edited.csv", csv.replace("first (revised)", "first again"));
     assert_eq!(
         env.ok(&["import", "--on-duplicate", "skip", arg(&edited)]),
-        "Nothing to change: 0 added, 0 updated, 3002 unchanged, 1 skipped (already present; --on-duplicate skip).\n"
+        "Nothing to change: 0 added, 0 updated, 12002 unchanged, 1 skipped (already present; --on-duplicate skip).\n"
+    );
+    assert_eq!(env.fingerprint(), before);
+}
+
+#[test]
+fn an_import_larger_than_the_collection_leaves_the_key_index_as_a_new_collection_has_it() {
+    let env = Env::new();
+    env.ok(&["decks"]);
+    let index = |env: &Env| -> String {
+        env.sql("SELECT sql FROM sqlite_master WHERE type = 'index' AND name = 'notes_deck_key'")
+    };
+    let created = index(&env);
+    assert_eq!(
+        created,
+        "CREATE UNIQUE INDEX notes_deck_key ON notes(deck_id, key)"
+    );
+    let file = env.write("big.csv", rows("#separator:Comma\n#deck:Big\n", 0..30_000));
+    assert_eq!(
+        env.ok(&["import", arg(&file)]),
+        "Imported: 30000 added, 0 updated, 0 unchanged.\n"
+    );
+    assert_eq!(index(&env), created);
+    assert!(env.ok(&["check"]).starts_with("ok:"));
+    let conn = rusqlite::Connection::open(&env.db).unwrap();
+    let plan: String = conn
+        .query_row(
+            "EXPLAIN QUERY PLAN SELECT id FROM notes WHERE deck_id = 1 AND key = 'term-5'",
+            [],
+            |r| r.get(3),
+        )
+        .unwrap();
+    assert!(plan.contains("notes_deck_key"), "{plan}");
+    let big: i64 = env.sql("SELECT id FROM decks WHERE name = 'Big'");
+    let again = conn.execute(
+        "INSERT INTO notes (deck_id, key, term, definition, created_at, modified_at)
+         VALUES (?1, 'term-29999', 'x', 'y', 0, 0)",
+        [big],
+    );
+    assert!(again.is_err(), "the rebuilt index keeps keys unique");
+    drop(conn);
+    // Matching goes through the rebuilt index: a second import finds every note.
+    let before = env.fingerprint();
+    assert_eq!(
+        env.ok(&["import", arg(&file)]),
+        "Nothing to change: 0 added, 0 updated, 30000 unchanged.\n"
     );
     assert_eq!(env.fingerprint(), before);
 }

@@ -272,7 +272,6 @@ fn import_text_file(
     let now = options
         .clock
         .map_or_else(|| chrono::Utc::now().timestamp(), |c| c.now().timestamp());
-    let show_bar = std::io::stdout().is_terminal();
     let (sender, receiver) = std::sync::mpsc::sync_channel::<Batch>(8);
     let (text, default_deck) = (text.as_str(), default_deck.as_str());
     let written = std::thread::scope(|scope| {
@@ -281,13 +280,10 @@ fn import_text_file(
         // free one by one as to insert, and the writer is the slower side.
         let (spent, freed) = std::sync::mpsc::channel::<Batch>();
         scope.spawn(move || freed.iter().for_each(drop));
-        collection.import_streaming(now, move |stream| {
-            // Counted here while the reader parses the first rows.
-            let bar = progress_bar(if show_bar {
-                crate::deck::csv::estimate_rows(text) as u64
-            } else {
-                0
-            });
+        // Counted here while the reader parses the first rows.
+        let expected = crate::deck::csv::estimate_rows(text);
+        collection.import_streaming(now, expected, move |stream| {
+            let bar = progress_bar(expected as u64);
             let mut held: Vec<DeckInput> = Vec::new();
             for batch in receiver.iter() {
                 if stream.accepts(&batch.deck)? {

@@ -1,6 +1,6 @@
 //! Writing an import plan: every deck, note and card of it in one transaction.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use rusqlite::{OptionalExtension, Transaction, params};
 
@@ -63,6 +63,12 @@ impl Collection {
     }
 }
 
+/// The index that keeps a note's key unique in its deck, exactly as `schema.sql` creates it.
+const KEY_INDEX: &str = "CREATE UNIQUE INDEX notes_deck_key ON notes(deck_id, key)";
+
+/// The smallest streamed import that drops the key index and builds it again after.
+const REBUILD_KEY_INDEX_AT: usize = 10_000;
+
 /// An import written while its file is still being read (see [`Collection::import_streaming`]):
 /// the notes of decks that held none are written batch by batch as they come.
 pub struct NoteStream<'t> {
@@ -70,25 +76,59 @@ pub struct NoteStream<'t> {
     writer: NoteWriter<'t>,
     now_secs: i64,
     next_id: i64,
+    /// The decks that held notes when the import began.
+    filled: HashSet<i64>,
     /// Decks met so far: `Some(id)` when their notes are written as they come (the deck held
     /// no notes when the import began, so every note of the file is new to it), `None` when
     /// they must be compared with stored notes, after the whole file is read.
     decks: HashMap<String, Option<i64>>,
     added: usize,
+    /// Whether `notes_deck_key` is dropped until the notes are written.
+    key_index_dropped: bool,
 }
 
 impl<'t> NoteStream<'t> {
-    fn new(tx: &'t Transaction<'t>, now_secs: i64) -> Result<NoteStream<'t>> {
+    /// `expected` is about how many notes the file holds. When they outnumber the notes
+    /// stored (the largest note id bounds their count), the key index is dropped and built
+    /// again once they are written: one sorted pass over every key costs much less than
+    /// inserting each new key where it belongs, in the file's order. The streamed decks held
+    /// no notes and the reader refuses a key repeated in a deck, so no duplicate can slip in
+    /// meanwhile, and the index is back before any note is looked up by its key.
+    fn new(tx: &'t Transaction<'t>, now_secs: i64, expected: usize) -> Result<NoteStream<'t>> {
         let last_id: i64 =
             tx.query_row("SELECT coalesce(max(id), 0) FROM notes", [], |r| r.get(0))?;
+        // Read while the key index, whose first column is the deck, can answer it.
+        let filled = tx
+            .prepare(
+                "SELECT id FROM decks WHERE EXISTS (SELECT 1 FROM notes WHERE deck_id = decks.id)",
+            )?
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<HashSet<i64>>>()?;
+        let key_index_dropped = expected >= REBUILD_KEY_INDEX_AT
+            && i64::try_from(expected).unwrap_or(i64::MAX) >= last_id;
+        if key_index_dropped {
+            tx.execute_batch("DROP INDEX notes_deck_key")?;
+        }
         Ok(NoteStream {
             tx,
+            // Prepared after the schema change, which would make SQLite prepare it again.
             writer: NoteWriter::prepare(tx)?,
             now_secs,
             next_id: last_id + 1,
+            filled,
             decks: HashMap::new(),
             added: 0,
+            key_index_dropped,
         })
+    }
+
+    /// Builds the key index again if it was dropped.
+    fn restore_key_index(&mut self) -> Result<()> {
+        if self.key_index_dropped {
+            self.tx.execute_batch(KEY_INDEX)?;
+            self.key_index_dropped = false;
+        }
+        Ok(())
     }
 
     /// Whether the notes of `deck` can be written as they come, creating the deck when it
@@ -98,17 +138,13 @@ impl<'t> NoteStream<'t> {
         if let Some(state) = self.decks.get(deck) {
             return Ok(state.is_some());
         }
-        let found: Option<(i64, bool)> = self
+        let found: Option<i64> = self
             .tx
-            .query_row(
-                "SELECT id, EXISTS (SELECT 1 FROM notes WHERE deck_id = decks.id) FROM decks WHERE name = ?1",
-                [deck],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
+            .query_row("SELECT id FROM decks WHERE name = ?1", [deck], |r| r.get(0))
             .optional()?;
         let state = match found {
-            Some((_, true)) => None,
-            Some((id, false)) => Some(id),
+            Some(id) if self.filled.contains(&id) => None,
+            Some(id) => Some(id),
             None => {
                 self.tx.execute(
                     "INSERT INTO decks (name, description, created_at) VALUES (?1, '', ?2)",
@@ -153,13 +189,16 @@ impl<'t> NoteStream<'t> {
         self.added
     }
 
-    /// The stored notes of the named decks, as the plan compares them.
-    pub fn existing_notes(&self, deck_names: &[&str]) -> Result<Existing> {
+    /// The stored notes of the named decks, as the plan compares them. Call it once every
+    /// streamed note is written: the key index is built again first.
+    pub fn existing_notes(&mut self, deck_names: &[&str]) -> Result<Existing> {
+        self.restore_key_index()?;
         existing_notes(self.tx, deck_names)
     }
 
     /// Writes the plan made for the decks that held notes; returns the ids of its added notes.
     pub fn apply(&mut self, plan: &ImportPlan, progress: &mut dyn FnMut(u64)) -> Result<Vec<i64>> {
+        self.restore_key_index()?;
         write_plan(self.tx, plan, self.now_secs, progress)
     }
 }
@@ -168,17 +207,21 @@ impl Collection {
     /// Runs `body` with a [`NoteStream`] inside one transaction with the bulk settings: all
     /// of it is committed when `body` succeeds, none of it when `body` fails. Nothing reaches
     /// the file before the commit (the page cache holds every page of the transaction), so a
-    /// file found bad half way leaves the collection as it was.
+    /// file found bad half way leaves the collection as it was. `expected` is about how many
+    /// notes will come (it only decides how the key index is kept up to date).
     pub fn import_streaming<T>(
         &mut self,
         now_secs: i64,
+        expected: usize,
         body: impl FnOnce(&mut NoteStream) -> Result<T>,
     ) -> Result<T> {
         self.as_bulk_import(|collection| {
             let tx = collection.conn_mut().transaction()?;
             let result = {
-                let mut stream = NoteStream::new(&tx, now_secs)?;
-                body(&mut stream)?
+                let mut stream = NoteStream::new(&tx, now_secs, expected)?;
+                let result = body(&mut stream)?;
+                stream.restore_key_index()?;
+                result
             };
             tx.commit()?;
             Ok(result)

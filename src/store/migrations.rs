@@ -14,6 +14,7 @@ use crate::error::{Error, Result};
 const MIGRATIONS: &[&str] = &[
     include_str!("migrations/001-initial.sql"),
     include_str!("migrations/002-lazy-cards.sql"),
+    include_str!("migrations/003-notes-key-index.sql"),
 ];
 
 /// The current schema, for a new collection.
@@ -50,6 +51,17 @@ pub fn migrate(conn: &mut Connection, from: i64) -> Result<()> {
             ));
         }
     }
+    // A migration may rebuild a table others point at (SQLite's way to change a constraint),
+    // which needs foreign keys off; the setting cannot change inside a transaction. They are
+    // checked as a whole before the commit instead, and on again afterwards, whatever happens.
+    let enforced: bool = conn.query_row("PRAGMA foreign_keys", [], |r| r.get(0))?;
+    conn.pragma_update(None, "foreign_keys", false)?;
+    let migrated = run_migrations(conn, from);
+    conn.pragma_update(None, "foreign_keys", enforced)?;
+    migrated
+}
+
+fn run_migrations(conn: &mut Connection, from: i64) -> Result<()> {
     let tx = conn.transaction()?;
     if from == 0 {
         tx.execute_batch(SCHEMA)?;
@@ -74,6 +86,14 @@ pub fn migrate(conn: &mut Connection, from: i64) -> Result<()> {
             ))
         })?;
         tx.pragma_update(None, "user_version", version)?;
+    }
+    let broken: i64 = tx.query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
+        r.get(0)
+    })?;
+    if broken > 0 {
+        return Err(Error::failed(format!(
+            "cannot upgrade the collection to schema version {CURRENT_VERSION} (nothing was changed): {broken} rows point at rows that do not exist"
+        )));
     }
     tx.commit()?;
     Ok(())
@@ -265,6 +285,78 @@ mod tests {
             })
             .unwrap();
         assert_eq!(broken, 0);
+    }
+
+    #[test]
+    fn migration_3_keeps_every_note_card_and_answer_and_makes_the_key_index_droppable() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.pragma_update(None, "foreign_keys", true).unwrap();
+        conn.execute_batch(MIGRATIONS[0]).unwrap();
+        conn.execute_batch(MIGRATIONS[1]).unwrap();
+        conn.pragma_update(None, "user_version", 2).unwrap();
+        conn.execute_batch(
+            "INSERT INTO decks (id, name, created_at) VALUES (1, 'D', 0), (2, 'E', 0);
+             INSERT INTO notes (id, deck_id, key, guid, term, definition, example, aliases, tags,
+                                related, source, created_at, modified_at)
+                 VALUES (4, 1, 'a', 'g1', 'A', 'first', 'ex', '[\"x\"]', '[\"t\"]', '[\"b\"]', 'src', 10, 20),
+                        (9, 1, 'b', NULL, 'B', 'second', '', '[]', '[]', '[]', '', 11, 21),
+                        (12, 2, 'a', NULL, 'A', 'other deck', '', '[]', '[]', '[]', '', 12, 22);
+             INSERT INTO card_states (id, note_id, phase, due_day, interval_days, ease_permille, repetitions)
+                 VALUES (9, 4, 'review', 100, 6, 2360, 2);
+             INSERT INTO reviews (card_id, reviewed_at, day, quality, duration_ms, kind, scheduler,
+                 phase_before, interval_before, ease_before, reps_before, lapses_before, step_before,
+                 phase_after, due_day_after, interval_after, ease_after, reps_after, lapses_after, step_after)
+             VALUES (9, 1000, 94, 4, 500, 'schedule', 'sm2', 'review', 1, 2500, 1, 0, 0, 'review', 100, 6, 2360, 2, 0, 0);",
+        )
+        .unwrap();
+        let dump = |conn: &Connection, sql: &str| -> Vec<String> {
+            let mut stmt = conn.prepare(sql).unwrap();
+            let width = stmt.column_count();
+            stmt.query_map([], |r| {
+                (0..width)
+                    .map(|i| Ok(format!("{:?}", r.get::<_, rusqlite::types::Value>(i)?)))
+                    .collect::<rusqlite::Result<Vec<String>>>()
+                    .map(|v| v.join("|"))
+            })
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+        };
+        let queries = [
+            "SELECT * FROM notes ORDER BY id",
+            "SELECT * FROM card_states ORDER BY id",
+            "SELECT * FROM reviews ORDER BY id",
+            "SELECT * FROM cards ORDER BY id",
+        ];
+        let before: Vec<Vec<String>> = queries.iter().map(|q| dump(&conn, q)).collect();
+        migrate(&mut conn, 2).unwrap();
+        let after: Vec<Vec<String>> = queries.iter().map(|q| dump(&conn, q)).collect();
+        assert_eq!(after, before, "every row, under the same ids");
+        let enforced: i64 = conn
+            .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(enforced, 1, "foreign keys are on again after the upgrade");
+
+        let duplicate = conn.execute(
+            "INSERT INTO notes (deck_id, key, term, definition, created_at, modified_at)
+             VALUES (1, 'a', 'A', 'again', 0, 0)",
+            [],
+        );
+        assert!(duplicate.is_err(), "a key is still unique in its deck");
+        conn.execute_batch("BEGIN; DROP INDEX notes_deck_key; ROLLBACK;")
+            .expect("the key index can be dropped (and rebuilt) by an import");
+        // The triggers still keep notes.fresh, and card_states still points at notes.
+        conn.execute(
+            "INSERT INTO card_states (id, note_id, phase) VALUES (24, 12, 'learning')",
+            [],
+        )
+        .unwrap();
+        let fresh: i64 = conn
+            .query_row("SELECT fresh FROM notes WHERE id = 12", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(fresh, 2);
+        let orphan = conn.execute("INSERT INTO card_states (id, note_id) VALUES (40, 20)", []);
+        assert!(orphan.is_err(), "note 20 does not exist");
     }
 
     #[test]
