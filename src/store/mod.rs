@@ -75,12 +75,6 @@ fn describe_open_error(path: &Path, err: rusqlite::Error) -> Error {
     }
 }
 
-/// Bytes per database page of a new collection. SQLite's default is 4 KiB; at 16 KiB a large
-/// import splits a quarter as many pages and writes a quarter as many frames to the log (and
-/// back at the checkpoint), and scans of the review log read fewer pages, while an answer's
-/// commit, a handful of pages, stays far below a millisecond.
-const PAGE_SIZE: i64 = 16_384;
-
 impl Collection {
     /// Opens (or creates, with its parent folders) the collection at `path` and brings its
     /// schema up to date.
@@ -114,10 +108,6 @@ impl Collection {
         migrations::check_version(path, version)?;
         conn.busy_timeout(Duration::from_secs(5))?;
         conn.pragma_update(None, "foreign_keys", true)?;
-        if created {
-            // Before the first table is written; fixed for the file's life after that.
-            conn.pragma_update(None, "page_size", PAGE_SIZE)?;
-        }
         if path != Path::new(":memory:") {
             conn.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))
                 .map_err(|e| describe_open_error(path, e))?;
