@@ -24,6 +24,10 @@ use jargon::store::cards::QueueQuery;
 use jargon::store::reviews::NewReview;
 use rusqlite::params;
 
+/// The binary's allocator (see src/main.rs), so the figures are what the binary does.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// The study day the benchmark collection is built around.
 const TODAY: i64 = 20_779;
 const NOTES: i64 = 500_000;

@@ -19,6 +19,10 @@ use jargon::deck::plan::OnDuplicate;
 use jargon::store::Collection;
 use rusqlite::params;
 
+/// The binary's allocator (see src/main.rs), so the figures are what the binary does.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const ROWS: usize = 100_000;
 
 fn data_dir() -> PathBuf {

@@ -23,6 +23,10 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rusqlite::params;
 
+/// The binary's allocator (see src/main.rs), so the figures are what the binary does.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// The study day the benchmark collection ends on (2026-11-22).
 const TODAY: i64 = 20_779;
 const NOTES: i64 = 500_000;
