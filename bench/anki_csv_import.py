@@ -1,15 +1,18 @@
 #!/usr/bin/env python3
 """Times Anki's own CSV import (the `anki` package, headless) of one file into fresh
-collections, alternating run by run with the whole `jargon import` process of the same file
-into a fresh jargon collection, and prints the medians and ratios; with criterion's estimates
-for jargon's in-process import, also the like-for-like ratio.
+collections, alternating run by run with jargon's import of the same file into a fresh jargon
+collection, timed two ways: in process around the import call (examples/import_once.rs, like
+for like with Anki's timing) and as the whole `jargon import` process. Prints the medians and
+two ratios for each: of the medians, and the median of each run's own ratio (each run's
+figures are seconds apart, so that one is the least moved by the machine's drifting speed).
+With criterion's estimates, also the import against the bare-insert floor.
 
 Anki: reads the file's header lines with get_csv_metadata, maps its first two columns to the
 Basic note type's Front and Back (the tags column is declared in the file), imports into a new
 deck. Only the import call is timed, not starting Python or creating the collection.
 jargon: the collection (with its built-in decks) is created before the timing, as Anki's is.
 
-Usage: anki_csv_import.py FILE.csv RUNS JARGON_BINARY [CRITERION_GROUP_DIR]
+Usage: anki_csv_import.py FILE.csv RUNS JARGON_BINARY IMPORT_ONCE_BINARY [CRITERION_GROUP_DIR]
 """
 
 import json
@@ -59,6 +62,20 @@ def jargon_import(binary, path):
     return elapsed
 
 
+def jargon_in_process(example, path):
+    with tempfile.TemporaryDirectory() as tmp:
+        out = subprocess.run(
+            [example, path, os.path.join(tmp, "c.sqlite")],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+    seconds, _, report = out.stdout.partition("\n")
+    if "100000 added" not in report:
+        sys.exit(f"jargon did not import the file: {out.stdout}{out.stderr}")
+    return float(seconds)
+
+
 def criterion_median(group, name):
     path = os.path.join(group, name, "new", "estimates.json")
     with open(path) as f:
@@ -69,22 +86,29 @@ def main():
     path = os.path.abspath(sys.argv[1])
     runs = int(sys.argv[2])
     binary = sys.argv[3]
-    group = sys.argv[4] if len(sys.argv) > 4 else None
-    anki, jargon = [], []
+    example = sys.argv[4]
+    group = sys.argv[5] if len(sys.argv) > 5 else None
+    anki, inproc, process = [], [], []
     for run in range(runs):
         elapsed, notes = anki_import(path)
         anki.append(elapsed)
-        jargon.append(jargon_import(binary, path))
-        print(f"run {run + 1}: anki {anki[-1]:.3f} s ({notes} notes), jargon process {jargon[-1]:.3f} s")
-    a, j = statistics.median(anki), statistics.median(jargon)
+        inproc.append(jargon_in_process(example, path))
+        process.append(jargon_import(binary, path))
+        print(
+            f"run {run + 1}: anki {anki[-1]:.3f} s ({notes} notes), "
+            f"jargon in process {inproc[-1]:.3f} s, whole process {process[-1]:.3f} s"
+        )
+    a = statistics.median(anki)
     print(f"anki import_csv median: {a:.3f} s")
-    print(f"jargon import, whole process, median: {j:.3f} s")
-    print(f"Anki / jargon (whole process): {a / j:.1f}x")
+    for label, times in [("in process, like for like", inproc), ("whole process", process)]:
+        j = statistics.median(times)
+        paired = statistics.median(x / y for x, y in zip(anki, times))
+        print(f"jargon import, {label}, median: {j:.3f} s")
+        print(f"Anki / jargon ({label}): {a / j:.1f}x of the medians, {paired:.1f}x median of the runs' ratios")
     if group:
-        inproc = criterion_median(group, "jargon_import_csv")
+        criterion = criterion_median(group, "jargon_import_csv")
         floor = criterion_median(group, "bare_rusqlite_insert")
-        print(f"jargon import in process (criterion median): {inproc:.3f} s; floor {floor:.3f} s; import / floor {inproc / floor:.2f}x")
-        print(f"Anki / jargon (in process, like for like): {a / inproc:.1f}x")
+        print(f"criterion medians: jargon import {criterion:.3f} s; floor {floor:.3f} s; import / floor {criterion / floor:.2f}x")
 
 
 if __name__ == "__main__":

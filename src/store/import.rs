@@ -125,7 +125,10 @@ impl<'t> NoteStream<'t> {
     /// Builds the key index again if it was dropped.
     fn restore_key_index(&mut self) -> Result<()> {
         if self.key_index_dropped {
+            // The sort behind it may take a second thread: the reading thread is done by now.
+            self.tx.pragma_update(None, "threads", 2)?;
             self.tx.execute_batch(KEY_INDEX)?;
+            self.tx.pragma_update(None, "threads", 0)?;
             self.key_index_dropped = false;
         }
         Ok(())
