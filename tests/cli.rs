@@ -441,6 +441,26 @@ fn a_review_across_a_daylight_saving_change_is_due_at_the_local_rollover() {
 }
 
 #[test]
+fn check_says_one_review_in_the_singular() {
+    let env = with_deck();
+    let cards: i64 = env.sql("SELECT count(*) FROM cards");
+    assert_eq!(
+        env.ok(&["check"]),
+        format!(
+            "ok: the database is intact and 0 reviews replay to the stored state of all {cards} cards.\n"
+        )
+    );
+    env.run_with_input(&["review", "--deck", "Test"], "g\n");
+    assert_eq!(env.sql::<i64>("SELECT count(*) FROM reviews"), 1);
+    assert_eq!(
+        env.ok(&["check"]),
+        format!(
+            "ok: the database is intact and 1 review replays to the stored state of all {cards} cards.\n"
+        )
+    );
+}
+
+#[test]
 fn check_finds_a_card_whose_state_does_not_match_its_log() {
     let env = with_deck();
     env.run_with_input(&["review", "--deck", "Test"], "g\ng\n");

@@ -36,9 +36,16 @@ pub fn run(context: &Context, _args: &Args, out: &mut dyn Write) -> Result<()> {
             ));
         }
         if problems.is_empty() {
+            let replay = if reviews == 1 {
+                "1 review replays".to_string()
+            } else {
+                format!("{reviews} reviews replay")
+            };
+            let all = if cards == 1 { "its" } else { "all" };
             writeln!(
                 out,
-                "ok: the database is intact and {reviews} reviews replay to the stored state of all {cards} cards."
+                "ok: the database is intact and {replay} to the stored state of {all} {}.",
+                crate::repl::render::plural(cards, "card")
             )?;
             return Ok(());
         }
