@@ -91,8 +91,13 @@ fn run_migrations(conn: &mut Connection, from: i64) -> Result<()> {
         r.get(0)
     })?;
     if broken > 0 {
+        let rows = if broken == 1 {
+            "1 row points".to_string()
+        } else {
+            format!("{broken} rows point")
+        };
         return Err(Error::failed(format!(
-            "cannot upgrade the collection to schema version {CURRENT_VERSION} (nothing was changed): {broken} rows point at rows that do not exist"
+            "cannot upgrade the collection to schema version {CURRENT_VERSION} (nothing was changed): {rows} at rows that do not exist (PRAGMA foreign_key_check lists them)"
         )));
     }
     tx.commit()?;
@@ -357,6 +362,43 @@ mod tests {
         assert_eq!(fresh, 2);
         let orphan = conn.execute("INSERT INTO card_states (id, note_id) VALUES (40, 20)", []);
         assert!(orphan.is_err(), "note 20 does not exist");
+    }
+
+    #[test]
+    fn an_upgrade_that_would_keep_a_row_pointing_nowhere_changes_nothing() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(MIGRATIONS[0]).unwrap();
+        conn.execute_batch(MIGRATIONS[1]).unwrap();
+        conn.pragma_update(None, "user_version", 2).unwrap();
+        // A card of note 50, which does not exist (written with foreign keys off).
+        conn.pragma_update(None, "foreign_keys", false).unwrap();
+        conn.execute(
+            "INSERT INTO card_states (id, note_id, phase) VALUES (100, 50, 'learning')",
+            [],
+        )
+        .unwrap();
+        conn.pragma_update(None, "foreign_keys", true).unwrap();
+        let err = migrate(&mut conn, 2).unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "cannot upgrade the collection to schema version 3 (nothing was changed): 1 row points at rows that do not exist (PRAGMA foreign_key_check lists them)"
+        );
+        let version: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, 2);
+        let constraint: String = conn
+            .query_row(
+                "SELECT sql FROM sqlite_master WHERE name = 'notes'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert!(constraint.contains("UNIQUE (deck_id, key)"), "{constraint}");
+        let enforced: i64 = conn
+            .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(enforced, 1);
     }
 
     #[test]
