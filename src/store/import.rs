@@ -36,7 +36,7 @@ impl Collection {
 
     /// Applies a plan atomically; a failure leaves the collection as it was.
     pub fn apply_import(&mut self, plan: &ImportPlan, now_secs: i64) -> Result<()> {
-        self.as_bulk_import(|collection| {
+        self.as_bulk_import(plan.add.len() + plan.update.len(), |collection| {
             let tx = collection.conn_mut().transaction()?;
             write_plan(&tx, plan, now_secs, &mut |_| {})?;
             tx.commit()?;
@@ -50,18 +50,82 @@ impl Collection {
     /// also make every multi-row INSERT keep a statement journal. (The setting cannot change
     /// inside a transaction.) The journal that remains, and the pages, stay in memory rather
     /// than spilling to a temporary file and to the log before the commit.
+    ///
+    /// `rows` is about how many rows the import writes. From [`ROLLBACK_JOURNAL_AT`] on, the
+    /// transaction is written with a rollback journal instead of the write-ahead log (see
+    /// [`Collection::enter_rollback_journal`]).
     pub(crate) fn as_bulk_import<T>(
         &mut self,
+        rows: usize,
         write: impl FnOnce(&mut Collection) -> Result<T>,
     ) -> Result<T> {
+        let journal = rows >= ROLLBACK_JOURNAL_AT && self.enter_rollback_journal()?;
+        let written = self.bulk_settings().and_then(|()| write(self));
+        let restored = self.conn().pragma_update(None, "foreign_keys", true);
+        if journal {
+            self.leave_rollback_journal();
+        }
+        let written = written?;
+        restored?;
+        Ok(written)
+    }
+
+    fn bulk_settings(&self) -> Result<()> {
         self.conn().pragma_update(None, "temp_store", "MEMORY")?;
         self.conn().pragma_update(None, "cache_size", -262_144)?;
         self.conn().pragma_update(None, "foreign_keys", false)?;
-        let written = write(self);
-        self.conn().pragma_update(None, "foreign_keys", true)?;
-        written
+        Ok(())
+    }
+
+    /// Switches from the write-ahead log to a rollback journal for one large transaction;
+    /// returns whether it did. In WAL mode every page is written twice, to the log at the
+    /// commit and from there to the database by the checkpoint that follows; with a rollback
+    /// journal a new page is written once, and only the pages that held data before are
+    /// copied to the journal first. `synchronous = FULL` meanwhile keeps a power cut from
+    /// damaging the file, as WAL with NORMAL does. The switch needs the collection to itself:
+    /// when another connection has it open, SQLite refuses at once, and the import keeps the
+    /// log.
+    fn enter_rollback_journal(&mut self) -> Result<bool> {
+        if self.path() == std::path::Path::new(":memory:") {
+            return Ok(false);
+        }
+        let mode = self
+            .conn()
+            .query_row("PRAGMA journal_mode = DELETE", [], |r| {
+                r.get::<_, String>(0)
+            });
+        match mode {
+            Ok(mode) if mode.eq_ignore_ascii_case("delete") => {
+                if let Err(e) = self.conn().pragma_update(None, "synchronous", "FULL") {
+                    self.leave_rollback_journal();
+                    return Err(e.into());
+                }
+                Ok(true)
+            }
+            Ok(_) => Ok(false),
+            Err(e) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseBusy) => Ok(false),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Back to the write-ahead log after [`Collection::enter_rollback_journal`]. When another
+    /// process opened the collection meanwhile and still reads it, SQLite refuses; then the
+    /// import stands as written, this connection keeps the journal and FULL, and the next
+    /// open of the collection (which always asks for WAL) switches back.
+    fn leave_rollback_journal(&mut self) {
+        let wal = self
+            .conn()
+            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0))
+            .is_ok_and(|mode| mode.eq_ignore_ascii_case("wal"));
+        if wal {
+            // Ignored on failure: FULL, the stricter setting, stays.
+            let _ = self.conn().pragma_update(None, "synchronous", "NORMAL");
+        }
     }
 }
+
+/// The smallest import, in rows written, that is written with a rollback journal.
+const ROLLBACK_JOURNAL_AT: usize = 10_000;
 
 /// The index that keeps a note's key unique in its deck, exactly as `schema.sql` creates it.
 const KEY_INDEX: &str = "CREATE UNIQUE INDEX notes_deck_key ON notes(deck_id, key)";
@@ -218,7 +282,7 @@ impl Collection {
         expected: usize,
         body: impl FnOnce(&mut NoteStream) -> Result<T>,
     ) -> Result<T> {
-        self.as_bulk_import(|collection| {
+        self.as_bulk_import(expected, |collection| {
             let tx = collection.conn_mut().transaction()?;
             let result = {
                 let mut stream = NoteStream::new(&tx, now_secs, expected)?;
@@ -311,4 +375,126 @@ pub(crate) fn write_plan(
     }
     progress(added.len() as u64);
     Ok(added)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings(collection: &Collection) -> (String, i64) {
+        let conn = collection.conn();
+        let mode: String = conn
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .unwrap();
+        let sync: i64 = conn
+            .query_row("PRAGMA synchronous", [], |r| r.get(0))
+            .unwrap();
+        (mode, sync)
+    }
+
+    /// (journal mode, synchronous) inside an import's transaction of `rows` rows, and after.
+    fn during_and_after(
+        collection: &mut Collection,
+        rows: usize,
+        fail: bool,
+    ) -> [(String, i64); 2] {
+        let mut during = None;
+        let result = collection.as_bulk_import(rows, |c| {
+            during = Some(settings(c));
+            let tx = c.conn_mut().transaction()?;
+            tx.execute(
+                "INSERT INTO decks (name, description, created_at) VALUES ('Bulk', '', 0)",
+                [],
+            )?;
+            if fail {
+                return Err(Error::failed("the file was bad"));
+            }
+            tx.commit()?;
+            Ok(())
+        });
+        assert_eq!(result.is_err(), fail);
+        [during.unwrap(), settings(collection)]
+    }
+
+    fn deck_count(collection: &Collection) -> i64 {
+        collection
+            .conn()
+            .query_row("SELECT count(*) FROM decks WHERE name = 'Bulk'", [], |r| {
+                r.get(0)
+            })
+            .unwrap()
+    }
+
+    #[test]
+    fn a_large_import_is_written_with_a_rollback_journal_and_the_log_comes_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.sqlite");
+        let mut collection = Collection::open(&path).unwrap();
+        let wal = ("wal".to_string(), 1);
+        // Below the threshold: the log stays.
+        assert_eq!(
+            during_and_after(&mut collection, ROLLBACK_JOURNAL_AT - 1, true),
+            [wal.clone(), wal.clone()]
+        );
+        // A large one that fails: rolled back, and the log is back.
+        assert_eq!(
+            during_and_after(&mut collection, ROLLBACK_JOURNAL_AT, true),
+            [("delete".to_string(), 2), wal.clone()]
+        );
+        assert_eq!(deck_count(&collection), 0);
+        // A large one that succeeds.
+        assert_eq!(
+            during_and_after(&mut collection, ROLLBACK_JOURNAL_AT, false),
+            [("delete".to_string(), 2), wal.clone()]
+        );
+        assert_eq!(deck_count(&collection), 1);
+        assert!(!dir.path().join("c.sqlite-journal").exists());
+        drop(collection);
+        // The file itself says WAL again.
+        let raw = rusqlite::Connection::open(&path).unwrap();
+        let mode: String = raw
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(mode, "wal");
+    }
+
+    #[test]
+    fn with_another_connection_open_a_large_import_keeps_the_log() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.sqlite");
+        let mut collection = Collection::open(&path).unwrap();
+        let other = Collection::open(&path).unwrap();
+        let wal = ("wal".to_string(), 1);
+        assert_eq!(
+            during_and_after(&mut collection, ROLLBACK_JOURNAL_AT, false),
+            [wal.clone(), wal]
+        );
+        assert_eq!(deck_count(&other), 1);
+    }
+
+    #[test]
+    fn a_collection_opens_and_reads_while_a_large_import_holds_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.sqlite");
+        let mut importing = Collection::open(&path).unwrap();
+        assert!(importing.enter_rollback_journal().unwrap());
+        importing.conn().execute_batch("BEGIN IMMEDIATE").unwrap();
+        importing
+            .conn()
+            .execute(
+                "INSERT INTO decks (name, description, created_at) VALUES ('Bulk', '', 0)",
+                [],
+            )
+            .unwrap();
+        // It cannot switch the file to WAL now, so it reads with the journal, FULL.
+        let reader = Collection::open(&path).unwrap();
+        assert_eq!(settings(&reader), ("delete".to_string(), 2));
+        assert_eq!(deck_count(&reader), 0);
+        drop(reader);
+        importing.conn().execute_batch("COMMIT").unwrap();
+        importing.leave_rollback_journal();
+        assert_eq!(settings(&importing), ("wal".to_string(), 1));
+        let reader = Collection::open(&path).unwrap();
+        assert_eq!(deck_count(&reader), 1);
+    }
 }

@@ -1,7 +1,8 @@
 //! The only place that speaks SQL: opening and migrating a collection, and reading and
 //! writing decks, notes, cards, reviews and settings.
 //!
-//! A collection is one SQLite file in WAL mode with foreign keys on. Opening checks that the
+//! A collection is one SQLite file in WAL mode with foreign keys on (a large import switches
+//! it to a rollback journal for its transaction; see `import.rs`). Opening checks that the
 //! file really is a SQLite database and that its schema is not newer than this build before
 //! anything is written, so a wrong path or an old binary never damages a file.
 
@@ -108,13 +109,18 @@ impl Collection {
         migrations::check_version(path, version)?;
         conn.busy_timeout(Duration::from_secs(5))?;
         conn.pragma_update(None, "foreign_keys", true)?;
-        if path != Path::new(":memory:") {
-            conn.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))
-                .map_err(|e| describe_open_error(path, e))?;
-        }
+        let wal = path != Path::new(":memory:")
+            && match conn.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(())) {
+                Ok(()) => true,
+                // Another process is writing a large import with a rollback journal (see
+                // `as_bulk_import`); it goes back to WAL when done. Reading works meanwhile.
+                Err(e) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseBusy) => false,
+                Err(e) => return Err(describe_open_error(path, e)),
+            };
         // In WAL mode NORMAL keeps every committed answer across a crash or kill of jargon;
-        // only a power cut can lose the last commits. It saves an fsync per answer.
-        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        // only a power cut can lose the last commits. It saves an fsync per answer. With a
+        // rollback journal only FULL promises as much.
+        conn.pragma_update(None, "synchronous", if wal { "NORMAL" } else { "FULL" })?;
         let mut collection = Collection {
             conn,
             path: path.to_path_buf(),

@@ -103,7 +103,11 @@ impl Collection {
         merge: &dyn Fn(&CardHistory, &StoredCard) -> (CardWrite, MergeCounts),
         progress: &mut dyn FnMut(u64),
     ) -> Result<HistoryReport> {
-        self.as_bulk_import(|collection| {
+        // Rows written: the notes, and each card's row and answers.
+        let rows = plan.add.len()
+            + plan.update.len()
+            + histories.iter().map(|h| 1 + h.answers.len()).sum::<usize>();
+        self.as_bulk_import(rows, |collection| {
             collection.write_import(plan, histories, now_secs, config, merge, progress)
         })
     }
