@@ -42,6 +42,31 @@ pub struct NoteFields {
     pub source: String,
 }
 
+impl NoteFields {
+    /// Empties every field and keeps the memory of its strings and lists, for a note to be
+    /// read into again.
+    pub fn clear(&mut self) {
+        let NoteFields {
+            key,
+            guid,
+            term,
+            definition,
+            example,
+            aliases,
+            tags,
+            related,
+            source,
+        } = self;
+        for text in [key, term, definition, example, source] {
+            text.clear();
+        }
+        *guid = None;
+        for list in [aliases, tags, related] {
+            list.clear();
+        }
+    }
+}
+
 /// A stored note.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Note {

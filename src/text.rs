@@ -65,11 +65,38 @@ pub fn normalize(text: &str) -> String {
 /// A stable key from a term: folded, apostrophes dropped, other runs of non-alphanumerics
 /// become `-`. "Zipf's law" -> `zipfs-law`, "A/B testing" -> `a-b-testing`.
 pub fn slug(term: &str) -> String {
-    let mut key = normalize(term);
-    if key.contains(' ') {
-        key = key.replace(' ', "-");
-    }
+    let mut key = String::new();
+    slug_into(term, &mut key);
     key
+}
+
+/// [`slug`], written into `key` (emptied first), which keeps its memory.
+pub fn slug_into(term: &str, key: &mut String) {
+    key.clear();
+    if term.is_ascii() {
+        // One pass over the bytes: a large import makes a key of every term.
+        slug_ascii(term, key);
+    } else {
+        key.push_str(&normalize(term).replace(' ', "-"));
+    }
+}
+
+/// [`slug`] of an ASCII term into an empty `key`: the same rule, without folding into a copy
+/// first.
+fn slug_ascii(term: &str, key: &mut String) {
+    key.reserve(term.len());
+    let mut pending_dash = false;
+    for b in term.bytes() {
+        if b.is_ascii_alphanumeric() {
+            if pending_dash && !key.is_empty() {
+                key.push('-');
+            }
+            pending_dash = false;
+            key.push(char::from(b.to_ascii_lowercase()));
+        } else if b != b'\'' {
+            pending_dash = true;
+        }
+    }
 }
 
 #[cfg(test)]
@@ -104,6 +131,17 @@ mod tests {
         );
         assert_eq!(slug("Café  Crème"), "cafe-creme");
         assert_eq!(slug("20% time"), "20-time");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_ascii_slug_follows_the_general_rule(term in "[ -~\\t\\n]{0,40}") {
+            let mut general = normalize(&term);
+            general = general.replace(' ', "-");
+            let mut key = String::new();
+            slug_ascii(&term, &mut key);
+            proptest::prop_assert_eq!(key, general);
+        }
     }
 
     #[test]

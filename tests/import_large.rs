@@ -330,3 +330,47 @@ fn an_import_killed_half_way_leaves_the_collection_as_it_was() {
     // And the same file imports whole afterwards.
     assert!(env.ok(&["import", arg(&file)]).contains("200000 added"));
 }
+
+#[test]
+fn notes_read_into_reused_memory_keep_nothing_of_earlier_rows() {
+    // Written notes go back to the reader, which reads later rows into them: a row with empty
+    // optional fields after a full one must come out empty, over many batches.
+    let env = Env::new();
+    let mut csv = String::from(
+        "#separator:Comma\n#deck:Reuse\n#columns:term,definition,example,aliases,tags,related,source,id,guid\n",
+    );
+    let mut expected = String::new();
+    for i in 0..40_000 {
+        if i % 2 == 0 {
+            csv.push_str(&format!(
+                "term {i},definition {i},example {i},a{i};b{i},t{i} u,r{i},s{i},k{i},g{i}\n"
+            ));
+            expected.push_str(&format!(
+                "k{i}|g{i}|term {i}|definition {i}|example {i}|[\"a{i}\",\"b{i}\"]|[\"t{i}\",\"u\"]|[\"r{i}\"]|s{i}\n"
+            ));
+        } else {
+            csv.push_str(&format!("term {i},definition {i},,,,,,,\n"));
+            expected.push_str(&format!(
+                "term-{i}|-|term {i}|definition {i}||[]|[]|[]|\n"
+            ));
+        }
+    }
+    let file = env.write("reuse.csv", csv);
+    assert!(env.ok(&["import", arg(&file)]).contains("40000 added"));
+    let conn = rusqlite::Connection::open(&env.db).unwrap();
+    let mut stmt = conn
+        .prepare(
+            "SELECT key, coalesce(guid, '-'), term, definition, example, aliases, tags, related, source
+             FROM notes n JOIN decks d ON d.id = n.deck_id WHERE d.name = 'Reuse' ORDER BY n.id",
+        )
+        .unwrap();
+    let stored: String = stmt
+        .query_map([], |r| {
+            let parts: Vec<String> = (0..9).map(|i| r.get(i)).collect::<Result<_, _>>()?;
+            Ok(parts.join("|") + "\n")
+        })
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert!(stored == expected, "the stored notes differ from the file's rows");
+}

@@ -15,6 +15,7 @@ use crate::deck::history::Merger;
 use crate::deck::plan::{ImportPlan, OnDuplicate, plan, plan_owned};
 use crate::deck::{DeckInput, Format, LoadOptions, Loaded, NoteInput, load};
 use crate::error::{Error, Result};
+use crate::model::NoteFields;
 use crate::store::revlog::HistoryReport;
 
 #[derive(Debug, clap::Args)]
@@ -274,14 +275,21 @@ fn import_text_file(
         .map_or_else(|| chrono::Utc::now().timestamp(), |c| c.now().timestamp());
     let (sender, receiver) = std::sync::mpsc::sync_channel::<Batch>(8);
     let (text, default_deck) = (text.as_str(), default_deck.as_str());
+    // About how many notes come: the progress bar's length, room for the reader's keys, and
+    // how the writer keeps its indexes (see `Collection::import_streaming`).
+    let expected = crate::deck::csv::estimate_rows(text);
+    // Written notes go back to the reader, which reads the next rows into their strings: no
+    // memory to allocate, nor to free on another thread than the one that allocated it.
+    let (written_notes, recycled) = std::sync::mpsc::channel::<Vec<NoteInput>>();
     let written = std::thread::scope(|scope| {
-        let reader = scope.spawn(move || read_batches(path, text, default_deck, hint, sender));
-        // Written batches are freed on a thread of their own: a note's strings take as long to
-        // free one by one as to insert, and the writer is the slower side.
-        let (spent, freed) = std::sync::mpsc::channel::<Batch>();
+        let reader = scope.spawn(move || {
+            read_batches(path, text, default_deck, hint, expected, sender, recycled)
+        });
+        // Notes written after the reader finished are freed on a thread of their own: a
+        // note's strings take as long to free one by one as to insert, and the writer is the
+        // slower side.
+        let (spent, freed) = std::sync::mpsc::channel::<Vec<NoteInput>>();
         scope.spawn(move || freed.iter().for_each(drop));
-        // Counted here while the reader parses the first rows.
-        let expected = crate::deck::csv::estimate_rows(text);
         collection.import_streaming(now, expected, move |stream| {
             let bar = progress_bar(expected as u64);
             let mut held: Vec<DeckInput> = Vec::new();
@@ -289,8 +297,11 @@ fn import_text_file(
                 if stream.accepts(&batch.deck)? {
                     stream.write(&batch.deck, batch.notes.iter().map(|n| &n.fields))?;
                     bar.set_position(stream.added() as u64);
-                    // Only fails once the freeing thread is gone; then free it here.
-                    let _ = spent.send(batch);
+                    if let Err(std::sync::mpsc::SendError(notes)) = written_notes.send(batch.notes)
+                    {
+                        // Only fails once the freeing thread is gone; then free them here.
+                        let _ = spent.send(notes);
+                    }
                 } else {
                     match held.iter_mut().rev().find(|d| d.name == batch.deck) {
                         Some(deck) => deck.notes.extend(batch.notes),
@@ -346,17 +357,35 @@ fn read_batches(
     text: &str,
     default_deck: &str,
     separator: Option<u8>,
+    expected: usize,
     sender: std::sync::mpsc::SyncSender<Batch>,
+    recycled: std::sync::mpsc::Receiver<Vec<NoteInput>>,
 ) -> Result<Vec<String>> {
-    let mut validator = crate::deck::Validator::new(path);
+    let mut validator = crate::deck::Validator::expecting(path, expected);
+    // Notes the writer is done with, to read rows into.
+    let mut pool: Vec<NoteInput> = Vec::new();
+    let mut fresh = || loop {
+        if let Some(note) = pool.pop() {
+            return note.fields;
+        }
+        match recycled.try_recv() {
+            Ok(notes) => pool = notes,
+            Err(_) => return NoteFields::default(),
+        }
+    };
     let mut batch = Batch {
         deck: default_deck.to_string(),
         notes: Vec::with_capacity(BATCH),
     };
     // The writer stopped (it failed and says why): stop reading.
     let stopped = || Error::failed("the import stopped");
-    let warnings =
-        crate::deck::csv::parse_each(path, text, default_deck, separator, &mut |deck, note| {
+    let warnings = crate::deck::csv::parse_each(
+        path,
+        text,
+        default_deck,
+        separator,
+        &mut fresh,
+        &mut |deck, note| {
             validator.note(deck, &note)?;
             if batch.deck != deck || batch.notes.len() == BATCH {
                 let next = Batch {
@@ -370,7 +399,8 @@ fn read_batches(
             }
             batch.notes.push(note);
             Ok(())
-        })?;
+        },
+    )?;
     if !batch.notes.is_empty() {
         sender.send(batch).map_err(|_| stopped())?;
     }

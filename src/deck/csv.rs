@@ -350,34 +350,45 @@ pub fn parse(
 ) -> Result<TextDeck> {
     let mut decks: Vec<DeckInput> = vec![];
     let mut deck_index: HashMap<String, usize> = HashMap::new();
-    let warnings = parse_each(path, text, default_deck, separator, &mut |deck, note| {
-        let index = match deck_index.get(deck) {
-            Some(i) => *i,
-            None => {
-                decks.push(DeckInput {
-                    name: deck.to_string(),
-                    description: None,
-                    notes: vec![],
-                });
-                deck_index.insert(deck.to_string(), decks.len() - 1);
-                decks.len() - 1
-            }
-        };
-        decks[index].notes.push(note);
-        Ok(())
-    })?;
+    let mut fresh = NoteFields::default;
+    let warnings = parse_each(
+        path,
+        text,
+        default_deck,
+        separator,
+        &mut fresh,
+        &mut |deck, note| {
+            let index = match deck_index.get(deck) {
+                Some(i) => *i,
+                None => {
+                    decks.push(DeckInput {
+                        name: deck.to_string(),
+                        description: None,
+                        notes: vec![],
+                    });
+                    deck_index.insert(deck.to_string(), decks.len() - 1);
+                    decks.len() - 1
+                }
+            };
+            decks[index].notes.push(note);
+            Ok(())
+        },
+    )?;
     Ok(TextDeck { decks, warnings })
 }
 
 /// [`parse`], handing each note to `sink` with its deck's name as soon as its row is read, so
 /// that a caller can go on with the notes before the whole file is read. An error of the
 /// sink's ends the parse; an error in the file is found wherever it is, and may come after
-/// many notes were handed over (the caller must then discard them). Returns the warnings.
+/// many notes were handed over (the caller must then discard them). Each note is read into
+/// what `fresh` returns, emptied first: a caller can hand back notes it is done with, and
+/// their strings' memory is used again. Returns the warnings.
 pub fn parse_each(
     path: &Path,
     text: &str,
     default_deck: &str,
     separator: Option<u8>,
+    fresh: &mut dyn FnMut() -> NoteFields,
     sink: &mut dyn FnMut(&str, NoteInput) -> Result<()>,
 ) -> Result<Vec<String>> {
     if text.trim().is_empty() {
@@ -549,26 +560,37 @@ pub fn parse_each(
                 raw.trim().to_string()
             }
         };
-        let mut fields = NoteFields::default();
+        let mut fields = fresh();
+        fields.clear();
         for &(column, field) in &columns {
             let Some(raw) = record.get(column) else {
                 continue;
             };
-            let value = if headers.html && field != Field::Guid {
-                super::html::to_text(raw)
+            let value: std::borrow::Cow<str> = if headers.html && field != Field::Guid {
+                super::html::to_text(raw).into()
             } else {
-                raw.trim().to_string()
+                raw.trim().into()
+            };
+            // A field named by two columns takes the later one.
+            let text = |into: &mut String| {
+                into.clear();
+                into.push_str(&value);
             };
             match field {
-                Field::Term => fields.term = value,
-                Field::Definition => fields.definition = value,
-                Field::Example => fields.example = value,
+                Field::Term => text(&mut fields.term),
+                Field::Definition => text(&mut fields.definition),
+                Field::Example => text(&mut fields.example),
                 Field::Aliases => fields.aliases = split_list(&value, ';'),
                 Field::Related => fields.related = split_list(&value, ';'),
-                Field::Tags => fields.tags = value.split_whitespace().map(String::from).collect(),
-                Field::Source => fields.source = value,
-                Field::Key => fields.key = value,
-                Field::Guid => fields.guid = Some(value).filter(|g| !g.is_empty()),
+                Field::Tags => {
+                    fields.tags.clear();
+                    fields
+                        .tags
+                        .extend(value.split_whitespace().map(String::from));
+                }
+                Field::Source => text(&mut fields.source),
+                Field::Key => text(&mut fields.key),
+                Field::Guid => fields.guid = Some(value.into_owned()).filter(|g| !g.is_empty()),
                 Field::Deck | Field::Notetype => {}
             }
         }
@@ -584,7 +606,7 @@ pub fn parse_each(
             ));
         }
         if fields.key.is_empty() {
-            fields.key = crate::text::slug(&fields.term);
+            crate::text::slug_into(&fields.term, &mut fields.key);
         }
         for tag in &headers.tags {
             if !fields.tags.contains(tag) {
