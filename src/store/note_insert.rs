@@ -19,8 +19,8 @@ use crate::error::{Error, Result};
 use crate::model::NoteFields;
 
 /// The bound values of one note: deck, key, guid, term, definition, example, aliases, tags,
-/// related, source, created (and modified), id.
-const PARAMS_PER_NOTE: usize = 12;
+/// related, source, created (and modified). Not the id: see [`insert_sql`].
+const PARAMS_PER_NOTE: usize = 11;
 
 /// Notes written by one INSERT statement: at this size running a statement costs more than
 /// storing a row.
@@ -53,7 +53,8 @@ impl<'c> NoteWriter<'c> {
     }
 }
 
-/// One note to write: its id, its deck's id and its fields.
+/// One note to write: its id, its deck's id and its fields. The ids of the rows given to one
+/// [`NoteWriter::insert`] follow one another, from one more than the largest id in the table.
 pub(crate) struct NoteRow<'a> {
     pub id: i64,
     pub deck_id: i64,
@@ -61,11 +62,17 @@ pub(crate) struct NoteRow<'a> {
 }
 
 /// `INSERT OR ROLLBACK INTO notes ... VALUES (...), (...)` for `rows` notes.
+///
+/// The id is left to SQLite, which gives each row one more than the largest id in the table:
+/// the ids the caller planned, as [`NoteInsert::run`] checks. A given id would cost a search
+/// of the table from its root for every row (SQLite checks that the id is free, and its cursor
+/// forgets where the last row went), a sixth of the import; a new id is appended where the
+/// last one was.
 fn insert_sql(rows: usize) -> String {
     // OR ROLLBACK: a failure ends the whole import anyway, and a statement that cannot stop
     // halfway needs no statement journal.
     let mut sql = String::from(
-        "INSERT OR ROLLBACK INTO notes (deck_id, key, guid, term, definition, example, aliases, tags, related, source, created_at, modified_at, id) VALUES ",
+        "INSERT OR ROLLBACK INTO notes (deck_id, key, guid, term, definition, example, aliases, tags, related, source, created_at, modified_at) VALUES ",
     );
     for row in 0..rows {
         let p = row * PARAMS_PER_NOTE;
@@ -73,7 +80,7 @@ fn insert_sql(rows: usize) -> String {
             sql.push_str(", ");
         }
         sql.push_str(&format!(
-            "(?{}, ?{}, ?{}, ?{}, ?{}, ?{}, ?{}, ?{}, ?{}, ?{}, ?{p11}, ?{p11}, ?{})",
+            "(?{}, ?{}, ?{}, ?{}, ?{}, ?{}, ?{}, ?{}, ?{}, ?{}, ?{p11}, ?{p11})",
             p + 1,
             p + 2,
             p + 3,
@@ -84,7 +91,6 @@ fn insert_sql(rows: usize) -> String {
             p + 8,
             p + 9,
             p + 10,
-            p + 12,
             p11 = p + 11
         ));
     }
@@ -137,7 +143,8 @@ impl<'c> NoteInsert<'c> {
         })
     }
 
-    /// Writes exactly as many notes as the statement was prepared for.
+    /// Writes exactly as many notes as the statement was prepared for, whose ids follow one
+    /// another from one more than the largest in the table.
     pub fn run(&mut self, notes: &[NoteRow], now_secs: i64) -> Result<()> {
         if notes.len() != self.rows {
             return Err(Error::failed(format!(
@@ -145,6 +152,11 @@ impl<'c> NoteInsert<'c> {
                 notes.len(),
                 self.rows
             )));
+        }
+        if notes.windows(2).any(|pair| pair[1].id != pair[0].id + 1) {
+            return Err(Error::failed(
+                "the ids of the notes to insert do not follow one another",
+            ));
         }
         for (row, note) in notes.iter().enumerate() {
             for (slot, list) in [
@@ -191,15 +203,23 @@ impl<'c> NoteInsert<'c> {
             self.bind_text(p + 9, &self.lists[row * 3 + 2])?;
             self.bind_text(p + 10, f.source.as_bytes())?;
             self.bind_int(p + 11, now_secs)?;
-            self.bind_int(p + 12, note.id)?;
         }
         // SAFETY: a live statement whose every parameter is bound to memory borrowed for
         // this call (the notes and `self.lists`).
         let code = unsafe { ffi::sqlite3_step(stmt) };
-        if code == ffi::SQLITE_DONE {
-            Ok(())
-        } else {
-            Err(sqlite_error(self.db, code))
+        if code != ffi::SQLITE_DONE {
+            return Err(sqlite_error(self.db, code));
+        }
+        // The rows got consecutive ids (one statement, one more than the largest each time),
+        // so they are the planned ones when the last one is.
+        // SAFETY: a live connection; the call only reads it.
+        let last = unsafe { ffi::sqlite3_last_insert_rowid(self.db) };
+        match notes.last() {
+            Some(note) if note.id != last => Err(Error::failed(format!(
+                "note {} was stored under id {last}",
+                note.id
+            ))),
+            _ => Ok(()),
         }
     }
 
@@ -300,6 +320,12 @@ mod tests {
             [],
         )
         .unwrap();
+        conn.execute(
+            "INSERT INTO notes (id, deck_id, key, term, definition, created_at, modified_at)
+             VALUES (99, 7, 'before', 't', 'd', 0, 0)",
+            [],
+        )
+        .unwrap();
         let notes: Vec<NoteFields> = (0..3).map(fields).collect();
         let mut insert = NoteInsert::prepare(conn, 3).unwrap();
         let rows: Vec<NoteRow> = notes
@@ -325,7 +351,7 @@ mod tests {
             !expanded.contains("key-"),
             "a string stayed bound: {expanded}"
         );
-        assert_eq!(expanded.matches("NULL").count(), 3 * 13, "{expanded}");
+        assert_eq!(expanded.matches("NULL").count(), 3 * 12, "{expanded}");
         drop(insert);
         for (i, expected) in notes.iter().enumerate() {
             let id = 100 + i as i64;
@@ -341,6 +367,53 @@ mod tests {
                 .unwrap();
             assert_eq!((created, modified, fresh), (1234, 1234, 3));
         }
+    }
+
+    #[test]
+    fn ids_that_are_not_the_next_ones_are_refused() {
+        let collection = Collection::open_in_memory().unwrap();
+        let conn = collection.conn();
+        conn.execute(
+            "INSERT INTO decks (id, name, created_at) VALUES (1, 'D', 0)",
+            [],
+        )
+        .unwrap();
+        let notes: Vec<NoteFields> = (0..6).map(fields).collect();
+        let mut insert = NoteInsert::prepare(conn, 2).unwrap();
+        let rows = |first: i64, second: i64| {
+            // Other keys for each try: a refused run may have written its rows (the caller's
+            // transaction rolls them back).
+            [first, second]
+                .into_iter()
+                .zip(&notes[first as usize - 1..])
+                .map(|(id, fields)| NoteRow {
+                    id,
+                    deck_id: 1,
+                    fields,
+                })
+                .collect::<Vec<_>>()
+        };
+        // Not one after the other: refused before anything is written.
+        let err = insert.run(&rows(1, 3), 0).unwrap_err().to_string();
+        assert!(err.contains("do not follow one another"), "{err}");
+        let count = |conn: &rusqlite::Connection| -> i64 {
+            conn.query_row("SELECT count(*) FROM notes", [], |r| r.get(0))
+                .unwrap()
+        };
+        assert_eq!(count(conn), 0);
+        // Not after the largest id (the table is empty, so SQLite gives 1 and 2).
+        let err = insert.run(&rows(5, 6), 0).unwrap_err().to_string();
+        assert!(err.contains("note 6 was stored under id 2"), "{err}");
+        // The planned ones.
+        insert.run(&rows(3, 4), 0).unwrap();
+        let ids: Vec<i64> = conn
+            .prepare("SELECT id FROM notes ORDER BY id")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert_eq!(ids, [1, 2, 3, 4]);
     }
 
     #[test]
