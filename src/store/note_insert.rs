@@ -1,5 +1,5 @@
-//! The statement a large import writes its notes with: many rows per `INSERT`, the text bound
-//! in place.
+//! The statement a large import writes its notes with: many rows per `INSERT`, only the
+//! columns its notes fill, the text bound in place.
 //!
 //! rusqlite binds every string with `SQLITE_TRANSIENT`, so SQLite copies each one into memory
 //! of its own before the row is built from it; for an import of 100,000 notes those copies
@@ -9,6 +9,8 @@
 //! clears the bindings within one call, while it borrows every string it bound; no pointer
 //! outlives the borrow. This is the one place jargon uses `unsafe`, each block with its reason.
 
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 use std::ffi::{CStr, c_char, c_int};
 use std::marker::PhantomData;
 use std::ptr::NonNull;
@@ -18,38 +20,134 @@ use rusqlite::{Connection, ffi};
 use crate::error::{Error, Result};
 use crate::model::NoteFields;
 
-/// The bound values of one note: deck, key, guid, term, definition, example, aliases, tags,
-/// related, source, created (and modified). Not the id: see [`insert_sql`].
-const PARAMS_PER_NOTE: usize = 11;
-
 /// Notes written by one INSERT statement: at this size running a statement costs more than
 /// storing a row.
 const NOTES_PER_STATEMENT: usize = 32;
 
+/// A note's columns, in the order a statement lists them. The ones a note may leave at the
+/// table's default (see [`Column::optional`]) are left out of a statement when every note it
+/// writes does: each value bound costs SQLite as much as a column stored, and a spreadsheet
+/// seldom fills them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Column {
+    Deck,
+    Key,
+    Guid,
+    Term,
+    Definition,
+    Example,
+    Aliases,
+    Tags,
+    Related,
+    Source,
+    /// `created_at` and `modified_at`, one value.
+    Created,
+}
+
+impl Column {
+    const ALL: [Column; 11] = [
+        Column::Deck,
+        Column::Key,
+        Column::Guid,
+        Column::Term,
+        Column::Definition,
+        Column::Example,
+        Column::Aliases,
+        Column::Tags,
+        Column::Related,
+        Column::Source,
+        Column::Created,
+    ];
+
+    /// Its bit in a [`ColumnSet`] when a note may leave it at the table's default.
+    fn optional(self) -> Option<u8> {
+        match self {
+            Column::Guid => Some(1),
+            Column::Example => Some(2),
+            Column::Aliases => Some(4),
+            Column::Tags => Some(8),
+            Column::Related => Some(16),
+            Column::Source => Some(32),
+            Column::Deck | Column::Key | Column::Term | Column::Definition | Column::Created => {
+                None
+            }
+        }
+    }
+
+    fn sql(self) -> &'static str {
+        match self {
+            Column::Deck => "deck_id",
+            Column::Key => "key",
+            Column::Guid => "guid",
+            Column::Term => "term",
+            Column::Definition => "definition",
+            Column::Example => "example",
+            Column::Aliases => "aliases",
+            Column::Tags => "tags",
+            Column::Related => "related",
+            Column::Source => "source",
+            Column::Created => "created_at, modified_at",
+        }
+    }
+}
+
+/// The optional columns some note needs: a bit per [`Column::optional`].
+type ColumnSet = u8;
+
+/// The optional columns `fields` gives a value other than the table's default.
+fn needed(fields: &NoteFields) -> ColumnSet {
+    let mut set = 0;
+    for (bit, given) in [
+        (1, fields.guid.is_some()),
+        (2, !fields.example.is_empty()),
+        (4, !fields.aliases.is_empty()),
+        (8, !fields.tags.is_empty()),
+        (16, !fields.related.is_empty()),
+        (32, !fields.source.is_empty()),
+    ] {
+        if given {
+            set |= bit;
+        }
+    }
+    set
+}
+
 /// Inserts any number of notes: full statements of [`NOTES_PER_STATEMENT`], then the rest one
-/// by one.
+/// by one, each statement with the columns its notes need (prepared the first time).
 pub(crate) struct NoteWriter<'c> {
-    block: NoteInsert<'c>,
-    single: NoteInsert<'c>,
+    conn: &'c Connection,
+    /// Prepared statements by (notes per run, optional columns).
+    statements: HashMap<(usize, ColumnSet), NoteInsert<'c>>,
 }
 
 impl<'c> NoteWriter<'c> {
     pub fn prepare(conn: &'c Connection) -> Result<NoteWriter<'c>> {
         Ok(NoteWriter {
-            block: NoteInsert::prepare(conn, NOTES_PER_STATEMENT)?,
-            single: NoteInsert::prepare(conn, 1)?,
+            conn,
+            statements: HashMap::new(),
         })
     }
 
     pub fn insert(&mut self, rows: &[NoteRow], now_secs: i64) -> Result<()> {
         let mut chunks = rows.chunks_exact(NOTES_PER_STATEMENT);
         for chunk in chunks.by_ref() {
-            self.block.run(chunk, now_secs)?;
+            self.run(chunk, now_secs)?;
         }
         for row in chunks.remainder().chunks(1) {
-            self.single.run(row, now_secs)?;
+            self.run(row, now_secs)?;
         }
         Ok(())
+    }
+
+    fn run(&mut self, rows: &[NoteRow], now_secs: i64) -> Result<()> {
+        let columns = rows.iter().fold(0, |set, row| set | needed(row.fields));
+        let insert = match self.statements.entry((rows.len(), columns)) {
+            Entry::Occupied(found) => found.into_mut(),
+            Entry::Vacant(slot) => {
+                slot.insert(NoteInsert::prepare_with(self.conn, rows.len(), columns)?)
+            }
+        };
+        insert.run(rows, now_secs)
     }
 }
 
@@ -61,38 +159,35 @@ pub(crate) struct NoteRow<'a> {
     pub fields: &'a NoteFields,
 }
 
-/// `INSERT OR ROLLBACK INTO notes ... VALUES (...), (...)` for `rows` notes.
+/// `INSERT OR ROLLBACK INTO notes (...) VALUES (...), (...)` for `rows` notes and `columns`.
 ///
 /// The id is left to SQLite, which gives each row one more than the largest id in the table:
 /// the ids the caller planned, as [`NoteInsert::run`] checks. A given id would cost a search
 /// of the table from its root for every row (SQLite checks that the id is free, and its cursor
 /// forgets where the last row went), a sixth of the import; a new id is appended where the
 /// last one was.
-fn insert_sql(rows: usize) -> String {
+fn insert_sql(rows: usize, columns: &[Column]) -> String {
     // OR ROLLBACK: a failure ends the whole import anyway, and a statement that cannot stop
     // halfway needs no statement journal.
-    let mut sql = String::from(
-        "INSERT OR ROLLBACK INTO notes (deck_id, key, guid, term, definition, example, aliases, tags, related, source, created_at, modified_at) VALUES ",
+    let names: Vec<&str> = columns.iter().map(|c| c.sql()).collect();
+    let mut sql = format!(
+        "INSERT OR ROLLBACK INTO notes ({}) VALUES ",
+        names.join(", ")
     );
+    let mut parameter = 0;
     for row in 0..rows {
-        let p = row * PARAMS_PER_NOTE;
-        if row > 0 {
-            sql.push_str(", ");
+        sql.push_str(if row > 0 { ", (" } else { "(" });
+        for (i, column) in columns.iter().enumerate() {
+            parameter += 1;
+            if i > 0 {
+                sql.push_str(", ");
+            }
+            sql.push_str(&format!("?{parameter}"));
+            if *column == Column::Created {
+                sql.push_str(&format!(", ?{parameter}"));
+            }
         }
-        sql.push_str(&format!(
-            "(?{}, ?{}, ?{}, ?{}, ?{}, ?{}, ?{}, ?{}, ?{}, ?{}, ?{p11}, ?{p11})",
-            p + 1,
-            p + 2,
-            p + 3,
-            p + 4,
-            p + 5,
-            p + 6,
-            p + 7,
-            p + 8,
-            p + 9,
-            p + 10,
-            p11 = p + 11
-        ));
+        sql.push(')');
     }
     sql
 }
@@ -102,6 +197,8 @@ pub(crate) struct NoteInsert<'c> {
     stmt: NonNull<ffi::sqlite3_stmt>,
     db: *mut ffi::sqlite3,
     rows: usize,
+    /// The columns it writes, in order; the others keep the table's defaults.
+    columns: Vec<Column>,
     /// JSON text of the aliases, tags and related keys of each row, reused run after run.
     lists: Vec<Vec<u8>>,
     /// The statement belongs to this connection and must be finalized before it closes.
@@ -109,8 +206,23 @@ pub(crate) struct NoteInsert<'c> {
 }
 
 impl<'c> NoteInsert<'c> {
+    /// An insert of `rows` notes into every column.
+    #[cfg(test)]
     pub fn prepare(conn: &'c Connection, rows: usize) -> Result<NoteInsert<'c>> {
-        let sql = insert_sql(rows);
+        NoteInsert::prepare_with(conn, rows, ColumnSet::MAX)
+    }
+
+    /// An insert of `rows` notes, of the optional columns in `optional` and the others.
+    fn prepare_with(
+        conn: &'c Connection,
+        rows: usize,
+        optional: ColumnSet,
+    ) -> Result<NoteInsert<'c>> {
+        let columns: Vec<Column> = Column::ALL
+            .into_iter()
+            .filter(|c| c.optional().is_none_or(|bit| optional & bit != 0))
+            .collect();
+        let sql = insert_sql(rows, &columns);
         // SAFETY: the handle of a live connection, borrowed for 'c; SQLite may be called with
         // it while the connection is open.
         let db = unsafe { conn.handle() };
@@ -138,6 +250,7 @@ impl<'c> NoteInsert<'c> {
             stmt,
             db,
             rows,
+            columns,
             lists: vec![Vec::new(); rows * 3],
             _conn: PhantomData,
         })
@@ -159,17 +272,16 @@ impl<'c> NoteInsert<'c> {
             ));
         }
         for (row, note) in notes.iter().enumerate() {
-            for (slot, list) in [
-                &note.fields.aliases,
-                &note.fields.tags,
-                &note.fields.related,
-            ]
-            .into_iter()
-            .enumerate()
-            {
-                let buffer = &mut self.lists[row * 3 + slot];
-                buffer.clear();
-                json_list(buffer, list);
+            for (slot, column, list) in [
+                (0, Column::Aliases, &note.fields.aliases),
+                (1, Column::Tags, &note.fields.tags),
+                (2, Column::Related, &note.fields.related),
+            ] {
+                if self.columns.contains(&column) {
+                    let buffer = &mut self.lists[row * 3 + slot];
+                    buffer.clear();
+                    json_list(buffer, list);
+                }
             }
         }
         let result = self.bind_and_step(notes, now_secs);
@@ -184,25 +296,30 @@ impl<'c> NoteInsert<'c> {
 
     fn bind_and_step(&self, notes: &[NoteRow], now_secs: i64) -> Result<()> {
         let stmt = self.stmt.as_ptr();
+        let mut parameter: c_int = 0;
         for (row, note) in notes.iter().enumerate() {
             let f = note.fields;
-            let p = c_int::try_from(row * PARAMS_PER_NOTE)
-                .map_err(|_| Error::failed("too many notes in one insert"))?;
-            self.bind_int(p + 1, note.deck_id)?;
-            self.bind_text(p + 2, f.key.as_bytes())?;
-            match &f.guid {
-                // SAFETY: a live statement and a parameter index within it.
-                Some(guid) => self.bind_text(p + 3, guid.as_bytes())?,
-                None => self.check(unsafe { ffi::sqlite3_bind_null(stmt, p + 3) })?,
+            for column in &self.columns {
+                parameter += 1;
+                let p = parameter;
+                match column {
+                    Column::Deck => self.bind_int(p, note.deck_id)?,
+                    Column::Key => self.bind_text(p, f.key.as_bytes())?,
+                    Column::Guid => match &f.guid {
+                        Some(guid) => self.bind_text(p, guid.as_bytes())?,
+                        // SAFETY: a live statement and a parameter index within it.
+                        None => self.check(unsafe { ffi::sqlite3_bind_null(stmt, p) })?,
+                    },
+                    Column::Term => self.bind_text(p, f.term.as_bytes())?,
+                    Column::Definition => self.bind_text(p, f.definition.as_bytes())?,
+                    Column::Example => self.bind_text(p, f.example.as_bytes())?,
+                    Column::Aliases => self.bind_text(p, &self.lists[row * 3])?,
+                    Column::Tags => self.bind_text(p, &self.lists[row * 3 + 1])?,
+                    Column::Related => self.bind_text(p, &self.lists[row * 3 + 2])?,
+                    Column::Source => self.bind_text(p, f.source.as_bytes())?,
+                    Column::Created => self.bind_int(p, now_secs)?,
+                }
             }
-            self.bind_text(p + 4, f.term.as_bytes())?;
-            self.bind_text(p + 5, f.definition.as_bytes())?;
-            self.bind_text(p + 6, f.example.as_bytes())?;
-            self.bind_text(p + 7, &self.lists[row * 3])?;
-            self.bind_text(p + 8, &self.lists[row * 3 + 1])?;
-            self.bind_text(p + 9, &self.lists[row * 3 + 2])?;
-            self.bind_text(p + 10, f.source.as_bytes())?;
-            self.bind_int(p + 11, now_secs)?;
         }
         // SAFETY: a live statement whose every parameter is bound to memory borrowed for
         // this call (the notes and `self.lists`).
@@ -367,6 +484,80 @@ mod tests {
                 .unwrap();
             assert_eq!((created, modified, fresh), (1234, 1234, 3));
         }
+    }
+
+    #[test]
+    fn notes_leaving_optional_columns_empty_are_stored_exactly() {
+        // Chunks where no note, one note or every note fills the optional columns, each
+        // column on its own, and a remainder written one by one: every note reads back as
+        // given, defaults included.
+        let collection = Collection::open_in_memory().unwrap();
+        let conn = collection.conn();
+        conn.execute(
+            "INSERT INTO decks (id, name, created_at) VALUES (1, 'D', 0)",
+            [],
+        )
+        .unwrap();
+        let plain = |n: usize| NoteFields {
+            key: format!("k{n}"),
+            term: format!("t{n}"),
+            definition: format!("d{n}"),
+            ..NoteFields::default()
+        };
+        let mut notes: Vec<NoteFields> = Vec::new();
+        for n in 0..32 {
+            notes.push(plain(n));
+        }
+        for n in 32..64 {
+            notes.push(if n == 40 { fields(n) } else { plain(n) });
+        }
+        for n in 64..96 {
+            notes.push(fields(n));
+        }
+        for (i, n) in (96..102).enumerate() {
+            let mut note = plain(n);
+            match i {
+                0 => note.guid = Some(format!("g{n}")),
+                1 => note.example = "e".into(),
+                2 => note.aliases = vec!["a".into()],
+                3 => note.tags = vec!["t".into()],
+                4 => note.related = vec!["r".into()],
+                _ => note.source = "s".into(),
+            }
+            notes.push(note);
+        }
+        for n in 102..135 {
+            notes.push(if n % 5 == 0 { fields(n) } else { plain(n) });
+        }
+        let rows: Vec<NoteRow> = notes
+            .iter()
+            .enumerate()
+            .map(|(i, fields)| NoteRow {
+                id: 1 + i as i64,
+                deck_id: 1,
+                fields,
+            })
+            .collect();
+        let mut writer = NoteWriter::prepare(conn).unwrap();
+        writer.insert(&rows, 77).unwrap();
+        // Several statements were needed, one per set of columns and size.
+        assert!(writer.statements.len() >= 4, "{}", writer.statements.len());
+        drop(writer);
+        for (i, expected) in notes.iter().enumerate() {
+            let stored = collection.note(1 + i as i64).unwrap();
+            assert_eq!(&stored.fields, expected, "note {}", i + 1);
+        }
+        let defaults: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM notes WHERE guid IS NULL AND example = '' AND aliases = '[]'
+                 AND tags = '[]' AND related = '[]' AND source = '' AND created_at = 77
+                 AND modified_at = 77 AND fresh = 3",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        let plain_count = notes.iter().filter(|n| needed(n) == 0).count();
+        assert_eq!(defaults, plain_count as i64);
     }
 
     #[test]
