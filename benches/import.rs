@@ -15,7 +15,6 @@ use std::time::{Duration, Instant};
 use criterion::{Criterion, criterion_group, criterion_main};
 use jargon::cli::Context;
 use jargon::cli::import::{Args, run};
-use jargon::deck::plan::OnDuplicate;
 use jargon::store::Collection;
 use rusqlite::params;
 
@@ -70,15 +69,7 @@ fn import_benches(c: &mut Criterion) {
                 let context = Context { db };
                 // A collection that exists already (with the built-in decks), as Anki's does.
                 drop(context.open().unwrap());
-                let args = Args {
-                    files: vec![csv_path.clone()],
-                    dry_run: false,
-                    on_duplicate: OnDuplicate::Update,
-                    builtin: false,
-                    revlog: None,
-                    deck: Some("Bench".into()),
-                    format: None,
-                };
+                let args = Args::files_into(vec![csv_path.clone()], "Bench");
                 let mut out = Vec::new();
                 let started = Instant::now();
                 run(&context, &args, &mut out).unwrap();

@@ -11,7 +11,6 @@ use std::time::Instant;
 
 use jargon::cli::Context;
 use jargon::cli::import::{Args, run};
-use jargon::deck::plan::OnDuplicate;
 
 /// The binary's allocator (see src/main.rs), so the figure is what the binary does.
 #[global_allocator]
@@ -29,15 +28,7 @@ fn main() -> ExitCode {
         eprintln!("import_once: {e}");
         return ExitCode::FAILURE;
     }
-    let args = Args {
-        files: vec![csv],
-        dry_run: false,
-        on_duplicate: OnDuplicate::Update,
-        builtin: false,
-        revlog: None,
-        deck: Some("Bench".into()),
-        format: None,
-    };
+    let args = Args::files_into(vec![csv], "Bench");
     let mut out = Vec::new();
     let started = Instant::now();
     let result = run(&context, &args, &mut out);

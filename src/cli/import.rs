@@ -45,6 +45,21 @@ pub struct Args {
     pub format: Option<Format>,
 }
 
+impl Args {
+    /// `jargon import --deck DECK FILE...` with every other option at its default.
+    pub fn files_into(files: Vec<PathBuf>, deck: &str) -> Args {
+        Args {
+            files,
+            dry_run: false,
+            on_duplicate: OnDuplicate::Update,
+            builtin: false,
+            revlog: None,
+            deck: Some(deck.to_string()),
+            format: None,
+        }
+    }
+}
+
 /// Imports bigger than this show a progress bar (on a terminal).
 const PROGRESS_THRESHOLD: u64 = 5_000;
 
