@@ -124,9 +124,14 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(path) => path,
         None => default_db_path()?,
     };
+    // A read-only collection opens read-only; a command that would write to it is refused
+    // before it starts (a review before its first card).
+    if cli.command.as_ref().is_some_and(Command::writes) && Collection::is_read_only_at(&db) {
+        return Err(Error::ReadOnly(db));
+    }
     let context = Context { db };
     let mut out = std::io::stdout().lock();
-    match cli.command {
+    let result = match cli.command {
         None => status::run(&context, &mut out),
         Some(Command::Review(args)) => review::run(&context, &args),
         Some(Command::Import(args)) => import::run(&context, &args, &mut out),
@@ -143,5 +148,26 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Check(args)) => check::run(&context, &args, &mut out),
         Some(Command::Backup(args)) => backup::run(&context, &args, &mut out),
         Some(Command::Completions(args)) => completions::run(&args, &mut out),
+    };
+    // Database failures name the collection.
+    result.map_err(|e| e.in_collection(&context.db))
+}
+
+impl Command {
+    /// Whether the command writes to the collection.
+    fn writes(&self) -> bool {
+        match self {
+            Command::Config(args) => matches!(
+                args.action,
+                Some(config::Action::Set { .. } | config::Action::Unset { .. })
+            ),
+            Command::Review(_)
+            | Command::Import(_)
+            | Command::Add(_)
+            | Command::Edit(_)
+            | Command::Suspend(_)
+            | Command::Unsuspend(_) => true,
+            _ => false,
+        }
     }
 }

@@ -5,6 +5,11 @@
 //! it to a rollback journal for its transaction; see `import.rs`). Opening checks that the
 //! file really is a SQLite database and that its schema is not newer than this build before
 //! anything is written, so a wrong path or an old binary never damages a file.
+//!
+//! Every transaction takes the write lock when it begins (`BEGIN IMMEDIATE`), so a writer
+//! that finds another one busy waits for it (the busy timeout) instead of failing at its
+//! first write. A collection whose file or folder is not writable is opened read-only and
+//! immutable, so reading it leaves no `-wal` or `-shm` file behind.
 
 pub mod anki;
 pub mod apkg;
@@ -24,7 +29,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use rusqlite::{Connection, OpenFlags};
+use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
 use crate::error::{Error, Result};
 
@@ -33,6 +38,73 @@ pub struct Collection {
     conn: Connection,
     path: PathBuf,
     created: bool,
+    read_only: bool,
+}
+
+/// How long a connection waits for another writer before SQLite reports the collection
+/// busy: 5 seconds, or `JARGON_BUSY_TIMEOUT_MS` (for tests that need a wait to give up
+/// quickly). SQLite's busy handler serves the rollback journal as it serves the WAL.
+fn busy_timeout() -> Duration {
+    std::env::var("JARGON_BUSY_TIMEOUT_MS")
+        .ok()
+        .and_then(|ms| ms.trim().parse::<u64>().ok())
+        .map_or(Duration::from_secs(5), Duration::from_millis)
+}
+
+/// Whether the learner made `path` (a file or a folder) unwritable: its owner's write bit is
+/// off. The bits are read rather than tried, because root may write anything and would
+/// otherwise change a collection its owner protected.
+fn write_bit_off(meta: &std::fs::Metadata) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    meta.permissions().mode() & 0o200 == 0
+}
+
+/// Whether an existing collection file cannot or should not be written: its write bit or its
+/// folder's is off, or the system refuses to open it for writing (another owner, a read-only
+/// file system).
+fn is_read_only(path: &Path, meta: &std::fs::Metadata) -> bool {
+    if write_bit_off(meta) || folder_of(path).metadata().is_ok_and(|m| write_bit_off(&m)) {
+        return true;
+    }
+    // Opening for writing changes nothing (no truncation, no creation).
+    match std::fs::OpenOptions::new().write(true).open(path) {
+        Ok(_) => false,
+        Err(e) => matches!(
+            e.kind(),
+            std::io::ErrorKind::PermissionDenied | std::io::ErrorKind::ReadOnlyFilesystem
+        ),
+    }
+}
+
+fn folder_of(path: &Path) -> &Path {
+    match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    }
+}
+
+/// `path` with `suffix` appended to its file name (`-wal`, `-shm`, `-journal`).
+pub(crate) fn sibling(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(suffix);
+    PathBuf::from(name)
+}
+
+/// A `file:` URI for `path` (bytes outside the unreserved set percent-encoded), with `query`.
+fn file_uri(path: &Path, query: &str) -> Result<String> {
+    use std::os::unix::ffi::OsStrExt;
+    let absolute = std::path::absolute(path).map_err(|e| Error::io("find", path, e))?;
+    let mut uri = String::from("file:");
+    for &byte in absolute.as_os_str().as_bytes() {
+        if byte.is_ascii_alphanumeric() || b"-._~/".contains(&byte) {
+            uri.push(char::from(byte));
+        } else {
+            uri.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    uri.push('?');
+    uri.push_str(query);
+    Ok(uri)
 }
 
 const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
@@ -64,26 +136,37 @@ fn check_existing_file(path: &Path) -> Result<bool> {
     Ok(true)
 }
 
-/// Turns SQLite's "not a database" and corruption errors into one sentence naming the file.
+/// SQLite's failure on the collection at `path`, as one sentence naming it.
 fn describe_open_error(path: &Path, err: rusqlite::Error) -> Error {
-    match err.sqlite_error_code() {
-        Some(rusqlite::ErrorCode::NotADatabase) => Error::NotACollection(path.to_path_buf()),
-        Some(rusqlite::ErrorCode::DatabaseCorrupt) => Error::failed(format!(
-            "{} is damaged (SQLite reports: {err}); restore it from a backup",
-            path.display()
-        )),
-        _ => Error::failed(format!("cannot open {}: {err}", path.display())),
-    }
+    Error::Database(err).in_collection(path)
 }
 
 impl Collection {
     /// Opens (or creates, with its parent folders) the collection at `path` and brings its
     /// schema up to date.
+    ///
+    /// A collection whose file or folder is not writable is opened read-only (see
+    /// [`Collection::is_read_only`]); one that does not exist yet in a read-only folder is
+    /// refused.
     pub fn open(path: &Path) -> Result<Collection> {
         let existed = check_existing_file(path)?;
-        if !existed && let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent)
-                .map_err(|e| Error::io("create the folder", parent, e))?;
+        if existed {
+            let meta = std::fs::metadata(path).map_err(|e| Error::io("read", path, e))?;
+            if is_read_only(path, &meta) {
+                return Collection::open_read_only(path);
+            }
+        } else {
+            let folder = folder_of(path);
+            if folder.metadata().is_ok_and(|m| write_bit_off(&m)) {
+                return Err(Error::failed(format!(
+                    "cannot create the collection {}: its folder is read-only",
+                    path.display()
+                )));
+            }
+            if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+                std::fs::create_dir_all(parent)
+                    .map_err(|e| Error::io("create the folder", parent, e))?;
+            }
         }
         let conn = Connection::open_with_flags(
             path,
@@ -95,19 +178,61 @@ impl Collection {
         Collection::prepare(conn, path, !existed)
     }
 
+    /// Whether the collection at `path` exists and would be opened read-only (its file or
+    /// folder is not writable), without opening it.
+    pub fn is_read_only_at(path: &Path) -> bool {
+        std::fs::metadata(path).is_ok_and(|meta| meta.is_file() && is_read_only(path, &meta))
+    }
+
     /// A private collection in memory, for tests and benchmarks.
     pub fn open_in_memory() -> Result<Collection> {
         let conn = Connection::open_in_memory()?;
         Collection::prepare(conn, Path::new(":memory:"), true)
     }
 
-    fn prepare(conn: Connection, path: &Path, created: bool) -> Result<Collection> {
+    /// Opens an existing collection that must not be written. Without a write-ahead log
+    /// beside it the file holds every committed change, and it is opened immutable: SQLite
+    /// then takes no locks and makes no `-wal` or `-shm` file (it could not in a read-only
+    /// folder, and root would leave them in one). A log that holds commits (a crashed
+    /// session) is read through, with the `-shm` beside it.
+    fn open_read_only(path: &Path) -> Result<Collection> {
+        let wal = std::fs::metadata(sibling(path, "-wal")).is_ok_and(|m| m.len() > 0);
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
+            | OpenFlags::SQLITE_OPEN_URI
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let uri = file_uri(path, if wal { "mode=ro" } else { "immutable=1" })?;
+        let conn =
+            Connection::open_with_flags(&uri, flags).map_err(|e| describe_open_error(path, e))?;
+        let version: i64 = conn
+            .query_row("PRAGMA user_version", [], |row| row.get(0))
+            .map_err(|e| describe_open_error(path, e))?;
+        migrations::check_version(path, version)?;
+        if version < migrations::CURRENT_VERSION {
+            return Err(Error::failed(format!(
+                "{} is read-only and was written by an older jargon; make it writable once so this one can bring it up to date",
+                path.display()
+            )));
+        }
+        conn.busy_timeout(busy_timeout())?;
+        Ok(Collection {
+            conn,
+            path: path.to_path_buf(),
+            created: false,
+            read_only: true,
+        })
+    }
+
+    fn prepare(mut conn: Connection, path: &Path, created: bool) -> Result<Collection> {
         // Read the version before any write, so a newer file is left exactly as it was.
         let version: i64 = conn
             .query_row("PRAGMA user_version", [], |row| row.get(0))
             .map_err(|e| describe_open_error(path, e))?;
         migrations::check_version(path, version)?;
-        conn.busy_timeout(Duration::from_secs(5))?;
+        conn.busy_timeout(busy_timeout())?;
+        // Every transaction writes (reads need none), and one that read first could not wait
+        // for another writer: SQLite reports it busy at once to avoid a deadlock. Taking the
+        // write lock up front makes it wait for the busy timeout instead.
+        conn.set_transaction_behavior(TransactionBehavior::Immediate);
         conn.pragma_update(None, "foreign_keys", true)?;
         let wal = path != Path::new(":memory:")
             && match conn.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(())) {
@@ -125,6 +250,7 @@ impl Collection {
             conn,
             path: path.to_path_buf(),
             created,
+            read_only: false,
         };
         migrations::migrate(&mut collection.conn, version).map_err(|e| match e {
             Error::Database(db) => describe_open_error(path, db),
@@ -135,6 +261,12 @@ impl Collection {
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Whether the collection was opened read-only because its file or folder is not
+    /// writable: every write would fail, so commands that write refuse at once.
+    pub fn is_read_only(&self) -> bool {
+        self.read_only
     }
 
     /// Whether this open created the collection (the first run).
@@ -206,4 +338,165 @@ pub(crate) fn to_json_list(items: &[String]) -> String {
         return "[]".to_string();
     }
     serde_json::to_string(items).unwrap_or_else(|_| "[]".to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scheduler::replay::ReviewKind;
+    use crate::scheduler::{Quality, SchedulerKind, Settings};
+    use crate::store::reviews::NewReview;
+
+    /// A collection file with one note (cards 2 and 3), in a fresh folder.
+    fn collection_file() -> (tempfile::TempDir, PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.sqlite");
+        let collection = Collection::open(&path).unwrap();
+        collection
+            .conn()
+            .execute_batch(
+                "INSERT INTO decks (id, name, created_at) VALUES (1, 'One', 0);
+                 INSERT INTO notes (id, deck_id, key, term, definition, created_at, modified_at)
+                     VALUES (1, 1, 'a', 'A', 'a', 0, 0);",
+            )
+            .unwrap();
+        (dir, path)
+    }
+
+    fn answer(card_id: i64) -> NewReview {
+        NewReview {
+            card_id,
+            reviewed_at_ms: 1_000,
+            day: 1,
+            quality: Quality::new(4).unwrap(),
+            duration_ms: 10,
+            kind: ReviewKind::Cram,
+            scheduler: SchedulerKind::Sm2,
+            settings: Settings::default(),
+        }
+    }
+
+    #[test]
+    fn an_answer_waits_for_another_writer_instead_of_failing() {
+        let (_dir, path) = collection_file();
+        let mut collection = Collection::open(&path).unwrap();
+        let state = collection.card(2).unwrap().state;
+        // Another connection holds the write lock for a moment.
+        let other = Connection::open(&path).unwrap();
+        other.execute_batch("BEGIN IMMEDIATE").unwrap();
+        other
+            .execute("UPDATE decks SET description = 'x' WHERE id = 1", [])
+            .unwrap();
+        let (locked_tx, locked_rx) = std::sync::mpsc::channel();
+        let writer = std::thread::spawn(move || {
+            locked_tx.send(()).unwrap();
+            std::thread::sleep(Duration::from_millis(300));
+            other.execute_batch("COMMIT").unwrap();
+        });
+        locked_rx.recv().unwrap();
+        // The answer reads the card before it writes; it must still wait for the lock.
+        let id = collection.commit_answer(&answer(2), &state, &state, false);
+        writer.join().unwrap();
+        assert!(id.is_ok(), "{}", id.unwrap_err());
+        assert_eq!(collection.reviews_of_card(2).unwrap().len(), 1);
+    }
+
+    #[test]
+    fn a_full_disk_is_reported_as_such() {
+        let (_dir, path) = collection_file();
+        let collection = Collection::open(&path).unwrap();
+        let pages: i64 = collection
+            .conn()
+            .query_row("PRAGMA page_count", [], |r| r.get(0))
+            .unwrap();
+        collection
+            .conn()
+            .pragma_update(None, "max_page_count", pages)
+            .unwrap();
+        let big = "x".repeat(64 * 1024);
+        let error = collection
+            .conn()
+            .execute(
+                "INSERT INTO notes (id, deck_id, key, term, definition, created_at, modified_at)
+                 VALUES (2, 1, 'b', 'B', ?1, 0, 0)",
+                [&big],
+            )
+            .map_err(Error::from)
+            .unwrap_err()
+            .in_collection(&path);
+        assert_eq!(
+            error.to_string(),
+            format!(
+                "the disk holding {} is full; free some space and try again",
+                path.display()
+            )
+        );
+    }
+
+    fn no_write_bits(path: &Path) {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(path).unwrap().permissions().mode();
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode & !0o222)).unwrap();
+    }
+
+    fn write_bits(path: &Path) {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(path).unwrap().permissions().mode();
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode | 0o200)).unwrap();
+    }
+
+    #[test]
+    fn a_read_only_file_opens_read_only_and_leaves_no_log_files() {
+        let (dir, path) = collection_file();
+        no_write_bits(&path);
+        assert!(Collection::is_read_only_at(&path));
+        let collection = Collection::open(&path).unwrap();
+        assert!(collection.is_read_only());
+        assert_eq!(collection.card(2).unwrap().id, 2);
+        let error = collection
+            .conn()
+            .execute("UPDATE decks SET description = 'x'", [])
+            .map_err(Error::from)
+            .unwrap_err()
+            .in_collection(&path);
+        assert_eq!(
+            error.to_string(),
+            format!(
+                "{} is read-only (the file or its folder), so jargon cannot write to it",
+                path.display()
+            )
+        );
+        drop(collection);
+        let mut names: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        assert_eq!(names, ["c.sqlite"]);
+        write_bits(&path);
+    }
+
+    #[test]
+    fn a_read_only_folder_opens_read_only_and_refuses_a_new_collection() {
+        let (dir, path) = collection_file();
+        no_write_bits(dir.path());
+        let opened = Collection::open(&path);
+        let created = Collection::open(&dir.path().join("new.sqlite"));
+        let names: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        write_bits(dir.path());
+        let collection = opened.unwrap();
+        assert!(collection.is_read_only());
+        assert_eq!(collection.card(3).unwrap().id, 3);
+        assert_eq!(
+            created.err().map(|e| e.to_string()),
+            Some(format!(
+                "cannot create the collection {}: its folder is read-only",
+                dir.path().join("new.sqlite").display()
+            ))
+        );
+        assert_eq!(names, ["c.sqlite"]);
+    }
 }
