@@ -19,7 +19,7 @@ use crate::config::Config;
 use crate::error::Result;
 use crate::model::{Card, Direction, Note};
 use crate::scheduler::replay::ReviewKind;
-use crate::scheduler::{Answer, Moment, NextStates, Quality, describe_interval_days};
+use crate::scheduler::{Answer, CardState, Moment, NextStates, Quality, describe_interval_days};
 use crate::session::matcher::{self, Verdict};
 use crate::session::{Order, Plan, Session};
 use crate::store::Collection;
@@ -27,6 +27,13 @@ use crate::store::cards::QueueQuery;
 use crate::store::reviews::NewReview;
 use input::{COMMANDS, Command, Line};
 use render::{Style, duration, plural};
+
+/// Said once when an answer has to wait for another jargon's write.
+pub const ANSWER_KEPT: &str = "another jargon is writing to the collection; your answer is kept and will be saved as soon as it is free";
+
+/// The pauses between tries to save an answer while the collection is busy.
+const FIRST_RETRY_PAUSE: std::time::Duration = std::time::Duration::from_millis(100);
+const MAX_RETRY_PAUSE: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// One thing read from the learner.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -659,9 +666,7 @@ impl<'a> Review<'a> {
             scheduler: self.config.scheduler,
             settings: self.config.scheduling,
         };
-        let review_id = self
-            .collection
-            .commit_answer(&review, &card.state, &after, suspend)?;
+        let review_id = self.save_answer(ui, &review, &card.state, &after, suspend)?;
         self.session.answer(quality);
         self.undo.push(UndoEntry {
             review_id,
@@ -702,6 +707,39 @@ impl<'a> Review<'a> {
             )))?;
         }
         Ok(())
+    }
+
+    /// Commits an answer, waiting while another jargon writes to the collection: the answer
+    /// is kept, the learner is told once, and the commit is tried again after a pause that
+    /// doubles up to [`MAX_RETRY_PAUSE`] (each try itself waits SQLite's busy timeout). The
+    /// next card is never shown before the answer is saved; any other failure (a conflict
+    /// with another session included) ends the session with its sentence.
+    fn save_answer(
+        &mut self,
+        ui: &mut dyn Frontend,
+        review: &NewReview,
+        before: &CardState,
+        after: &CardState,
+        suspend: bool,
+    ) -> Result<i64> {
+        let mut pause = FIRST_RETRY_PAUSE;
+        let mut told = false;
+        loop {
+            match self
+                .collection
+                .commit_answer(review, before, after, suspend)
+            {
+                Err(e) if e.is_busy() => {
+                    if !told {
+                        ui.print(&ui.style().yellow(&format!("  {ANSWER_KEPT}")))?;
+                        told = true;
+                    }
+                    std::thread::sleep(pause);
+                    pause = (pause * 2).min(MAX_RETRY_PAUSE);
+                }
+                saved => return saved,
+            }
+        }
     }
 
     fn nothing_due_message(&self) -> Result<String> {
