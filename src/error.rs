@@ -156,6 +156,11 @@ impl DbFailure {
             Some(Code::DatabaseBusy | Code::DatabaseLocked) => DbFailure::Busy,
             Some(Code::ReadOnly) => DbFailure::ReadOnly,
             Some(Code::DiskFull) => DbFailure::Full,
+            // The shared-memory index could not be grown: on a full disk this, not
+            // SQLITE_FULL, is what opening a collection in WAL mode reports.
+            Some(Code::SystemIoFailure) if matches!(error, rusqlite::Error::SqliteFailure(e, _) if e.extended_code == rusqlite::ffi::SQLITE_IOERR_SHMSIZE) => {
+                DbFailure::Full
+            }
             Some(Code::NotADatabase) => DbFailure::NotADatabase,
             Some(Code::SystemIoFailure) => DbFailure::Io,
             Some(Code::DatabaseCorrupt) => DbFailure::Corrupt,
@@ -352,6 +357,7 @@ mod tests {
             said(ffi::SQLITE_CORRUPT)
         );
         assert!(said(ffi::SQLITE_CORRUPT).ends_with("; restore it from a backup"));
+        assert_eq!(said(ffi::SQLITE_IOERR_SHMSIZE), said(ffi::SQLITE_FULL));
         assert!(said(ffi::SQLITE_IOERR_SHORT_READ).starts_with("an I/O error stopped jargon"));
         assert!(said(ffi::SQLITE_CANTOPEN).starts_with("cannot open /data/c.sqlite ("));
         assert!(

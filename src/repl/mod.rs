@@ -16,7 +16,7 @@ use chrono::{DateTime, Duration, Utc};
 
 use crate::clock::Clock;
 use crate::config::Config;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::model::{Card, Direction, Note};
 use crate::scheduler::replay::ReviewKind;
 use crate::scheduler::{Answer, CardState, Moment, NextStates, Quality, describe_interval_days};
@@ -737,6 +737,13 @@ impl<'a> Review<'a> {
                     std::thread::sleep(pause);
                     pause = (pause * 2).min(MAX_RETRY_PAUSE);
                 }
+                // Say which answer was lost, with the collection's own sentence.
+                Err(e) if e.db_failure().is_some() => {
+                    return Err(Error::failed(format!(
+                        "the answer was not saved: {}",
+                        e.in_collection(self.collection.path())
+                    )));
+                }
                 saved => return saved,
             }
         }
@@ -853,6 +860,48 @@ fn mark_difference(typed: &str, expected: &str, style: &Style) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_answer_that_cannot_be_saved_ends_the_session_saying_so() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.sqlite");
+        let collection = Collection::open(&path).unwrap();
+        collection
+            .conn()
+            .execute_batch(
+                "INSERT INTO decks (id, name, created_at) VALUES (1, 'One', 0);
+                 INSERT INTO notes (id, deck_id, key, term, definition, created_at, modified_at)
+                     VALUES (1, 1, 'a', 'A', 'a', 0, 0);",
+            )
+            .unwrap();
+        drop(collection);
+        // A read-only file makes every write fail the way a full disk does: not busy.
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o444)).unwrap();
+        let mut collection = Collection::open(&path).unwrap();
+        let config = collection.config().unwrap();
+        let clock = Clock::from_env(config.zone, config.rollover_hour).unwrap();
+        let mut output = Vec::new();
+        let mut frontend = line::LineFrontend::new(&b"g\n"[..], &mut output);
+        let error = run(
+            &mut collection,
+            &config,
+            clock,
+            &ReviewOptions::default(),
+            &mut frontend,
+        )
+        .unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            format!(
+                "the answer was not saved: {} is read-only (the file or its folder), so jargon cannot write to it",
+                path.display()
+            )
+        );
+        let shown = String::from_utf8(output).unwrap();
+        assert!(shown.contains("1 card to review"), "{shown}");
+        assert!(!shown.contains("next in"), "{shown}");
+    }
 
     #[test]
     fn the_difference_marks_only_the_characters_that_were_missed() {
