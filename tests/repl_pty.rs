@@ -314,3 +314,69 @@ fn edit_opens_the_note_in_the_editor_and_shows_the_card_again_with_the_new_text(
         vec!["Integer(1)"]
     );
 }
+
+/// A review whose answers meet a collection another connection holds the write lock of.
+fn spawn_busy(env: &Env, busy_timeout_ms: &str) -> (Session, rusqlite::Connection) {
+    let holder = rusqlite::Connection::open(&env.db).unwrap();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_jargon"));
+    cmd.args(["review", "--deck", "Test"])
+        .env("JARGON_DB", &env.db)
+        .env("JARGON_NOW", &env.now)
+        .env("JARGON_BUSY_TIMEOUT_MS", busy_timeout_ms)
+        .env("TZ", "UTC")
+        .env("TERM", "xterm")
+        .env("NO_COLOR", "1")
+        .env_remove("EDITOR")
+        .env_remove("VISUAL");
+    let mut p = Session::spawn(cmd).expect("spawn jargon in a pty");
+    p.set_expect_timeout(Some(Duration::from_secs(20)));
+    p.expect("reveal> ").unwrap();
+    holder.execute_batch("BEGIN IMMEDIATE").unwrap();
+    p.send_line("g").unwrap();
+    p.expect("your answer is kept").unwrap();
+    (p, holder)
+}
+
+#[test]
+fn ctrl_c_while_an_answer_waits_for_a_busy_collection_tries_once_more_and_says_it_was_lost() {
+    let env = Env::new();
+    let deck = env.write("test.toml", DECK);
+    env.ok(&["import", deck.to_str().unwrap()]);
+    let (mut p, holder) = spawn_busy(&env, "300");
+    // Between prompts the terminal sends Ctrl-C as SIGINT: it must not end jargon silently.
+    p.send(ControlCode::EndOfText).unwrap();
+    p.expect("the answer was not saved (Ctrl-C while it waited): another jargon is writing")
+        .unwrap();
+    p.expect(expectrl::Eof).unwrap();
+    let status = p.get_process().wait().unwrap();
+    assert_eq!(
+        status,
+        expectrl::WaitStatus::Exited(p.get_process().pid(), 1),
+        "jargon ends with an error, not killed by the signal"
+    );
+    drop(holder);
+    assert_eq!(
+        rows(&env, "SELECT count(*) FROM reviews"),
+        vec!["Integer(0)"]
+    );
+}
+
+#[test]
+fn ctrl_c_while_an_answer_waits_saves_it_when_the_collection_frees_then_ends_the_session() {
+    let env = Env::new();
+    let deck = env.write("test.toml", DECK);
+    env.ok(&["import", deck.to_str().unwrap()]);
+    let (mut p, holder) = spawn_busy(&env, "3000");
+    p.send(ControlCode::EndOfText).unwrap();
+    // The last try waits up to the busy timeout: free the collection during it.
+    std::thread::sleep(Duration::from_millis(300));
+    holder.execute_batch("ROLLBACK").unwrap();
+    p.expect("good · next in").unwrap();
+    // The Ctrl-C still ends the session, once the answer is saved.
+    p.expect("Session over: 1 card reviewed").unwrap();
+    p.expect(expectrl::Eof).unwrap();
+    assert_eq!(
+        rows(&env, "SELECT quality FROM reviews"),
+        vec!["Integer(4)"]
+    );
+}

@@ -6,6 +6,7 @@
 //! answer to the store before the next card is shown.
 
 pub mod input;
+pub mod interrupt;
 pub mod line;
 pub mod render;
 pub mod terminal;
@@ -34,6 +35,7 @@ pub const ANSWER_KEPT: &str = "another jargon is writing to the collection; your
 /// The pauses between tries to save an answer while the collection is busy.
 const FIRST_RETRY_PAUSE: std::time::Duration = std::time::Duration::from_millis(100);
 const MAX_RETRY_PAUSE: std::time::Duration = std::time::Duration::from_secs(2);
+const RETRY_SLICE: std::time::Duration = std::time::Duration::from_millis(20);
 
 /// One thing read from the learner.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -110,6 +112,9 @@ struct Review<'a> {
     session: Session,
     cram: bool,
     undo: Vec<UndoEntry>,
+    /// Ctrl-C came while an answer waited for a busy collection: once it is saved, the
+    /// session ends as Ctrl-C at a prompt ends it.
+    interrupted: bool,
 }
 
 impl<'a> Review<'a> {
@@ -176,6 +181,7 @@ impl<'a> Review<'a> {
             session,
             cram: options.cram,
             undo: vec![],
+            interrupted: false,
         })
     }
 
@@ -223,6 +229,9 @@ impl<'a> Review<'a> {
                         .unwrap_or(i64::MAX)
                         .min(3_600_000);
                     self.commit(ui, &card, &note, entry.redrill, quality, took)?;
+                    if self.interrupted {
+                        break;
+                    }
                 }
                 Step::Command(command) => {
                     if !self.command(ui, command, &card, &note)? {
@@ -713,7 +722,9 @@ impl<'a> Review<'a> {
     /// is kept, the learner is told once, and the commit is tried again after a pause that
     /// doubles up to [`MAX_RETRY_PAUSE`] (each try itself waits SQLite's busy timeout). The
     /// next card is never shown before the answer is saved; any other failure (a conflict
-    /// with another session included) ends the session with its sentence.
+    /// with another session included) ends the session with its sentence. Ctrl-C during the
+    /// wait (see [`interrupt`]) asks for one last try: saved, the session then ends with its
+    /// summary; still busy, the session ends saying the answer was not saved.
     fn save_answer(
         &mut self,
         ui: &mut dyn Frontend,
@@ -723,18 +734,33 @@ impl<'a> Review<'a> {
         suspend: bool,
     ) -> Result<i64> {
         let mut pause = FIRST_RETRY_PAUSE;
-        let mut told = false;
+        // Created at the first busy answer: from then on Ctrl-C asks for one last try
+        // instead of ending jargon with the answer unsaved.
+        let mut deferred: Option<interrupt::Deferred> = None;
         loop {
             match self
                 .collection
                 .commit_answer(review, before, after, suspend)
             {
+                Err(e) if e.is_busy() && deferred.as_ref().is_some_and(|d| d.pressed()) => {
+                    return Err(Error::failed(format!(
+                        "the answer was not saved (Ctrl-C while it waited): {}",
+                        e.in_collection(self.collection.path())
+                    )));
+                }
                 Err(e) if e.is_busy() => {
-                    if !told {
-                        ui.print(&ui.style().yellow(&format!("  {ANSWER_KEPT}")))?;
-                        told = true;
+                    let waiting = match &deferred {
+                        Some(waiting) => waiting,
+                        None => {
+                            ui.print(&ui.style().yellow(&format!("  {ANSWER_KEPT}")))?;
+                            deferred.insert(interrupt::Deferred::begin())
+                        }
+                    };
+                    // Sleep in short slices so Ctrl-C leads to the last try at once.
+                    let until = Instant::now() + pause;
+                    while Instant::now() < until && !waiting.pressed() {
+                        std::thread::sleep(RETRY_SLICE);
                     }
-                    std::thread::sleep(pause);
                     pause = (pause * 2).min(MAX_RETRY_PAUSE);
                 }
                 // Say which answer was lost, with the collection's own sentence.
@@ -744,7 +770,10 @@ impl<'a> Review<'a> {
                         e.in_collection(self.collection.path())
                     )));
                 }
-                saved => return saved,
+                saved => {
+                    self.interrupted |= deferred.as_ref().is_some_and(|d| d.pressed());
+                    return saved;
+                }
             }
         }
     }
