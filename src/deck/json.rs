@@ -178,7 +178,7 @@ pub fn write(notes: &[(String, NoteFields)]) -> Result<String> {
         .iter()
         .map(|(deck, fields)| JsonNote::from_fields(deck, fields))
         .collect();
-    let mut text = serde_json::to_string_pretty(&list)
+    let mut text = crate::text::to_json_pretty(&list)
         .map_err(|e| Error::failed(format!("cannot write the deck as JSON: {e}")))?;
     text.push('\n');
     Ok(text)
