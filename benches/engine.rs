@@ -128,6 +128,8 @@ fn review_to_first_card(path: &Path) -> usize {
         &mut frontend,
     )
     .unwrap();
+    // The frontend's writer flushes when dropped.
+    drop(frontend);
     assert!(output.len() > 100);
     output.len()
 }

@@ -1,11 +1,15 @@
 //! jargon: a terminal spaced-repetition engine with built-in decks of ML jargon.
 
+// Messages reach people only through `output::Human` (see there).
+#![deny(clippy::print_stdout, clippy::print_stderr)]
+
 pub mod cli; // clap definitions and one file per subcommand
 pub mod clock; // the one source of "now" and "today"
 pub mod config; // settings: keys, defaults, validation (pure)
 pub mod deck; // deck formats: parse -> validated records -> import plan
 pub mod error; // the error type and exit codes
 pub mod model; // records shared by the store and the front ends
+pub mod output; // the one writer for people: neutralises escapes, shows our colours
 pub mod repl; // the review session front end (terminal and line mode)
 pub mod scheduler; // SM-2 and replay (pure)
 pub mod session; // which card comes next; the answer matcher (pure)

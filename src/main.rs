@@ -1,5 +1,9 @@
 //! The `jargon` binary: parse the arguments, run, map errors to exit codes.
 
+// Messages reach people only through `output::Human`.
+#![deny(clippy::print_stdout, clippy::print_stderr)]
+
+use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -18,7 +22,8 @@ fn main() -> ExitCode {
         // A closed pipe (`jargon cards | head`) is not a failure.
         Err(Error::Output(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("jargon: {e}");
+            // Through the writer for people: the message names paths, decks and keys.
+            let _ = writeln!(jargon::output::stderr(), "jargon: {e}");
             ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(1))
         }
     }

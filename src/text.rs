@@ -1,4 +1,5 @@
-//! PURE text helpers: making deck text safe to print, and folding text for comparison.
+//! PURE text helpers: making deck text safe to print, writing JSON that is safe to print, and
+//! folding text for comparison.
 
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
@@ -13,17 +14,127 @@ pub fn sanitize(text: &str) -> String {
             '\n' => out.push('\n'),
             '\t' => out.push_str("    "),
             '\r' => {}
-            c if c.is_control() || is_bidi_control(c) => {
-                out.push_str(&format!("\\u{{{:x}}}", u32::from(c)));
-            }
+            c if is_terminal_control(c) => push_visible(c, &mut out),
             c => out.push(c),
         }
     }
     out
 }
 
+/// Whether `c` could drive a terminal or reorder what it shows: a C0 or C1 control (ESC
+/// among them), DEL, or a bidirectional override, isolate or mark.
+pub fn is_terminal_control(c: char) -> bool {
+    c.is_control() || is_bidi_control(c)
+}
+
+/// Appends the visible form of `c`: `\u{1b}`.
+pub fn push_visible(c: char, out: &mut String) {
+    use std::fmt::Write as _;
+    // Writing into a String cannot fail.
+    let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
+}
+
 fn is_bidi_control(c: char) -> bool {
     matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}' | '\u{061c}')
+}
+
+/// `value` as compact JSON, written by [`SafeJson`].
+pub fn to_json<T: serde::Serialize + ?Sized>(value: &T) -> serde_json::Result<String> {
+    write_json(value, serde_json::ser::CompactFormatter)
+}
+
+/// `value` as indented JSON, written by [`SafeJson`].
+pub fn to_json_pretty<T: serde::Serialize + ?Sized>(value: &T) -> serde_json::Result<String> {
+    write_json(value, serde_json::ser::PrettyFormatter::new())
+}
+
+fn write_json<T, F>(value: &T, formatter: F) -> serde_json::Result<String>
+where
+    T: serde::Serialize + ?Sized,
+    F: serde_json::ser::Formatter,
+{
+    let mut bytes = Vec::with_capacity(128);
+    let mut serializer = serde_json::Serializer::with_formatter(&mut bytes, SafeJson(formatter));
+    value.serialize(&mut serializer)?;
+    // serde_json writes only UTF-8 (its strings come from `str`).
+    String::from_utf8(bytes).map_err(|e| serde_json::Error::io(std::io::Error::other(e)))
+}
+
+/// The JSON formatter every JSON output of jargon goes through: besides what JSON requires
+/// (C0 controls, quote, backslash), it writes DEL, C1 controls, bidi overrides, isolates and
+/// marks, and U+2028/2029 as `\uXXXX`, so printed JSON can neither drive a terminal nor
+/// reorder what it shows, and reads back as the same text. The layout is `F`'s.
+pub struct SafeJson<F>(pub F);
+
+fn json_escaped(c: char) -> bool {
+    is_terminal_control(c) || matches!(c, '\u{2028}' | '\u{2029}')
+}
+
+impl<F: serde_json::ser::Formatter> serde_json::ser::Formatter for SafeJson<F> {
+    fn write_string_fragment<W: ?Sized + std::io::Write>(
+        &mut self,
+        writer: &mut W,
+        fragment: &str,
+    ) -> std::io::Result<()> {
+        let mut start = 0;
+        for (i, c) in fragment.char_indices() {
+            if json_escaped(c) {
+                writer.write_all(&fragment.as_bytes()[start..i])?;
+                // Every such character is in the Basic Multilingual Plane: one \uXXXX.
+                write!(writer, "\\u{:04x}", u32::from(c))?;
+                start = i + c.len_utf8();
+            }
+        }
+        writer.write_all(&fragment.as_bytes()[start..])
+    }
+
+    fn begin_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.begin_array(w)
+    }
+
+    fn end_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_array(w)
+    }
+
+    fn begin_array_value<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.0.begin_array_value(w, first)
+    }
+
+    fn end_array_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_array_value(w)
+    }
+
+    fn begin_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.begin_object(w)
+    }
+
+    fn end_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_object(w)
+    }
+
+    fn begin_object_key<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.0.begin_object_key(w, first)
+    }
+
+    fn end_object_key<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_object_key(w)
+    }
+
+    fn begin_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.begin_object_value(w)
+    }
+
+    fn end_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_object_value(w)
+    }
 }
 
 /// Lower case, accents removed (NFD, combining marks dropped).
@@ -109,6 +220,25 @@ mod tests {
         assert_eq!(sanitize("line\r\nnext\ttab"), "line\nnext    tab");
         assert_eq!(sanitize("\u{202e}evil"), "\\u{202e}evil");
         assert_eq!(sanitize("\u{9b}c"), "\\u{9b}c");
+    }
+
+    #[test]
+    fn json_escapes_what_could_drive_a_terminal_and_reads_back_the_same() {
+        let text = "a\u{1b}]52;c;x\u{7}\u{7f}\u{9b}\u{202e}\u{2066}\u{200f}\u{2028}é\"\\";
+        let json = to_json(&[text]).unwrap();
+        assert_eq!(
+            json,
+            r#"["a\u001b]52;c;x\u0007\u007f\u009b\u202e\u2066\u200f\u2028é\"\\"]"#
+        );
+        assert!(json.chars().all(|c| !is_terminal_control(c)), "{json}");
+        let back: Vec<String> = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, [text]);
+        let pretty = to_json_pretty(&serde_json::json!({"k": [text]})).unwrap();
+        assert_eq!(
+            serde_json::from_str::<serde_json::Value>(&pretty).unwrap()["k"][0],
+            text
+        );
+        assert!(pretty.contains("\n  \"k\": [\n"), "{pretty}");
     }
 
     #[test]

@@ -45,12 +45,12 @@ fn every_bad_file_is_refused_with_its_place_and_leaves_the_collection_as_it_was(
         (
             &["import"],
             "bad-ragged.csv",
-            "bad-ragged.csv:3:25: this row has 3 fields but line 2 has 2",
+            "bad-ragged.csv:3:25: line 3 has 3 fields, line 2 has 2",
         ),
         (
             &["import"],
             "bad-unterminated.csv",
-            "bad-unterminated.csv:3:10: this quoted field is never closed",
+            "bad-unterminated.csv:3:10: the quoted field opened on line 3 is never closed",
         ),
         (
             &["import"],

@@ -30,7 +30,7 @@ pub fn run(context: &Context, args: &Args, out: &mut dyn Write) -> Result<()> {
         writeln!(
             out,
             "{}",
-            serde_json::to_string_pretty(&list).unwrap_or_default()
+            crate::text::to_json_pretty(&list).unwrap_or_default()
         )?;
         return Ok(());
     }

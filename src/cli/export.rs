@@ -186,7 +186,7 @@ fn export_reviews(context: &Context, args: &ReviewArgs, out: &mut dyn Write) -> 
                 sink.write_all(b"[")?;
                 collection.export_reviews(deck_ids.as_deref(), args.include_cram, |row| {
                     let record = ReviewRecord::from_export(&row);
-                    let text = serde_json::to_string(&record).map_err(|e| {
+                    let text = crate::text::to_json(&record).map_err(|e| {
                         Error::failed(format!("cannot write a review as JSON: {e}"))
                     })?;
                     sink.write_all(if count == 0 { b"\n  " } else { b",\n  " })?;

@@ -144,7 +144,7 @@ pub fn run(context: &Context, args: &Args, out: &mut dyn Write) -> Result<()> {
         add(builtin, Path::new("(built-in decks)"), &mut all)?;
     }
     for warning in &all.warnings {
-        eprintln!("jargon: warning: {warning}");
+        crate::output::warn(warning);
     }
 
     let names: Vec<&str> = all.decks.iter().map(|d| d.name.as_str()).collect();
@@ -347,7 +347,7 @@ fn import_text_file(
         e => not_written(e),
     })?;
     for warning in &warnings {
-        eprintln!("jargon: warning: {}: {warning}", path.display());
+        crate::output::warn(&format!("{}: {warning}", path.display()));
     }
     let added = streamed + plan.add.len();
     let summary =

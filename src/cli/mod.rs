@@ -17,6 +17,7 @@ pub mod status;
 pub mod suspend;
 pub mod table;
 
+use std::io::Write;
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
@@ -130,27 +131,61 @@ pub fn run(cli: Cli) -> Result<()> {
         return Err(Error::ReadOnly(db));
     }
     let context = Context { db };
-    let mut out = std::io::stdout().lock();
-    let result = match cli.command {
-        None => status::run(&context, &mut out),
-        Some(Command::Review(args)) => review::run(&context, &args),
-        Some(Command::Import(args)) => import::run(&context, &args, &mut out),
-        Some(Command::Export(args)) => export::run(&context, &args, &mut out),
-        Some(Command::Decks(args)) => decks::run(&context, &args, &mut out),
-        Some(Command::Cards(args)) => cards::run(&context, &args, &mut out),
-        Some(Command::Add(args)) => add::run(&context, &args, &mut out),
-        Some(Command::Edit(args)) => edit::run(&context, &args, &mut out),
-        Some(Command::Suspend(args)) => suspend::run(&context, &args, !args.undo, &mut out),
-        Some(Command::Unsuspend(args)) => suspend::run(&context, &args, false, &mut out),
-        Some(Command::Config(args)) => config::run(&context, &args, &mut out),
-        Some(Command::Stats(args)) => stats::run(&context, &args, &mut out),
-        Some(Command::Report(args)) => report::run(&context, &args, &mut out),
-        Some(Command::Check(args)) => check::run(&context, &args, &mut out),
-        Some(Command::Backup(args)) => backup::run(&context, &args, &mut out),
-        Some(Command::Completions(args)) => completions::run(&args, &mut out),
-    };
+    let stdout = std::io::stdout().lock();
+    if prints_data(cli.command.as_ref()) {
+        return dispatch(&context, cli.command, &mut { stdout })
+            .map_err(|e| e.in_collection(&context.db));
+    }
+    // Everything else is for a person: through the one writer that neutralises escapes.
+    let mut out = crate::output::Human::new(stdout);
+    let result = dispatch(&context, cli.command, &mut out);
+    let flushed = out.flush();
     // Database failures name the collection.
-    result.map_err(|e| e.in_collection(&context.db))
+    result.map_err(|e| e.in_collection(&context.db))?;
+    Ok(flushed?)
+}
+
+/// Whether this run's standard output is data (an export, JSON, CSV, the HTML report,
+/// completions), written as it is; everything else on standard output, and everything on
+/// standard error, is for a person and goes through [`crate::output::Human`].
+fn prints_data(command: Option<&Command>) -> bool {
+    match command {
+        Some(Command::Export(args)) => match &args.what {
+            export::What::Deck(deck) => deck.output.is_none(),
+            export::What::Reviews(reviews) => reviews.output.is_none(),
+        },
+        Some(Command::Report(args)) => args.output.as_os_str() == "-",
+        Some(Command::Stats(args)) => match args.format {
+            stats::Format::Text => false,
+            stats::Format::Json => true,
+            stats::Format::Csv => args.output.is_none(),
+        },
+        Some(Command::Cards(args)) => args.json,
+        Some(Command::Decks(args)) => args.json,
+        Some(Command::Completions(_)) => true,
+        _ => false,
+    }
+}
+
+fn dispatch(context: &Context, command: Option<Command>, out: &mut dyn Write) -> Result<()> {
+    match command {
+        None => status::run(context, out),
+        Some(Command::Review(args)) => review::run(context, &args),
+        Some(Command::Import(args)) => import::run(context, &args, out),
+        Some(Command::Export(args)) => export::run(context, &args, out),
+        Some(Command::Decks(args)) => decks::run(context, &args, out),
+        Some(Command::Cards(args)) => cards::run(context, &args, out),
+        Some(Command::Add(args)) => add::run(context, &args, out),
+        Some(Command::Edit(args)) => edit::run(context, &args, out),
+        Some(Command::Suspend(args)) => suspend::run(context, &args, !args.undo, out),
+        Some(Command::Unsuspend(args)) => suspend::run(context, &args, false, out),
+        Some(Command::Config(args)) => config::run(context, &args, out),
+        Some(Command::Stats(args)) => stats::run(context, &args, out),
+        Some(Command::Report(args)) => report::run(context, &args, out),
+        Some(Command::Check(args)) => check::run(context, &args, out),
+        Some(Command::Backup(args)) => backup::run(context, &args, out),
+        Some(Command::Completions(args)) => completions::run(&args, out),
+    }
 }
 
 impl Command {

@@ -7,8 +7,10 @@
 //!   `#if matches:` (accepted and ignored: jargon has one note type, and `--on-duplicate` says
 //!   what to do with matches). `#` lines without a known key at the top are comments; below
 //!   the first row a `#` is ordinary text (a term may start with one).
-//! - Without `#separator:` the separator is detected: tab, comma, semicolon, then pipe, the
-//!   first that splits the first rows into the same number (at least two) of fields.
+//! - Without `#separator:` the separator is detected ([`super::sniff::detect_separator`]):
+//!   of tab, comma, semicolon and pipe, the one that splits the first row into at least two
+//!   fields and that most of the first rows agree with (the earlier on a tie), so one row
+//!   with an unquoted separator is reported as a ragged row on its own line.
 //! - Quoting as RFC 4180 (separators, doubled quotes and line breaks inside quoted fields), a
 //!   UTF-8 byte-order mark and CRLF line ends are accepted.
 //! - `#columns:` names map to fields, case-insensitively: term/front/word/question, definition/
@@ -19,12 +21,15 @@
 //! - `aliases` and `related` hold several values separated by `;`; `tags` by spaces (Anki's).
 //! - With `#html:true` every field is HTML and becomes plain text ([`super::html`]).
 //!
-//! A ragged row, an unterminated quote, text that is not UTF-8 or an empty file is refused
-//! with its file, line and column, before anything is written.
+//! A ragged row (its line and field count against the `#columns:` line, the header row or
+//! the first row), an unterminated quote (where it opened), text that is not UTF-8 or an
+//! empty file is refused with its file, line and column, before anything is written.
 
 use std::collections::HashMap;
 use std::path::Path;
 
+pub use super::sniff::{csv_error, field_position};
+use super::sniff::{detect_separator, unterminated_quote};
 use super::{DeckInput, NoteInput};
 use crate::error::{Error, Position, Result};
 use crate::model::NoteFields;
@@ -200,106 +205,28 @@ fn read_headers(path: &Path, text: &str) -> Result<(Headers, usize, usize)> {
     Ok((headers, offset, lines))
 }
 
-/// The line and column where field `field` of the record starting at byte `start` begins.
-pub fn field_position(text: &str, start: usize, field: usize, delimiter: u8) -> Position {
-    let bytes = text.as_bytes();
-    let mut i = start.min(bytes.len());
-    let mut current = 0;
-    while current < field && i < bytes.len() {
-        if bytes[i] == b'"' {
-            i += 1;
-            while i < bytes.len() {
-                if bytes[i] == b'"' {
-                    if bytes.get(i + 1) == Some(&b'"') {
-                        i += 2;
-                        continue;
-                    }
-                    break;
-                }
-                i += 1;
-            }
-            i += 1;
-        }
-        while i < bytes.len() && bytes[i] != delimiter && bytes[i] != b'\n' {
-            i += 1;
-        }
-        if i < bytes.len() && bytes[i] == delimiter {
-            current += 1;
-            i += 1;
-        } else {
-            break;
-        }
-    }
-    Position::of_offset(text, i)
+/// What the field count of every row is measured against.
+#[derive(Debug, Clone, Copy)]
+enum Measure {
+    /// The `#columns:` header line.
+    ColumnsLine,
+    /// A spreadsheet's header row (`term,definition,...`).
+    HeaderRow,
+    /// The first row, on this line.
+    Row(usize),
 }
 
-/// Where a quoted field that never closes opens, scanning the record starting at `start`.
-fn unterminated_quote(text: &str, start: usize, delimiter: u8) -> Option<usize> {
-    let bytes = text.as_bytes();
-    let mut i = start;
-    let mut at_field_start = true;
-    while i < bytes.len() {
-        let b = bytes[i];
-        if at_field_start && b == b'"' {
-            let open = i;
-            i += 1;
-            loop {
-                match bytes.get(i) {
-                    None => return Some(open),
-                    Some(b'"') if bytes.get(i + 1) == Some(&b'"') => i += 2,
-                    Some(b'"') => {
-                        i += 1;
-                        break;
-                    }
-                    Some(_) => i += 1,
-                }
-            }
-            at_field_start = false;
-            continue;
-        }
-        at_field_start = b == delimiter || b == b'\n';
-        i += 1;
-    }
-    None
-}
-
-/// A `csv` error as one located sentence; `base` is where the reader's input starts in `text`.
-pub fn csv_error(path: &Path, text: &str, base: usize, err: csv::Error) -> Error {
-    let position = err
-        .position()
-        .map(|p| Position::of_offset(text, base + p.byte() as usize));
-    let message = match err.kind() {
-        csv::ErrorKind::UnequalLengths {
-            expected_len, len, ..
-        } => format!(
-            "this row has {len} fields but the rows before it have {expected_len} (quote a field that contains the separator)"
+/// A quoted field opening at byte `open` of `text` that nothing closes.
+fn unclosed_quote(path: &Path, text: &str, open: usize) -> Error {
+    let at = Position::of_offset(text, open);
+    Error::input(
+        path,
+        Some(at),
+        format!(
+            "the quoted field opened on line {} is never closed (a \" is missing)",
+            at.line
         ),
-        csv::ErrorKind::Utf8 { .. } => "the file is not valid UTF-8 text (save it as UTF-8)".into(),
-        _ => format!("cannot read this row: {err}"),
-    };
-    Error::input(path, position, message)
-}
-
-/// Picks the separator from the first rows: tab, comma, semicolon, then pipe, the first that
-/// gives every row the same number of fields, at least two.
-fn detect_separator(data: &str) -> Option<u8> {
-    const CANDIDATES: [u8; 4] = [b'\t', b',', b';', b'|'];
-    const SAMPLE: usize = 20;
-    CANDIDATES.into_iter().find(|&delimiter| {
-        let mut reader = csv::ReaderBuilder::new()
-            .delimiter(delimiter)
-            .has_headers(false)
-            .flexible(true)
-            .from_reader(data.as_bytes());
-        let mut counts = reader
-            .records()
-            .take(SAMPLE)
-            .map(|r| r.map(|r| r.len()).unwrap_or(0));
-        match counts.next() {
-            Some(first) if first >= 2 => counts.all(|n| n == first),
-            _ => false,
-        }
-    })
+    )
 }
 
 /// About how many notes a CSV/TSV text holds, for a progress bar shown before it is parsed:
@@ -415,9 +342,13 @@ pub fn parse_each(
     // A spreadsheet's own header row (`term,definition,...` without `#columns:`) names the
     // columns: every field of the first row is a column name and the term and definition are
     // among them.
+    // What a ragged row is measured against: the `#columns:` line, the header row or the
+    // first row.
+    let mut measure = headers.columns.as_ref().map(|_| Measure::ColumnsLine);
     if headers.columns.is_none()
         && let Some(length) = header_row_length(data, delimiter)
     {
+        measure = Some(Measure::HeaderRow);
         headers.columns = Some(data[..length].trim_end_matches(['\n', '\r']).to_string());
         header_lines += data[..length].matches('\n').count();
         data_start += length;
@@ -514,7 +445,10 @@ pub fn parse_each(
         .flexible(true)
         .from_reader(data.as_bytes());
     let mut record = csv::StringRecord::new();
-    let mut expected: Option<(usize, usize)> = named_columns.as_ref().map(|n| (n.len(), 0));
+    let mut expected: Option<(usize, Measure)> = named_columns
+        .as_ref()
+        .zip(measure)
+        .map(|(names, measure)| (names.len(), measure));
     let mut last_start = data_start;
     let mut notes = 0usize;
     let mut extra_columns = 0usize;
@@ -528,20 +462,27 @@ pub fn parse_each(
         let start = data_start + record.position().map_or(0, |p| p.byte() as usize);
         last_start = start;
         let line = header_lines + record.position().map_or(1, |p| p.line() as usize);
+        // A record that runs to the end of the text may be a quote that never closed: that,
+        // where it opened, is the error to report, not what the rest of the file became.
+        if reader.position().byte() as usize >= data.len()
+            && let Some(open) = unterminated_quote(text, start, delimiter)
+        {
+            return Err(unclosed_quote(path, text, open));
+        }
         match expected {
-            None => expected = Some((record.len(), line)),
-            Some((count, first_line)) if count != record.len() => {
-                let what = if first_line == 0 {
-                    format!("the #columns: line names {count}")
-                } else {
-                    format!("line {first_line} has {count}")
+            None => expected = Some((record.len(), Measure::Row(line))),
+            Some((count, measure)) if count != record.len() => {
+                let what = match measure {
+                    Measure::ColumnsLine => format!("the #columns: line names {count}"),
+                    Measure::HeaderRow => format!("the header has {count}"),
+                    Measure::Row(first_line) => format!("line {first_line} has {count}"),
                 };
                 let at = field_position(text, start, count.min(record.len()), delimiter);
                 return Err(Error::input(
                     path,
                     Some(at),
                     format!(
-                        "this row has {} fields but {what} (quote a field that contains the separator)",
+                        "line {line} has {} fields, {what} (quote a field that contains the separator)",
                         record.len()
                     ),
                 ));
@@ -627,11 +568,7 @@ pub fn parse_each(
         }
     }
     if let Some(open) = unterminated_quote(text, last_start, delimiter) {
-        return Err(Error::input(
-            path,
-            Some(Position::of_offset(text, open)),
-            "this quoted field is never closed (a \" is missing)",
-        ));
+        return Err(unclosed_quote(path, text, open));
     }
     if notes == 0 {
         return Err(Error::input(

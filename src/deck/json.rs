@@ -71,22 +71,32 @@ fn clean_list(items: Vec<String>) -> Vec<String> {
         .collect()
 }
 
-/// The byte offset of a 1-based (line, column) in `text`.
-fn offset_of(text: &str, line: usize, column: usize) -> usize {
+/// The byte offset in `text` of what `e` is about. serde_json's column counts the bytes of
+/// its line read so far: the fault is the last byte read (column 0: the line break before
+/// the line). A type error is found by looking at the next value, so the fault is that value,
+/// past the blanks last read; at the end of input, it is the end of the last line with text.
+fn fault_offset(text: &str, e: &serde_json::Error) -> usize {
+    if e.classify() == serde_json::error::Category::Eof {
+        return text.trim_end().len();
+    }
     let line_start = text
         .split_inclusive('\n')
-        .take(line.saturating_sub(1))
+        .take(e.line().saturating_sub(1))
         .map(str::len)
         .sum::<usize>();
-    let mut offset = (line_start + column.saturating_sub(1)).min(text.len());
+    let mut offset = (line_start + e.column()).saturating_sub(1).min(text.len());
     while !text.is_char_boundary(offset) {
         offset -= 1;
+    }
+    if e.classify() == serde_json::error::Category::Data {
+        let rest = &text[offset..];
+        offset += rest.len() - rest.trim_start().len();
     }
     offset
 }
 
 fn json_error(path: &Path, text: &str, base: usize, inner: &str, e: &serde_json::Error) -> Error {
-    let offset = base + offset_of(inner, e.line(), e.column());
+    let offset = base + fault_offset(inner, e);
     let message = e.to_string();
     // serde_json appends " at line L column C"; the position is given in front instead.
     let message = message
@@ -112,10 +122,7 @@ pub fn parse(path: &Path, text: &str, default_deck: &str) -> Result<Vec<DeckInpu
         if e.classify() == serde_json::error::Category::Data {
             Error::input(
                 path,
-                Some(Position {
-                    line: e.line(),
-                    column: e.column(),
-                }),
+                Some(Position::of_offset(text, fault_offset(text, &e))),
                 "a JSON deck is an array of note objects ([{\"term\": ..., \"definition\": ...}])",
             )
         } else {
@@ -178,7 +185,7 @@ pub fn write(notes: &[(String, NoteFields)]) -> Result<String> {
         .iter()
         .map(|(deck, fields)| JsonNote::from_fields(deck, fields))
         .collect();
-    let mut text = serde_json::to_string_pretty(&list)
+    let mut text = crate::text::to_json_pretty(&list)
         .map_err(|e| Error::failed(format!("cannot write the deck as JSON: {e}")))?;
     text.push('\n');
     Ok(text)

@@ -16,6 +16,7 @@ pub mod html;
 pub mod json;
 pub mod plan;
 pub mod revlog;
+pub mod sniff;
 pub mod toml;
 
 use std::path::Path;

@@ -6,15 +6,19 @@ use std::io::{BufRead, Write};
 use super::render::Style;
 use super::{Frontend, Read};
 use crate::error::Result;
+use crate::output::Human;
 
 pub struct LineFrontend<R: BufRead, W: Write> {
     input: R,
-    output: W,
+    output: Human<W>,
 }
 
 impl<R: BufRead, W: Write> LineFrontend<R, W> {
     pub fn new(input: R, output: W) -> Self {
-        LineFrontend { input, output }
+        LineFrontend {
+            input,
+            output: Human::new(output),
+        }
     }
 }
 

@@ -927,6 +927,7 @@ mod tests {
                 path.display()
             )
         );
+        drop(frontend);
         let shown = String::from_utf8(output).unwrap();
         assert!(shown.contains("1 card to review"), "{shown}");
         assert!(!shown.contains("next in"), "{shown}");

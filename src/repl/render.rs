@@ -1,6 +1,8 @@
 //! How cards and messages look: colour when allowed, wrapping to the terminal width, and
-//! card text always passed through [`crate::text::sanitize`].
+//! card text always passed through [`crate::text::sanitize`]. Colours are markers that only
+//! [`crate::output::Human`] turns into escape sequences.
 
+use crate::output::sgr;
 use crate::text::sanitize;
 
 /// Output settings for one run.
@@ -31,9 +33,10 @@ impl Style {
         }
     }
 
-    fn paint(&self, code: &str, text: &str) -> String {
+    fn paint(&self, code: &'static str, text: &str) -> String {
         if self.colour {
-            format!("\x1b[{code}m{text}\x1b[0m")
+            // Markers that only `output::Human` turns into SGR sequences (see there).
+            format!("{}{text}{}", sgr(code), sgr("0"))
         } else {
             text.to_string()
         }

@@ -101,7 +101,7 @@ impl Frontend for TerminalFrontend {
     }
 
     fn print(&mut self, text: &str) -> Result<()> {
-        let mut out = std::io::stdout().lock();
+        let mut out = crate::output::Human::new(std::io::stdout().lock());
         writeln!(out, "{text}")?;
         out.flush()?;
         Ok(())

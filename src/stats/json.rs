@@ -7,7 +7,7 @@ use crate::error::{Error, Result};
 
 /// The statistics as pretty-printed JSON, with a final newline.
 pub fn render(stats: &Stats) -> Result<String> {
-    let mut text = serde_json::to_string_pretty(stats)
+    let mut text = crate::text::to_json_pretty(stats)
         .map_err(|e| Error::failed(format!("cannot write the statistics as JSON: {e}")))?;
     text.push('\n');
     Ok(text)

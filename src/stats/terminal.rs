@@ -699,7 +699,7 @@ mod tests {
                 width: 80,
             },
         );
-        assert!(coloured.contains("\u{1b}[1m"));
+        assert!(crate::output::shown(&coloured).contains("\u{1b}[1m"));
     }
 
     #[test]
