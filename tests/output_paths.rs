@@ -486,3 +486,23 @@ fn a_killed_export_leaves_no_temporary_file() {
         );
     }
 }
+
+#[test]
+fn completions_into_a_closed_pipe_exit_quietly() {
+    let env = Env::new();
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let child = env
+        .cmd()
+        .args(["completions", "zsh"])
+        .stdin(Stdio::null())
+        .stdout(writer)
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let out = wait_bounded(child, Duration::from_secs(60));
+    let stderr = text(&out).1;
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(stderr.is_empty(), "{stderr}");
+}
