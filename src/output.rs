@@ -143,6 +143,58 @@ impl Output {
         }
     }
 
+    /// Makes a new file for a writer that needs a path (SQLite's `VACUUM INTO`): `fill` gets
+    /// the path of an empty hidden file beside the target (mode `0666` less the umask), and
+    /// the finished file is linked to the target only if nothing stands there by then; an
+    /// existing path, whatever it is, is never replaced. Standard output is refused.
+    pub fn create_new_with(&self, fill: impl FnOnce(&Path) -> Result<()>) -> Result<()> {
+        let already = || {
+            Error::failed(format!(
+                "{} already exists; choose a new file name",
+                self.shown.display()
+            ))
+        };
+        let path = match self.resolve("")? {
+            Resolved::New { path } => path,
+            Resolved::Stdout => {
+                return Err(Error::usage(
+                    "this output is a database file: name it rather than -",
+                ));
+            }
+            Resolved::Regular { .. } | Resolved::Special { .. } => return Err(already()),
+        };
+        let folder = folder_of(&path);
+        let name = path.file_name().ok_or_else(|| {
+            Error::usage(format!(
+                "{} does not name a file; name the file to write",
+                self.shown.display()
+            ))
+        })?;
+        remove_stale(folder);
+        let staged = Staged::create_named(folder, &temp_prefix(name))
+            .map_err(|e| Error::io("write into the folder", folder, e))?;
+        let Some(hidden) = staged.named.clone() else {
+            // create_named always names its file.
+            return Err(Error::failed("the temporary file has no name"));
+        };
+        fill(&hidden)?;
+        // The writer wrote through its own handle: sync what is on disk under the name.
+        File::open(&hidden)
+            .and_then(|file| file.sync_all())
+            .map_err(|e| Error::io("write", &self.shown, e))?;
+        // A link, unlike a rename, fails when the target appeared meanwhile.
+        match fs::hard_link(&hidden, &path) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => return Err(already()),
+            Err(e) => return Err(Error::io("write", &self.shown, e)),
+        }
+        drop(staged); // removes the hidden name
+        if let Ok(dir) = File::open(folder) {
+            let _ = dir.sync_all();
+        }
+        Ok(())
+    }
+
     /// Follows symbolic links from the named path to what stands at the end of them.
     fn resolve(&self, example: &str) -> Result<Resolved> {
         if self.is_stdout() {
@@ -220,7 +272,7 @@ impl Output {
             ))
         })?;
         let prefix = temp_prefix(name);
-        remove_stale(folder, &prefix);
+        remove_stale(folder);
         let mut staged = Staged::create(folder, &prefix)
             .map_err(|e| Error::io("write into the folder", folder, e))?;
         fill(staged.file())?;
@@ -297,30 +349,35 @@ fn temp_name(prefix: &std::ffi::OsStr) -> std::ffi::OsString {
     name
 }
 
-/// Removes temporary files for this target left by processes that no longer run (a killed
-/// export on a system without `O_TMPFILE`, or one killed between its link and its rename).
-/// Only where `/proc` tells which processes run; a failure to remove is left alone.
-fn remove_stale(folder: &Path, prefix: &std::ffi::OsStr) {
+/// Removes temporary files left in `folder` by processes that no longer run (a killed
+/// backup, an export killed between its link and its rename, or any write on a system
+/// without `O_TMPFILE`): hidden files named `.NAME.jargon-PID-RANDOM.tmp` only. Only where
+/// `/proc` tells which processes run; a failure to remove is left alone.
+fn remove_stale(folder: &Path) {
     let proc = Path::new("/proc");
     if !proc.join("self").exists() {
         return;
     }
-    let Some(prefix) = prefix.to_str() else {
-        return;
-    };
     let Ok(entries) = fs::read_dir(folder) else {
         return;
     };
     for entry in entries.flatten() {
         let name = entry.file_name();
-        let Some(rest) = name.to_str().and_then(|n| n.strip_prefix(prefix)) else {
+        let Some(name) = name.to_str() else {
+            continue;
+        };
+        if !name.starts_with('.') {
+            continue;
+        }
+        let Some((_, rest)) = name.rsplit_once(".jargon-") else {
             continue;
         };
         let Some((pid, random)) = rest.strip_suffix(".tmp").and_then(|r| r.split_once('-')) else {
             continue;
         };
-        let ours = pid.parse::<u32>().is_ok()
-            && !random.is_empty()
+        let ours = !pid.is_empty()
+            && pid.bytes().all(|b| b.is_ascii_digit())
+            && random.len() == 16
             && random.bytes().all(|b| b.is_ascii_hexdigit());
         if ours && !proc.join(pid).exists() && entry.file_type().is_ok_and(|t| t.is_file()) {
             let _ = fs::remove_file(entry.path());

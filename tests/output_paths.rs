@@ -446,9 +446,9 @@ fn a_failed_export_leaves_the_old_file_and_nothing_else() {
 fn a_temporary_file_left_by_a_killed_run_is_removed_by_the_next() {
     let (env, folder) = env_with_review();
     // Left by a process that no longer runs (no pid is this large), and one by a live one.
-    let stale = folder.join(".deck.csv.jargon-999999999-0123abcd.tmp");
+    let stale = folder.join(".deck.csv.jargon-999999999-0123456789abcdef.tmp");
     let live = folder.join(format!(
-        ".deck.csv.jargon-{}-0123abcd.tmp",
+        ".deck.csv.jargon-{}-0123456789abcdef.tmp",
         std::process::id()
     ));
     fs::write(&stale, "half").unwrap();
@@ -505,4 +505,58 @@ fn completions_into_a_closed_pipe_exit_quietly() {
     assert_eq!(out.status.code(), Some(0), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert!(stderr.is_empty(), "{stderr}");
+}
+
+#[test]
+fn a_backup_is_new_file_mode_never_clobbers_and_refuses_a_folder() {
+    let (env, folder) = env_with_review();
+    let target = folder.join("copy.sqlite");
+    let out = run_with_umask(&env, "002", &["backup", arg(&target)]);
+    assert!(out.status.success(), "{}", text(&out).1);
+    assert_eq!(mode(&target), 0o664);
+    let count: i64 = rusqlite::Connection::open(&target)
+        .unwrap()
+        .query_row("SELECT count(*) FROM reviews", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(count, 1);
+    // An existing file is never replaced by a backup.
+    let before = fs::read(&target).unwrap();
+    let out = run(&env, &["backup", arg(&target)]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out).1);
+    assert!(text(&out).1.contains("already exists"), "{}", text(&out).1);
+    assert!(fs::read(&target).unwrap() == before);
+    // A folder is a usage error, as for the other outputs.
+    let out = run(&env, &["backup", arg(&folder)]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out).1);
+    assert!(text(&out).1.contains("is a folder"), "{}", text(&out).1);
+    // Through a dangling link: the link stays and its target is the copy.
+    let link = folder.join("link.sqlite");
+    std::os::unix::fs::symlink("made.sqlite", &link).unwrap();
+    ok(&env, &["backup", arg(&link)]);
+    assert!(
+        fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert!(
+        fs::read(folder.join("made.sqlite"))
+            .unwrap()
+            .starts_with(b"SQLite format 3\0")
+    );
+    assert_eq!(
+        names(&folder),
+        ["copy.sqlite", "link.sqlite", "made.sqlite"]
+    );
+}
+
+#[test]
+fn a_killed_backup_leaves_nothing_the_next_backup_does_not_remove() {
+    let (env, folder) = env_with_review();
+    // What a backup killed half way leaves: its hidden temporary file (its pid is gone).
+    let stale =
+        folder.join(".collection-20261122-090000.sqlite.jargon-999999999-00ff00ff00ff00ff.tmp");
+    fs::write(&stale, "half").unwrap();
+    ok(&env, &["backup", arg(&folder.join("next.sqlite"))]);
+    assert_eq!(names(&folder), ["next.sqlite"]);
 }
