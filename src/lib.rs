@@ -6,7 +6,7 @@ pub mod config; // settings: keys, defaults, validation (pure)
 pub mod deck; // deck formats: parse -> validated records -> import plan
 pub mod error; // the error type and exit codes
 pub mod model; // records shared by the store and the front ends
-pub mod output; // where a written file goes: stdout, through links, in place, or replaced whole
+pub mod outfile; // where a written file goes: stdout, through links, in place, or replaced whole
 pub mod repl; // the review session front end (terminal and line mode)
 pub mod scheduler; // SM-2 and replay (pure)
 pub mod session; // which card comes next; the answer matcher (pure)

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use super::Context;
 use crate::error::Result;
-use crate::output::Output;
+use crate::outfile::Output;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {

@@ -10,7 +10,7 @@ use crate::deck::Format;
 use crate::deck::export::{ReviewCsv, ReviewRecord, write_text};
 use crate::error::{Error, Result};
 use crate::model::NoteFields;
-use crate::output::Output;
+use crate::outfile::Output;
 use crate::store::Collection;
 
 #[derive(Debug, clap::Args)]

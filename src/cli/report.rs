@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use super::Context;
 use super::stats::{gather, period_parser};
 use crate::error::Result;
-use crate::output::Output;
+use crate::outfile::Output;
 use crate::stats::compute::Period;
 
 #[derive(Debug, clap::Args)]
