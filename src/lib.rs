@@ -9,6 +9,7 @@ pub mod config; // settings: keys, defaults, validation (pure)
 pub mod deck; // deck formats: parse -> validated records -> import plan
 pub mod error; // the error type and exit codes
 pub mod model; // records shared by the store and the front ends
+pub mod outfile; // where a written file goes: stdout, through links, in place, or replaced whole
 pub mod output; // the one writer for people: neutralises escapes, shows our colours
 pub mod repl; // the review session front end (terminal and line mode)
 pub mod scheduler; // SM-2 and replay (pure)

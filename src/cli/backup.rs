@@ -1,10 +1,12 @@
-//! `jargon backup [PATH]`: a consistent copy of the collection, safe while it is in use.
+//! `jargon backup [PATH]`: a consistent copy of the collection, safe while it is in use,
+//! written beside the target under a hidden name and linked into place when complete.
 
 use std::io::Write;
 use std::path::PathBuf;
 
 use super::Context;
 use crate::error::Result;
+use crate::outfile::Output;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -28,7 +30,10 @@ pub fn run(context: &Context, args: &Args, out: &mut dyn Write) -> Result<()> {
             folder.join(format!("collection-{}.sqlite", now.format("%Y%m%d-%H%M%S")))
         }
     };
-    collection.backup_to(&target)?;
+    // Through the output rules (links followed, a folder is a usage error), but a backup
+    // only ever makes a new file: an existing path is refused, never replaced.
+    Output::new(&target, "collection.sqlite")?
+        .create_new_with(|hidden| collection.backup_to(hidden))?;
     writeln!(out, "Backed up to {}.", target.display())?;
     Ok(())
 }

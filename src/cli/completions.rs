@@ -14,6 +14,11 @@ pub struct Args {
 }
 
 pub fn run(args: &Args, out: &mut dyn Write) -> Result<()> {
-    clap_complete::generate(args.shell, &mut Cli::command(), "jargon", out);
+    // `generate` panics when its writer fails (a closed pipe): make the script in memory and
+    // write it here, where a closed pipe is the usual quiet success.
+    let mut script = Vec::new();
+    clap_complete::generate(args.shell, &mut Cli::command(), "jargon", &mut script);
+    out.write_all(&script)?;
+    out.flush()?;
     Ok(())
 }

@@ -1,15 +1,16 @@
 //! `jargon export deck` (CSV, TSV, JSON, TOML or an Anki package) and `jargon export reviews`
-//! (the review log as CSV or JSON). Files are written to a temporary name beside the target
-//! and renamed into place, so an interrupted export never leaves half a file.
+//! (the review log as CSV or JSON). Where the output goes (standard output for `-`, through a
+//! link, into a FIFO, or a file replaced whole) is `crate::output`'s business.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use super::Context;
+use crate::deck::Format;
 use crate::deck::export::{ReviewCsv, ReviewRecord, write_text};
-use crate::deck::{Format, write_atomically};
 use crate::error::{Error, Result};
 use crate::model::NoteFields;
+use crate::outfile::Output;
 use crate::store::Collection;
 
 #[derive(Debug, clap::Args)]
@@ -34,7 +35,7 @@ pub struct DeckArgs {
     /// The format (default: from the output file's extension, else csv)
     #[arg(long, value_enum, value_name = "FORMAT")]
     pub format: Option<Format>,
-    /// The file to write (default: standard output; required for apkg)
+    /// The file to write ("-" or nothing for standard output; required for apkg)
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 }
@@ -54,7 +55,7 @@ pub struct ReviewArgs {
     /// The format (default: from the output file's extension, else csv)
     #[arg(long, value_enum, value_name = "FORMAT")]
     pub format: Option<ReviewFormat>,
-    /// The file to write (default: standard output)
+    /// The file to write ("-" or nothing for standard output)
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
     /// Include cram answers (studied ahead; they never changed a schedule)
@@ -78,9 +79,14 @@ fn export_deck(context: &Context, args: &DeckArgs, out: &mut dyn Write) -> Resul
         .format
         .or_else(|| args.output.as_deref().and_then(Format::from_path))
         .unwrap_or(Format::Csv);
-    if format == Format::Apkg && args.output.is_none() {
+    let output = args
+        .output
+        .as_deref()
+        .map(|path| Output::new(path, &format!("export.{}", format.name())))
+        .transpose()?;
+    if format == Format::Apkg && output.as_ref().is_none_or(Output::is_terminal) {
         return Err(Error::usage(
-            "an Anki package is a binary file: name it with -o FILE.apkg",
+            "an Anki package is a binary file: name it with -o FILE.apkg, or pipe it with -o -",
         ));
     }
     let collection = context.open()?;
@@ -128,8 +134,16 @@ fn export_deck(context: &Context, args: &DeckArgs, out: &mut dyn Write) -> Resul
                 reviews: &reviews,
             };
             let export = crate::deck::apkg::build_export(source, &clock);
-            let path = args.output.as_deref().unwrap_or(Path::new("export.apkg"));
-            crate::deck::apkg::write_package(path, &export)?;
+            let Some(output) = output else {
+                // Refused above: a package always has an output.
+                return Err(Error::usage("an Anki package needs -o FILE.apkg"));
+            };
+            output.write_with(out, |file| {
+                crate::deck::apkg::write_package(file, output.path(), &export)
+            })?;
+            if output.is_stdout() {
+                return Ok(());
+            }
             summary = format!(
                 "{} notes, {} cards and {} reviews from {} deck(s)",
                 export.notes.len(),
@@ -137,14 +151,16 @@ fn export_deck(context: &Context, args: &DeckArgs, out: &mut dyn Write) -> Resul
                 export.revlog.len(),
                 decks.len()
             );
-            writeln!(out, "Exported {summary} to {}.", path.display())?;
+            writeln!(out, "Exported {summary} to {}.", output.path().display())?;
             return Ok(());
         }
     };
-    match &args.output {
-        Some(path) => {
-            write_atomically(path, &bytes)?;
-            writeln!(out, "Exported {summary} to {}.", path.display())?;
+    match output {
+        Some(output) => {
+            output.write_bytes(&bytes, out)?;
+            if !output.is_stdout() {
+                writeln!(out, "Exported {summary} to {}.", output.path().display())?;
+            }
         }
         None => out.write_all(&bytes)?,
     }
@@ -163,12 +179,23 @@ fn export_reviews(context: &Context, args: &ReviewArgs, out: &mut dyn Write) -> 
             }
         })
         .unwrap_or(ReviewFormat::Csv);
+    let example = match format {
+        ReviewFormat::Csv => "reviews.csv",
+        ReviewFormat::Json => "reviews.json",
+    };
+    // `-` streams to standard output exactly as no -o does.
+    let output = args
+        .output
+        .as_deref()
+        .map(|path| Output::new(path, example))
+        .transpose()?
+        .filter(|output| !output.is_stdout());
     let collection = context.open()?;
     let deck_ids = selected_decks(&collection, args.deck.as_deref())?;
     let mut buffer: Vec<u8> = vec![];
     let mut count = 0usize;
     {
-        let sink: &mut dyn Write = if args.output.is_some() {
+        let sink: &mut dyn Write = if output.is_some() {
             &mut buffer
         } else {
             &mut *out
@@ -198,9 +225,13 @@ fn export_reviews(context: &Context, args: &ReviewArgs, out: &mut dyn Write) -> 
             }
         }
     }
-    if let Some(path) = &args.output {
-        write_atomically(path, &buffer)?;
-        writeln!(out, "Exported {count} reviews to {}.", path.display())?;
+    if let Some(output) = &output {
+        output.write_bytes(&buffer, out)?;
+        writeln!(
+            out,
+            "Exported {count} reviews to {}.",
+            output.path().display()
+        )?;
     }
     Ok(())
 }

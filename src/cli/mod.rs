@@ -151,8 +151,8 @@ pub fn run(cli: Cli) -> Result<()> {
 fn prints_data(command: Option<&Command>) -> bool {
     match command {
         Some(Command::Export(args)) => match &args.what {
-            export::What::Deck(deck) => deck.output.is_none(),
-            export::What::Reviews(reviews) => reviews.output.is_none(),
+            export::What::Deck(deck) => to_stdout(deck.output.as_deref()),
+            export::What::Reviews(reviews) => to_stdout(reviews.output.as_deref()),
         },
         Some(Command::Report(args)) => args.output.as_os_str() == "-",
         Some(Command::Stats(args)) => match args.format {
@@ -165,6 +165,11 @@ fn prints_data(command: Option<&Command>) -> bool {
         Some(Command::Completions(_)) => true,
         _ => false,
     }
+}
+
+/// No output file, or `-`: the export goes to standard output.
+fn to_stdout(output: Option<&std::path::Path>) -> bool {
+    output.is_none_or(|path| path.as_os_str() == "-")
 }
 
 fn dispatch(context: &Context, command: Option<Command>, out: &mut dyn Write) -> Result<()> {

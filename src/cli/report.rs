@@ -1,12 +1,13 @@
 //! `jargon report -o report.html`: the statistics as one self-contained HTML page with SVG
-//! charts (no network, no JavaScript), written atomically.
+//! charts (no network, no JavaScript), written through `crate::output`.
 
 use std::io::Write;
 use std::path::PathBuf;
 
 use super::Context;
 use super::stats::{gather, period_parser};
-use crate::error::{Error, Result};
+use crate::error::Result;
+use crate::outfile::Output;
 use crate::stats::compute::Period;
 
 #[derive(Debug, clap::Args)]
@@ -23,39 +24,20 @@ pub struct Args {
 }
 
 pub fn run(context: &Context, args: &Args, out: &mut dyn Write) -> Result<()> {
+    let output = Output::new(&args.output, "report.html")?;
     let collection = context.open()?;
     let config = collection.config()?;
     let clock = Context::clock(&config)?;
     let stats = gather(&collection, args.deck.as_deref(), args.period, clock)?;
     let page = crate::stats::html::render(&stats);
-    if args.output.as_os_str() == "-" {
-        out.write_all(page.as_bytes())?;
-        return Ok(());
+    output.write_bytes(page.as_bytes(), out)?;
+    if !output.is_stdout() {
+        writeln!(
+            out,
+            "Wrote {} ({} KB).",
+            output.path().display(),
+            page.len().div_ceil(1024)
+        )?;
     }
-    let path = &args.output;
-    if path.is_dir() {
-        return Err(Error::usage(format!(
-            "{} is a folder; name the report file, such as {}",
-            path.display(),
-            path.join("report.html").display()
-        )));
-    }
-    // Write beside the target and rename, so a reader never sees half a report.
-    let folder = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or_else(|| std::path::Path::new("."));
-    let mut file =
-        tempfile::NamedTempFile::new_in(folder).map_err(|e| Error::io("write into", folder, e))?;
-    file.write_all(page.as_bytes())
-        .map_err(|e| Error::io("write", path, e))?;
-    file.persist(path)
-        .map_err(|e| Error::io("write", path, e.error))?;
-    writeln!(
-        out,
-        "Wrote {} ({} KB).",
-        path.display(),
-        page.len().div_ceil(1024)
-    )?;
     Ok(())
 }

@@ -860,30 +860,32 @@ pub fn build_export(source: ExportSource, clock: &Clock) -> crate::store::apkg::
     }
 }
 
-/// Writes a package: the collection as `collection.anki2` and an empty media list, zipped
-/// into a temporary file beside `path`, which then replaces `path` in one step.
-pub fn write_package(path: &Path, export: &crate::store::apkg::AnkiExport) -> Result<()> {
+/// Writes a package into `out` (a fresh, seekable file): the collection as
+/// `collection.anki2` and an empty media list, zipped. `shown` names the output in messages;
+/// where the file goes is `crate::output`'s business.
+pub fn write_package(
+    out: &mut File,
+    shown: &Path,
+    export: &crate::store::apkg::AnkiExport,
+) -> Result<()> {
     let dir = tempfile::tempdir().map_err(|e| Error::io("create", &std::env::temp_dir(), e))?;
     let collection = dir.path().join("collection.anki2");
     crate::store::apkg::write_collection(&collection, export)?;
-    let temp = super::temporary_beside(path)?;
     let zip_error = |e: zip::result::ZipError| {
-        Error::failed(format!("cannot write the package {}: {e}", path.display()))
+        Error::failed(format!("cannot write the package {}: {e}", shown.display()))
     };
-    {
-        let mut zip = zip::ZipWriter::new(temp.as_file());
-        let options = zip::write::SimpleFileOptions::default()
-            .compression_method(zip::CompressionMethod::Deflated);
-        zip.start_file("collection.anki2", options)
-            .map_err(zip_error)?;
-        let mut input = File::open(&collection).map_err(|e| Error::io("read", &collection, e))?;
-        std::io::copy(&mut input, &mut zip).map_err(|e| Error::io("write", path, e))?;
-        zip.start_file("media", options).map_err(zip_error)?;
-        zip.write_all(b"{}")
-            .map_err(|e| Error::io("write", path, e))?;
-        zip.finish().map_err(zip_error)?;
-    }
-    super::persist(temp, path)
+    let mut zip = zip::ZipWriter::new(out);
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    zip.start_file("collection.anki2", options)
+        .map_err(zip_error)?;
+    let mut input = File::open(&collection).map_err(|e| Error::io("read", &collection, e))?;
+    std::io::copy(&mut input, &mut zip).map_err(|e| Error::io("write", shown, e))?;
+    zip.start_file("media", options).map_err(zip_error)?;
+    zip.write_all(b"{}")
+        .map_err(|e| Error::io("write", shown, e))?;
+    zip.finish().map_err(zip_error)?;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -312,52 +312,6 @@ pub fn load(path: &Path, options: &LoadOptions) -> Result<Loaded> {
     Ok(loaded)
 }
 
-/// Moves a finished temporary file onto `path` in one step (a reader never sees half a file),
-/// readable by others as a file made with the usual umask would be.
-pub fn persist(temp: tempfile::NamedTempFile, path: &Path) -> Result<()> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        temp.as_file()
-            .set_permissions(std::fs::Permissions::from_mode(0o644))
-            .map_err(|e| Error::io("write", path, e))?;
-    }
-    temp.persist(path)
-        .map_err(|e| Error::io("write", path, e.error))?;
-    Ok(())
-}
-
-/// A temporary file in the folder of `path`, to be [`persist`]ed onto it.
-pub fn temporary_beside(path: &Path) -> Result<tempfile::NamedTempFile> {
-    let parent = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    if !parent.is_dir() {
-        return Err(Error::failed(format!(
-            "cannot write {}: the folder {} does not exist",
-            path.display(),
-            parent.display()
-        )));
-    }
-    tempfile::NamedTempFile::new_in(parent).map_err(|e| {
-        Error::io(
-            "write",
-            path,
-            std::io::Error::new(e.kind(), e.kind().to_string()),
-        )
-    })
-}
-
-/// Writes `contents` to `path` through a temporary file in the same folder.
-pub fn write_atomically(path: &Path, contents: &[u8]) -> Result<()> {
-    use std::io::Write;
-    let mut temp = temporary_beside(path)?;
-    temp.write_all(contents)
-        .map_err(|e| Error::io("write", path, e))?;
-    persist(temp, path)
-}
-
 /// Loads deck files of any supported format, validated, all or nothing (notes only).
 pub fn load_file(path: &Path) -> Result<Vec<DeckInput>> {
     Ok(load(path, &LoadOptions::default())?.decks)

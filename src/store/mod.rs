@@ -310,7 +310,8 @@ impl Collection {
 
     /// Writes a consistent copy of the collection to `target` (SQLite's `VACUUM INTO`).
     pub fn backup_to(&self, target: &Path) -> Result<()> {
-        if target.exists() {
+        // An empty file is a place made for the copy (`crate::output`); VACUUM INTO fills it.
+        if target.metadata().is_ok_and(|m| m.len() > 0) {
             return Err(Error::failed(format!(
                 "{} already exists; choose a new file name",
                 target.display()
