@@ -560,3 +560,23 @@ fn a_killed_backup_leaves_nothing_the_next_backup_does_not_remove() {
     ok(&env, &["backup", arg(&folder.join("next.sqlite"))]);
     assert_eq!(names(&folder), ["next.sqlite"]);
 }
+
+#[test]
+fn statistics_tables_written_to_a_folder_follow_the_same_rules() {
+    let (env, folder) = env_with_review();
+    let real = env.path("summary-real.csv");
+    fs::write(&real, "old").unwrap();
+    fs::set_permissions(&real, fs::Permissions::from_mode(0o600)).unwrap();
+    std::os::unix::fs::symlink(&real, folder.join("summary.csv")).unwrap();
+    ok(&env, &["stats", "--format", "csv", "-o", arg(&folder)]);
+    let link = fs::symlink_metadata(folder.join("summary.csv")).unwrap();
+    assert!(link.file_type().is_symlink(), "the link was replaced");
+    let written = fs::read_to_string(&real).unwrap();
+    assert!(written.starts_with("metric,value\n"), "{written}");
+    assert_eq!(mode(&real), 0o600);
+    assert!(
+        names(&folder).iter().all(|n| !n.starts_with('.')),
+        "{:?}",
+        names(&folder)
+    );
+}

@@ -283,12 +283,18 @@ pub fn run(context: &Context, args: &Args, out: &mut dyn Write) -> Result<()> {
 
 /// Writes every table to `dir/NAME.csv`, creating the folder; returns how many.
 fn write_tables(stats: &Stats, dir: &Path) -> Result<usize> {
-    std::fs::create_dir_all(dir).map_err(|e| Error::io("create the folder", dir, e))?;
+    // Every table is made before the first file is written, so a failure writes nothing.
     let tables = crate::stats::csv::tables(stats);
-    for table in &tables {
-        let path = dir.join(format!("{}.csv", table.name));
-        std::fs::write(&path, crate::stats::csv::write(table)?)
-            .map_err(|e| Error::io("write", &path, e))?;
+    let written = tables
+        .iter()
+        .map(|table| Ok((table.name, crate::stats::csv::write(table)?)))
+        .collect::<Result<Vec<_>>>()?;
+    std::fs::create_dir_all(dir).map_err(|e| Error::io("create the folder", dir, e))?;
+    for (name, text) in &written {
+        let file = format!("{name}.csv");
+        // Each file by the output rules: links written through, modes kept, replaced whole.
+        crate::outfile::Output::new(&dir.join(&file), &file)?
+            .write_bytes(text.as_bytes(), &mut std::io::sink())?;
     }
-    Ok(tables.len())
+    Ok(written.len())
 }
