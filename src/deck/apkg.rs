@@ -65,13 +65,101 @@ fn unsafe_name(name: &str) -> bool {
         || name.contains('\0')
 }
 
+/// The first name the central directory of the zip at `path` lists twice, read from the raw
+/// headers (the zip crate keeps only the last entry of a name). `None` when it cannot tell.
+fn duplicate_name(path: &Path, directory_start: u64) -> Option<String> {
+    use std::io::{Seek, SeekFrom};
+    let mut file = File::open(path).ok()?;
+    file.seek(SeekFrom::Start(directory_start)).ok()?;
+    let mut seen = HashSet::new();
+    let mut header = [0u8; 46];
+    // A central directory header: signature, fixed fields, then name, extra field, comment.
+    while file.read_exact(&mut header).is_ok() && header[..4] == *b"PK\x01\x02" {
+        let length = |at: usize| u64::from(u16::from_le_bytes([header[at], header[at + 1]]));
+        let mut name = vec![0u8; usize::from(u16::from_le_bytes([header[28], header[29]]))];
+        file.read_exact(&mut name).ok()?;
+        let name = String::from_utf8_lossy(&name).into_owned();
+        if !seen.insert(name.clone()) {
+            return Some(name);
+        }
+        let skip = i64::try_from(length(30) + length(32)).ok()?;
+        file.seek(SeekFrom::Current(skip)).ok()?;
+    }
+    None
+}
+
+/// A private folder for the collection copy of one package import, locked for as long as it
+/// lives. An import killed before it could remove its folder leaves it behind unlocked (the
+/// kernel releases a dead process's locks), and the next import removes it ([`sweep`]).
+struct Scratch {
+    dir: tempfile::TempDir,
+    /// Declared after `dir`, so the lock is released only after the folder is gone (fields
+    /// are dropped in order).
+    _lock: File,
+}
+
+/// The prefix of every scratch folder in the temporary directory.
+const SCRATCH_PREFIX: &str = "jargon-apkg-";
+/// The lock file of a scratch folder; it appears under this name only once locked.
+const SCRATCH_LOCK: &str = "lock";
+
+impl Scratch {
+    fn new() -> Result<Scratch> {
+        let temp = std::env::temp_dir();
+        sweep(&temp);
+        let dir = tempfile::Builder::new()
+            .prefix(SCRATCH_PREFIX)
+            .tempdir_in(&temp)
+            .map_err(|e| Error::io("create a folder in", &temp, e))?;
+        // Locked under another name, then renamed: a sweep never sees an unlocked lock file
+        // of a live import.
+        let pending = dir.path().join("lock.new");
+        let lock = File::create(&pending).map_err(|e| Error::io("create", &pending, e))?;
+        lock.try_lock()
+            .map_err(|e| Error::io("lock", &pending, std::io::Error::other(e)))?;
+        let locked = dir.path().join(SCRATCH_LOCK);
+        std::fs::rename(&pending, &locked).map_err(|e| Error::io("create", &locked, e))?;
+        Ok(Scratch { dir, _lock: lock })
+    }
+
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+}
+
+/// Removes the scratch folders of package imports that were killed: those whose lock file
+/// nobody holds. A folder without a lock file is being set up (or was killed before it held
+/// anything) and is left alone; so is anything this process may not remove.
+fn sweep(temp: &Path) {
+    let Ok(entries) = std::fs::read_dir(temp) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let is_scratch = entry
+            .file_name()
+            .to_str()
+            .is_some_and(|n| n.starts_with(SCRATCH_PREFIX));
+        // Not following symbolic links.
+        if !is_scratch || !entry.file_type().is_ok_and(|t| t.is_dir()) {
+            continue;
+        }
+        let folder = entry.path();
+        let Ok(lock) = File::open(folder.join(SCRATCH_LOCK)) else {
+            continue;
+        };
+        if lock.try_lock().is_ok() {
+            let _ = std::fs::remove_dir_all(&folder);
+        }
+    }
+}
+
 /// Opens a package, checks every entry, and copies its collection to a temporary file.
-/// Returns the temporary folder (which owns the file), the file, the entry name and how many
+/// Returns the scratch folder (which owns the file), the file, the entry name and how many
 /// media files the package holds.
 fn extract_collection(
     path: &Path,
     limit: u64,
-) -> Result<(tempfile::TempDir, std::path::PathBuf, &'static str, usize)> {
+) -> Result<(Scratch, std::path::PathBuf, &'static str, usize)> {
     let meta = std::fs::metadata(path).map_err(|e| Error::io("read", path, e))?;
     if meta.is_dir() {
         return Err(Error::input(
@@ -88,6 +176,15 @@ fn extract_collection(
             format!("the file is not a readable Anki package: its zip archive is damaged or truncated ({e})"),
         )
     })?;
+    if archive.has_duplicate_names() {
+        let message = match duplicate_name(path, archive.central_directory_start()) {
+            Some(name) => format!(
+                "the package holds two entries named '{name}', and either could be the real one; refusing the package"
+            ),
+            None => "the package holds two entries of the same name, and either could be the real one; refusing the package".to_string(),
+        };
+        return Err(Error::input(path, None, message));
+    }
     let mut names = HashSet::new();
     let mut media = 0;
     for index in 0..archive.len() {
@@ -127,7 +224,7 @@ fn extract_collection(
             "the package holds no Anki collection (collection.anki21b, collection.anki21 or collection.anki2)",
         ));
     };
-    let dir = tempfile::tempdir().map_err(|e| Error::io("create", &std::env::temp_dir(), e))?;
+    let dir = Scratch::new()?;
     let target = dir.path().join("collection.sqlite");
     let mut out = File::create(&target).map_err(|e| Error::io("create", &target, e))?;
     let entry = archive.by_name(entry_name).map_err(|e| {
@@ -167,11 +264,14 @@ fn extract_collection(
     }
     out.flush().map_err(|e| Error::io("write", &target, e))?;
     drop(out);
-    let mut magic = [0u8; 16];
-    let is_sqlite = File::open(&target)
-        .and_then(|mut f| f.read_exact(&mut magic))
-        .is_ok()
-        && &magic == b"SQLite format 3\0";
+    let mut header = [0u8; 20];
+    let mut copy = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(&target)
+        .map_err(|e| Error::io("open", &target, e))?;
+    let is_sqlite =
+        copy.read_exact(&mut header).is_ok() && header.starts_with(b"SQLite format 3\0");
     if !is_sqlite {
         return Err(Error::input(
             path,
@@ -179,6 +279,16 @@ fn extract_collection(
             format!("the {entry_name} inside the package is not a SQLite database"),
         ));
     }
+    // A collection saved in WAL mode (bytes 18 and 19 are 2) is marked as a rollback-journal
+    // file, so SQLite can open the copy read-only without a -wal or -shm file beside it (a
+    // package carries none).
+    if header[18] == 2 || header[19] == 2 {
+        use std::io::{Seek, SeekFrom};
+        copy.seek(SeekFrom::Start(18))
+            .and_then(|_| copy.write_all(&[1, 1]))
+            .map_err(|e| Error::io("write", &target, e))?;
+    }
+    drop(copy);
     Ok((dir, target, entry_name, media))
 }
 
