@@ -301,6 +301,7 @@ pub fn load(path: &Path, clock: &Clock) -> Result<Loaded> {
 pub fn load_with_limit(path: &Path, clock: &Clock, limit: u64) -> Result<Loaded> {
     let (_dir, file, entry, media) = extract_collection(path, limit)?;
     let collection = crate::store::anki::read(&file, path, entry)?;
+    super::apkg_numbers::check(&collection, path, entry)?;
     let mut loaded = convert(&collection, clock);
     loaded.media_skipped = media;
     Ok(loaded)
