@@ -9,6 +9,7 @@
 
 pub mod apkg;
 pub mod apkg_numbers;
+pub mod apkg_zip;
 pub mod builtin;
 pub mod csv;
 pub mod export;

@@ -97,7 +97,6 @@ pub struct AnkiCollection {
     pub crt: i64,
     pub decks: HashMap<i64, String>,
     pub notetypes: HashMap<i64, AnkiNotetype>,
-    pub notes: Vec<AnkiNote>,
     pub cards: Vec<AnkiCard>,
     pub revlog: Vec<AnkiReview>,
 }
@@ -343,14 +342,63 @@ fn check_table(conn: &Connection, source: &Source, table: &Table) -> Result<bool
     Ok(true)
 }
 
-/// Reads the collection at `file`; `package` and `entry` name it in error messages.
-pub fn read(file: &Path, package: &Path, entry: &str) -> Result<AnkiCollection> {
-    let source = Source { package, entry };
-    let conn = open(file, &source)?;
-    read_checked(&conn, &source).map_err(source.db())
+/// An opened and checked collection: [`Reader::collection`] reads everything but the notes,
+/// which [`Reader::each_note`] then hands over one at a time (a package's notes are most of
+/// it; they are never all held as Anki rows).
+pub struct Reader<'a> {
+    conn: Connection,
+    source: Source<'a>,
+    decks: bool,
+    notetypes: bool,
 }
 
-fn read_checked(conn: &Connection, source: &Source) -> Result<AnkiCollection> {
+impl<'a> Reader<'a> {
+    /// Opens the collection at `file` and checks its tables; `package` and `entry` name it in
+    /// error messages.
+    pub fn open(file: &Path, package: &'a Path, entry: &'a str) -> Result<Reader<'a>> {
+        let source = Source { package, entry };
+        let conn = open(file, &source)?;
+        let (decks, notetypes) = check_tables(&conn, &source).map_err(source.db())?;
+        Ok(Reader {
+            conn,
+            source,
+            decks,
+            notetypes,
+        })
+    }
+
+    /// Everything but the notes.
+    pub fn collection(&self) -> Result<AnkiCollection> {
+        read_tables(&self.conn, &self.source, self.decks, self.notetypes).map_err(self.source.db())
+    }
+
+    /// Calls `each` with every note, in the table's order (its rowid, which is Anki's note
+    /// id).
+    pub fn each_note(&self, mut each: impl FnMut(AnkiNote)) -> Result<()> {
+        let mut read = || -> Result<()> {
+            let mut stmt = self
+                .conn
+                .prepare("SELECT id, guid, mid, mod, tags, flds FROM notes")?;
+            let mut rows = stmt.query([])?;
+            while let Some(r) = rows.next()? {
+                each(AnkiNote {
+                    id: r.get(0)?,
+                    guid: r.get(1)?,
+                    notetype_id: r.get(2)?,
+                    modified: r.get(3)?,
+                    tags: r.get(4)?,
+                    fields: r.get(5)?,
+                });
+            }
+            Ok(())
+        };
+        read().map_err(self.source.db())
+    }
+}
+
+/// Checks every table read; tells whether the `decks` and `notetypes` tables (schema 18)
+/// are there.
+fn check_tables(conn: &Connection, source: &Source) -> Result<(bool, bool)> {
     let entry = source.entry;
     let not_anki = |table: &str| {
         Error::input(
@@ -375,7 +423,7 @@ fn read_checked(conn: &Connection, source: &Source) -> Result<AnkiCollection> {
             }
         }
     }
-    read_tables(conn, source, decks, notetypes)
+    Ok((decks, notetypes))
 }
 
 fn read_tables(
@@ -470,19 +518,6 @@ fn read_tables(
             }
         }
     }
-    let mut stmt = conn.prepare("SELECT id, guid, mid, mod, tags, flds FROM notes")?;
-    collection.notes = stmt
-        .query_map([], |r| {
-            Ok(AnkiNote {
-                id: r.get(0)?,
-                guid: r.get(1)?,
-                notetype_id: r.get(2)?,
-                modified: r.get(3)?,
-                tags: r.get(4)?,
-                fields: r.get(5)?,
-            })
-        })?
-        .collect::<rusqlite::Result<_>>()?;
     let mut stmt = conn.prepare(
         "SELECT id, nid, did, ord, mod, type, queue, due, ivl, factor, reps, lapses, odid, odue
          FROM cards",
@@ -523,10 +558,6 @@ fn read_tables(
             })
         })?
         .collect::<rusqlite::Result<_>>()?;
-    // A table scan gives rowid order: already sorted unless the table is unusual.
-    if !collection.notes.is_sorted_by_key(|n| n.id) {
-        collection.notes.sort_by_key(|n| n.id);
-    }
     collection
         .cards
         .sort_unstable_by_key(|c| (c.note_id, c.ord, c.id));
