@@ -18,6 +18,18 @@ use crate::model::Direction;
 use crate::scheduler::replay::ReviewKind;
 use crate::scheduler::{CardState, Moment, Quality, SchedulerKind, Settings};
 
+/// The earliest instant an imported answer or Anki time may have: 2000-01-01T00:00:00Z, in unix
+/// milliseconds (Anki appeared in 2006; FSRS logs come from it or later tools).
+pub const EARLIEST_MS: i64 = 946_684_800_000;
+/// The first instant past the latest an imported time may have: 2100-01-01T00:00:00Z. Far
+/// enough for a clock set wrong, near enough that day arithmetic on it cannot overflow.
+pub const LATEST_MS: i64 = 4_102_444_800_000;
+
+/// Whether `ms` (unix milliseconds) lies in [`EARLIEST_MS`, `LATEST_MS`).
+pub fn plausible_ms(ms: i64) -> bool {
+    (EARLIEST_MS..LATEST_MS).contains(&ms)
+}
+
 /// One answer from another program's log.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ImportedAnswer {

@@ -8,6 +8,8 @@
 //! scheduling and review log come along as [`history::CardHistory`]s.
 
 pub mod apkg;
+pub mod apkg_numbers;
+pub mod apkg_zip;
 pub mod builtin;
 pub mod csv;
 pub mod export;
@@ -130,7 +132,10 @@ impl<'p> Validator<'p> {
             return Ok(index);
         }
         let trimmed = name.trim();
-        if trimmed.is_empty() || trimmed.split("::").any(|part| part.trim().is_empty()) {
+        if trimmed.is_empty()
+            || trimmed.split("::").any(|part| part.trim().is_empty())
+            || name.contains('\0')
+        {
             return Err(Error::input(
                 self.path,
                 None,
@@ -151,6 +156,15 @@ impl<'p> Validator<'p> {
         let f = &note.fields;
         let path = self.path;
         let index = self.deck(deck)?;
+        if let Some(field) = nul_field(f) {
+            return Err(Error::input(
+                path,
+                note.position,
+                format!(
+                    "a note has a NUL character (byte 0) in its {field}; no field may hold one"
+                ),
+            ));
+        }
         if f.term.trim().is_empty() {
             return Err(Error::input(
                 path,
@@ -193,6 +207,25 @@ impl<'p> Validator<'p> {
             }
         }
     }
+}
+
+/// The first field of a note that holds a NUL character, by name.
+fn nul_field(f: &NoteFields) -> Option<&'static str> {
+    let nul = |text: &str| memchr::memchr(0, text.as_bytes()).is_some();
+    let any = |list: &[String]| list.iter().any(|t| nul(t));
+    [
+        ("term", nul(&f.term)),
+        ("definition", nul(&f.definition)),
+        ("example", nul(&f.example)),
+        ("aliases", any(&f.aliases)),
+        ("related keys", any(&f.related)),
+        ("source", nul(&f.source)),
+        ("tags", any(&f.tags)),
+        ("key", nul(&f.key)),
+        ("guid", f.guid.as_deref().is_some_and(nul)),
+    ]
+    .into_iter()
+    .find_map(|(name, found)| found.then_some(name))
 }
 
 /// The formats of deck files.

@@ -14,7 +14,7 @@ use std::path::Path;
 use chrono::{DateTime, NaiveDateTime, Utc};
 
 use super::csv::{csv_error, field_position};
-use super::history::{CardHistory, ImportedAnswer};
+use super::history::{CardHistory, ImportedAnswer, plausible_ms};
 use super::{DeckInput, NoteInput};
 use crate::error::{Error, Position, Result};
 use crate::model::{Direction, NoteFields};
@@ -121,6 +121,13 @@ pub fn parse(path: &Path, text: &str, deck_name: &str) -> Result<ReviewLog> {
                 ),
             )
         })?;
+        if !plausible_ms(reviewed_at.timestamp_millis()) {
+            return Err(Error::input(
+                path,
+                at(time_col),
+                format!("the review_time '{time_text}' is not between 2000-01-01 and 2100-01-01"),
+            ));
+        }
         let duration_ms = match duration_col {
             None => 0,
             Some(col) => {
@@ -132,7 +139,10 @@ pub fn parse(path: &Path, text: &str, deck_name: &str) -> Result<ReviewLog> {
                         Error::input(
                             path,
                             at(col),
-                            format!("the review_duration '{text}' is not a number of milliseconds"),
+                            format!(
+                                "the review_duration '{text}' is not a number of milliseconds from 0 to {}",
+                                u32::MAX
+                            ),
                         )
                     })?
                 }
@@ -231,13 +241,23 @@ pub fn parse_time(text: &str) -> Option<DateTime<Utc>> {
     None
 }
 
+/// The largest review_duration: Anki's own limit (`u32` milliseconds, about 49 days).
+const DURATION_LIMIT_MS: i64 = u32::MAX as i64;
+
 fn parse_duration_ms(text: &str) -> Option<i64> {
-    if let Ok(ms) = text.parse::<i64>() {
-        return (ms >= 0).then_some(ms);
-    }
-    // Some exports write durations as floats ("7241.0").
-    let ms = text.parse::<f64>().ok()?;
-    (0.0..1e15).contains(&ms).then(|| ms.round() as i64)
+    let ms = match text.parse::<i64>() {
+        Ok(ms) => ms,
+        Err(_) => {
+            // Some exports write durations as floats ("7241.0"); the range check makes the
+            // conversion exact.
+            let ms = text.parse::<f64>().ok()?.round();
+            if !(0.0..=DURATION_LIMIT_MS as f64).contains(&ms) {
+                return None;
+            }
+            ms as i64
+        }
+    };
+    (0..=DURATION_LIMIT_MS).contains(&ms).then_some(ms)
 }
 
 #[cfg(test)]
@@ -290,6 +310,37 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("'review_time'"), "{err}");
+    }
+
+    #[test]
+    fn times_and_durations_out_of_range_are_refused_at_their_field() {
+        for (text, field) in [
+            (
+                "card_id,review_rating,review_time\n1,3,9223372036854775807\n",
+                "log.csv:2:5:",
+            ),
+            ("card_id,review_rating,review_time\n1,3,0\n", "log.csv:2:5:"),
+            (
+                "card_id,review_rating,review_time\n1,3,2200-01-01T00:00:00Z\n",
+                "log.csv:2:5:",
+            ),
+            (
+                "card_id,review_rating,review_time,review_duration\n1,3,2024-03-29T20:32:32Z,9000000000000\n",
+                "log.csv:2:26:",
+            ),
+            (
+                "card_id,review_rating,review_time,review_duration\n1,3,2024-03-29T20:32:32Z,5e9\n",
+                "log.csv:2:26:",
+            ),
+        ] {
+            let err = parse_str(text).unwrap_err().to_string();
+            assert!(err.starts_with(field), "{err}");
+        }
+        let ok = parse_str(
+            "card_id,review_rating,review_time,review_duration\n1,3,2024-03-29T20:32:32Z,4294967295\n",
+        )
+        .unwrap();
+        assert_eq!(ok.histories[0].answers[0].duration_ms, 4_294_967_295);
     }
 
     #[test]

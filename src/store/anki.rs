@@ -2,10 +2,28 @@
 //! temporary file. Read only; both the legacy schema (11: decks and note types as JSON in
 //! `col`) and the current one (18: `decks`, `notetypes`, `fields` and `templates` tables) are
 //! understood.
+//!
+//! The collection is SQL someone else wrote, so it is read defensively:
+//! - the copy is opened read-only, with `trusted_schema` off, views and triggers disabled
+//!   (`SQLITE_DBCONFIG_ENABLE_VIEW`/`_TRIGGER`), defensive mode, no attached databases, and
+//!   values limited to [`VALUE_LIMIT`] bytes (`SQLITE_LIMIT_LENGTH`);
+//! - before anything is read, `pragma_table_list` and `pragma_table_xinfo` show that each table
+//!   read is a real table (not a view, not virtual) with the columns read and no generated or
+//!   hidden column, and that no trigger is attached to it; anything else refuses the package;
+//! - every query is a plain scan of one table: no `ORDER BY`, `GROUP BY`, join or subquery,
+//!   so SQLite never needs temporary storage (the rows are sorted in Rust, and `temp_store` is
+//!   `MEMORY` in any case), and a row costs a few instructions per column;
+//! - a progress handler stops the reading once it has run [`STEPS_PER_BYTE`] instructions per
+//!   byte of the file (plus a fixed allowance): far more than those scans need, so only
+//!   something that is not one of them reaches it. It is per connection, unlike
+//!   `sqlite3_hard_heap_limit64`, which would bound the whole process (the jargon collection
+//!   included).
 
 use std::collections::HashMap;
 use std::path::Path;
 
+use rusqlite::config::DbConfig;
+use rusqlite::limits::Limit;
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
 
 use crate::error::{Error, Result};
@@ -79,7 +97,6 @@ pub struct AnkiCollection {
     pub crt: i64,
     pub decks: HashMap<i64, String>,
     pub notetypes: HashMap<i64, AnkiNotetype>,
-    pub notes: Vec<AnkiNote>,
     pub cards: Vec<AnkiCard>,
     pub revlog: Vec<AnkiReview>,
 }
@@ -105,63 +122,317 @@ struct LegacyNotetype {
     kind: i64,
 }
 
-fn has_table(conn: &Connection, name: &str) -> Result<bool> {
-    Ok(conn
-        .query_row(
-            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1",
-            [name],
-            |_| Ok(()),
-        )
-        .optional()?
-        .is_some())
+/// The largest value (text or blob) read from a package's collection: 8 MiB. A note's fields
+/// are text; the note types of a legacy collection are one JSON value, a few hundred KiB even
+/// for large collections.
+pub const VALUE_LIMIT: i32 = 8 << 20;
+
+/// SQLite instructions allowed per byte of the collection file, and on top of that. Every
+/// query jargon runs on a package is a plain scan of one table (no sorting, grouping, join or
+/// subquery: the sorting is done in Rust), a few instructions per column of each row, so a
+/// collection of any size needs far fewer; something that runs past the budget is not one of
+/// those scans, and is stopped.
+const STEPS_PER_BYTE: u64 = 32;
+const STEPS_BASE: u64 = 50_000_000;
+/// Instructions between two calls of the progress handler.
+const STEP_GRAIN: i32 = 10_000;
+
+/// A table jargon reads, and the columns it reads from it.
+struct Table {
+    name: &'static str,
+    columns: &'static [&'static str],
 }
 
-/// Reads the collection at `file`; `package` and `entry` name it in error messages.
-pub fn read(file: &Path, package: &Path, entry: &str) -> Result<AnkiCollection> {
-    let damaged = |e: rusqlite::Error| match e.sqlite_error_code() {
-        Some(rusqlite::ErrorCode::NotADatabase) => Error::input(
-            package,
+const COL: Table = Table {
+    name: "col",
+    columns: &["crt", "decks", "models"],
+};
+const NOTES: Table = Table {
+    name: "notes",
+    columns: &["id", "guid", "mid", "mod", "tags", "flds"],
+};
+const CARDS: Table = Table {
+    name: "cards",
+    columns: &[
+        "id", "nid", "did", "ord", "mod", "type", "queue", "due", "ivl", "factor", "reps",
+        "lapses", "odid", "odue",
+    ],
+};
+const REVLOG: Table = Table {
+    name: "revlog",
+    columns: &[
+        "id", "cid", "ease", "ivl", "lastIvl", "factor", "time", "type",
+    ],
+};
+const DECKS: Table = Table {
+    name: "decks",
+    columns: &["id", "name"],
+};
+const NOTETYPES: Table = Table {
+    name: "notetypes",
+    columns: &["id", "name"],
+};
+const FIELDS: Table = Table {
+    name: "fields",
+    columns: &["ntid", "ord", "name"],
+};
+const TEMPLATES: Table = Table {
+    name: "templates",
+    columns: &["ntid"],
+};
+
+/// Messages about the collection inside a package.
+struct Source<'a> {
+    package: &'a Path,
+    entry: &'a str,
+}
+
+impl Source<'_> {
+    fn refuse(&self, message: impl std::fmt::Display) -> Error {
+        Error::input(
+            self.package,
             None,
-            format!("the {entry} inside the package is not a SQLite database"),
-        ),
-        _ => Error::input(
-            package,
-            None,
-            format!("the {entry} inside the package cannot be read: {e}"),
-        ),
-    };
-    // A private copy, so read-write is harmless and lets SQLite open a WAL-mode file.
+            format!("{message}; refusing the package"),
+        )
+    }
+
+    /// A SQLite error while reading, as one sentence.
+    fn sqlite(&self, e: rusqlite::Error) -> Error {
+        let entry = self.entry;
+        match e.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::NotADatabase) => Error::input(
+                self.package,
+                None,
+                format!("the {entry} inside the package is not a SQLite database"),
+            ),
+            Some(rusqlite::ErrorCode::TooBig) => self.refuse(format_args!(
+                "the {entry} inside the package holds a value too big to read (over {} MiB)",
+                VALUE_LIMIT >> 20
+            )),
+            Some(rusqlite::ErrorCode::OperationInterrupted) => self.refuse(format_args!(
+                "reading the {entry} inside the package took far more work than reading any Anki collection of its size"
+            )),
+            _ => Error::input(
+                self.package,
+                None,
+                format!("the {entry} inside the package cannot be read: {e}"),
+            ),
+        }
+    }
+
+    fn db(&self) -> impl Fn(Error) -> Error + '_ {
+        move |e| match e {
+            Error::Database(db) => self.sqlite(db),
+            other => other,
+        }
+    }
+}
+
+/// Opens the private copy read-only, with everything a hostile schema could use switched off
+/// or bounded: no views, triggers or untrusted functions, values of at most [`VALUE_LIMIT`]
+/// bytes, temporary data in memory, and a budget of instructions proportional to the file.
+fn open(file: &Path, source: &Source) -> Result<Connection> {
     let conn = Connection::open_with_flags(
         file,
-        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )
-    .map_err(damaged)?;
+    .map_err(|e| source.sqlite(e))?;
+    let size = std::fs::metadata(file)
+        .map_err(|e| Error::io("read", file, e))?
+        .len();
+    harden(
+        &conn,
+        STEPS_BASE.saturating_add(size.saturating_mul(STEPS_PER_BYTE)),
+    )
+    .map_err(|e| source.sqlite(e))?;
     // Current collections sort names with Anki's own collation; any order will do to read.
     conn.create_collation("unicase", |a: &str, b: &str| {
         a.to_lowercase().cmp(&b.to_lowercase())
     })
-    .map_err(damaged)?;
-    for table in ["col", "notes", "cards", "revlog"] {
-        if !has_table(&conn, table).map_err(|e| match e {
-            Error::Database(db) => damaged(db),
-            other => other,
-        })? {
+    .map_err(|e| source.sqlite(e))?;
+    Ok(conn)
+}
+
+/// The settings of [`open`] on any connection, with a budget of `steps` instructions.
+fn harden(conn: &Connection, steps: u64) -> rusqlite::Result<()> {
+    conn.set_db_config(DbConfig::SQLITE_DBCONFIG_DEFENSIVE, true)?;
+    conn.set_db_config(DbConfig::SQLITE_DBCONFIG_TRUSTED_SCHEMA, false)?;
+    conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_VIEW, false)?;
+    conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_TRIGGER, false)?;
+    conn.set_limit(Limit::SQLITE_LIMIT_LENGTH, VALUE_LIMIT)?;
+    conn.set_limit(Limit::SQLITE_LIMIT_SQL_LENGTH, 100_000)?;
+    conn.set_limit(Limit::SQLITE_LIMIT_ATTACHED, 0)?;
+    conn.pragma_update(None, "temp_store", "MEMORY")?;
+    let calls = steps / u64::from(STEP_GRAIN.unsigned_abs());
+    let mut made = 0u64;
+    conn.progress_handler(
+        STEP_GRAIN,
+        Some(move || {
+            made += 1;
+            made > calls
+        }),
+    );
+    Ok(())
+}
+
+/// What `name` is in the collection: `None` when absent, else `pragma_table_list`'s type
+/// (`table`, `view`, `virtual` or `shadow`).
+fn kind_of(conn: &Connection, name: &str) -> rusqlite::Result<Option<String>> {
+    conn.query_row(
+        "SELECT type FROM pragma_table_list WHERE schema = 'main' AND name = ?1 COLLATE NOCASE",
+        [name],
+        |r| r.get(0),
+    )
+    .optional()
+}
+
+/// Checks that `table` is a real table with the columns jargon reads, no generated or hidden
+/// column and no trigger. `Ok(false)` when there is no such table.
+fn check_table(conn: &Connection, source: &Source, table: &Table) -> Result<bool> {
+    let entry = source.entry;
+    let name = table.name;
+    match kind_of(conn, name)?.as_deref() {
+        None => return Ok(false),
+        Some("table") => {}
+        Some(kind) => {
+            let what = if kind == "view" {
+                "a view"
+            } else {
+                "a virtual table"
+            };
+            return Err(source.refuse(format_args!(
+                "'{name}' in the {entry} inside the package is {what}, not a table"
+            )));
+        }
+    }
+    let mut stmt = conn.prepare("SELECT name, hidden FROM pragma_table_xinfo(?1, 'main')")?;
+    let columns = stmt
+        .query_map([name], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    if let Some((column, _)) = columns.iter().find(|(_, hidden)| *hidden != 0) {
+        return Err(source.refuse(format_args!(
+            "the table '{name}' of the {entry} inside the package has a generated or hidden column '{column}', which an Anki collection never has"
+        )));
+    }
+    for wanted in table.columns {
+        if !columns.iter().any(|(c, _)| c.eq_ignore_ascii_case(wanted)) {
             return Err(Error::input(
-                package,
+                source.package,
                 None,
                 format!(
-                    "the {entry} inside the package is not an Anki collection (it has no '{table}' table)"
+                    "the {entry} inside the package is not an Anki collection (its table '{name}' has no '{wanted}' column)"
                 ),
             ));
         }
     }
-    read_tables(&conn, package, entry).map_err(|e| match e {
-        Error::Database(db) => damaged(db),
-        other => other,
-    })
+    let trigger: Option<String> = conn
+        .query_row(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?1 COLLATE NOCASE",
+            [name],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if let Some(trigger) = trigger {
+        return Err(source.refuse(format_args!(
+            "the {entry} inside the package has a trigger '{trigger}' on the table '{name}', which an Anki collection never has"
+        )));
+    }
+    Ok(true)
 }
 
-fn read_tables(conn: &Connection, package: &Path, entry: &str) -> Result<AnkiCollection> {
+/// An opened and checked collection: [`Reader::collection`] reads everything but the notes,
+/// which [`Reader::each_note`] then hands over one at a time (a package's notes are most of
+/// it; they are never all held as Anki rows).
+pub struct Reader<'a> {
+    conn: Connection,
+    source: Source<'a>,
+    decks: bool,
+    notetypes: bool,
+}
+
+impl<'a> Reader<'a> {
+    /// Opens the collection at `file` and checks its tables; `package` and `entry` name it in
+    /// error messages.
+    pub fn open(file: &Path, package: &'a Path, entry: &'a str) -> Result<Reader<'a>> {
+        let source = Source { package, entry };
+        let conn = open(file, &source)?;
+        let (decks, notetypes) = check_tables(&conn, &source).map_err(source.db())?;
+        Ok(Reader {
+            conn,
+            source,
+            decks,
+            notetypes,
+        })
+    }
+
+    /// Everything but the notes.
+    pub fn collection(&self) -> Result<AnkiCollection> {
+        read_tables(&self.conn, &self.source, self.decks, self.notetypes).map_err(self.source.db())
+    }
+
+    /// Calls `each` with every note, in the table's order (its rowid, which is Anki's note
+    /// id).
+    pub fn each_note(&self, mut each: impl FnMut(AnkiNote)) -> Result<()> {
+        let mut read = || -> Result<()> {
+            let mut stmt = self
+                .conn
+                .prepare("SELECT id, guid, mid, mod, tags, flds FROM notes")?;
+            let mut rows = stmt.query([])?;
+            while let Some(r) = rows.next()? {
+                each(AnkiNote {
+                    id: r.get(0)?,
+                    guid: r.get(1)?,
+                    notetype_id: r.get(2)?,
+                    modified: r.get(3)?,
+                    tags: r.get(4)?,
+                    fields: r.get(5)?,
+                });
+            }
+            Ok(())
+        };
+        read().map_err(self.source.db())
+    }
+}
+
+/// Checks every table read; tells whether the `decks` and `notetypes` tables (schema 18)
+/// are there.
+fn check_tables(conn: &Connection, source: &Source) -> Result<(bool, bool)> {
+    let entry = source.entry;
+    let not_anki = |table: &str| {
+        Error::input(
+            source.package,
+            None,
+            format!(
+                "the {entry} inside the package is not an Anki collection (it has no '{table}' table)"
+            ),
+        )
+    };
+    for table in [&COL, &NOTES, &CARDS, &REVLOG] {
+        if !check_table(conn, source, table)? {
+            return Err(not_anki(table.name));
+        }
+    }
+    let decks = check_table(conn, source, &DECKS)?;
+    let notetypes = check_table(conn, source, &NOTETYPES)?;
+    if notetypes {
+        for table in [&FIELDS, &TEMPLATES] {
+            if !check_table(conn, source, table)? {
+                return Err(not_anki(table.name));
+            }
+        }
+    }
+    Ok((decks, notetypes))
+}
+
+fn read_tables(
+    conn: &Connection,
+    source: &Source,
+    decks_table: bool,
+    notetypes_table: bool,
+) -> Result<AnkiCollection> {
+    let (package, entry) = (source.package, source.entry);
     let bad_json = |what: &str, e: serde_json::Error| {
         Error::input(
             package,
@@ -177,7 +448,7 @@ fn read_tables(conn: &Connection, package: &Path, entry: &str) -> Result<AnkiCol
         crt,
         ..AnkiCollection::default()
     };
-    if has_table(conn, "decks")? {
+    if decks_table {
         let mut stmt = conn.prepare("SELECT id, name FROM decks")?;
         let rows = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
         for row in rows {
@@ -194,7 +465,7 @@ fn read_tables(conn: &Connection, package: &Path, entry: &str) -> Result<AnkiCol
             }
         }
     }
-    if has_table(conn, "notetypes")? {
+    if notetypes_table {
         let mut stmt = conn.prepare("SELECT id, name FROM notetypes")?;
         let rows = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
         for row in rows {
@@ -207,20 +478,27 @@ fn read_tables(conn: &Connection, package: &Path, entry: &str) -> Result<AnkiCol
                 },
             );
         }
-        let mut stmt = conn.prepare("SELECT ntid, name FROM fields ORDER BY ntid, ord")?;
-        let rows = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
-        for row in rows {
-            let (id, name) = row?;
+        let mut stmt = conn.prepare("SELECT ntid, ord, name FROM fields")?;
+        let mut fields = stmt
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, String>(2)?,
+                ))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        fields.sort_by_key(|&(ntid, ord, _)| (ntid, ord));
+        for (id, _, name) in fields {
             if let Some(notetype) = collection.notetypes.get_mut(&id) {
                 notetype.fields.push(name);
             }
         }
-        let mut stmt = conn.prepare("SELECT ntid, count(*) FROM templates GROUP BY ntid")?;
-        let rows = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))?;
+        let mut stmt = conn.prepare("SELECT ntid FROM templates")?;
+        let rows = stmt.query_map([], |r| r.get::<_, i64>(0))?;
         for row in rows {
-            let (id, count) = row?;
-            if let Some(notetype) = collection.notetypes.get_mut(&id) {
-                notetype.templates = usize::try_from(count).unwrap_or(0);
+            if let Some(notetype) = collection.notetypes.get_mut(&row?) {
+                notetype.templates += 1;
             }
         }
     } else if !models_json.trim().is_empty() {
@@ -240,22 +518,9 @@ fn read_tables(conn: &Connection, package: &Path, entry: &str) -> Result<AnkiCol
             }
         }
     }
-    let mut stmt = conn.prepare("SELECT id, guid, mid, mod, tags, flds FROM notes ORDER BY id")?;
-    collection.notes = stmt
-        .query_map([], |r| {
-            Ok(AnkiNote {
-                id: r.get(0)?,
-                guid: r.get(1)?,
-                notetype_id: r.get(2)?,
-                modified: r.get(3)?,
-                tags: r.get(4)?,
-                fields: r.get(5)?,
-            })
-        })?
-        .collect::<rusqlite::Result<_>>()?;
     let mut stmt = conn.prepare(
         "SELECT id, nid, did, ord, mod, type, queue, due, ivl, factor, reps, lapses, odid, odue
-         FROM cards ORDER BY nid, ord",
+         FROM cards",
     )?;
     collection.cards = stmt
         .query_map([], |r| {
@@ -277,9 +542,8 @@ fn read_tables(conn: &Connection, package: &Path, entry: &str) -> Result<AnkiCol
             })
         })?
         .collect::<rusqlite::Result<_>>()?;
-    let mut stmt = conn.prepare(
-        "SELECT id, cid, ease, ivl, lastIvl, factor, time, type FROM revlog ORDER BY cid, id",
-    )?;
+    let mut stmt =
+        conn.prepare("SELECT id, cid, ease, ivl, lastIvl, factor, time, type FROM revlog")?;
     collection.revlog = stmt
         .query_map([], |r| {
             Ok(AnkiReview {
@@ -294,5 +558,61 @@ fn read_tables(conn: &Connection, package: &Path, entry: &str) -> Result<AnkiCol
             })
         })?
         .collect::<rusqlite::Result<_>>()?;
+    collection
+        .cards
+        .sort_unstable_by_key(|c| (c.note_id, c.ord, c.id));
+    collection
+        .revlog
+        .sort_unstable_by_key(|r| (r.card_id, r.id));
     Ok(collection)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_instruction_budget_stops_a_query_that_never_ends() {
+        let conn = Connection::open_in_memory().unwrap();
+        harden(&conn, 1_000_000).unwrap();
+        let err = conn
+            .query_row(
+                "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r)
+                 SELECT count(*) FROM r",
+                [],
+                |r| r.get::<_, i64>(0),
+            )
+            .unwrap_err();
+        assert_eq!(
+            err.sqlite_error_code(),
+            Some(rusqlite::ErrorCode::OperationInterrupted),
+            "{err}"
+        );
+        let source = Source {
+            package: Path::new("x.apkg"),
+            entry: "collection.anki2",
+        };
+        let message = source.sqlite(err).to_string();
+        assert!(
+            message.starts_with("x.apkg: reading the collection.anki2"),
+            "{message}"
+        );
+        assert!(message.ends_with("refusing the package"), "{message}");
+    }
+
+    #[test]
+    fn values_past_the_limit_and_views_are_refused_by_sqlite_itself() {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(
+            "CREATE TABLE t (v); INSERT INTO t VALUES (zeroblob(9000000));
+             CREATE VIEW w AS SELECT 1;",
+        )
+        .unwrap();
+        harden(&conn, u64::MAX).unwrap();
+        let err = conn
+            .query_row("SELECT v FROM t", [], |r| r.get::<_, Vec<u8>>(0))
+            .unwrap_err();
+        assert_eq!(err.sqlite_error_code(), Some(rusqlite::ErrorCode::TooBig));
+        assert!(conn.query_row("SELECT * FROM w", [], |_| Ok(())).is_err());
+    }
 }
