@@ -68,6 +68,38 @@ fn neutralise(text: &str, nonce: &str) -> String {
     out
 }
 
+/// The byte length of this process's marker at the start of `text`, if one is there.
+pub fn marker_len(text: &str) -> Option<usize> {
+    let rest = text.strip_prefix(MARK)?;
+    our_marker(rest, nonce()).map(|(_, length)| MARK.len_utf8() + length)
+}
+
+/// How many terminal columns `text` takes as [`Human`] shows it: our markers and the
+/// escape sequences they become take none, a control takes the width of its visible form.
+/// A newline or tab counts as nothing (measure one line at a time).
+pub fn display_width(text: &str) -> usize {
+    use unicode_width::UnicodeWidthChar;
+    let mut width = 0;
+    let mut rest = text;
+    while let Some(c) = rest.chars().next() {
+        if let Some(length) = marker_len(rest) {
+            rest = &rest[length..];
+            continue;
+        }
+        rest = &rest[c.len_utf8()..];
+        width += match c {
+            '\n' | '\t' | '\r' => 0,
+            c if is_terminal_control(c) => {
+                let mut visible = String::new();
+                push_visible(c, &mut visible);
+                visible.len()
+            }
+            c => c.width().unwrap_or(0),
+        };
+    }
+    width
+}
+
 /// After a [`MARK`]: the SGR parameters and the length of the marker's rest, when it carries
 /// `nonce`.
 fn our_marker<'a>(rest: &'a str, nonce: &str) -> Option<(&'a str, usize)> {
@@ -171,6 +203,15 @@ mod tests {
             String::from_utf8(std::mem::take(&mut human.inner)).unwrap(),
             "\x1b[1mbold \\u{202e}\n"
         );
+    }
+
+    #[test]
+    fn display_width_counts_what_is_shown() {
+        let text = format!("{}wide 字{} \u{1b}x", sgr("1"), sgr("0"));
+        // "wide 字" is 7 columns, the space 1, ESC shows as `\u{1b}` (6), x 1.
+        assert_eq!(display_width(&text), 15);
+        assert_eq!(marker_len(&sgr("31;1")), Some(sgr("31;1").len()));
+        assert_eq!(marker_len("x"), None);
     }
 
     #[test]

@@ -70,9 +70,9 @@ fn add_and_edit_show_deck_names_and_keys_in_visible_form() {
     assert!(out.status.success(), "{out:?}");
     let (stdout, _) = assert_shown("edit", &out);
     assert!(stdout.starts_with("Updated Deck"), "{stdout}");
-    // The text listings stay inert too.
+    // The text listings stay inert too (wide enough that no column is cut).
     for args in [&["decks"][..], &["cards"], &["cards", "--long"], &[]] {
-        let out = env.run(args);
+        let out = env.cmd().args(args).env("COLUMNS", "120").output().unwrap();
         assert!(out.status.success(), "{args:?}: {out:?}");
         assert_shown(&format!("{args:?}"), &out);
     }

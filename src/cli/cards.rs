@@ -1,6 +1,6 @@
 //! `jargon cards`: list and search cards with their notes.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 
 use super::{Context, table};
 use crate::clock::Clock;
@@ -75,7 +75,14 @@ pub fn run(context: &Context, args: &Args, out: &mut dyn Write) -> Result<()> {
         )?;
         return Ok(());
     }
+    let width = crate::repl::render::terminal_width(std::io::stdout().is_terminal());
     if args.long {
+        // Each field wraps at words under a hanging indent; a field's further lines (a
+        // multi-line definition) keep that indent.
+        let field = |first: &str, value: &str| {
+            crate::repl::render::wrap(&crate::text::sanitize(value), width, first, "    ")
+                .join("\n")
+        };
         let mut last_note = None;
         for (_, note) in &cards {
             if last_note == Some(note.id) {
@@ -83,9 +90,12 @@ pub fn run(context: &Context, args: &Args, out: &mut dyn Write) -> Result<()> {
             }
             last_note = Some(note.id);
             let f = &note.fields;
-            let s = crate::text::sanitize;
-            writeln!(out, "{}/{}  {}", s(&note.deck), s(&f.key), s(&f.term))?;
-            writeln!(out, "  definition: {}", s(&f.definition))?;
+            writeln!(
+                out,
+                "{}",
+                field("", &format!("{}/{}  {}", note.deck, f.key, f.term))
+            )?;
+            writeln!(out, "{}", field("  definition: ", &f.definition))?;
             for (label, value) in [
                 ("example", f.example.clone()),
                 ("aliases", f.aliases.join(", ")),
@@ -94,7 +104,7 @@ pub fn run(context: &Context, args: &Args, out: &mut dyn Write) -> Result<()> {
                 ("source", f.source.clone()),
             ] {
                 if !value.is_empty() {
-                    writeln!(out, "  {label}: {}", s(&value))?;
+                    writeln!(out, "{}", field(&format!("  {label}: "), &value))?;
                 }
             }
             writeln!(out)?;
@@ -136,7 +146,8 @@ pub fn run(context: &Context, args: &Args, out: &mut dyn Write) -> Result<()> {
             ],
             &rows,
             &[0, 5, 6],
-            44
+            44,
+            width
         )
     )?;
     writeln!(out, "{} cards.", cards.len())?;

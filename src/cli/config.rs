@@ -1,10 +1,11 @@
 //! `jargon config`: show, get, set and unset settings.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 
 use super::{Context, table};
 use crate::config::{KEYS, find_key};
 use crate::error::Result;
+use crate::repl::render::{terminal_width, wrap};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -43,11 +44,20 @@ pub fn run(context: &Context, args: &Args, out: &mut dyn Write) -> Result<()> {
                     ]
                 })
                 .collect();
+            let width = terminal_width(std::io::stdout().is_terminal());
             writeln!(
                 out,
                 "{}",
-                table::render(&["key", "value", "default", "meaning"], &rows, &[], 70)
+                table::render_wrapping(
+                    &["key", "value", "default", "meaning"],
+                    &rows,
+                    &[],
+                    40,
+                    width
+                )
             )?;
+            let place = format!("Collection: {}", context.db.display());
+            writeln!(out, "\n{}", wrap(&place, width, "", "  ").join("\n"))?;
         }
         Action::Get { key } => {
             let k = find_key(key)?;

@@ -1,9 +1,10 @@
 //! `jargon decks`: every deck with its note and card counts.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 
 use super::{Context, table};
 use crate::error::Result;
+use crate::repl::render::{display_width, wrap};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -34,6 +35,9 @@ pub fn run(context: &Context, args: &Args, out: &mut dyn Write) -> Result<()> {
         )?;
         return Ok(());
     }
+    let width = crate::repl::render::terminal_width(std::io::stdout().is_terminal());
+    let headers = ["deck", "notes", "cards", "new", "due", "suspended"];
+    let right = [1, 2, 3, 4, 5];
     let rows: Vec<Vec<String>> = decks
         .iter()
         .map(|d| {
@@ -44,27 +48,42 @@ pub fn run(context: &Context, args: &Args, out: &mut dyn Write) -> Result<()> {
                 d.new.to_string(),
                 (d.learning_due + d.review_due).to_string(),
                 d.suspended.to_string(),
-                d.description.clone(),
             ]
         })
         .collect();
-    writeln!(
-        out,
-        "{}",
-        table::render(
-            &[
-                "deck",
-                "notes",
-                "cards",
-                "new",
-                "due",
-                "suspended",
-                "description"
-            ],
-            &rows,
-            &[1, 2, 3, 4, 5],
-            60
-        )
-    )?;
+    let counts = table::render(&headers, &rows, &right, 60, width);
+    let room = width.saturating_sub(counts.lines().map(display_width).max().unwrap_or(0) + 2);
+    if room >= DESCRIPTION_COLUMN {
+        // Wide enough: the description is a last column that wraps.
+        let mut headers = headers.to_vec();
+        headers.push("description");
+        let rows: Vec<Vec<String>> = rows
+            .into_iter()
+            .zip(&decks)
+            .map(|(mut row, d)| {
+                row.push(d.description.clone());
+                row
+            })
+            .collect();
+        writeln!(
+            out,
+            "{}",
+            table::render_wrapping(&headers, &rows, &right, 60, width)
+        )?;
+        return Ok(());
+    }
+    // Narrow: each deck's description wraps on the lines under its row.
+    let mut lines = counts.lines();
+    writeln!(out, "{}", lines.next().unwrap_or_default())?;
+    for (line, deck) in lines.zip(&decks) {
+        writeln!(out, "{line}")?;
+        if !deck.description.is_empty() {
+            let text = crate::text::sanitize(&deck.description);
+            writeln!(out, "{}", wrap(&text, width, "    ", "    ").join("\n"))?;
+        }
+    }
     Ok(())
 }
+
+/// The description is a column of its own only with at least this many columns left.
+const DESCRIPTION_COLUMN: usize = 30;

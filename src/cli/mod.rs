@@ -36,8 +36,8 @@ use crate::store::Collection;
 )]
 #[command(after_help = "With no command, jargon shows what is due today in each deck.")]
 pub struct Cli {
-    /// The collection file (default: jargon/collection.sqlite in the XDG data directory)
-    #[arg(long, global = true, env = "JARGON_DB", value_name = "PATH")]
+    /// The collection file
+    #[arg(long, global = true, env = "JARGON_DB", value_name = "PATH", help = db_help())]
     pub db: Option<PathBuf>,
 
     #[command(subcommand)]
@@ -91,6 +91,17 @@ pub fn default_db_path() -> Result<PathBuf> {
         )
     })?;
     Ok(dirs.data_dir().join("collection.sqlite"))
+}
+
+/// The `--db` help, naming the default where this run would put it (it follows
+/// `XDG_DATA_HOME` and the home directory, so it is computed when the help is built).
+fn db_help() -> String {
+    match default_db_path() {
+        Ok(path) => format!("The collection file (default: {})", path.display()),
+        Err(_) => "The collection file (default: jargon/collection.sqlite in the XDG data \
+                   directory, but no home directory was found)"
+            .to_string(),
+    }
 }
 
 impl Context {

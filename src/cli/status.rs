@@ -1,10 +1,11 @@
-//! `jargon` with no command: what is due today in each deck, the streak, and a hint.
+//! `jargon` with no command: what is due today in each deck, the streak, where the
+//! collection is, and a hint; laid out for the terminal's width.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 
 use super::{Context, table};
 use crate::error::Result;
-use crate::repl::render::plural;
+use crate::repl::render::{plural, terminal_width, wrap};
 
 pub fn run(context: &Context, out: &mut dyn Write) -> Result<()> {
     let collection = context.open()?;
@@ -14,6 +15,7 @@ pub fn run(context: &Context, out: &mut dyn Write) -> Result<()> {
     let decks = collection.deck_summaries(today)?;
     let (new_done, reviews_done) = collection.studied_on(today)?;
     let new_left = i64::from(config.new_per_day.saturating_sub(new_done));
+    let width = terminal_width(std::io::stdout().is_terminal());
     let mut rows = vec![];
     let (mut due_total, mut new_total) = (0, 0);
     for deck in &decks {
@@ -33,19 +35,25 @@ pub fn run(context: &Context, out: &mut dyn Write) -> Result<()> {
             &["deck", "learning", "review", "new"],
             &rows,
             &[1, 2, 3],
-            48
+            48,
+            width
         )
     )?;
     let current = collection.current_streak(today)?;
     writeln!(out)?;
-    writeln!(
-        out,
+    let today_line = format!(
         "Today: {due_total} due, {} new to introduce (of {new_total}); {} and {} done. Streak: {}.",
         new_left.min(new_total),
         plural(reviews_done as usize, "review"),
         plural(new_done as usize, "new card"),
         plural(usize::try_from(current).unwrap_or(0), "day"),
-    )?;
+    );
+    let collection_line = format!("Collection: {}", context.db.display());
+    for line in [today_line, collection_line] {
+        for part in wrap(&line, width, "", "  ") {
+            writeln!(out, "{part}")?;
+        }
+    }
     if due_total > 0 || (new_left > 0 && new_total > 0) {
         writeln!(out, "Run `jargon review` to start.")?;
     } else {

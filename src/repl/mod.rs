@@ -199,14 +199,18 @@ impl<'a> Review<'a> {
             ui.print(&self.nothing_due_message()?)?;
             return Ok(Summary::default());
         }
-        ui.print(&style.dim(&format!(
-            "{}{}. Enter reveals, a/h/g/e grades, :help for more.",
-            plural(self.session.total(), "card"),
-            if self.cram {
-                " to cram (schedule untouched)"
-            } else {
-                " to review"
-            }
+        ui.print(&style.dim(&style.wrap(
+            &format!(
+                "{}{}. Enter reveals, a/h/g/e grades, :help for more.",
+                plural(self.session.total(), "card"),
+                if self.cram {
+                    " to cram (schedule untouched)"
+                } else {
+                    " to review"
+                }
+            ),
+            "",
+            "",
         )))?;
         loop {
             let Some(entry) = self.session.current() else {
@@ -256,9 +260,11 @@ impl<'a> Review<'a> {
     /// Returns true when an answer was undone and the session goes on.
     fn last_chance(&mut self, ui: &mut dyn Frontend) -> Result<bool> {
         let style = ui.style();
-        ui.print(&style.dim(
+        ui.print(&style.dim(&style.wrap(
             "That was the last card: Enter ends the session, :undo takes back the last answer.",
-        ))?;
+            "",
+            "",
+        )))?;
         loop {
             let line = match ui.read_line("done> ")? {
                 Read::Line(line) => line,
@@ -324,7 +330,11 @@ impl<'a> Review<'a> {
         if card.direction == Direction::Reverse {
             parts.push("type the term".to_string());
         }
-        style.dim("── ") + &parts.join(&style.dim(" · "))
+        style.wrap(
+            &(style.dim("── ") + &parts.join(&style.dim(" · "))),
+            "",
+            "   ",
+        )
     }
 
     fn preview(&self, card: &Card, redrill: bool, style: &Style) -> String {
@@ -527,11 +537,14 @@ impl<'a> Review<'a> {
         let style = ui.style();
         match command {
             Command::Help => {
-                let mut text = String::from(
-                    "Answer: Enter reveals; a/h/g/e or 1-4 grade again/hard/good/easy; q0-q5 give an exact SM-2 quality.\nReverse cards: type the term, then Enter accepts the suggested grade or a key overrides it.\n",
-                );
+                let mut text = style.wrap(
+                    "Answer: Enter reveals; a/h/g/e or 1-4 grade again/hard/good/easy; q0-q5 give an exact SM-2 quality.\nReverse cards: type the term, then Enter accepts the suggested grade or a key overrides it.",
+                    "",
+                    "",
+                ) + "\n";
                 for (name, _, help) in COMMANDS {
-                    text.push_str(&format!("  {name:<10} {help}\n"));
+                    let first = format!("  {name:<10} ");
+                    text.push_str(&(style.wrap(help, &first, &" ".repeat(13)) + "\n"));
                 }
                 ui.print(text.trim_end())?;
                 Ok(None)

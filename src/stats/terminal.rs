@@ -1,5 +1,6 @@
 //! The statistics in the terminal: aligned tables, small bar charts drawn with eighth blocks,
-//! and a calendar heatmap in shades (`·░▒▓█`), all within 80 columns. Colour only when the
+//! and a calendar heatmap in shades (`·░▒▓█`), all within the [`Style`]'s width (text wraps
+//! at words, tables cut text columns, bars and charts scale down). Colour only when the
 //! [`Style`] allows it (a terminal without `NO_COLOR`); deck text goes through the table
 //! renderer, which sanitises it.
 
@@ -7,7 +8,7 @@ use chrono::{Datelike, NaiveDate};
 
 use super::compute::{RetentionRow, Stats};
 use crate::cli::table;
-use crate::repl::render::{Style, duration};
+use crate::repl::render::{Style, display_width, duration, truncate, wrap};
 use crate::scheduler::Answer;
 
 const EIGHTHS: [char; 9] = [' ', '▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
@@ -122,6 +123,13 @@ impl Out<'_> {
         self.text.push('\n');
     }
 
+    /// `text` wrapped at words to the width, later lines starting with `rest`.
+    fn wrapped(&mut self, text: &str, first: &str, rest: &str) {
+        for line in wrap(text, self.style.width, first, rest) {
+            self.line(&line);
+        }
+    }
+
     fn heading(&mut self, title: &str, note: &str) {
         self.text.push('\n');
         let note = if note.is_empty() {
@@ -129,13 +137,23 @@ impl Out<'_> {
         } else {
             format!(" {}", self.style.dim(note))
         };
-        self.line(&format!("{}{note}", self.style.bold(title)));
+        self.wrapped(&format!("{}{note}", self.style.bold(title)), "", "  ");
     }
 
+    /// Lines indented by two; a line too long for the width (prose) wraps at words.
     fn block(&mut self, block: &str) {
         for line in block.lines() {
-            self.line(&format!("  {line}"));
+            if display_width(line) + 2 <= self.style.width {
+                self.line(&format!("  {line}"));
+            } else {
+                self.wrapped(line, "  ", "  ");
+            }
         }
+    }
+
+    /// The room a table or chart has inside [`Out::block`]'s indent.
+    fn inner_width(&self) -> usize {
+        self.style.width.saturating_sub(2)
     }
 }
 
@@ -184,7 +202,7 @@ fn title(out: &mut Out, stats: &Stats) {
     };
     let text = format!("Statistics for {deck}, {}", period_words(stats));
     let line = out.style.bold(&text);
-    out.line(&line);
+    out.wrapped(&line, "", "  ");
 }
 
 fn today(out: &mut Out, stats: &Stats) {
@@ -296,12 +314,21 @@ fn retention(out: &mut Out, stats: &Stats) {
         rate_of(p.retention, p.tally.young + p.tally.mature),
         rate_of(p.correct_share, p.tally.scored),
     ]);
-    out.block(&table::render(
-        &[unit, "young", "mature", "review", "all answers"],
-        &table_rows,
-        &[1, 2, 3, 4],
-        40,
-    ));
+    let headers = [unit, "young", "mature", "review", "all answers"];
+    let width = out.inner_width();
+    let mut text = table::render(&headers, &table_rows, &[1, 2, 3, 4], 40, usize::MAX);
+    if text.lines().any(|line| display_width(line) > width) {
+        // Too narrow for "85.7% of 1,234": the shares alone.
+        for row in &mut table_rows {
+            for cell in row.iter_mut().skip(1) {
+                if let Some((share, _)) = cell.split_once(" of ") {
+                    *cell = share.to_string();
+                }
+            }
+        }
+        text = table::render(&headers, &table_rows, &[1, 2, 3, 4], 40, width);
+    }
+    out.block(&text);
     if skipped > 0 {
         out.block(&format!(
             "(the last {MAX_ROWS} of {} {unit}s; --format json or csv gives all)",
@@ -334,6 +361,7 @@ fn cards(out: &mut Out, stats: &Stats) {
         ]],
         &[0, 1, 2, 3, 4, 5, 6],
         20,
+        out.inner_width(),
     ));
 }
 
@@ -378,19 +406,26 @@ fn heatmap(out: &mut Out, stats: &Stats) {
     );
     let thresholds = shade_thresholds(&counts);
     // Columns are weeks starting on Monday; rows are the days of the week.
-    let start =
+    let monday =
         first.date - chrono::Duration::days(i64::from(first.date.weekday().num_days_from_monday()));
-    let weeks = ((last.date - start).num_days() / 7 + 1) as usize;
+    let all_weeks = ((last.date - monday).num_days() / 7 + 1) as usize;
+    // The latest weeks that fit beside the day names.
+    let weeks = all_weeks.min(out.style.width.saturating_sub(6).max(1));
+    let start = monday + chrono::Duration::days(7 * (all_weeks - weeks) as i64);
+    let first_shown = first.date.max(start);
     let mut grid = vec![vec![' '; weeks]; 7];
     let mut levels = vec![vec![0usize; weeks]; 7];
-    for day in days {
+    for day in days.iter().filter(|d| d.date >= start) {
         let offset = (day.date - start).num_days();
         let (week, weekday) = ((offset / 7) as usize, (offset % 7) as usize);
         let level = shade_level(day.answers, &thresholds);
         grid[weekday][week] = if level == 0 { '·' } else { SHADES[level - 1] };
         levels[weekday][week] = level;
     }
-    out.line(&format!("      {}", month_labels(start, first.date, weeks)));
+    out.line(&format!(
+        "      {}",
+        month_labels(start, first_shown, weeks)
+    ));
     for (weekday, row) in grid.iter().enumerate() {
         let name = ["Mon", "", "Wed", "", "Fri", "", "Sun"][weekday];
         let mut line = String::new();
@@ -403,8 +438,8 @@ fn heatmap(out: &mut Out, stats: &Stats) {
         }
         out.line(&format!("  {name:<3} {}", line.trim_end()));
     }
-    out.line(&format!(
-        "      less {} more   (░ up to {}, ▒ up to {}, ▓ up to {}, █ more)",
+    let legend = format!(
+        "less {} more   (░ up to {}, ▒ up to {}, ▓ up to {}, █ more)",
         ['·', '░', '▒', '▓', '█']
             .iter()
             .map(char::to_string)
@@ -413,7 +448,8 @@ fn heatmap(out: &mut Out, stats: &Stats) {
         thousands(thresholds[0]),
         thousands(thresholds[1]),
         thousands(thresholds[2])
-    ));
+    );
+    out.wrapped(&legend, "      ", "      ");
 }
 
 /// Month names above the week columns: each over the week in which the month's first day
@@ -476,7 +512,7 @@ fn distributions(out: &mut Out, stats: &Stats) {
             continue;
         }
         let max = dist.buckets.iter().map(|b| b.cards).max().unwrap_or(0);
-        let rows: Vec<Vec<String>> = dist
+        let mut rows: Vec<Vec<String>> = dist
             .buckets
             .iter()
             .map(|b| {
@@ -484,15 +520,22 @@ fn distributions(out: &mut Out, stats: &Stats) {
                     b.label.to_string(),
                     thousands(b.cards),
                     percent(super::compute::ratio(b.cards, dist.cards)),
-                    horizontal_bar(b.cards, max, 40),
                 ]
             })
             .collect();
+        // The bars take what the other columns leave, up to 40 cells.
+        let figures = table::render(&["", "cards", "share"], &rows, &[1, 2], 50, usize::MAX);
+        let used = figures.lines().map(display_width).max().unwrap_or(0) + 2;
+        let cells = out.inner_width().saturating_sub(used).clamp(1, 40);
+        for (row, b) in rows.iter_mut().zip(&dist.buckets) {
+            row.push(horizontal_bar(b.cards, max, cells));
+        }
         out.block(&table::render(
             &["", "cards", "share", ""],
             &rows,
             &[1, 2],
             50,
+            out.inner_width(),
         ));
     }
 }
@@ -517,6 +560,7 @@ fn buttons(out: &mut Out, stats: &Stats) {
         &rows,
         &[1, 2, 3, 4, 5],
         20,
+        out.inner_width(),
     ));
 }
 
@@ -561,6 +605,11 @@ fn chart(
     let rows = 5;
     let axis = thousands(max);
     let pad = axis.len().max(1);
+    // "  {axis} │" comes first; the bars get the rest, narrower (and fewer) when needed.
+    let room = out.style.width.saturating_sub(pad + 4).max(1);
+    let values = &values[..values.len().min(room)];
+    let width = width.min(room / values.len().max(1)).max(1);
+    let every = if width == 1 { every.max(7) } else { every };
     for (i, line) in vertical_bars(values, rows, width).iter().enumerate() {
         let tick = if i == 0 { axis.clone() } else { String::new() };
         let bars = out.style.cyan(line);
@@ -582,6 +631,7 @@ fn chart(
             labels.push_str(&text);
         }
     }
+    let labels = truncate(&labels, values.len() * width + 1);
     out.line(&format!("  {:>pad$}  {labels}", ""));
 }
 
@@ -620,6 +670,7 @@ fn hardest(out: &mut Out, stats: &Stats) {
             &rows(&h.most_lapses, 10),
             &right,
             24,
+            out.inner_width(),
         ));
     }
     out.heading("Lowest ease", note);
@@ -631,6 +682,7 @@ fn hardest(out: &mut Out, stats: &Stats) {
             &rows(&h.lowest_ease, 5),
             &right,
             24,
+            out.inner_width(),
         ));
     }
     if h.leech_lapses == 0 {
@@ -647,7 +699,13 @@ fn hardest(out: &mut Out, stats: &Stats) {
     if h.leeches.is_empty() {
         out.block("None.");
     } else {
-        out.block(&table::render(&headers, &rows(&h.leeches, 10), &right, 24));
+        out.block(&table::render(
+            &headers,
+            &rows(&h.leeches, 10),
+            &right,
+            24,
+            out.inner_width(),
+        ));
         if stats.cards.leeches > 10 {
             out.block("(--format json or csv lists up to 100)");
         }
