@@ -201,7 +201,9 @@ impl Collection {
         // for another day (answers that count are those the statistics count as activity).
         // Leaving them out here rather than in the session keeps them from using up the
         // limit, since a day's reviews put their notes at the head of this walk; each costs
-        // a key lookup and a seek into `reviews_card`, and the walk still stops at the limit.
+        // a key lookup and a seek into `reviews_card` (named: SQLite would rather walk all of
+        // today's answers in `reviews_day` for every candidate), and the walk still stops at
+        // the limit.
         let new_decks = match &query.deck_ids {
             None => String::new(),
             Some(ids) => {
@@ -218,7 +220,8 @@ impl Collection {
                AND NOT EXISTS (SELECT 1 FROM card_states o WHERE o.id = n.id * 2 + 1 - d.bit
                                AND o.phase != 'new' AND o.due_day <= ?1 AND o.suspended = 0
                                AND (o.buried_day IS NULL OR o.buried_day < ?1))
-               AND NOT EXISTS (SELECT 1 FROM reviews r WHERE r.card_id = n.id * 2 + 1 - d.bit
+               AND NOT EXISTS (SELECT 1 FROM reviews r INDEXED BY reviews_card
+                               WHERE r.card_id = n.id * 2 + 1 - d.bit
                                AND r.day = ?1 AND r.kind IN ('schedule', 'drill', 'import'))
              ORDER BY n.id, d.bit LIMIT ?2"
         );
@@ -511,6 +514,30 @@ mod cost {
             let (due, new) = collection.queue_candidates(&query).unwrap();
             assert_eq!((due.len(), new.len()), (100, 20));
         }
+    }
+
+    #[test]
+    fn the_new_card_queue_does_not_walk_todays_answers() {
+        let quiet = collection(1_000);
+        let busy = collection(1_000);
+        // 5,000 answers today (day 10) on the 100 review cards.
+        busy.conn()
+            .execute_batch(
+                "INSERT INTO reviews (card_id, reviewed_at, day, quality, duration_ms, kind,
+                     scheduler, phase_before, interval_before, ease_before, reps_before,
+                     lapses_before, step_before, phase_after, due_day_after, interval_after,
+                     ease_after, reps_after, lapses_after, step_after)
+                 WITH RECURSIVE s(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM s WHERE n < 4999)
+                 SELECT (n % 100 + 1) * 2 + 1, n, 10, 4, 0, 'drill', 'sm2', 'review', 1, 2500,
+                        2, 0, 0, 'review', 5, 1, 2500, 2, 0, 0 FROM s;",
+            )
+            .unwrap();
+        let quiet_steps = steps(&quiet, session_start);
+        let busy_steps = steps(&busy, session_start);
+        assert!(
+            busy_steps <= quiet_steps + 5,
+            "{busy_steps} thousand steps with 5,000 answers today against {quiet_steps} with none"
+        );
     }
 
     #[test]
