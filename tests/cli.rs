@@ -109,15 +109,16 @@ fn a_piped_review_logs_one_row_per_answer_with_sm2_values() {
 fn answering_good_on_time_gives_1_6_15_and_38_days() {
     let mut env = with_deck();
     let mut intervals = vec![];
-    for now in [
-        "2026-11-22T09:00:00Z",
-        "2026-11-23T09:00:00Z",
-        "2026-11-29T09:00:00Z",
-        "2026-12-14T09:00:00Z",
+    for (now, new) in [
+        ("2026-11-22T09:00:00Z", "1"),
+        ("2026-11-23T09:00:00Z", "0"),
+        ("2026-11-29T09:00:00Z", "0"),
+        ("2026-12-14T09:00:00Z", "0"),
     ] {
         env.now = now.to_string();
+        // `--new 1` would take the one place of `--limit 1` from the due card.
         let out = env.run_with_input(
-            &["review", "--deck", "Test", "--new", "1", "--limit", "1"],
+            &["review", "--deck", "Test", "--new", new, "--limit", "1"],
             "g\n",
         );
         assert!(out.status.success());
@@ -703,14 +704,14 @@ fn changing_fuzz_or_the_maximum_interval_later_does_not_make_check_fail() {
     // after fuzzed answers made `check` report divergences that were not errors.
     let mut env = with_deck();
     env.ok(&["config", "set", "fuzz", "true"]);
-    for now in [
-        "2026-11-22T09:00:00Z",
-        "2026-11-23T09:00:00Z",
-        "2026-11-29T09:00:00Z",
+    for (now, new) in [
+        ("2026-11-22T09:00:00Z", "1"),
+        ("2026-11-23T09:00:00Z", "0"),
+        ("2026-11-29T09:00:00Z", "0"),
     ] {
         env.now = now.into();
         env.run_with_input(
-            &["review", "--deck", "Test", "--new", "1", "--limit", "1"],
+            &["review", "--deck", "Test", "--new", new, "--limit", "1"],
             "e\n",
         );
     }

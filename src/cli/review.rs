@@ -14,10 +14,13 @@ pub struct Args {
     /// Only this deck and its sub-decks
     #[arg(long)]
     pub deck: Option<String>,
-    /// New cards to introduce in this session (instead of what the daily limit leaves)
+    /// New cards to introduce in this session (instead of what the daily limit leaves); they
+    /// keep their place within --limit
     #[arg(long, value_name = "N")]
     pub new: Option<u32>,
-    /// At most this many cards
+    /// At most this many cards. With --new N, the new cards take min(N, new cards available)
+    /// of it and due cards the rest; without --new, due cards come first and new cards fill
+    /// what they leave
     #[arg(long, value_name = "N")]
     pub limit: Option<u32>,
     /// Study cards whether or not they are due, without changing their schedule or statistics

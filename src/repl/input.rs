@@ -22,7 +22,7 @@ pub const COMMANDS: &[(&str, Command, &str)] = &[
     (
         ":undo",
         Command::Undo,
-        "take back the last answer (repeatable)",
+        "take back the last answer, skip, bury or suspend (repeatable)",
     ),
     (":skip", Command::Skip, "leave this card for now"),
     (":bury", Command::Bury, "hide this card until tomorrow"),

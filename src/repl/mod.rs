@@ -22,7 +22,7 @@ use crate::model::{Card, Direction, Note};
 use crate::scheduler::replay::ReviewKind;
 use crate::scheduler::{Answer, CardState, Moment, NextStates, Quality, describe_interval_days};
 use crate::session::matcher::{self, Verdict};
-use crate::session::{Order, Plan, Session};
+use crate::session::{Order, Plan, Session, Undone};
 use crate::store::Collection;
 use crate::store::cards::QueueQuery;
 use crate::store::reviews::NewReview;
@@ -85,10 +85,27 @@ enum Step {
     End,
 }
 
-struct UndoEntry {
-    review_id: i64,
-    suspended: bool,
-    term: String,
+/// What `:undo` needs to take an action back in the store; the queue side is kept by the
+/// session, action for action.
+enum UndoEntry {
+    Answer {
+        review_id: i64,
+        suspended: bool,
+        term: String,
+    },
+    Skip {
+        term: String,
+    },
+    Bury {
+        card_id: i64,
+        /// The card's burial day before (none, or a past day).
+        previous: Option<i64>,
+        term: String,
+    },
+    Suspend {
+        card_id: i64,
+        term: String,
+    },
 }
 
 /// Runs a review session to its end.
@@ -158,19 +175,13 @@ impl<'a> Review<'a> {
             };
             let (due, new) = collection.queue_candidates(&query)?;
             let mut session_plan = plan(options, config, today, due.len(), new_limit as usize);
-            session_plan.due_limit = session_plan.due_limit.min(limit as usize);
-            let mut session = Session::build(&due, &new, &session_plan);
-            if session.total() > limit as usize {
-                session = Session::build(
-                    &due,
-                    &new,
-                    &Plan {
-                        new_limit: (limit as usize).saturating_sub(due.len().min(limit as usize)),
-                        ..session_plan
-                    },
-                );
+            session_plan.limit = limit as usize;
+            // New cards asked for with --new keep their share of --limit; the daily
+            // allowance only fills what the reviews leave.
+            if options.new_limit.is_some() {
+                session_plan.reserved_new = new_limit as usize;
             }
-            session
+            Session::build(&due, &new, &session_plan)
         };
         Ok(Review {
             collection,
@@ -256,12 +267,13 @@ impl<'a> Review<'a> {
         Ok(summary)
     }
 
-    /// After the last card: one more prompt, so the last answer can still be undone.
-    /// Returns true when an answer was undone and the session goes on.
+    /// After the last card: one more prompt, so the last action can still be undone.
+    /// Returns true when an action was undone and the session goes on. Every command works
+    /// here: those about a card say there is none.
     fn last_chance(&mut self, ui: &mut dyn Frontend) -> Result<bool> {
         let style = ui.style();
         ui.print(&style.dim(&style.wrap(
-            "That was the last card: Enter ends the session, :undo takes back the last answer.",
+            "That was the last card: Enter ends the session, :undo takes back the last action.",
             "",
             "",
         )))?;
@@ -271,41 +283,77 @@ impl<'a> Review<'a> {
                 Read::Eof | Read::Interrupted => return Ok(false),
             };
             match input::parse(&line) {
+                Line::Enter | Line::Command(Command::Quit) => return Ok(false),
                 Line::Command(Command::Undo) => {
                     self.undo_last(ui)?;
                     return Ok(true);
                 }
-                Line::Command(Command::Stats) | Line::Command(Command::Help) => {
-                    let placeholder = Note {
-                        id: 0,
-                        deck_id: 0,
-                        deck: String::new(),
-                        fields: Default::default(),
-                    };
-                    self.inline_command(ui, Command::Stats, &placeholder)?;
+                Line::Command(command @ (Command::Help | Command::Stats)) => {
+                    self.inline_command(ui, command, None)?;
                 }
-                _ => return Ok(false),
+                Line::Command(
+                    Command::Skip
+                    | Command::Bury
+                    | Command::Suspend
+                    | Command::Edit
+                    | Command::Related,
+                ) => ui.print(&style.yellow(
+                    "No card is shown now: :undo brings back the last one, Enter ends the session.",
+                ))?,
+                Line::UnknownCommand(text) => self.unknown(ui, &text)?,
+                Line::Grade(_) | Line::Text(_) => ui.print(&style.yellow(
+                    "That was the last card: Enter ends the session, :undo takes back the last action.",
+                ))?,
             }
         }
     }
 
+    /// Takes back the latest action (answer, skip, bury or suspend): the store first, then
+    /// the queue, so the card is shown again next.
     fn undo_last(&mut self, ui: &mut dyn Frontend) -> Result<()> {
         let style = ui.style();
-        match self.undo.pop() {
-            None => ui.print(&style.yellow("Nothing to undo in this session.")),
-            Some(entry) => {
-                let row = self
-                    .collection
-                    .undo_review(entry.review_id, entry.suspended)?;
-                self.session.undo();
+        let Some(entry) = self.undo.pop() else {
+            return ui.print(&style.yellow("Nothing to undo in this session."));
+        };
+        let (message, term) = match &entry {
+            UndoEntry::Answer {
+                review_id,
+                suspended,
+                term,
+            } => {
+                let row = self.collection.undo_review(*review_id, *suspended)?;
                 let answer = Answer::from_quality(row.quality);
-                ui.print(&style.dim(&format!(
-                    "Undid {} on '{}'; it is shown again.",
-                    answer.label(),
-                    crate::text::sanitize(&entry.term)
-                )))
+                (format!("Undid {}", answer.label()), term)
             }
-        }
+            UndoEntry::Skip { term } => ("Brought back".to_string(), term),
+            UndoEntry::Bury {
+                card_id,
+                previous,
+                term,
+            } => {
+                self.collection.unbury(*card_id, *previous)?;
+                ("Unburied".to_string(), term)
+            }
+            UndoEntry::Suspend { card_id, term } => {
+                self.collection.set_suspended(&[*card_id], false)?;
+                ("Unsuspended".to_string(), term)
+            }
+        };
+        let undone = self.session.undo();
+        debug_assert_eq!(
+            undone.map(|u| matches!(u, Undone::Answer(..))),
+            Some(matches!(entry, UndoEntry::Answer { .. })),
+            "the session and the undo stack record the same actions"
+        );
+        let on = if matches!(entry, UndoEntry::Answer { .. }) {
+            " on"
+        } else {
+            ""
+        };
+        ui.print(&style.dim(&format!(
+            "{message}{on} '{}'; it is shown again.",
+            crate::text::sanitize(term)
+        )))
     }
 
     fn header(&self, card: &Card, note: &Note, redrill: bool, style: &Style) -> String {
@@ -431,7 +479,7 @@ impl<'a> Review<'a> {
                     ui.print(&style.yellow("Grade it: a(gain) h(ard) g(ood) e(asy), 1-4, or q0-q5 for an exact SM-2 quality."))?;
                 }
                 Line::Command(command) => {
-                    if let Some(step) = self.inline_command(ui, command, note)? {
+                    if let Some(step) = self.inline_command(ui, command, Some(note))? {
                         return Ok(step);
                     }
                 }
@@ -457,7 +505,7 @@ impl<'a> Review<'a> {
             };
             match input::parse(&line) {
                 Line::Command(command) => {
-                    if let Some(step) = self.inline_command(ui, command, note)? {
+                    if let Some(step) = self.inline_command(ui, command, Some(note))? {
                         return Ok(step);
                     }
                 }
@@ -510,7 +558,7 @@ impl<'a> Review<'a> {
                     suggested.label()
                 )))?,
                 Line::Command(command) => {
-                    if let Some(step) = self.inline_command(ui, command, note)? {
+                    if let Some(step) = self.inline_command(ui, command, Some(note))? {
                         return Ok(step);
                     }
                 }
@@ -528,11 +576,12 @@ impl<'a> Review<'a> {
     }
 
     /// Commands that do not leave the card: help, related, stats. Others end the card.
+    /// `note` is the card's note, none at the `done>` prompt.
     fn inline_command(
         &mut self,
         ui: &mut dyn Frontend,
         command: Command,
-        note: &Note,
+        note: Option<&Note>,
     ) -> Result<Option<Step>> {
         let style = ui.style();
         match command {
@@ -550,7 +599,9 @@ impl<'a> Review<'a> {
                 Ok(None)
             }
             Command::Related => {
-                ui.print(&self.related_text(note, &style)?)?;
+                if let Some(note) = note {
+                    ui.print(&self.related_text(note, &style)?)?;
+                }
                 Ok(None)
             }
             Command::Stats => {
@@ -603,18 +654,33 @@ impl<'a> Review<'a> {
             Command::Undo => self.undo_last(ui)?,
             Command::Skip => {
                 self.session.remove_current();
-                ui.print(&style.dim("Skipped: the card stays due."))?;
+                self.undo.push(UndoEntry::Skip {
+                    term: note.fields.term.clone(),
+                });
+                ui.print(&style.dim("Skipped: the card stays due (:undo brings it back)."))?;
             }
             Command::Bury => {
                 self.collection
                     .bury(card.id, self.clock.day_of(self.now()))?;
                 self.session.remove_current();
-                ui.print(&style.dim("Buried until tomorrow."))?;
+                self.undo.push(UndoEntry::Bury {
+                    card_id: card.id,
+                    previous: card.buried_day,
+                    term: note.fields.term.clone(),
+                });
+                ui.print(&style.dim("Buried until tomorrow (:undo brings it back)."))?;
             }
             Command::Suspend => {
                 self.collection.set_suspended(&[card.id], true)?;
                 self.session.remove_current();
-                ui.print(&style.dim("Suspended: `jargon suspend --undo` brings it back."))?;
+                self.undo.push(UndoEntry::Suspend {
+                    card_id: card.id,
+                    term: note.fields.term.clone(),
+                });
+                ui.print(&style.dim(&format!(
+                    "Suspended: :undo or `jargon unsuspend --card {}` brings it back.",
+                    card.id
+                )))?;
             }
             Command::Edit => self.edit(ui, note)?,
             Command::Help | Command::Related | Command::Stats => {}
@@ -690,7 +756,7 @@ impl<'a> Review<'a> {
         };
         let review_id = self.save_answer(ui, &review, &card.state, &after, suspend)?;
         self.session.answer(quality);
-        self.undo.push(UndoEntry {
+        self.undo.push(UndoEntry::Answer {
             review_id,
             suspended: suspend,
             term: note.fields.term.clone(),
@@ -848,6 +914,8 @@ fn plan(
     Plan {
         new_limit,
         due_limit,
+        limit: usize::MAX,
+        reserved_new: 0,
         order: options.order,
         seed: u64::try_from(today).unwrap_or(0),
         redrill_gap: config.redrill_gap as usize,

@@ -3,7 +3,8 @@
 //! A session starts from the due cards and the new cards the daily limits allow, mixes the new
 //! ones evenly among the reviews, keeps the two directions of a note apart, re-queues a card
 //! answered below Good a few cards later until it is answered Good (Wozniak's step 7), and
-//! can take answers back one by one.
+//! can take its actions (answers, and cards set aside by skip, bury or suspend) back one by
+//! one.
 
 pub mod matcher;
 
@@ -41,6 +42,12 @@ pub enum Order {
 pub struct Plan {
     pub new_limit: usize,
     pub due_limit: usize,
+    /// At most this many cards in all. When new and due cards together exceed it, the new
+    /// cards keep `reserved_new` of it (as many as there are, up to that) and the due cards
+    /// fill the rest; the due cards then go first and the new ones fill what is left.
+    pub limit: usize,
+    /// New cards that keep their place within `limit` (`review --new N`).
+    pub reserved_new: usize,
     pub order: Order,
     pub seed: u64,
     /// Cards shown before a re-drill comes back.
@@ -55,13 +62,37 @@ struct Answered {
     requeued: bool,
 }
 
+/// One action of the session, kept so it can be undone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Action {
+    Answer {
+        answered: Answered,
+        last_note: Option<i64>,
+    },
+    /// A card set aside (skip, bury, suspend): where each of its entries stood in the queue
+    /// (the card itself at 0, then any waiting re-drill), in ascending order.
+    Remove {
+        entries: Vec<(usize, Entry)>,
+        total: usize,
+        last_note: Option<i64>,
+    },
+}
+
+/// What [`Session::undo`] took back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Undone {
+    Answer(Entry, Quality),
+    /// A card set aside, now back at the head of the queue.
+    Removal(Entry),
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Session {
     queue: VecDeque<Entry>,
     last_note: Option<i64>,
     total: usize,
     redrill_gap: usize,
-    history: Vec<Answered>,
+    history: Vec<Action>,
 }
 
 /// Puts the new cards evenly among the due ones (a Bresenham-style spread).
@@ -107,16 +138,26 @@ impl Session {
             phase: c.phase,
             redrill: false,
         };
-        let due: Vec<Entry> = due.iter().take(plan.due_limit).map(entry).collect();
+        let mut due: Vec<Entry> = due
+            .iter()
+            .take(plan.due_limit.min(plan.limit))
+            .map(entry)
+            .collect();
         let mut notes: HashSet<i64> = due.iter().map(|e| e.note_id).collect();
         let mut fresh = vec![];
         for card in new {
-            if fresh.len() >= plan.new_limit {
+            if fresh.len() >= plan.new_limit.min(plan.limit) {
                 break;
             }
             if notes.insert(card.note_id) {
                 fresh.push(entry(card));
             }
+        }
+        if due.len() + fresh.len() > plan.limit {
+            let new_share = fresh.len().min(plan.reserved_new);
+            let due_share = due.len().min(plan.limit - new_share);
+            due.truncate(due_share);
+            fresh.truncate(plan.limit - due_share);
         }
         let mut queue = match plan.order {
             Order::Due => mix(due, fresh),
@@ -152,6 +193,20 @@ impl Session {
         self.queue.front().copied()
     }
 
+    /// The latest action that can be undone, if any: whether it was an answer.
+    pub fn last_action_is_answer(&self) -> Option<bool> {
+        self.history
+            .last()
+            .map(|a| matches!(a, Action::Answer { .. }))
+    }
+
+    fn answers(&self) -> impl Iterator<Item = &Answered> {
+        self.history.iter().filter_map(|a| match a {
+            Action::Answer { answered, .. } => Some(answered),
+            Action::Remove { .. } => None,
+        })
+    }
+
     fn take_current(&mut self) -> Option<Entry> {
         let entry = self.current()?;
         self.queue.pop_front();
@@ -162,6 +217,7 @@ impl Session {
     /// Records an answer to the current card. Below Good, the card comes back after
     /// `redrill_gap` other cards.
     pub fn answer(&mut self, quality: Quality) -> Option<Entry> {
+        let last_note = self.last_note;
         let entry = self.take_current()?;
         let requeued = quality.needs_redrill();
         if requeued {
@@ -174,43 +230,81 @@ impl Session {
                 },
             );
         }
-        self.history.push(Answered {
-            entry,
-            quality,
-            requeued,
+        self.history.push(Action::Answer {
+            answered: Answered {
+                entry,
+                quality,
+                requeued,
+            },
+            last_note,
         });
         Some(entry)
     }
 
     /// Leaves the current card for another time (skip, bury or suspend): it is not shown
-    /// again in this session.
+    /// again in this session, unless the removal is undone.
     pub fn remove_current(&mut self) -> Option<Entry> {
+        let (last_note, total) = (self.last_note, self.total);
         let entry = self.take_current()?;
-        self.queue.retain(|e| e.card_id != entry.card_id);
+        let mut entries = vec![(0, entry)];
+        let mut i = 0;
+        self.queue.retain(|e| {
+            i += 1;
+            if e.card_id == entry.card_id {
+                entries.push((i, *e));
+                false
+            } else {
+                true
+            }
+        });
         self.total = self.total.saturating_sub(usize::from(!entry.redrill));
+        self.history.push(Action::Remove {
+            entries,
+            total,
+            last_note,
+        });
         Some(entry)
     }
 
-    /// Takes back the latest answer: its re-drill (if any) leaves the queue and the card is
-    /// shown again next. Returns the entry and quality that were undone.
-    pub fn undo(&mut self) -> Option<(Entry, Quality)> {
-        let last = self.history.pop()?;
-        if last.requeued
-            && let Some(i) = self
-                .queue
-                .iter()
-                .position(|e| e.card_id == last.entry.card_id && e.redrill)
-        {
-            self.queue.remove(i);
+    /// Takes back the latest action. An answer: its re-drill (if any) leaves the queue and
+    /// the card is shown again next. A card set aside: it comes back where it stood (next),
+    /// with its waiting re-drill.
+    pub fn undo(&mut self) -> Option<Undone> {
+        match self.history.pop()? {
+            Action::Answer {
+                answered: last,
+                last_note,
+            } => {
+                if last.requeued
+                    && let Some(i) = self
+                        .queue
+                        .iter()
+                        .position(|e| e.card_id == last.entry.card_id && e.redrill)
+                {
+                    self.queue.remove(i);
+                }
+                self.queue.push_front(last.entry);
+                self.last_note = last_note;
+                Some(Undone::Answer(last.entry, last.quality))
+            }
+            Action::Remove {
+                entries,
+                total,
+                last_note,
+            } => {
+                for &(at, entry) in &entries {
+                    self.queue.insert(at.min(self.queue.len()), entry);
+                }
+                self.total = total;
+                self.last_note = last_note;
+                entries.first().map(|&(_, entry)| Undone::Removal(entry))
+            }
         }
-        self.queue.push_front(last.entry);
-        self.last_note = self.history.last().map(|a| a.entry.note_id);
-        Some((last.entry, last.quality))
     }
 
     /// Cards answered for the first time in this session.
     pub fn done(&self) -> usize {
-        self.history.iter().filter(|a| !a.entry.redrill).count()
+        self.answers().filter(|a| !a.entry.redrill).count()
     }
 
     pub fn total(&self) -> usize {
@@ -222,13 +316,12 @@ impl Session {
     }
 
     pub fn redrills_done(&self) -> usize {
-        self.history.iter().filter(|a| a.entry.redrill).count()
+        self.answers().filter(|a| a.entry.redrill).count()
     }
 
     /// First answers that were not Again.
     pub fn correct(&self) -> usize {
-        self.history
-            .iter()
+        self.answers()
             .filter(|a| !a.entry.redrill && a.quality.value() >= 3)
             .count()
     }
@@ -240,7 +333,7 @@ impl Session {
     /// Answers per button (again, hard, good, easy) over first answers.
     pub fn buttons(&self) -> [usize; 4] {
         let mut counts = [0; 4];
-        for a in self.history.iter().filter(|a| !a.entry.redrill) {
+        for a in self.answers().filter(|a| !a.entry.redrill) {
             counts[usize::from(a.quality.rating() - 1)] += 1;
         }
         counts
@@ -263,6 +356,8 @@ mod tests {
         Plan {
             new_limit: 20,
             due_limit: 200,
+            limit: usize::MAX,
+            reserved_new: 0,
             order: Order::Due,
             seed: 1,
             redrill_gap: 3,
@@ -366,9 +461,13 @@ mod tests {
         s.answer(q(4));
         s.answer(q(1));
         assert_eq!(s.redrills_waiting(), 1);
-        assert_eq!(s.undo().map(|(e, q)| (e.card_id, q.value())), Some((2, 1)));
+        let undone = |u: Option<Undone>| match u {
+            Some(Undone::Answer(e, q)) => Some((e.card_id, q.value())),
+            _ => None,
+        };
+        assert_eq!(undone(s.undo()), Some((2, 1)));
         assert_eq!(s.redrills_waiting(), 0);
-        assert_eq!(s.undo().map(|(e, _)| e.card_id), Some(1));
+        assert_eq!(undone(s.undo()), Some((1, 4)));
         assert_eq!(s.current().unwrap().card_id, 1);
         assert_eq!(s.done(), 0);
         assert!(s.undo().is_none());
@@ -395,5 +494,73 @@ mod tests {
         let b = drain(&mut Session::build(&due, &[], &p), 4);
         assert_eq!(a, b);
         assert_ne!(a, (1..=30).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn the_new_cards_asked_for_keep_their_share_of_the_limit() {
+        let due: Vec<_> = (1..=37).map(|i| card(i, i, Phase::Review)).collect();
+        let new: Vec<_> = (101..=120).map(|i| card(i, i, Phase::New)).collect();
+        let limited = |new_limit, reserved_new| Plan {
+            new_limit,
+            limit: 30,
+            reserved_new,
+            ..plan()
+        };
+        let count = |s: &mut Session| {
+            let ids = drain(s, 4);
+            (ids.len(), ids.iter().filter(|id| **id > 100).count())
+        };
+        // Asked for: 5 new cards and 25 reviews.
+        assert_eq!(
+            count(&mut Session::build(&due, &new, &limited(5, 5))),
+            (30, 5)
+        );
+        // The daily allowance, not asked for: reviews first.
+        assert_eq!(
+            count(&mut Session::build(&due, &new, &limited(20, 0))),
+            (30, 0)
+        );
+        // Fewer reviews than the limit: the new cards fill the rest either way.
+        assert_eq!(
+            count(&mut Session::build(&due[..10], &new, &limited(20, 0))),
+            (30, 20)
+        );
+        assert_eq!(
+            count(&mut Session::build(&due[..28], &new, &limited(5, 5))),
+            (30, 5)
+        );
+        // More new cards asked for than the limit: only new cards.
+        assert_eq!(
+            count(&mut Session::build(&due, &new, &limited(40, 40))),
+            (30, 20)
+        );
+    }
+
+    #[test]
+    fn undoing_a_removal_puts_the_card_back_where_it_stood() {
+        let due: Vec<_> = (1..=5).map(|i| card(i, i, Phase::Review)).collect();
+        let mut s = Session::build(&due, &[], &plan());
+        s.answer(q(1));
+        let before = s.clone();
+        // Skip card 2: it leaves the session, then comes back first.
+        assert_eq!(s.remove_current().map(|e| e.card_id), Some(2));
+        assert_eq!((s.total(), s.current().map(|e| e.card_id)), (4, Some(3)));
+        assert_eq!(s.last_action_is_answer(), Some(false));
+        assert!(matches!(s.undo(), Some(Undone::Removal(e)) if e.card_id == 2));
+        assert_eq!(s, before);
+        assert_eq!(s.last_action_is_answer(), Some(true));
+        // A re-drill set aside comes back as the re-drill, and the count stays.
+        assert_eq!(drain(&mut s, 4)[..3], [2, 3, 4]);
+        let mut s = before;
+        for _ in 0..3 {
+            s.answer(q(4));
+        }
+        assert_eq!(s.current().map(|e| (e.card_id, e.redrill)), Some((1, true)));
+        let with_drill = s.clone();
+        s.remove_current();
+        assert_eq!((s.total(), s.redrills_waiting()), (5, 0));
+        s.undo();
+        assert_eq!(s, with_drill);
+        assert_eq!(drain(&mut s, 4), vec![1, 5]);
     }
 }

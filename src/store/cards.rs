@@ -196,7 +196,14 @@ impl Collection {
             }
         }
         // New cards in note order, walking the partial index of notes with a new card; a card
-        // row is only looked at to skip a suspended or buried one.
+        // row is only looked at to skip a suspended or buried one. A card whose sibling (the
+        // note's other direction) is due today, or was answered today in any session, waits
+        // for another day (answers that count are those the statistics count as activity).
+        // Leaving them out here rather than in the session keeps them from using up the
+        // limit, since a day's reviews put their notes at the head of this walk; each costs
+        // a key lookup and a seek into `reviews_card` (named: SQLite would rather walk all of
+        // today's answers in `reviews_day` for every candidate), and the walk still stops at
+        // the limit.
         let new_decks = match &query.deck_ids {
             None => String::new(),
             Some(ids) => {
@@ -210,6 +217,12 @@ impl Collection {
              WHERE n.fresh != 0 AND (n.fresh >> d.bit) & 1 = 1{new_decks}
                AND NOT EXISTS (SELECT 1 FROM card_states s WHERE s.id = n.id * 2 + d.bit
                                AND (s.suspended = 1 OR s.buried_day >= ?1))
+               AND NOT EXISTS (SELECT 1 FROM card_states o WHERE o.id = n.id * 2 + 1 - d.bit
+                               AND o.phase != 'new' AND o.due_day <= ?1 AND o.suspended = 0
+                               AND (o.buried_day IS NULL OR o.buried_day < ?1))
+               AND NOT EXISTS (SELECT 1 FROM reviews r INDEXED BY reviews_card
+                               WHERE r.card_id = n.id * 2 + 1 - d.bit
+                               AND r.day = ?1 AND r.kind IN ('schedule', 'drill', 'import'))
              ORDER BY n.id, d.bit LIMIT ?2"
         );
         let mut stmt = self.conn().prepare_cached(&new_sql)?;
@@ -253,11 +266,13 @@ impl Collection {
         Ok(())
     }
 
-    pub fn unbury(&mut self, card_id: i64) -> Result<()> {
+    /// Takes back a burial: the card's burial day becomes `previous` again (none, or an
+    /// older day), and a card back in its untouched state loses its row.
+    pub fn unbury(&mut self, card_id: i64, previous: Option<DayNumber>) -> Result<()> {
         let tx = self.conn_mut().transaction()?;
         tx.execute(
-            "UPDATE card_states SET buried_day = NULL WHERE id = ?1",
-            [card_id],
+            "UPDATE card_states SET buried_day = ?2 WHERE id = ?1",
+            params![card_id, previous],
         )?;
         prune(&tx, card_id)?;
         tx.commit()?;
@@ -396,6 +411,32 @@ mod tests {
     }
 
     #[test]
+    fn a_new_card_waits_while_its_sibling_is_due_or_was_answered_today() {
+        let collection = collection();
+        // Note 1: forward answered on day 10 (due day 15). Note 2: forward due on day 10.
+        // Note 3: reverse crammed on day 10 (cram does not count).
+        collection
+            .conn()
+            .execute_batch(
+                "INSERT INTO card_states (id, note_id, phase, due_day, interval_days, repetitions)
+                     VALUES (2, 1, 'review', 15, 5, 1), (4, 2, 'review', 10, 1, 1),
+                            (7, 3, 'review', 20, 5, 2);
+                 INSERT INTO reviews (card_id, reviewed_at, day, quality, duration_ms, kind,
+                     scheduler, phase_before, interval_before, ease_before, reps_before,
+                     lapses_before, step_before, phase_after, due_day_after, interval_after,
+                     ease_after, reps_after, lapses_after, step_after)
+                 VALUES (2, 0, 10, 4, 0, 'schedule', 'sm2', 'new', 0, 2500, 0, 0, 0,
+                         'review', 15, 5, 2500, 1, 0, 0),
+                        (7, 0, 10, 4, 0, 'cram', 'sm2', 'review', 5, 2500, 2, 0, 0,
+                         'review', 20, 5, 2500, 2, 0, 0);",
+            )
+            .unwrap();
+        assert_eq!(new_ids(&collection, Some(vec![1]), 10), vec![6]);
+        assert_eq!(new_ids(&collection, Some(vec![1]), 11), vec![3, 6]);
+        assert_eq!(new_ids(&collection, Some(vec![1]), 15), vec![6]);
+    }
+
+    #[test]
     fn undoing_a_suspension_or_burial_of_an_untouched_card_leaves_no_row() {
         let mut collection = collection();
         assert_eq!(collection.set_suspended(&[5, 6], true).unwrap(), 2);
@@ -405,7 +446,7 @@ mod tests {
         assert_eq!(stored_rows(&collection), 0);
         collection.bury(7, 3).unwrap();
         assert_eq!(collection.card(7).unwrap().buried_day, Some(3));
-        collection.unbury(7).unwrap();
+        collection.unbury(7, None).unwrap();
         assert_eq!(stored_rows(&collection), 0);
         assert!(
             collection.set_suspended(&[40], true).is_err(),
@@ -473,6 +514,30 @@ mod cost {
             let (due, new) = collection.queue_candidates(&query).unwrap();
             assert_eq!((due.len(), new.len()), (100, 20));
         }
+    }
+
+    #[test]
+    fn the_new_card_queue_does_not_walk_todays_answers() {
+        let quiet = collection(1_000);
+        let busy = collection(1_000);
+        // 5,000 answers today (day 10) on the 100 review cards.
+        busy.conn()
+            .execute_batch(
+                "INSERT INTO reviews (card_id, reviewed_at, day, quality, duration_ms, kind,
+                     scheduler, phase_before, interval_before, ease_before, reps_before,
+                     lapses_before, step_before, phase_after, due_day_after, interval_after,
+                     ease_after, reps_after, lapses_after, step_after)
+                 WITH RECURSIVE s(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM s WHERE n < 4999)
+                 SELECT (n % 100 + 1) * 2 + 1, n, 10, 4, 0, 'drill', 'sm2', 'review', 1, 2500,
+                        2, 0, 0, 'review', 5, 1, 2500, 2, 0, 0 FROM s;",
+            )
+            .unwrap();
+        let quiet_steps = steps(&quiet, session_start);
+        let busy_steps = steps(&busy, session_start);
+        assert!(
+            busy_steps <= quiet_steps + 5,
+            "{busy_steps} thousand steps with 5,000 answers today against {quiet_steps} with none"
+        );
     }
 
     #[test]
