@@ -1,10 +1,10 @@
 //! `jargon edit NOTE`: change a note's fields; its cards and their history stay.
 
 use std::io::{IsTerminal, Write};
-use std::path::Path;
 
 use super::Context;
 use crate::error::{Error, Result};
+use crate::repl::editor::{self, Outcome};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -70,16 +70,29 @@ pub fn run(context: &Context, args: &Args, out: &mut dyn Write) -> Result<()> {
             ));
         }
         let text = crate::deck::toml::write(&note.deck, "", std::slice::from_ref(&note.fields))?;
-        let edited = crate::repl::terminal::edit_in_editor(&text)?;
-        let deck = crate::deck::toml::parse(Path::new("(edited note)"), &edited)?;
-        let [edited_note] = deck.notes.as_slice() else {
-            return Err(Error::failed(
-                "keep exactly one [[note]] in the file; nothing was changed",
-            ));
+        let outcome =
+            editor::edit_until_valid(&text, &mut editor::run_editor, &editor::parse_note)?;
+        let edited = match outcome {
+            Outcome::Saved(edited) => edited,
+            Outcome::Unchanged => {
+                writeln!(out, "No change to {}/{}.", note.deck, note.fields.key)?;
+                return Ok(());
+            }
+            Outcome::Emptied => {
+                writeln!(
+                    out,
+                    "The file was emptied; {}/{} was not changed.",
+                    note.deck, note.fields.key
+                )?;
+                return Ok(());
+            }
+            Outcome::Unfixed(error) => {
+                return Err(Error::failed(format!("{error}; nothing was changed")));
+            }
         };
         let key = fields.key.clone();
         let guid = fields.guid.clone();
-        fields = edited_note.fields.clone();
+        fields = edited;
         fields.key = key;
         fields.guid = guid;
     }

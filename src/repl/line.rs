@@ -43,7 +43,7 @@ impl<R: BufRead, W: Write> Frontend for LineFrontend<R, W> {
         Style::plain()
     }
 
-    fn edit(&mut self, _text: &str) -> Result<Option<String>> {
-        Ok(None)
+    fn can_edit(&self) -> bool {
+        false
     }
 }

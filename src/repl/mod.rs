@@ -5,6 +5,7 @@
 //! which card comes next and the pure scheduler what an answer does, and commits every
 //! answer to the store before the next card is shown.
 
+pub mod editor;
 pub mod input;
 pub mod interrupt;
 pub mod line;
@@ -52,9 +53,8 @@ pub trait Frontend {
     fn read_line(&mut self, prompt: &str) -> Result<Read>;
     fn print(&mut self, text: &str) -> Result<()>;
     fn style(&self) -> Style;
-    /// Lets the learner edit `text` (the note as TOML) and returns the result, or `None`
-    /// where editing is not possible.
-    fn edit(&mut self, text: &str) -> Result<Option<String>>;
+    /// Whether `:edit` can open the learner's editor here (a terminal).
+    fn can_edit(&self) -> bool;
 }
 
 /// What `jargon review` was asked for.
@@ -690,30 +690,28 @@ impl<'a> Review<'a> {
 
     fn edit(&mut self, ui: &mut dyn Frontend, note: &Note) -> Result<()> {
         let style = ui.style();
-        let text = crate::deck::toml::write(&note.deck, "", std::slice::from_ref(&note.fields))?;
-        let Some(edited) = ui.edit(&text)? else {
+        if !ui.can_edit() {
             return ui.print(&style.yellow("Editing needs a terminal; use `jargon edit` instead."));
-        };
-        if edited == text {
-            return ui.print(&style.dim("No change."));
         }
-        match crate::deck::toml::parse(std::path::Path::new("(edited note)"), &edited) {
-            Ok(deck) if deck.notes.len() == 1 => {
-                let mut fields = deck.notes[0].fields.clone();
-                fields.key.clone_from(&note.fields.key);
-                fields.guid.clone_from(&note.fields.guid);
-                if fields.term.is_empty() || fields.definition.is_empty() {
-                    return ui.print(
-                        &style.red("The note needs a term and a definition; nothing was changed."),
-                    );
-                }
-                self.collection
-                    .update_note(note.id, &fields, self.now().timestamp())?;
-                ui.print(&style.green("Note saved; the card is shown again with the new text."))
+        let text = crate::deck::toml::write(&note.deck, "", std::slice::from_ref(&note.fields))?;
+        let outcome = editor::edit_until_valid(&text, &mut editor::run_editor, &editor::parse_note);
+        let mut fields = match outcome {
+            Ok(editor::Outcome::Saved(fields)) => fields,
+            Ok(editor::Outcome::Unchanged) => return ui.print(&style.dim("No change.")),
+            Ok(editor::Outcome::Emptied) => {
+                return ui.print(&style.dim("The file was emptied; nothing was changed."));
             }
-            Ok(_) => ui.print(&style.red("Keep exactly one [[note]]; nothing was changed.")),
-            Err(e) => ui.print(&style.red(&format!("{e}; nothing was changed."))),
-        }
+            Ok(editor::Outcome::Unfixed(error)) => {
+                return ui.print(&style.red(&format!("{error}; nothing was changed.")));
+            }
+            // The editor failed or could not start: said, and the session goes on.
+            Err(e) => return ui.print(&style.red(&e.to_string())),
+        };
+        fields.key.clone_from(&note.fields.key);
+        fields.guid.clone_from(&note.fields.guid);
+        self.collection
+            .update_note(note.id, &fields, self.now().timestamp())?;
+        ui.print(&style.green("Note saved; the card is shown again with the new text."))
     }
 
     fn commit(

@@ -111,40 +111,7 @@ impl Frontend for TerminalFrontend {
         self.style
     }
 
-    fn edit(&mut self, text: &str) -> Result<Option<String>> {
-        edit_in_editor(text).map(Some)
+    fn can_edit(&self) -> bool {
+        true
     }
-}
-
-/// Opens `text` in `$VISUAL`, `$EDITOR` or `vi`, and returns what was saved.
-pub fn edit_in_editor(text: &str) -> Result<String> {
-    let mut file = tempfile::Builder::new()
-        .prefix("jargon-note-")
-        .suffix(".toml")
-        .tempfile()
-        .map_err(|e| Error::failed(format!("cannot create a temporary file to edit: {e}")))?;
-    file.write_all(text.as_bytes())?;
-    file.flush()?;
-    let editor = std::env::var("VISUAL")
-        .ok()
-        .filter(|v| !v.trim().is_empty())
-        .or_else(|| {
-            std::env::var("EDITOR")
-                .ok()
-                .filter(|v| !v.trim().is_empty())
-        })
-        .unwrap_or_else(|| "vi".to_string());
-    let mut parts = editor.split_whitespace();
-    let program = parts.next().unwrap_or("vi");
-    let status = std::process::Command::new(program)
-        .args(parts)
-        .arg(file.path())
-        .status()
-        .map_err(|e| Error::failed(format!("cannot start the editor '{editor}': {e}")))?;
-    if !status.success() {
-        return Err(Error::failed(format!(
-            "the editor '{editor}' exited with {status}; nothing was changed"
-        )));
-    }
-    std::fs::read_to_string(file.path()).map_err(|e| Error::io("read", file.path(), e))
 }
