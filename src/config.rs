@@ -204,6 +204,18 @@ mod tests {
     }
 
     #[test]
+    fn the_fuzz_help_gives_the_ranges_the_fuzz_uses() {
+        let help = find_key("fuzz").unwrap().help;
+        for days in [6, 30] {
+            let (low, high) = crate::scheduler::fuzz::bounds(days);
+            let range = format!("{days} days -> {low} to {high}");
+            let short = format!("{days} -> {low} to {high}");
+            assert!(help.contains(&range) || help.contains(&short), "{help}");
+        }
+        assert!(!help.contains("percent"), "{help}");
+    }
+
+    #[test]
     fn bad_values_are_refused_with_the_key_named() {
         let err = validate("rollover_hour", "25").unwrap_err().to_string();
         assert!(err.contains("rollover_hour"), "{err}");

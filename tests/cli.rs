@@ -240,6 +240,23 @@ definition = "Data with no fixed fields: free text, images, audio."
 }
 
 #[test]
+fn cards_counts_in_words_and_says_when_nothing_matches() {
+    let env = with_deck();
+    let one = env.ok(&["cards", "--deck", "Test", "--limit", "1"]);
+    assert!(one.ends_with("\n1 card.\n"), "{one}");
+    let none = env.ok(&["cards", "no such words anywhere", "--deck", "Test"]);
+    assert_eq!(
+        none, "No cards match 'no such words anywhere' in deck Test.\n",
+        "{none}"
+    );
+    let none = env.ok(&["cards", "--suspended"]);
+    assert_eq!(none, "No cards are suspended.\n", "{none}");
+    // JSON stays data: an empty list.
+    let json = env.ok(&["cards", "no such words anywhere", "--json"]);
+    assert_eq!(json.trim(), "[]");
+}
+
+#[test]
 fn reimporting_the_same_file_changes_nothing_and_says_so() {
     let env = with_deck();
     let before = env.fingerprint();
