@@ -46,7 +46,7 @@ pub const KEYS: &[Key] = &[
     Key {
         name: "fuzz",
         default: "true",
-        help: "spread intervals of 3 days and more over nearby days, in Anki's ranges (6 days -> 4 to 8, 30 -> 27 to 33)",
+        help: "Anki's fuzz for 3+ days: 6 days -> 4 to 8, 30 -> 27 to 33",
     },
     Key {
         name: "max_interval_days",
@@ -71,7 +71,7 @@ pub const KEYS: &[Key] = &[
     Key {
         name: "typed_answers",
         default: "lenient",
-        help: "a one-letter slip in a typed term of 8+ letters: lenient suggests Good, strict Hard",
+        help: "one slip in a typed term of 8+ letters: lenient Good, strict Hard",
     },
 ];
 
