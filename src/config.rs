@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use crate::clock::Zone;
 use crate::error::{Error, Result};
 use crate::scheduler::{SchedulerKind, Settings};
+use crate::session::matcher::Leniency;
 
 /// One setting: its key, default and a line of help.
 pub struct Key {
@@ -45,7 +46,7 @@ pub const KEYS: &[Key] = &[
     Key {
         name: "fuzz",
         default: "true",
-        help: "spread intervals of 3 days and more by a few percent",
+        help: "Anki's fuzz for 3+ days: 6 days -> 4 to 8, 30 -> 27 to 33",
     },
     Key {
         name: "max_interval_days",
@@ -67,6 +68,11 @@ pub const KEYS: &[Key] = &[
         default: "3",
         help: "cards shown before a card answered below Good comes back in the session",
     },
+    Key {
+        name: "typed_answers",
+        default: "lenient",
+        help: "one slip in a typed term of 8+ letters: lenient Good, strict Hard",
+    },
 ];
 
 /// Settings, parsed and checked.
@@ -80,6 +86,8 @@ pub struct Config {
     pub scheduling: Settings,
     pub leech_suspend: bool,
     pub redrill_gap: u32,
+    /// How a slip in a typed answer is graded.
+    pub typed_answers: Leniency,
 }
 
 impl Default for Config {
@@ -94,6 +102,7 @@ impl Default for Config {
             scheduling: Settings::default(),
             leech_suspend: false,
             redrill_gap: 3,
+            typed_answers: Leniency::Lenient,
         })
     }
 }
@@ -168,6 +177,12 @@ impl Config {
             },
             leech_suspend: boolean("leech_suspend", get("leech_suspend"))?,
             redrill_gap: number("redrill_gap", get("redrill_gap"), 1000)?,
+            typed_answers: Leniency::parse(get("typed_answers")).ok_or_else(|| {
+                Error::usage(format!(
+                    "typed_answers must be lenient or strict, not '{}'",
+                    get("typed_answers")
+                ))
+            })?,
         })
     }
 }
@@ -185,6 +200,19 @@ mod tests {
         assert_eq!(config.scheduling.maximum_interval_days, 36_500);
         assert_eq!(config.scheduling.leech_lapses, 8);
         assert!(config.scheduling.fuzz);
+        assert_eq!(config.typed_answers, Leniency::Lenient);
+    }
+
+    #[test]
+    fn the_fuzz_help_gives_the_ranges_the_fuzz_uses() {
+        let help = find_key("fuzz").unwrap().help;
+        for days in [6, 30] {
+            let (low, high) = crate::scheduler::fuzz::bounds(days);
+            let range = format!("{days} days -> {low} to {high}");
+            let short = format!("{days} -> {low} to {high}");
+            assert!(help.contains(&range) || help.contains(&short), "{help}");
+        }
+        assert!(!help.contains("percent"), "{help}");
     }
 
     #[test]
@@ -195,5 +223,8 @@ mod tests {
         assert!(validate("timezone", "Nowhere/City").is_err());
         assert!(validate("colour", "red").is_err());
         assert_eq!(validate("fuzz", " off ").unwrap(), "off");
+        assert_eq!(validate("typed_answers", "strict").unwrap(), "strict");
+        let err = validate("typed_answers", "loose").unwrap_err().to_string();
+        assert_eq!(err, "typed_answers must be lenient or strict, not 'loose'");
     }
 }

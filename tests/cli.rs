@@ -158,6 +158,8 @@ fn undo_twice_takes_back_two_answers() {
 #[test]
 fn a_reverse_card_accepts_a_typo_with_a_hard_suggestion_and_an_override() {
     let mut env = with_deck();
+    // Strict: any slip suggests Hard (the default suggests Good for one slip on a long term).
+    env.ok(&["config", "set", "typed_answers", "strict"]);
     // Days 1 and 2: the forward cards (a new sibling waits while its forward card is in the
     // session); day 3: the forwards are not due, so the reverse cards come up.
     env.run_with_input(&["review", "--deck", "Test"], "g\ng\n");
@@ -194,6 +196,65 @@ fn a_reverse_card_accepts_a_typo_with_a_hard_suggestion_and_an_override() {
         ],
         "{stdout}"
     );
+}
+
+#[test]
+fn a_reverse_card_answered_with_another_notes_alias_is_again_and_names_that_note() {
+    let mut env = Env::new();
+    let deck = env.write(
+        "near.toml",
+        r#"name = "Near"
+
+[[note]]
+term = "unstructured data"
+definition = "Data with no fixed fields: free text, images, audio."
+"#,
+    );
+    env.ok(&["import", deck.to_str().unwrap()]);
+    env.ok(&["config", "set", "fuzz", "false"]);
+    // Days 1 and 2: the forward card; day 3: the reverse card.
+    env.run_with_input(&["review", "--deck", "Near"], "g\n");
+    env.now = "2026-11-23T09:00:00Z".into();
+    env.run_with_input(&["review", "--deck", "Near"], "g\n");
+    env.now = "2026-11-24T09:00:00Z".into();
+    // "structured data" is two letters from the term, and an alias of the built-in
+    // "tabular data": Enter accepts the suggestion.
+    let out = env.run_with_input(&["review", "--deck", "Near"], "structured data\n\n");
+    let stdout = text(&out).0;
+    assert!(
+        stdout.contains(
+            "✗ expected unstructured data; structured data is an alias of another note: tabular data (deck ML::Foundations)"
+        ),
+        "{stdout}"
+    );
+    assert!(stdout.contains("0 correct"), "{stdout}");
+    let last: (i64, String) = {
+        let conn = rusqlite::Connection::open(&env.db).unwrap();
+        conn.query_row(
+            "SELECT r.quality, c.direction FROM reviews r JOIN cards c ON c.id = r.card_id ORDER BY r.id DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap()
+    };
+    assert_eq!(last, (1, "reverse".to_string()), "{stdout}");
+}
+
+#[test]
+fn cards_counts_in_words_and_says_when_nothing_matches() {
+    let env = with_deck();
+    let one = env.ok(&["cards", "--deck", "Test", "--limit", "1"]);
+    assert!(one.ends_with("\n1 card.\n"), "{one}");
+    let none = env.ok(&["cards", "no such words anywhere", "--deck", "Test"]);
+    assert_eq!(
+        none, "No cards match 'no such words anywhere' in deck Test.\n",
+        "{none}"
+    );
+    let none = env.ok(&["cards", "--suspended"]);
+    assert_eq!(none, "No cards are suspended.\n", "{none}");
+    // JSON stays data: an empty list.
+    let json = env.ok(&["cards", "no such words anywhere", "--json"]);
+    assert_eq!(json.trim(), "[]");
 }
 
 #[test]

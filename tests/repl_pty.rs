@@ -93,6 +93,8 @@ fn prepared() -> Env {
 #[test]
 fn a_full_session_with_typos_overrides_two_undos_a_bury_and_ctrl_d() {
     let env = prepared();
+    // Strict: a one-letter slip suggests Hard (lenient, the default, suggests Good).
+    env.ok(&["config", "set", "typed_answers", "strict"]);
     let before = rows(&env, "SELECT count(*) FROM reviews")[0].clone();
     assert_eq!(before, "Integer(6)");
     let mut p = spawn(&env, &["review", "--deck", "Test"], false);

@@ -5,6 +5,7 @@ use std::io::{IsTerminal, Write};
 use super::{Context, table};
 use crate::clock::Clock;
 use crate::error::Result;
+use crate::repl::render::plural;
 use crate::scheduler::Due;
 use crate::store::notes::CardFilter;
 
@@ -73,6 +74,10 @@ pub fn run(context: &Context, args: &Args, out: &mut dyn Write) -> Result<()> {
             "{}",
             crate::text::to_json_pretty(&list).unwrap_or_default()
         )?;
+        return Ok(());
+    }
+    if cards.is_empty() {
+        writeln!(out, "{}", nothing_matches(args))?;
         return Ok(());
     }
     let width = crate::repl::render::terminal_width(std::io::stdout().is_terminal());
@@ -150,6 +155,30 @@ pub fn run(context: &Context, args: &Args, out: &mut dyn Write) -> Result<()> {
             width
         )
     )?;
-    writeln!(out, "{} cards.", cards.len())?;
+    writeln!(out, "{}.", plural(cards.len(), "card"))?;
     Ok(())
+}
+
+/// The sentence for a listing with no cards, naming what was asked for.
+fn nothing_matches(args: &Args) -> String {
+    let mut scope = vec![];
+    if let Some(deck) = &args.deck {
+        scope.push(format!("in deck {deck}"));
+    }
+    if args.due {
+        scope.push("due today".to_string());
+    }
+    let scope = if scope.is_empty() {
+        String::new()
+    } else {
+        format!(" {}", scope.join(" and "))
+    };
+    let verb = if args.suspended { "are suspended" } else { "" };
+    match (&args.search, args.suspended) {
+        (Some(search), false) => format!("No cards match '{search}'{scope}."),
+        (Some(search), true) => format!("No cards matching '{search}'{scope} {verb}."),
+        (None, true) => format!("No cards{scope} {verb}."),
+        (None, false) if scope.is_empty() => "The collection has no cards.".to_string(),
+        (None, false) => format!("No cards{scope}."),
+    }
 }

@@ -132,6 +132,8 @@ struct Review<'a> {
     /// Ctrl-C came while an answer waited for a busy collection: once it is saved, the
     /// session ends as Ctrl-C at a prompt ends it.
     interrupted: bool,
+    /// Every note's term and aliases, built at the first typed answer that is not right.
+    lexicon: Option<matcher::Lexicon>,
 }
 
 impl<'a> Review<'a> {
@@ -193,6 +195,7 @@ impl<'a> Review<'a> {
             cram: options.cram,
             undo: vec![],
             interrupted: false,
+            lexicon: None,
         })
     }
 
@@ -514,7 +517,7 @@ impl<'a> Review<'a> {
                 Line::Grade(_) | Line::Text(_) => break line.trim().to_string(),
             }
         };
-        let verdict = matcher::check(&typed, &note.fields.term, &note.fields.aliases);
+        let verdict = self.judge(&typed, note)?;
         let term = crate::text::sanitize(&note.fields.term);
         let message = match &verdict {
             Verdict::Exact { matched } if normalize_eq(matched, &note.fields.term) => {
@@ -528,6 +531,27 @@ impl<'a> Review<'a> {
                 "{} {}",
                 style.yellow("≈ close:"),
                 mark_difference(&typed, &note.fields.term, &style)
+            ),
+            Verdict::Another {
+                note: other,
+                matched,
+            } => format!(
+                "{} {}; {} is {} (deck {})",
+                style.red("✗ expected"),
+                style.bold(&term),
+                crate::text::sanitize(&typed),
+                if matcher::answer_key(matched) == matcher::answer_key(&other.term) {
+                    format!(
+                        "another note's term: {}",
+                        crate::text::sanitize(&other.term)
+                    )
+                } else {
+                    format!(
+                        "an alias of another note: {}",
+                        crate::text::sanitize(&other.term)
+                    )
+                },
+                crate::text::sanitize(&other.deck)
             ),
             Verdict::Wrong => format!(
                 "{} {} (you typed: {})",
@@ -543,7 +567,7 @@ impl<'a> Review<'a> {
         }
         self.print_related_line(ui, note)?;
         ui.print(&self.preview(card, redrill, &style))?;
-        let suggested = verdict.suggested();
+        let suggested = verdict.suggested(self.config.typed_answers);
         loop {
             let prompt = format!("{}? [Enter] or a/h/g/e> ", suggested.label());
             let line = match ui.read_line(&prompt)? {
@@ -565,6 +589,46 @@ impl<'a> Review<'a> {
                 Line::UnknownCommand(text) => self.unknown(ui, &text)?,
             }
         }
+    }
+
+    /// The verdict on a typed answer. When it is not the card's own term or alias, the
+    /// notes whose term or alias it is are looked up (the lexicon is built at the first such
+    /// answer of the session, so a session of right answers never pays for it).
+    fn judge(&mut self, typed: &str, note: &Note) -> Result<Verdict> {
+        let fields = &note.fields;
+        let first = matcher::check(typed, &fields.term, &fields.aliases, &[]);
+        if matches!(first, Verdict::Exact { .. } | Verdict::Blank) {
+            return Ok(first);
+        }
+        let lexicon = match &mut self.lexicon {
+            Some(lexicon) => lexicon,
+            slot => {
+                let mut lexicon = matcher::Lexicon::default();
+                self.collection
+                    .each_answer_form(|id, form| lexicon.add(id, form))?;
+                lexicon.finish();
+                slot.insert(lexicon)
+            }
+        };
+        let mut others = vec![];
+        for id in lexicon.notes_for(typed, note.id) {
+            let other = self.collection.note(id)?;
+            others.push(matcher::OtherNote {
+                note_id: other.id,
+                term: other.fields.term,
+                deck: other.deck,
+                aliases: other.fields.aliases,
+            });
+        }
+        if others.is_empty() {
+            return Ok(first);
+        }
+        Ok(matcher::check(
+            typed,
+            &fields.term,
+            &fields.aliases,
+            &others,
+        ))
     }
 
     fn unknown(&self, ui: &mut dyn Frontend, text: &str) -> Result<()> {
@@ -924,44 +988,69 @@ fn normalize_eq(a: &str, b: &str) -> bool {
     crate::text::normalize(a) == crate::text::normalize(b)
 }
 
-/// The expected term with the characters the learner missed marked (coloured where colour
-/// is allowed, otherwise bracketed), followed by what was typed. Characters are aligned by a
-/// longest common subsequence over the folded forms.
+/// The expected term with the learner's slips marked, followed by what was typed: letters
+/// of the term that were missed or typed wrong in brackets (`embed[d]ing`, swapped ones
+/// together: `de[sc]ent`), letters typed that do not belong in braces (`embedd{d}ing`);
+/// coloured where colour is allowed. Letters are aligned along a shortest edit path over
+/// their folded forms; spaces and punctuation are shown as the term has them.
 fn mark_difference(typed: &str, expected: &str, style: &Style) -> String {
-    let expected_chars: Vec<char> = crate::text::sanitize(expected).chars().collect();
+    #[derive(Clone, Copy, PartialEq)]
+    enum Mark {
+        Plain,
+        Missed,
+        Extra,
+    }
     let fold_char = |c: &char| crate::text::fold(&c.to_string());
-    let a: Vec<String> = expected_chars.iter().map(fold_char).collect();
-    let b: Vec<String> = typed.chars().map(|c| fold_char(&c)).collect();
-    // lcs[i][j]: the longest common subsequence of a[i..] and b[j..].
-    let mut lcs = vec![vec![0usize; b.len() + 1]; a.len() + 1];
-    for i in (0..a.len()).rev() {
-        for j in (0..b.len()).rev() {
-            lcs[i][j] = if a[i] == b[j] {
-                lcs[i + 1][j + 1] + 1
-            } else {
-                lcs[i + 1][j].max(lcs[i][j + 1])
-            };
+    let shown: Vec<char> = crate::text::sanitize(expected).chars().collect();
+    let letters: Vec<usize> = (0..shown.len())
+        .filter(|i| shown[*i].is_alphanumeric())
+        .collect();
+    let expected_folded: Vec<String> = letters.iter().map(|i| fold_char(&shown[*i])).collect();
+    let typed_letters: Vec<char> = typed.chars().filter(|c| c.is_alphanumeric()).collect();
+    let typed_folded: Vec<String> = typed_letters.iter().map(fold_char).collect();
+    let mut marked: Vec<(Mark, char)> = vec![];
+    let mut next = 0;
+    let mut take = |marked: &mut Vec<(Mark, char)>, letter: usize, mark: Mark| {
+        let at = letters[letter];
+        marked.extend(shown[next..at].iter().map(|c| (Mark::Plain, *c)));
+        marked.push((mark, shown[at]));
+        next = at + 1;
+    };
+    for step in matcher::align(&expected_folded, &typed_folded) {
+        match step {
+            matcher::Step::Same(k) => take(&mut marked, k, Mark::Plain),
+            matcher::Step::Missed(k) => take(&mut marked, k, Mark::Missed),
+            matcher::Step::Swapped(k) => {
+                take(&mut marked, k, Mark::Missed);
+                take(&mut marked, k + 1, Mark::Missed);
+            }
+            matcher::Step::Extra(j) => marked.push((Mark::Extra, typed_letters[j])),
         }
     }
-    let (mut i, mut j) = (0, 0);
+    marked.extend(shown[next..].iter().map(|c| (Mark::Plain, *c)));
     let mut out = String::new();
-    while i < a.len() {
-        if j < b.len() && a[i] == b[j] {
-            out.push(expected_chars[i]);
-            i += 1;
-            j += 1;
-        } else if j < b.len() && lcs[i][j + 1] >= lcs[i + 1][j] {
-            j += 1;
-        } else {
-            let c = expected_chars[i].to_string();
-            out.push_str(&if style.colour {
-                style.bold(&style.red(&c))
-            } else {
-                format!("[{c}]")
-            });
-            i += 1;
+    let mut run = String::new();
+    let flush = |out: &mut String, run: &mut String, mark: Mark| {
+        if run.is_empty() {
+            return;
         }
+        out.push_str(&match (mark, style.colour) {
+            (Mark::Plain, _) => run.clone(),
+            (Mark::Missed, true) => style.bold(&style.red(run)),
+            (Mark::Missed, false) => format!("[{run}]"),
+            (Mark::Extra, _) => style.yellow(&format!("{{{run}}}")),
+        });
+        run.clear();
+    };
+    let mut current = Mark::Plain;
+    for (mark, c) in marked {
+        if mark != current {
+            flush(&mut out, &mut run, current);
+            current = mark;
+        }
+        run.push(c);
     }
+    flush(&mut out, &mut run, current);
     format!("{out} (you typed: {})", crate::text::sanitize(typed))
 }
 
@@ -1013,7 +1102,7 @@ mod tests {
     }
 
     #[test]
-    fn the_difference_marks_only_the_characters_that_were_missed() {
+    fn the_difference_marks_missed_changed_swapped_and_extra_letters() {
         let plain = Style::plain();
         assert_eq!(
             mark_difference("embeding", "embedding", &plain),
@@ -1021,7 +1110,19 @@ mod tests {
         );
         assert_eq!(
             mark_difference("gradient decsent", "gradient descent", &plain),
-            "gradient des[c]ent (you typed: gradient decsent)"
+            "gradient de[sc]ent (you typed: gradient decsent)"
+        );
+        assert_eq!(
+            mark_difference("embeddding", "embedding", &plain),
+            "embedd{d}ing (you typed: embeddding)"
+        );
+        assert_eq!(
+            mark_difference("embedbing", "embedding", &plain),
+            "embed{b}[d]ing (you typed: embedbing)"
+        );
+        assert_eq!(
+            mark_difference("backpropagatoin.", "back-propagation!", &plain),
+            "back-propagat[io]n! (you typed: backpropagatoin.)"
         );
         assert_eq!(
             mark_difference("Naive Bayes", "Naïve Bayes", &plain),

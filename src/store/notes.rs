@@ -117,6 +117,28 @@ impl Collection {
         write_note_fields(self.conn(), note_id, fields, now_secs)
     }
 
+    /// Every answer form of every note, the term and then each alias, as (note id, text):
+    /// what the review's typed-answer lexicon is built from. One pass over the notes; the
+    /// aliases are parsed only where there are some.
+    pub fn each_answer_form(&self, mut visit: impl FnMut(i64, &str)) -> Result<()> {
+        let mut stmt = self
+            .conn()
+            .prepare("SELECT id, term, aliases FROM notes ORDER BY id")?;
+        let mut rows = stmt.query([])?;
+        while let Some(row) = rows.next()? {
+            let id: i64 = row.get(0)?;
+            let text = |i: usize| -> rusqlite::Result<&str> { Ok(row.get_ref(i)?.as_str()?) };
+            visit(id, text(1)?);
+            let aliases = text(2)?;
+            if aliases != "[]" {
+                for alias in json_list(aliases) {
+                    visit(id, &alias);
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// Cards with their notes, for `jargon cards`.
     pub fn list_cards(&self, filter: &CardFilter) -> Result<Vec<(Card, Note)>> {
         let mut sql = format!(
