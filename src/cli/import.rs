@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use super::Context;
 use crate::deck::history::Merger;
 use crate::deck::plan::{ImportPlan, OnDuplicate, plan, plan_owned};
-use crate::deck::{DeckInput, Format, LoadOptions, Loaded, NoteInput, load};
+use crate::deck::{DeckInput, Format, InputKind, LoadOptions, Loaded, NoteInput, load};
 use crate::error::{Error, Result};
 use crate::model::NoteFields;
 use crate::store::revlog::HistoryReport;
@@ -118,7 +118,7 @@ pub fn run(context: &Context, args: &Args, out: &mut dyn Write) -> Result<()> {
         Ok(())
     };
     if let Some(path) = &args.revlog {
-        let text = crate::deck::read_text(path)?;
+        let text = crate::deck::read_text(path, InputKind::ReviewLog)?;
         let deck = args
             .deck
             .clone()
@@ -282,7 +282,7 @@ fn import_text_file(
     args: &Args,
     out: &mut dyn Write,
 ) -> Result<()> {
-    let text = crate::deck::read_text(path)?;
+    let text = crate::deck::read_text(path, InputKind::Deck(format))?;
     let default_deck = crate::deck::default_deck(path, options);
     let hint = (format == Format::Tsv).then_some(b'\t');
     let now = options

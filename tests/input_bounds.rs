@@ -1,0 +1,245 @@
+//! Bounded inputs: `jargon import` refuses what is not a regular file (devices, named pipes,
+//! folders) at once, and a file past its format's size limit, in one sentence and with the
+//! collection left as it was. The limits are lowered through `JARGON_MAX_INPUT_BYTES`, the
+//! testing aid that replaces them all.
+
+mod common;
+
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use common::{Env, text};
+
+/// Bounds a run that could hang (reading a device or a pipe): the test fails instead.
+const HANG: Duration = Duration::from_secs(30);
+
+/// Runs `jargon ARGS` with standard input closed, killing it (and failing) past [`HANG`].
+fn run_bounded(mut cmd: Command, args: &[&str]) -> Output {
+    let mut child = cmd
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn jargon");
+    let started = Instant::now();
+    while child.try_wait().expect("wait").is_none() {
+        if started.elapsed() > HANG {
+            child.kill().expect("kill");
+            let _ = child.wait();
+            panic!("jargon {args:?} still ran after {HANG:?}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.wait_with_output().expect("output")
+}
+
+/// A collection with its built-in decks, so "unchanged" means something.
+fn collection() -> Env {
+    let env = Env::new();
+    env.ok(&["decks"]);
+    env
+}
+
+/// Asserts a refusal: exit 1, one line on standard error holding every needle, nothing on
+/// standard output, and the collection as it was.
+fn assert_refused(env: &Env, cmd: Command, args: &[&str], needles: &[&str]) {
+    let before = env.fingerprint();
+    let out = run_bounded(cmd, args);
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "one sentence: {stderr}");
+    for needle in needles {
+        assert!(stderr.contains(needle), "{needle:?} not in {stderr}");
+    }
+    assert_eq!(stdout, "");
+    assert_eq!(env.fingerprint(), before, "the collection changed");
+}
+
+const NOT_REGULAR: &str = "not a regular file; jargon imports only files, so save the data to a file first and import that";
+
+#[test]
+fn dev_zero_as_csv_is_refused_at_once() {
+    let env = collection();
+    assert_refused(
+        &env,
+        env.cmd(),
+        &["import", "--format", "csv", "/dev/zero"],
+        &["jargon: /dev/zero: is a character device", NOT_REGULAR],
+    );
+}
+
+#[test]
+fn dev_zero_as_a_review_log_is_refused_at_once() {
+    let env = collection();
+    assert_refused(
+        &env,
+        env.cmd(),
+        &["import", "--revlog", "/dev/zero"],
+        &["/dev/zero: is a character device", NOT_REGULAR],
+    );
+}
+
+#[test]
+fn dev_urandom_as_json_and_as_a_package_is_refused_at_once() {
+    let env = collection();
+    for format in ["json", "toml", "tsv", "apkg"] {
+        assert_refused(
+            &env,
+            env.cmd(),
+            &["import", "--format", format, "/dev/urandom"],
+            &["/dev/urandom: is a character device", NOT_REGULAR],
+        );
+    }
+}
+
+fn mkfifo(path: &Path) {
+    let status = Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .expect("run mkfifo");
+    assert!(status.success(), "mkfifo failed");
+}
+
+#[test]
+fn a_named_pipe_without_a_writer_is_refused_at_once() {
+    let env = collection();
+    for (name, extra) in [
+        ("deck.csv", None),
+        ("deck.toml", None),
+        ("deck.json", None),
+        ("deck.apkg", None),
+        ("pipe", Some("--revlog")),
+    ] {
+        let fifo = env.path(name);
+        mkfifo(&fifo);
+        let fifo = fifo.to_str().expect("utf-8 path");
+        let mut args = vec!["import"];
+        args.extend(extra);
+        args.push(fifo);
+        assert_refused(
+            &env,
+            env.cmd(),
+            &args,
+            &[&format!("{fifo}: is a named pipe"), NOT_REGULAR],
+        );
+        // Also through --dry-run, which reads every format the same way.
+        if extra.is_none() {
+            let mut dry = vec!["import", "--dry-run"];
+            dry.push(fifo);
+            assert_refused(&env, env.cmd(), &dry, &["is a named pipe"]);
+        }
+    }
+}
+
+#[test]
+fn a_symbolic_link_to_a_named_pipe_is_refused() {
+    let env = collection();
+    let fifo = env.path("pipe");
+    mkfifo(&fifo);
+    let link = env.path("deck.csv");
+    std::os::unix::fs::symlink(&fifo, &link).expect("symlink");
+    assert_refused(
+        &env,
+        env.cmd(),
+        &["import", link.to_str().unwrap()],
+        &["deck.csv: is a named pipe", NOT_REGULAR],
+    );
+}
+
+#[test]
+fn a_directory_is_refused_in_every_role() {
+    let env = collection();
+    for name in ["folder", "folder.csv", "folder.apkg", "folder.json"] {
+        let dir = env.path(name);
+        std::fs::create_dir(&dir).expect("mkdir");
+        let dir = dir.to_str().unwrap();
+        assert_refused(
+            &env,
+            env.cmd(),
+            &["import", dir],
+            &[&format!("{dir}: is a directory"), NOT_REGULAR],
+        );
+    }
+    let dir = env.path("folder");
+    assert_refused(
+        &env,
+        env.cmd(),
+        &["import", "--revlog", dir.to_str().unwrap()],
+        &["folder: is a directory", NOT_REGULAR],
+    );
+}
+
+/// The binary with every size limit lowered to `bytes`.
+fn limited(env: &Env, bytes: u64) -> Command {
+    let mut cmd = env.cmd();
+    cmd.env("JARGON_MAX_INPUT_BYTES", bytes.to_string());
+    cmd
+}
+
+const TOML_DECK: &str = "name = \"Small\"\n[[note]]\nterm = \"a\"\ndefinition = \"b\"\n";
+
+#[test]
+fn a_file_just_over_the_limit_is_refused_and_one_at_it_is_read() {
+    let env = collection();
+    let size = TOML_DECK.len() as u64;
+    let deck = env.write("small.toml", TOML_DECK);
+    let deck = deck.to_str().unwrap();
+    assert_refused(
+        &env,
+        limited(&env, size - 1),
+        &["import", deck],
+        &[&format!(
+            "small.toml: the file holds {size} bytes, more than the {} bytes limit for a TOML deck; split it into smaller files",
+            size - 1
+        )],
+    );
+    let out = run_bounded(limited(&env, size), &["import", deck]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out).1);
+    assert_eq!(
+        env.sql::<i64>(
+            "SELECT count(*) FROM notes JOIN decks d ON d.id = deck_id WHERE d.name = 'Small'"
+        ),
+        1
+    );
+}
+
+#[test]
+fn every_format_has_its_limit() {
+    let env = collection();
+    let csv = env.write(
+        "rows.csv",
+        "term one,definition one\nterm two,definition two\n",
+    );
+    let tsv = env.write("rows.tsv", "term one\tdefinition one\n");
+    let json = env.write(
+        "notes.json",
+        "[{\"term\": \"json term\", \"definition\": \"a definition\"}]\n",
+    );
+    let log = env.write(
+        "log.csv",
+        "card_id,review_rating,review_time\n1,3,2024-03-29T20:32:32Z\n",
+    );
+    for (file, args, what) in [
+        (&csv, vec![], "a CSV file"),
+        // Read and parsed whole rather than streamed.
+        (&csv, vec!["--dry-run"], "a CSV file"),
+        (&tsv, vec![], "a TSV file"),
+        (&json, vec![], "a JSON deck"),
+        (&log, vec!["--revlog"], "a review log"),
+    ] {
+        let mut all = vec!["import"];
+        all.extend(args);
+        all.push(file.to_str().unwrap());
+        assert_refused(
+            &env,
+            limited(&env, 10),
+            &all,
+            &[
+                file.file_name().unwrap().to_str().unwrap(),
+                &format!("more than the 10 bytes limit for {what}"),
+            ],
+        );
+    }
+}
