@@ -243,3 +243,99 @@ fn every_format_has_its_limit() {
         );
     }
 }
+
+/// A deck of `n` notes in `format` ("toml" or "json"), the last one without a definition
+/// when `broken`.
+fn deck_text(format: &str, n: usize, broken: bool) -> String {
+    let definition = |i: usize| {
+        if broken && i + 1 == n {
+            String::new()
+        } else {
+            format!("meaning {i}")
+        }
+    };
+    match format {
+        "toml" => {
+            let mut text =
+                String::from("name = \"Read while written\"\ndescription = \"From a file.\"\n");
+            for i in 0..n {
+                text.push_str(&format!(
+                    "[[note]]\nterm = \"term {i}\"\ndefinition = \"{}\"\n",
+                    definition(i)
+                ));
+            }
+            text
+        }
+        _ => {
+            let notes: Vec<String> = (0..n)
+                .map(|i| {
+                    format!(
+                        "{{\"deck\": \"Read while written\", \"term\": \"term {i}\", \"definition\": \"{}\"}}",
+                        definition(i)
+                    )
+                })
+                .collect();
+            format!("[\n{}\n]\n", notes.join(",\n"))
+        }
+    }
+}
+
+fn deck_count(env: &Env) -> i64 {
+    env.sql("SELECT count(*) FROM notes JOIN decks d ON d.id = deck_id WHERE d.name = 'Read while written'")
+}
+
+#[test]
+fn toml_and_json_decks_are_written_while_read_and_a_late_error_writes_nothing() {
+    for format in ["toml", "json"] {
+        let env = collection();
+        // Large enough for every streamed path: batches, the key index rebuilt.
+        let n = 12_000;
+        let bad = env.write(&format!("bad.{format}"), deck_text(format, n, true));
+        assert_refused(
+            &env,
+            env.cmd(),
+            &["import", bad.to_str().unwrap()],
+            &[&format!("bad.{format}:"), "has no definition"],
+        );
+        let good = env.write(&format!("good.{format}"), deck_text(format, n, false));
+        let out = run_bounded(env.cmd(), &["import", good.to_str().unwrap()]);
+        let (stdout, stderr) = text(&out);
+        assert_eq!(out.status.code(), Some(0), "{stderr}");
+        assert_eq!(
+            stdout,
+            format!("Imported: {n} added, 0 updated, 0 unchanged.\n")
+        );
+        assert_eq!(deck_count(&env), n as i64);
+        if format == "toml" {
+            assert_eq!(
+                env.sql::<String>(
+                    "SELECT description FROM decks WHERE name = 'Read while written'"
+                ),
+                "From a file."
+            );
+        }
+        // Again, into the deck that now holds them: planned against the stored notes.
+        let out = run_bounded(env.cmd(), &["import", good.to_str().unwrap()]);
+        assert_eq!(
+            text(&out).0,
+            format!("Nothing to change: 0 added, 0 updated, {n} unchanged.\n")
+        );
+        let out = run_bounded(env.cmd(), &["check"]);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out).1);
+    }
+}
+
+#[test]
+fn a_streamed_toml_deck_updates_its_description_in_a_deck_that_holds_notes() {
+    let env = collection();
+    let first = env.write("first.toml", deck_text("toml", 3, false));
+    env.ok(&["import", first.to_str().unwrap()]);
+    let changed = deck_text("toml", 3, false).replace("From a file.", "Changed.");
+    let second = env.write("second.toml", changed);
+    let out = run_bounded(env.cmd(), &["import", second.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out).1);
+    assert_eq!(
+        env.sql::<String>("SELECT description FROM decks WHERE name = 'Read while written'"),
+        "Changed."
+    );
+}
