@@ -339,3 +339,17 @@ fn a_streamed_toml_deck_updates_its_description_in_a_deck_that_holds_notes() {
         "Changed."
     );
 }
+
+#[test]
+fn a_dash_is_not_standard_input() {
+    let env = collection();
+    // In a folder with no file named "-".
+    let mut cmd = env.cmd();
+    cmd.current_dir(env.dir.path());
+    assert_refused(
+        &env,
+        cmd,
+        &["import", "--format", "csv", "-"],
+        &["-: jargon does not read imports from standard input; save the data to a file first"],
+    );
+}

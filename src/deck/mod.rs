@@ -146,7 +146,17 @@ fn special_file(_: std::fs::FileType) -> &'static str {
 /// symbolic links first; the file is then opened without blocking (a named pipe swapped in
 /// meanwhile cannot hang the open) and its handle checked again.
 pub fn open_input(path: &Path) -> Result<std::fs::File> {
-    let meta = std::fs::metadata(path).map_err(|e| Error::io("read", path, e))?;
+    let meta = std::fs::metadata(path).map_err(|e| {
+        if path == Path::new("-") && e.kind() == std::io::ErrorKind::NotFound {
+            Error::input(
+                path,
+                None,
+                "jargon does not read imports from standard input; save the data to a file first and import that",
+            )
+        } else {
+            Error::io("read", path, e)
+        }
+    })?;
     refuse_unless_regular(path, meta.file_type())?;
     let mut options = std::fs::OpenOptions::new();
     options.read(true);
