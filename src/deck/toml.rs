@@ -92,6 +92,16 @@ pub fn parse_each(
     text: &str,
     sink: &mut dyn FnMut(&str, NoteInput) -> Result<()>,
 ) -> Result<(String, Option<String>)> {
+    parse_in_runs(path, text, NOTES_PER_RUN, sink)
+}
+
+/// [`parse_each`] with `per_run` notes parsed at a time (tests cut at every header).
+fn parse_in_runs(
+    path: &Path,
+    text: &str,
+    per_run: usize,
+    sink: &mut dyn FnMut(&str, NoteInput) -> Result<()>,
+) -> Result<(String, Option<String>)> {
     let headers = note_headers(text);
     let head_end = headers.first().copied().unwrap_or(text.len());
     let head: DeckHead = parse_part(path, text, 0, head_end)?;
@@ -119,10 +129,10 @@ pub fn parse_each(
         ));
     }
     let mut count = inline;
-    for (index, run) in headers.chunks(NOTES_PER_RUN).enumerate() {
+    for (index, run) in headers.chunks(per_run).enumerate() {
         let start = run[0];
         let end = headers
-            .get((index + 1) * NOTES_PER_RUN)
+            .get((index + 1) * per_run)
             .copied()
             .unwrap_or(text.len());
         let part: NoteRun = parse_part(path, text, start, end)?;
@@ -443,6 +453,20 @@ mod tests {
         assert!(err.contains("definitoin"), "{err}");
     }
 
+    /// [`parse`] cutting at every `[[note]]` header, so a header misread anywhere shows.
+    fn parse_cut(path: &Path, text: &str) -> Result<DeckInput> {
+        let mut notes = Vec::new();
+        let (name, description) = parse_in_runs(path, text, 1, &mut |_, note| {
+            notes.push(note);
+            Ok(())
+        })?;
+        Ok(DeckInput {
+            name,
+            description,
+            notes,
+        })
+    }
+
     /// The parser as it was: the whole document at once, through the toml crate alone.
     fn parse_whole(path: &Path, text: &str) -> Result<DeckInput> {
         #[derive(Deserialize)]
@@ -462,6 +486,13 @@ mod tests {
             .into_iter()
             .map(|entry| note(path, &mut lines, 0, entry))
             .collect::<Result<Vec<_>>>()?;
+        if notes.is_empty() {
+            return Err(Error::input(
+                path,
+                None,
+                "the deck has no notes (add [[note]] tables)",
+            ));
+        }
         Ok(DeckInput {
             name: whole.name.map_or("deck".into(), |n| n.trim().to_string()),
             description: whole.description.map(|d| d.trim().to_string()),
@@ -485,15 +516,20 @@ mod tests {
             many.as_str(),
         ];
         for text in tricky {
-            let cut = parse(&path, text);
             let whole = parse_whole(&path, text);
-            match (&cut, &whole) {
-                (Ok(cut), Ok(whole)) => {
-                    assert_eq!(cut.notes, whole.notes, "{text}");
-                    assert_eq!(cut.description, whole.description, "{text}");
+            for cut in [parse(&path, text), parse_cut(&path, text)] {
+                match (&cut, &whole) {
+                    (Ok(cut), Ok(whole)) => {
+                        assert_eq!(cut.notes, whole.notes, "{text}");
+                        assert_eq!(cut.description, whole.description, "{text}");
+                    }
+                    (Err(cut), Err(whole)) => assert_eq!(cut.to_string(), whole.to_string()),
+                    _ => panic!(
+                        "{text}\ncut: {:?}\nwhole: {:?}",
+                        cut.err(),
+                        whole.as_ref().err()
+                    ),
                 }
-                (Err(cut), Err(whole)) => assert_eq!(cut.to_string(), whole.to_string()),
-                _ => panic!("{text}\ncut: {:?}\nwhole: {:?}", cut.err(), whole.err()),
             }
         }
         assert_eq!(
@@ -520,6 +556,86 @@ mod tests {
         let both = "note = [{term = \"a\", definition = \"d\"}]\n[[note]]\nterm = \"b\"\ndefinition = \"e\"\n";
         assert!(parse(&path, both).is_err());
         assert!(parse_whole(&path, both).is_err());
+    }
+
+    /// One note in one of the shapes TOML allows, with headers hidden in strings, comments
+    /// and arrays.
+    fn note_text(i: usize, shape: u8) -> String {
+        let header = [
+            "[[note]]",
+            "  [[ note ]] # a comment",
+            "[[\"note\"]]",
+            "[['note']]",
+        ][usize::from(shape % 4)];
+        let definition = match (shape / 4) % 4 {
+            0 => "definition = \"plain\"".to_string(),
+            1 => "definition = \"\"\"\n[[note]]\nterm = \"hidden\"\n\"\"\"".to_string(),
+            2 => "definition = '''\n# [[note]]\n'''".to_string(),
+            _ => "definition = \"q \\\" [[note]] # not a comment\"".to_string(),
+        };
+        let extra = match (shape / 16) % 4 {
+            0 => "",
+            1 => "tags = [\n  \"a\", # [[note]]\n  \"b\",\n]",
+            2 => "aliases = [\n\"x\",\n]\n# [[note]]\n",
+            _ => "example = 'it has # and [[note]]'",
+        };
+        format!("{header}\nterm = \"term {i}\"\n{definition}\n{extra}\n")
+    }
+
+    proptest::proptest! {
+        // Each case parses a deck of up to 300 notes twice, unoptimised.
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+        #[test]
+        fn cutting_agrees_with_the_whole_document_on_generated_decks(
+            shapes in proptest::collection::vec(0u8..64, 0..(NOTES_PER_RUN + 40)),
+            head in 0u8..3,
+        ) {
+            let path = PathBuf::from("deck.toml");
+            let mut text = ["", "name = \"N\"\n", "description = \"D\" # [[note]]\n\n"]
+                [usize::from(head)]
+                .to_string();
+            for (i, shape) in shapes.iter().enumerate() {
+                text.push_str(&note_text(i, *shape));
+            }
+            let whole = parse_whole(&path, &text);
+            let cut = if shapes.len() % 2 == 0 { parse(&path, &text) } else { parse_cut(&path, &text) };
+            match (cut, whole) {
+                (Ok(cut), Ok(whole)) => proptest::prop_assert_eq!(cut.notes, whole.notes),
+                (Err(cut), Err(whole)) => {
+                    proptest::prop_assert_eq!(cut.to_string(), whole.to_string())
+                }
+                (cut, whole) => proptest::prop_assert!(
+                    false,
+                    "cut: {:?}\nwhole: {:?}",
+                    cut.err(),
+                    whole.err()
+                ),
+            }
+        }
+
+        #[test]
+        fn cutting_agrees_on_whether_arbitrary_lines_are_a_deck(
+            lines in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "[[note]]", " [[ note ]]", "[[\"note\"]]", "[note]", "[[other]]",
+                    "term = \"t\"", "definition = \"d\"", "definition = \"\"\"", "\"\"\"",
+                    "definition = '''", "'''", "# [[note]]", "tags = [", "\"a\",", "]",
+                    "example = \"a # b\"", "name = \"N\"", "x = {a = 1}", "", "\"\"\"\"\"",
+                    "aliases = [\"[[note]]\"]", "related = [[\"x\"]]",
+                ]),
+                0..30,
+            ),
+        ) {
+            let path = PathBuf::from("deck.toml");
+            let text = lines.join("\n");
+            let cut = parse_cut(&path, &text);
+            let whole = parse_whole(&path, &text);
+            proptest::prop_assert_eq!(cut.is_ok(), whole.is_ok(), "{}\ncut: {:?}\nwhole: {:?}", text, cut.as_ref().err(), whole.as_ref().err());
+            if let (Ok(cut), Ok(whole)) = (cut, whole) {
+                proptest::prop_assert_eq!(cut.notes, whole.notes);
+            }
+        }
     }
 
     #[test]
