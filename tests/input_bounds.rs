@@ -353,3 +353,32 @@ fn a_dash_is_not_standard_input() {
         &["-: jargon does not read imports from standard input; save the data to a file first"],
     );
 }
+
+/// A dry run holds the notes once (the plan takes them rather than copying them) and names
+/// each update's deck from where the note was found, not by searching every deck for its key.
+#[test]
+fn a_dry_run_names_the_deck_of_each_update() {
+    let env = collection();
+    let deck = |b: &str| {
+        format!(
+            "[{{\"deck\": \"A\", \"id\": \"k\", \"term\": \"alpha\", \"definition\": \"first\"}},\n \
+             {{\"deck\": \"B\", \"id\": \"k\", \"term\": \"beta\", \"definition\": \"{b}\"}}]\n"
+        )
+    };
+    let file = env.write("two.json", deck("second"));
+    env.ok(&["import", file.to_str().unwrap()]);
+    let id: i64 =
+        env.sql("SELECT n.id FROM notes n JOIN decks d ON d.id = n.deck_id WHERE d.name = 'B'");
+    let file = env.write("two.json", deck("changed"));
+    let before = env.fingerprint();
+    let out = run_bounded(env.cmd(), &["import", "--dry-run", file.to_str().unwrap()]);
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert_eq!(
+        stdout,
+        format!(
+            "Dry run, nothing written: would be 0 added, 1 updated, 1 unchanged.\n  update  B/k (note {id})\n"
+        )
+    );
+    assert_eq!(env.fingerprint(), before);
+}

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 use super::Context;
 use crate::deck::history::Merger;
-use crate::deck::plan::{ImportPlan, OnDuplicate, plan, plan_owned};
+use crate::deck::plan::{ImportPlan, OnDuplicate, Target, plan_owned};
 use crate::deck::{DeckInput, Format, InputKind, LoadOptions, Loaded, NoteInput, load};
 use crate::error::{Error, Result};
 use crate::model::NoteFields;
@@ -149,12 +149,17 @@ pub fn run(context: &Context, args: &Args, out: &mut dyn Write) -> Result<()> {
 
     let names: Vec<&str> = all.decks.iter().map(|d| d.name.as_str()).collect();
     let existing = collection.existing_notes(&names)?;
-    let changes = if args.dry_run {
-        // The dry run still names each note's deck from the files.
-        plan(&all.decks, &existing, args.on_duplicate)
+    // The dry run names each update's deck: each deck's name and how many notes it brings,
+    // which the plan's targets (one per incoming note, in order) are matched against.
+    let shape: Vec<(String, usize)> = if args.dry_run {
+        all.decks
+            .iter()
+            .map(|d| (d.name.clone(), d.notes.len()))
+            .collect()
     } else {
-        plan_owned(std::mem::take(&mut all.decks), &existing, args.on_duplicate)
+        Vec::new()
     };
+    let changes = plan_owned(std::mem::take(&mut all.decks), &existing, args.on_duplicate);
     let answers: usize = all.histories.iter().map(|h| h.answers.len()).sum();
     if args.dry_run {
         writeln!(
@@ -172,13 +177,10 @@ pub fn run(context: &Context, args: &Args, out: &mut dyn Write) -> Result<()> {
         for (deck, fields) in &changes.add {
             writeln!(out, "  add     {deck}/{}", fields.key)?;
         }
+        let decks = update_decks(&changes, &shape);
         for (id, fields) in &changes.update {
-            writeln!(
-                out,
-                "  update  {}/{} (note {id})",
-                deck_of(&all.decks, &fields.key),
-                fields.key
-            )?;
+            let deck = decks.get(id).copied().unwrap_or("?");
+            writeln!(out, "  update  {deck}/{} (note {id})", fields.key)?;
         }
         return Ok(());
     }
@@ -517,9 +519,21 @@ fn report(changes: &ImportPlan, history: Option<&HistoryReport>, media_skipped: 
     text
 }
 
-fn deck_of<'a>(decks: &'a [DeckInput], key: &str) -> &'a str {
+/// The deck of each note the plan updates, by note id, from the plan's targets and the
+/// (name, note count) of each incoming deck in order.
+fn update_decks<'a>(changes: &ImportPlan, shape: &'a [(String, usize)]) -> HashMap<i64, &'a str> {
+    let updated: std::collections::HashSet<i64> =
+        changes.update.iter().map(|(id, _)| *id).collect();
+    let mut decks = HashMap::with_capacity(updated.len());
+    let mut targets = changes.targets.iter();
+    for (name, count) in shape {
+        for target in targets.by_ref().take(*count) {
+            if let Target::Existing(id) = target
+                && updated.contains(id)
+            {
+                decks.insert(*id, name.as_str());
+            }
+        }
+    }
     decks
-        .iter()
-        .find(|d| d.notes.iter().any(|n| n.fields.key == key))
-        .map_or("?", |d| d.name.as_str())
 }
