@@ -12,8 +12,8 @@ use std::path::{Path, PathBuf};
 
 use super::Context;
 use crate::deck::history::Merger;
-use crate::deck::plan::{ImportPlan, OnDuplicate, plan, plan_owned};
-use crate::deck::{DeckInput, Format, LoadOptions, Loaded, NoteInput, load};
+use crate::deck::plan::{ImportPlan, OnDuplicate, Target, plan_owned};
+use crate::deck::{DeckInput, Format, InputKind, LoadOptions, Loaded, NoteInput, load};
 use crate::error::{Error, Result};
 use crate::model::NoteFields;
 use crate::store::revlog::HistoryReport;
@@ -118,7 +118,7 @@ pub fn run(context: &Context, args: &Args, out: &mut dyn Write) -> Result<()> {
         Ok(())
     };
     if let Some(path) = &args.revlog {
-        let text = crate::deck::read_text(path)?;
+        let text = crate::deck::read_text(path, InputKind::ReviewLog)?;
         let deck = args
             .deck
             .clone()
@@ -149,12 +149,17 @@ pub fn run(context: &Context, args: &Args, out: &mut dyn Write) -> Result<()> {
 
     let names: Vec<&str> = all.decks.iter().map(|d| d.name.as_str()).collect();
     let existing = collection.existing_notes(&names)?;
-    let changes = if args.dry_run {
-        // The dry run still names each note's deck from the files.
-        plan(&all.decks, &existing, args.on_duplicate)
+    // The dry run names each update's deck: each deck's name and how many notes it brings,
+    // which the plan's targets (one per incoming note, in order) are matched against.
+    let shape: Vec<(String, usize)> = if args.dry_run {
+        all.decks
+            .iter()
+            .map(|d| (d.name.clone(), d.notes.len()))
+            .collect()
     } else {
-        plan_owned(std::mem::take(&mut all.decks), &existing, args.on_duplicate)
+        Vec::new()
     };
+    let changes = plan_owned(std::mem::take(&mut all.decks), &existing, args.on_duplicate);
     let answers: usize = all.histories.iter().map(|h| h.answers.len()).sum();
     if args.dry_run {
         writeln!(
@@ -172,13 +177,10 @@ pub fn run(context: &Context, args: &Args, out: &mut dyn Write) -> Result<()> {
         for (deck, fields) in &changes.add {
             writeln!(out, "  add     {deck}/{}", fields.key)?;
         }
+        let decks = update_decks(&changes, &shape);
         for (id, fields) in &changes.update {
-            writeln!(
-                out,
-                "  update  {}/{} (note {id})",
-                deck_of(&all.decks, &fields.key),
-                fields.key
-            )?;
+            let deck = decks.get(id).copied().unwrap_or("?");
+            writeln!(out, "  update  {deck}/{} (note {id})", fields.key)?;
         }
         return Ok(());
     }
@@ -244,8 +246,8 @@ fn progress_bar(total: u64) -> indicatif::ProgressBar {
     bar
 }
 
-/// The format of the one CSV/TSV file an import reads while it writes (see
-/// [`import_text_file`]); `None` for every other import.
+/// The format of the one deck file (CSV, TSV, TOML or JSON) an import reads while it writes
+/// (see [`import_text_file`]); `None` for every other import.
 fn streamed_format(args: &Args, options: &LoadOptions) -> Option<Format> {
     let [file] = args.files.as_slice() else {
         return None;
@@ -256,7 +258,7 @@ fn streamed_format(args: &Args, options: &LoadOptions) -> Option<Format> {
     options
         .format
         .or_else(|| Format::from_path(file))
-        .filter(|f| matches!(f, Format::Csv | Format::Tsv))
+        .filter(|f| !matches!(f, Format::Apkg))
 }
 
 /// Notes per batch handed from the thread that reads the file to the one that writes.
@@ -268,7 +270,7 @@ struct Batch {
     notes: Vec<NoteInput>,
 }
 
-/// Imports one CSV/TSV file while it is read: one thread parses and validates the rows and
+/// Imports one CSV, TSV, TOML or JSON file while it is read: one thread parses and validates the rows and
 /// hands them over in batches; this one writes each batch of a deck that held no notes
 /// straight away (every one of its notes is new), and keeps the notes of decks that hold
 /// some to plan against them once the file is read. Everything happens in one transaction,
@@ -282,9 +284,8 @@ fn import_text_file(
     args: &Args,
     out: &mut dyn Write,
 ) -> Result<()> {
-    let text = crate::deck::read_text(path)?;
+    let text = crate::deck::read_text(path, InputKind::Deck(format))?;
     let default_deck = crate::deck::default_deck(path, options);
-    let hint = (format == Format::Tsv).then_some(b'\t');
     let now = options
         .clock
         .map_or_else(|| chrono::Utc::now().timestamp(), |c| c.now().timestamp());
@@ -292,13 +293,17 @@ fn import_text_file(
     let (text, default_deck) = (text.as_str(), default_deck.as_str());
     // About how many notes come: the progress bar's length, room for the reader's keys, and
     // how the writer keeps its indexes (see `Collection::import_streaming`).
-    let expected = crate::deck::csv::estimate_rows(text);
+    let expected = match format {
+        Format::Toml => memchr::memmem::find_iter(text.as_bytes(), b"[[note]]").count(),
+        Format::Json => memchr::memmem::find_iter(text.as_bytes(), b"\"term\"").count(),
+        _ => crate::deck::csv::estimate_rows(text),
+    };
     // Written notes go back to the reader, which reads the next rows into their strings: no
     // memory to allocate, nor to free on another thread than the one that allocated it.
     let (written_notes, recycled) = std::sync::mpsc::channel::<Vec<NoteInput>>();
     let written = std::thread::scope(|scope| {
         let reader = scope.spawn(move || {
-            read_batches(path, text, default_deck, hint, expected, sender, recycled)
+            read_batches(path, text, format, default_deck, expected, sender, recycled)
         });
         // Notes written after the reader finished are freed on a thread of their own: a
         // note's strings take as long to free one by one as to insert, and the writer is the
@@ -329,10 +334,25 @@ fn import_text_file(
                 }
             }
             // The reader's outcome decides whether any of it is kept.
-            let warnings = reader
+            let (warnings, described) = reader
                 .join()
                 .map_err(|_| Error::failed("the thread reading the file stopped unexpectedly"))??;
-            let names: Vec<&str> = held.iter().map(|d| d.name.as_str()).collect();
+            // A TOML deck's description goes through the plan, which sets it on the deck.
+            if let Some((name, description)) = described {
+                match held.iter_mut().find(|d| d.name == name) {
+                    Some(deck) => deck.description = Some(description),
+                    None => held.push(DeckInput {
+                        name,
+                        description: Some(description),
+                        notes: Vec::new(),
+                    }),
+                }
+            }
+            let names: Vec<&str> = held
+                .iter()
+                .filter(|d| !d.notes.is_empty())
+                .map(|d| d.name.as_str())
+                .collect();
             let existing = stream.existing_notes(&names)?;
             drop(names);
             let plan = plan_owned(held, &existing, args.on_duplicate);
@@ -365,27 +385,42 @@ fn import_text_file(
     Ok(())
 }
 
+/// What the reading side found besides the notes: the parser's warnings, and a TOML deck's
+/// name and description.
+type ReadOutcome = (Vec<String>, Option<(String, String)>);
+
 /// The reading side of [`import_text_file`]: parses and validates the file, sending its notes
-/// in batches; returns the parser's warnings.
+/// in batches.
 fn read_batches(
     path: &Path,
     text: &str,
+    format: Format,
     default_deck: &str,
-    separator: Option<u8>,
     expected: usize,
     sender: std::sync::mpsc::SyncSender<Batch>,
     recycled: std::sync::mpsc::Receiver<Vec<NoteInput>>,
-) -> Result<Vec<String>> {
+) -> Result<ReadOutcome> {
     let mut validator = crate::deck::Validator::expecting(path, expected);
-    // Notes the writer is done with, to read rows into.
+    let recycled = std::cell::RefCell::new(recycled);
+    // Notes the writer is done with, to read CSV rows into.
     let mut pool: Vec<NoteInput> = Vec::new();
     let mut fresh = || loop {
         if let Some(note) = pool.pop() {
             return note.fields;
         }
-        match recycled.try_recv() {
+        match recycled.borrow_mut().try_recv() {
             Ok(notes) => pool = notes,
             Err(_) => return NoteFields::default(),
+        }
+    };
+    // The TOML and JSON parsers make their own notes: the written ones are freed here, on
+    // the thread that made them, as they come back.
+    let reuses = matches!(format, Format::Csv | Format::Tsv);
+    let free_written = || {
+        if !reuses {
+            while let Ok(notes) = recycled.borrow_mut().try_recv() {
+                drop(notes);
+            }
         }
     };
     let mut batch = Batch {
@@ -394,32 +429,48 @@ fn read_batches(
     };
     // The writer stopped (it failed and says why): stop reading.
     let stopped = || Error::failed("the import stopped");
-    let warnings = crate::deck::csv::parse_each(
-        path,
-        text,
-        default_deck,
-        separator,
-        &mut fresh,
-        &mut |deck, note| {
-            validator.note(deck, &note)?;
-            if batch.deck != deck || batch.notes.len() == BATCH {
-                let next = Batch {
-                    deck: deck.to_string(),
-                    notes: Vec::with_capacity(BATCH),
-                };
-                let full = std::mem::replace(&mut batch, next);
-                if !full.notes.is_empty() {
-                    sender.send(full).map_err(|_| stopped())?;
-                }
+    let mut sink = |deck: &str, note: NoteInput| {
+        validator.note(deck, &note)?;
+        if batch.deck != deck || batch.notes.len() == BATCH {
+            let next = Batch {
+                deck: deck.to_string(),
+                notes: Vec::with_capacity(BATCH),
+            };
+            let full = std::mem::replace(&mut batch, next);
+            if !full.notes.is_empty() {
+                sender.send(full).map_err(|_| stopped())?;
+                free_written();
             }
-            batch.notes.push(note);
-            Ok(())
-        },
-    )?;
+        }
+        batch.notes.push(note);
+        Ok(())
+    };
+    let outcome = match format {
+        Format::Toml => {
+            let (name, description) = crate::deck::toml::parse_each(path, text, &mut sink)?;
+            (Vec::new(), description.map(|d| (name, d)))
+        }
+        Format::Json => {
+            crate::deck::json::parse_each(path, text, default_deck, &mut sink)?;
+            (Vec::new(), None)
+        }
+        _ => {
+            let separator = (format == Format::Tsv).then_some(b'\t');
+            let warnings = crate::deck::csv::parse_each(
+                path,
+                text,
+                default_deck,
+                separator,
+                &mut fresh,
+                &mut sink,
+            )?;
+            (warnings, None)
+        }
+    };
     if !batch.notes.is_empty() {
         sender.send(batch).map_err(|_| stopped())?;
     }
-    Ok(warnings)
+    Ok(outcome)
 }
 
 /// A failed write, rolled back: SQLite's own words (a full disk, a locked file) rather than
@@ -468,9 +519,21 @@ fn report(changes: &ImportPlan, history: Option<&HistoryReport>, media_skipped: 
     text
 }
 
-fn deck_of<'a>(decks: &'a [DeckInput], key: &str) -> &'a str {
+/// The deck of each note the plan updates, by note id, from the plan's targets and the
+/// (name, note count) of each incoming deck in order.
+fn update_decks<'a>(changes: &ImportPlan, shape: &'a [(String, usize)]) -> HashMap<i64, &'a str> {
+    let updated: std::collections::HashSet<i64> =
+        changes.update.iter().map(|(id, _)| *id).collect();
+    let mut decks = HashMap::with_capacity(updated.len());
+    let mut targets = changes.targets.iter();
+    for (name, count) in shape {
+        for target in targets.by_ref().take(*count) {
+            if let Target::Existing(id) = target
+                && updated.contains(id)
+            {
+                decks.insert(*id, name.as_str());
+            }
+        }
+    }
     decks
-        .iter()
-        .find(|d| d.notes.iter().any(|n| n.fields.key == key))
-        .map_or("?", |d| d.name.as_str())
 }

@@ -111,6 +111,29 @@ fn json_error(path: &Path, text: &str, base: usize, inner: &str, e: &serde_json:
 
 /// Parses a JSON deck file into its decks (in the order they first appear).
 pub fn parse(path: &Path, text: &str, default_deck: &str) -> Result<Vec<DeckInput>> {
+    let mut decks: Vec<DeckInput> = vec![];
+    parse_each(path, text, default_deck, &mut |deck, note| {
+        match decks.iter_mut().find(|d| d.name == deck) {
+            Some(found) => found.notes.push(note),
+            None => decks.push(DeckInput {
+                name: deck.to_string(),
+                description: None,
+                notes: vec![note],
+            }),
+        }
+        Ok(())
+    })?;
+    Ok(decks)
+}
+
+/// [`parse`] note by note: hands each note to `sink` with its deck's name as soon as it is
+/// read. Only the array's outline (where each note starts and ends) is held meanwhile.
+pub fn parse_each(
+    path: &Path,
+    text: &str,
+    default_deck: &str,
+    sink: &mut dyn FnMut(&str, NoteInput) -> Result<()>,
+) -> Result<()> {
     if text.trim().is_empty() {
         return Err(Error::input(
             path,
@@ -129,7 +152,7 @@ pub fn parse(path: &Path, text: &str, default_deck: &str) -> Result<Vec<DeckInpu
             json_error(path, text, 0, text, &e)
         }
     })?;
-    let mut decks: Vec<DeckInput> = vec![];
+    let empty = raw.is_empty();
     // One index of line starts for all notes: rescanning the text per note is quadratic.
     let lines = LineIndex::new(text);
     for item in raw {
@@ -160,23 +183,12 @@ pub fn parse(path: &Path, text: &str, default_deck: &str) -> Result<Vec<DeckInpu
             related: clean_list(note.related),
             source: note.source.trim().to_string(),
         };
-        let index = match decks.iter().position(|d| d.name == deck) {
-            Some(i) => i,
-            None => {
-                decks.push(DeckInput {
-                    name: deck,
-                    description: None,
-                    notes: vec![],
-                });
-                decks.len() - 1
-            }
-        };
-        decks[index].notes.push(NoteInput { fields, position });
+        sink(&deck, NoteInput { fields, position })?;
     }
-    if decks.is_empty() {
+    if empty {
         return Err(Error::input(path, None, "the JSON deck has no notes"));
     }
-    Ok(decks)
+    Ok(())
 }
 
 /// Writes notes as a JSON deck (the inverse of [`parse`]).

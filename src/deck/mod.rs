@@ -42,14 +42,189 @@ pub struct NoteInput {
     pub position: Option<Position>,
 }
 
-/// Reads a file as UTF-8 text, refusing directories and naming the first invalid byte.
-pub fn read_text(path: &Path) -> Result<String> {
-    let meta = std::fs::metadata(path).map_err(|e| Error::io("read", path, e))?;
-    if meta.is_dir() {
-        return Err(Error::input(path, None, "is a directory, not a deck file"));
+/// What a file is read as: each kind has its own size limit ([`InputKind::limit`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputKind {
+    Deck(Format),
+    /// `jargon import --revlog`.
+    ReviewLog,
+}
+
+const MIB: u64 = 1 << 20;
+
+/// Replaces every size limit when set to a number of bytes: a testing aid, so tests can
+/// exercise the refusal with small files.
+pub const MAX_INPUT_ENV: &str = "JARGON_MAX_INPUT_BYTES";
+
+impl InputKind {
+    /// The most bytes a file of this kind may hold. TOML and JSON decks are parsed whole, so
+    /// they get the tighter limit; CSV/TSV files are written while they are read; a review
+    /// log keeps one small record per answer. Anki packages check their own entries.
+    pub fn limit(self) -> u64 {
+        if let Some(bytes) = std::env::var(MAX_INPUT_ENV)
+            .ok()
+            .and_then(|v| v.trim().parse::<u64>().ok())
+        {
+            return bytes;
+        }
+        match self {
+            InputKind::Deck(Format::Toml | Format::Json) => 256 * MIB,
+            InputKind::Deck(Format::Csv | Format::Tsv) => 1024 * MIB,
+            // Read by `apkg.rs`, which bounds every entry it decompresses.
+            InputKind::Deck(Format::Apkg) => 2048 * MIB,
+            InputKind::ReviewLog => 512 * MIB,
+        }
     }
-    let bytes = std::fs::read(path).map_err(|e| Error::io("read", path, e))?;
-    decode_utf8(path, bytes)
+
+    fn describe(self) -> &'static str {
+        match self {
+            InputKind::Deck(Format::Toml) => "a TOML deck",
+            InputKind::Deck(Format::Json) => "a JSON deck",
+            InputKind::Deck(Format::Csv) => "a CSV file",
+            InputKind::Deck(Format::Tsv) => "a TSV file",
+            InputKind::Deck(Format::Apkg) => "an Anki package",
+            InputKind::ReviewLog => "a review log",
+        }
+    }
+}
+
+/// A size for people: bytes below 10 KiB, else KiB, MiB or GiB with one decimal.
+fn human_size(bytes: u64) -> String {
+    const UNITS: [&str; 3] = ["KiB", "MiB", "GiB"];
+    if bytes < 10 * 1024 {
+        return format!("{bytes} bytes");
+    }
+    let mut value = bytes as f64 / 1024.0;
+    let mut unit = 0;
+    while value >= 1024.0 && unit + 1 < UNITS.len() {
+        value /= 1024.0;
+        unit += 1;
+    }
+    format!("{value:.1} {}", UNITS[unit])
+}
+
+/// Refuses anything but a regular file: reading a named pipe with no writer blocks forever,
+/// and a device such as `/dev/zero` never ends.
+fn refuse_unless_regular(path: &Path, kind: std::fs::FileType) -> Result<()> {
+    if kind.is_file() {
+        return Ok(());
+    }
+    let what = if kind.is_dir() {
+        "a directory"
+    } else {
+        special_file(kind)
+    };
+    Err(Error::input(
+        path,
+        None,
+        format!(
+            "is {what}, not a regular file; jargon imports only files, so save the data to a file first and import that"
+        ),
+    ))
+}
+
+#[cfg(unix)]
+fn special_file(kind: std::fs::FileType) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    if kind.is_fifo() {
+        "a named pipe"
+    } else if kind.is_char_device() {
+        "a character device"
+    } else if kind.is_block_device() {
+        "a block device"
+    } else if kind.is_socket() {
+        "a socket"
+    } else {
+        "a special file"
+    }
+}
+
+#[cfg(not(unix))]
+fn special_file(_: std::fs::FileType) -> &'static str {
+    "a special file"
+}
+
+/// Opens a file to import, refusing anything but a regular file before it is opened for
+/// reading (the one check every import input goes through). The metadata is read through
+/// symbolic links first; the file is then opened without blocking (a named pipe swapped in
+/// meanwhile cannot hang the open) and its handle checked again.
+pub fn open_input(path: &Path) -> Result<std::fs::File> {
+    let meta = std::fs::metadata(path).map_err(|e| {
+        if path == Path::new("-") && e.kind() == std::io::ErrorKind::NotFound {
+            Error::input(
+                path,
+                None,
+                "jargon does not read imports from standard input; save the data to a file first and import that",
+            )
+        } else {
+            Error::io("read", path, e)
+        }
+    })?;
+    refuse_unless_regular(path, meta.file_type())?;
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    let file = options.open(path).map_err(|e| Error::io("read", path, e))?;
+    let meta = file.metadata().map_err(|e| Error::io("read", path, e))?;
+    refuse_unless_regular(path, meta.file_type())?;
+    Ok(file)
+}
+
+/// The refusal of a file past its kind's limit: `size` when the file said how large it is,
+/// `None` when reading it found more than the limit (a file under `/proc`, or one growing).
+fn too_large(path: &Path, kind: InputKind, limit: u64, size: Option<u64>) -> Error {
+    let limit = human_size(limit);
+    let what = kind.describe();
+    Error::input(
+        path,
+        None,
+        match size {
+            Some(size) => format!(
+                "the file holds {}, more than the {limit} limit for {what}; split it into smaller files",
+                human_size(size)
+            ),
+            None => format!(
+                "the file holds more than the {limit} limit for {what}; split it into smaller files"
+            ),
+        },
+    )
+}
+
+/// Reads a file to import whole, through [`open_input`] and a reader that stops one byte past
+/// the kind's limit (a file can grow while it is read, and files under `/proc` report no size).
+pub fn read_bytes(path: &Path, kind: InputKind) -> Result<Vec<u8>> {
+    read_bytes_within(path, kind, kind.limit())
+}
+
+fn read_bytes_within(path: &Path, kind: InputKind, limit: u64) -> Result<Vec<u8>> {
+    use std::io::Read;
+    let file = open_input(path)?;
+    let size = file
+        .metadata()
+        .map_err(|e| Error::io("read", path, e))?
+        .len();
+    if size > limit {
+        return Err(too_large(path, kind, limit, Some(size)));
+    }
+    // Room for the whole file at once: growing the buffer by doubling would copy it and hold
+    // up to twice its size.
+    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+    file.take(limit.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(|e| Error::io("read", path, e))?;
+    if bytes.len() as u64 > limit {
+        return Err(too_large(path, kind, limit, None));
+    }
+    Ok(bytes)
+}
+
+/// Reads a file to import as UTF-8 text ([`read_bytes`]), naming the first invalid byte.
+pub fn read_text(path: &Path, kind: InputKind) -> Result<String> {
+    decode_utf8(path, read_bytes(path, kind)?)
 }
 
 /// UTF-8 text from bytes, without a leading byte-order mark.
@@ -89,10 +264,12 @@ pub fn validate(path: &Path, decks: &[DeckInput]) -> Result<()> {
     Ok(())
 }
 
-/// The keys a deck's notes used so far, and where. foldhash, seeded per process: several
-/// times quicker than the standard SipHash on short keys, and a file cannot be made to
-/// collide on purpose.
-type Keys = std::collections::HashMap<String, Option<Position>, foldhash::fast::RandomState>;
+/// The keys a deck's notes used so far, and the line of each (0 when unknown). foldhash,
+/// seeded per process: several times quicker than the standard SipHash on short keys, and a
+/// file cannot be made to collide on purpose. A million-note file keeps a million entries, so
+/// each is kept small: a boxed key and a line number take 24 bytes, a `String` and a
+/// `Position` 48.
+type Keys = std::collections::HashMap<Box<str>, u32, foldhash::fast::RandomState>;
 
 /// [`validate`] note by note, for a file that is checked while it is read.
 pub struct Validator<'p> {
@@ -189,16 +366,22 @@ impl<'p> Validator<'p> {
                 ),
             ));
         }
-        match self.decks[index].1.entry(f.key.clone()) {
+        match self.decks[index].1.entry(Box::from(f.key.as_str())) {
             std::collections::hash_map::Entry::Vacant(slot) => {
-                slot.insert(note.position);
+                // Lines past u32::MAX (a file over 4 GiB, above every limit) are not named.
+                let line = note
+                    .position
+                    .map_or(0, |p| u32::try_from(p.line).unwrap_or(0));
+                slot.insert(line);
                 Ok(())
             }
             std::collections::hash_map::Entry::Occupied(first) => {
-                let at = first
-                    .get()
-                    .map(|p| format!(" (first at line {})", p.line))
-                    .unwrap_or_default();
+                let line = *first.get();
+                let at = if line > 0 {
+                    format!(" (first at line {line})")
+                } else {
+                    String::new()
+                };
                 Err(Error::input(
                     path,
                     note.position,
@@ -300,9 +483,8 @@ pub fn default_deck(path: &Path, options: &LoadOptions) -> String {
 
 /// Loads one deck file of any supported format, validated, all or nothing.
 pub fn load(path: &Path, options: &LoadOptions) -> Result<Loaded> {
-    if path.is_dir() {
-        return Err(Error::input(path, None, "is a directory, not a deck file"));
-    }
+    // Before anything else, and before any format opens the file.
+    drop(open_input(path)?);
     let format = match options.format.or_else(|| Format::from_path(path)) {
         Some(format) => format,
         None => {
@@ -316,12 +498,20 @@ pub fn load(path: &Path, options: &LoadOptions) -> Result<Loaded> {
     let mut loaded = match format {
         // A TOML deck names itself (or takes its file's stem), as it always has.
         Format::Toml => Loaded {
-            decks: vec![toml::parse(path, &read_text(path)?)?],
+            decks: vec![toml::parse(
+                path,
+                &read_text(path, InputKind::Deck(format))?,
+            )?],
             ..Loaded::default()
         },
         Format::Csv | Format::Tsv => {
             let hint = (format == Format::Tsv).then_some(b'\t');
-            let text = csv::parse(path, &read_text(path)?, &default_deck(path, options), hint)?;
+            let text = csv::parse(
+                path,
+                &read_text(path, InputKind::Deck(format))?,
+                &default_deck(path, options),
+                hint,
+            )?;
             Loaded {
                 decks: text.decks,
                 warnings: text.warnings,
@@ -329,7 +519,11 @@ pub fn load(path: &Path, options: &LoadOptions) -> Result<Loaded> {
             }
         }
         Format::Json => Loaded {
-            decks: json::parse(path, &read_text(path)?, &default_deck(path, options))?,
+            decks: json::parse(
+                path,
+                &read_text(path, InputKind::Deck(format))?,
+                &default_deck(path, options),
+            )?,
             ..Loaded::default()
         },
         Format::Apkg => {
@@ -348,4 +542,32 @@ pub fn load(path: &Path, options: &LoadOptions) -> Result<Loaded> {
 /// Loads deck files of any supported format, validated, all or nothing (notes only).
 pub fn load_file(path: &Path) -> Result<Vec<DeckInput>> {
     Ok(load(path, &LoadOptions::default())?.decks)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn the_bounded_reader_stops_past_the_limit_of_a_file_that_reports_no_size() {
+        // /proc files say they are empty and are not.
+        let path = Path::new("/proc/self/maps");
+        assert_eq!(std::fs::metadata(path).unwrap().len(), 0);
+        let kind = InputKind::Deck(Format::Csv);
+        let err = read_bytes_within(path, kind, 10).unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "/proc/self/maps: the file holds more than the 10 bytes limit for a CSV file; split it into smaller files"
+        );
+        assert!(read_bytes_within(path, kind, 1 << 20).unwrap().len() > 10);
+    }
+
+    #[test]
+    fn sizes_read_as_people_write_them() {
+        assert_eq!(human_size(10 * 1024 - 1), "10239 bytes");
+        assert_eq!(human_size(10 * 1024), "10.0 KiB");
+        assert_eq!(human_size(256 * MIB), "256.0 MiB");
+        assert_eq!(human_size(3 * 1024 * MIB / 2), "1.5 GiB");
+    }
 }

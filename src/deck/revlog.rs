@@ -18,7 +18,7 @@ use super::history::{CardHistory, ImportedAnswer, plausible_ms};
 use super::{DeckInput, NoteInput};
 use crate::error::{Error, Position, Result};
 use crate::model::{Direction, NoteFields};
-use crate::scheduler::Answer;
+use crate::scheduler::{Answer, Quality};
 
 /// The deck a review log goes to unless `--deck` names another.
 pub const DEFAULT_DECK: &str = "Imported review log";
@@ -81,7 +81,9 @@ pub fn parse(path: &Path, text: &str, deck_name: &str) -> Result<ReviewLog> {
         |n| n.to_string_lossy().into_owned(),
     );
     let mut notes: Vec<NoteInput> = vec![];
-    let mut answers: Vec<Vec<(i64, usize, ImportedAnswer)>> = vec![];
+    // Per card, its answers as they come, kept small (a review log has millions of rows):
+    // (unix milliseconds, duration in milliseconds, quality).
+    let mut answers: Vec<Vec<(i64, i64, Quality)>> = vec![];
     let mut index_of: HashMap<String, usize> = HashMap::new();
     let mut reviews = 0;
     let mut record = ::csv::StringRecord::new();
@@ -172,13 +174,8 @@ pub fn parse(path: &Path, text: &str, deck_name: &str) -> Result<ReviewLog> {
         };
         answers[index].push((
             reviewed_at.timestamp_millis(),
-            reviews,
-            ImportedAnswer {
-                reviewed_at_ms: reviewed_at.timestamp_millis(),
-                quality: answer.quality(),
-                duration_ms,
-                after: None,
-            },
+            duration_ms,
+            answer.quality(),
         ));
         reviews += 1;
     }
@@ -193,12 +190,20 @@ pub fn parse(path: &Path, text: &str, deck_name: &str) -> Result<ReviewLog> {
         .into_iter()
         .enumerate()
         .map(|(note, mut list)| {
-            // In time order; answers at the same instant keep the file's order.
-            list.sort_by_key(|(ms, row, _)| (*ms, *row));
+            // In time order; answers at the same instant keep the file's order (a stable sort).
+            list.sort_by_key(|(ms, _, _)| *ms);
             CardHistory {
                 note,
                 direction: Direction::Forward,
-                answers: list.into_iter().map(|(_, _, a)| a).collect(),
+                answers: list
+                    .iter()
+                    .map(|&(reviewed_at_ms, duration_ms, quality)| ImportedAnswer {
+                        reviewed_at_ms,
+                        quality,
+                        duration_ms,
+                        after: None,
+                    })
+                    .collect(),
                 state: None,
                 suspended: false,
                 buried: false,
