@@ -787,3 +787,29 @@ fn changing_fuzz_or_the_maximum_interval_later_does_not_make_check_fail() {
     assert_eq!(interval, 10);
     assert!(env.ok(&["check"]).starts_with("ok:"));
 }
+
+#[test]
+fn an_import_that_waits_too_long_for_another_writer_says_so_and_changes_nothing() {
+    let env = with_deck();
+    let before = env.fingerprint();
+    let csv = env.write(
+        "more.csv",
+        "#separator:Comma\n#deck:More\nterm,definition\n",
+    );
+    let holder = rusqlite::Connection::open(&env.db).unwrap();
+    holder.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let out = env
+        .cmd()
+        .env("JARGON_BUSY_TIMEOUT_MS", "100")
+        .args(["import", csv.to_str().unwrap()])
+        .output()
+        .unwrap();
+    holder.execute_batch("ROLLBACK").unwrap();
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert_eq!(
+        stderr,
+        "jargon: the import was not written (nothing changed): another jargon is writing to the collection; try again in a moment\n"
+    );
+    assert_eq!(env.fingerprint(), before);
+}

@@ -473,15 +473,17 @@ fn read_batches(
     Ok(outcome)
 }
 
-/// A failed write, rolled back: SQLite's own words (a full disk, a locked file) rather than
-/// the generic "damaged or unreadable" an unexpected database error gets elsewhere.
+/// A failed write, rolled back: the failure's own sentence (a full disk, another jargon
+/// writing, a read-only file), after saying that nothing changed.
 fn not_written(error: Error) -> Error {
-    let reason = match error {
-        Error::Database(e) => match e {
-            rusqlite::Error::SqliteFailure(_, Some(message)) => message,
-            e => e.to_string(),
-        },
-        e => e.to_string(),
+    let reason = match &error {
+        // A constraint or a trigger: SQLite's own words say what refused the row.
+        Error::Database(rusqlite::Error::SqliteFailure(_, Some(message)))
+            if error.db_failure() == Some(crate::error::DbFailure::Other) =>
+        {
+            message.clone()
+        }
+        _ => error.to_string(),
     };
     Error::failed(format!(
         "the import was not written (nothing changed): {reason}"
