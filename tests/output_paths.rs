@@ -580,3 +580,29 @@ fn statistics_tables_written_to_a_folder_follow_the_same_rules() {
         names(&folder)
     );
 }
+
+#[test]
+fn a_package_export_leaves_no_scratch_folder_and_sweeps_a_killed_ones() {
+    let (env, folder) = env_with_review();
+    let tmp = env.path("tmp");
+    // What a package export or import killed with SIGKILL leaves: its scratch folder, with a
+    // lock file nobody holds any more.
+    let stale = tmp.join("jargon-apkg-killed");
+    fs::create_dir_all(&stale).unwrap();
+    fs::write(stale.join("lock"), "").unwrap();
+    fs::write(stale.join("collection.anki2"), "half a collection").unwrap();
+    let target = folder.join("deck.apkg");
+    let out = env
+        .cmd()
+        .env("TMPDIR", &tmp)
+        .args(["export", "deck", "-o", arg(&target)])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out).1);
+    assert!(fs::read(&target).unwrap().starts_with(b"PK\x03\x04"));
+    assert!(
+        names(&tmp).is_empty(),
+        "left in the temp folder: {:?}",
+        names(&tmp)
+    );
+}

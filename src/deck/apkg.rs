@@ -775,7 +775,9 @@ pub fn write_package(
     shown: &Path,
     export: &crate::store::apkg::AnkiExport,
 ) -> Result<()> {
-    let dir = tempfile::tempdir().map_err(|e| Error::io("create", &std::env::temp_dir(), e))?;
+    // The same locked scratch folder as a package import: one killed here is swept away
+    // by the next package import or export.
+    let dir = super::apkg_zip::Scratch::new()?;
     let collection = dir.path().join("collection.anki2");
     crate::store::apkg::write_collection(&collection, export)?;
     let zip_error = |e: zip::result::ZipError| {

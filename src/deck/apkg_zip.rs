@@ -56,7 +56,7 @@ fn duplicate_name(path: &Path, directory_start: u64) -> Option<String> {
     None
 }
 
-/// A private folder for the collection copy of one package import, locked for as long as it
+/// A private folder for the collection copy of one package import or export, locked for as long as it
 /// lives. An import killed before it could remove its folder leaves it behind unlocked (the
 /// kernel releases a dead process's locks), and the next import removes it ([`sweep`]).
 pub struct Scratch {
@@ -72,7 +72,7 @@ const SCRATCH_PREFIX: &str = "jargon-apkg-";
 const SCRATCH_LOCK: &str = "lock";
 
 impl Scratch {
-    fn new() -> Result<Scratch> {
+    pub fn new() -> Result<Scratch> {
         let temp = std::env::temp_dir();
         sweep(&temp);
         let dir = tempfile::Builder::new()
@@ -90,7 +90,7 @@ impl Scratch {
         Ok(Scratch { dir, _lock: lock })
     }
 
-    fn path(&self) -> &Path {
+    pub fn path(&self) -> &Path {
         self.dir.path()
     }
 }
