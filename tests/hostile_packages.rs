@@ -424,3 +424,65 @@ fn a_killed_package_import_leaves_no_copy_after_the_next_run() {
         .collect();
     assert!(left.is_empty(), "left in the temp folder: {left:?}");
 }
+
+/// Notes in three decks (in blocks, as Anki lists them by id), a third of their cards
+/// suspended, each with an answer: more than one batch of notes.
+const THREE_DECKS: &str = "
+    UPDATE col SET decks = '{\"1\": {\"name\": \"Hostile\"}, \"2\": {\"name\": \"Second\"},
+                             \"3\": {\"name\": \"Third::Sub\"}}';
+    UPDATE cards SET did = 2 WHERE nid >= 1700000000900;
+    UPDATE cards SET did = 3 WHERE nid >= 1700000002200;
+    UPDATE cards SET queue = -1 WHERE nid % 3 = 0;";
+
+#[test]
+fn a_package_streamed_into_the_collection_writes_the_rows_a_planned_import_writes() {
+    let env = Env::new();
+    let file = package(&env, "decks.apkg", 2500, THREE_DECKS);
+    // With --builtin the import reads everything first and plans it (the path of several
+    // files and dry runs); alone, the package is written while it is read.
+    let planned = Env::new();
+    planned.ok(&["decks"]);
+    let out = planned.ok(&["import", "--builtin", file.to_str().unwrap()]);
+    assert!(out.contains("2500 added"), "{out}");
+    env.ok(&["decks"]);
+    let out = env.ok(&["import", file.to_str().unwrap()]);
+    assert_eq!(
+        out.trim(),
+        "Imported: 2500 added, 0 updated, 0 unchanged; 2500 reviews added."
+    );
+    assert_eq!(env.fingerprint(), planned.fingerprint());
+    env.ok(&["check"]);
+    let decks: String = env.sql(
+        "SELECT group_concat(name || ':' || (SELECT count(*) FROM notes WHERE deck_id = decks.id), ',')
+         FROM decks WHERE name IN ('Hostile', 'Second', 'Third::Sub')",
+    );
+    assert_eq!(decks, "Hostile:900,Second:1300,Third::Sub:300");
+    // Again: every note is now in a deck that holds notes, so all of it is planned.
+    let out = env.ok(&["import", file.to_str().unwrap()]);
+    assert!(
+        out.starts_with("Nothing to change: 0 added, 0 updated, 2500 unchanged"),
+        "{out}"
+    );
+}
+
+#[test]
+fn an_error_in_the_last_note_or_card_leaves_the_collection_as_it_was() {
+    // Over two batches of notes are written before the last note is read.
+    for (name, sql, expected) in [
+        (
+            "long.apkg",
+            "UPDATE notes SET flds = 'term' || char(31) || hex(zeroblob(4718592))
+             WHERE id = (SELECT max(id) FROM notes);",
+            &["collection.anki2", "too big", "MiB"][..],
+        ),
+        (
+            "factor.apkg",
+            "UPDATE cards SET factor = 70000 WHERE id = (SELECT max(id) FROM cards);",
+            &["cards", "1700000002499", "factor", "70000"][..],
+        ),
+    ] {
+        let env = Env::new();
+        let file = package(&env, name, 2500, &format!("{THREE_DECKS}{sql}"));
+        refused(&env, &file, expected);
+    }
+}

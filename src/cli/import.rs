@@ -74,6 +74,10 @@ pub fn run(context: &Context, args: &Args, out: &mut dyn Write) -> Result<()> {
     };
 
     if let Some(format) = streamed_format(args, &options) {
+        if format == Format::Apkg {
+            let file = &args.files[0];
+            return super::import_apkg::run(&mut collection, &config, &clock, file, args, out);
+        }
         return import_text_file(&mut collection, &args.files[0], format, &options, args, out);
     }
 
@@ -228,7 +232,7 @@ pub fn run(context: &Context, args: &Args, out: &mut dyn Write) -> Result<()> {
 
 /// A progress bar for an import of about `total` notes and histories: drawn when standard
 /// output is a terminal and the import is large, hidden otherwise.
-fn progress_bar(total: u64) -> indicatif::ProgressBar {
+pub(super) fn progress_bar(total: u64) -> indicatif::ProgressBar {
     if !std::io::stdout().is_terminal() || total < PROGRESS_THRESHOLD {
         return indicatif::ProgressBar::hidden();
     }
@@ -246,8 +250,8 @@ fn progress_bar(total: u64) -> indicatif::ProgressBar {
     bar
 }
 
-/// The format of the one deck file (CSV, TSV, TOML or JSON) an import reads while it writes
-/// (see [`import_text_file`]); `None` for every other import.
+/// The format of the one deck file an import reads while it writes (see [`import_text_file`],
+/// and `import_apkg` for a package); `None` for every other import.
 fn streamed_format(args: &Args, options: &LoadOptions) -> Option<Format> {
     let [file] = args.files.as_slice() else {
         return None;
@@ -255,10 +259,7 @@ fn streamed_format(args: &Args, options: &LoadOptions) -> Option<Format> {
     if args.dry_run || args.builtin || args.revlog.is_some() || file.is_dir() {
         return None;
     }
-    options
-        .format
-        .or_else(|| Format::from_path(file))
-        .filter(|f| !matches!(f, Format::Apkg))
+    options.format.or_else(|| Format::from_path(file))
 }
 
 /// Notes per batch handed from the thread that reads the file to the one that writes.
@@ -475,7 +476,7 @@ fn read_batches(
 
 /// A failed write, rolled back: the failure's own sentence (a full disk, another jargon
 /// writing, a read-only file), after saying that nothing changed.
-fn not_written(error: Error) -> Error {
+pub(super) fn not_written(error: Error) -> Error {
     let reason = match &error {
         // A constraint or a trigger: SQLite's own words say what refused the row.
         Error::Database(rusqlite::Error::SqliteFailure(_, Some(message)))
@@ -493,7 +494,15 @@ fn not_written(error: Error) -> Error {
 /// "3 added, 1 updated, 40 unchanged; 120 reviews added, 7 already present; 2 media files
 /// skipped" (the parts that apply).
 fn report(changes: &ImportPlan, history: Option<&HistoryReport>, media_skipped: usize) -> String {
-    let mut text = changes.summary();
+    report_parts(changes.summary(), history, media_skipped)
+}
+
+/// [`report`] from the notes' summary.
+pub(super) fn report_parts(
+    mut text: String,
+    history: Option<&HistoryReport>,
+    media_skipped: usize,
+) -> String {
     if let Some(h) = history {
         let r = &h.reviews;
         text.push_str(&format!("; {} reviews added", r.added));

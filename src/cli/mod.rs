@@ -10,6 +10,7 @@ pub mod decks;
 pub mod edit;
 pub mod export;
 pub mod import;
+mod import_apkg;
 pub mod report;
 pub mod review;
 pub mod stats;

@@ -34,8 +34,9 @@
 use std::collections::{HashMap, HashSet};
 use std::fs::File;
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
+use super::apkg_numbers::Checker;
 use super::history::{CardHistory, ImportedAnswer};
 use super::{DeckInput, Loaded, NoteInput};
 use crate::clock::Clock;
@@ -44,27 +45,166 @@ use crate::model::{Direction, NoteFields};
 use crate::scheduler::{
     Answer, CardState, Due, INITIAL_EASE_PERMILLE, MINIMUM_EASE_PERMILLE, Phase,
 };
-use crate::store::anki::{AnkiCard, AnkiCollection, AnkiNote, AnkiReview};
+use crate::store::anki::{AnkiCard, AnkiCollection, AnkiNote, AnkiReview, Reader};
 
 pub use super::apkg_zip::ENTRY_LIMIT;
-use super::apkg_zip::extract_collection;
+use super::apkg_zip::{Scratch, extract_collection};
 
 /// Loads a package with the default entry size limit.
 pub fn load(path: &Path, clock: &Clock) -> Result<Loaded> {
     load_with_limit(path, clock, ENTRY_LIMIT)
 }
 
-/// Loads a package, refusing entries larger than `limit` bytes.
+/// Loads a package, refusing entries larger than `limit` bytes: every note held, with the
+/// histories of its cards.
 pub fn load_with_limit(path: &Path, clock: &Clock, limit: u64) -> Result<Loaded> {
-    let (_dir, file, entry, media) = extract_collection(path, limit)?;
-    let reader = crate::store::anki::Reader::open(&file, path, entry)?;
-    let collection = reader.collection()?;
-    super::apkg_numbers::check(&collection, path, entry)?;
-    let mut converter = Converter::new(&collection, clock);
-    reader.each_note(|note| converter.note(&note))?;
-    let mut loaded = converter.finish();
-    loaded.media_skipped = media;
-    Ok(loaded)
+    let package = Package::open(path, limit)?;
+    let mut decks: Vec<DeckInput> = vec![];
+    let mut deck_index: HashMap<String, usize> = HashMap::new();
+    // (deck index, note index in deck, histories of its cards)
+    let mut pending: Vec<(usize, usize, Vec<CardHistory>)> = vec![];
+    let warnings = package.read(clock, |converted| {
+        let index = match deck_index.get(&converted.deck) {
+            Some(i) => *i,
+            None => {
+                decks.push(DeckInput {
+                    name: converted.deck.clone(),
+                    description: None,
+                    notes: vec![],
+                });
+                deck_index.insert(converted.deck, decks.len() - 1);
+                decks.len() - 1
+            }
+        };
+        decks[index].notes.push(converted.note);
+        pending.push((index, decks[index].notes.len() - 1, converted.histories));
+        Ok(())
+    })?;
+    // Histories point at notes by their index among all decks' notes, in order.
+    let mut offsets = Vec::with_capacity(decks.len());
+    let mut total = 0;
+    for deck in &decks {
+        offsets.push(total);
+        total += deck.notes.len();
+    }
+    let mut histories = vec![];
+    for (deck, note, list) in pending {
+        for mut history in list {
+            history.note = offsets[deck] + note;
+            histories.push(history);
+        }
+    }
+    Ok(Loaded {
+        decks,
+        histories,
+        media_skipped: package.media,
+        warnings,
+    })
+}
+
+/// A package opened and checked, its collection copied to a private scratch file, ready to
+/// be read note by note ([`Package::read`]).
+pub struct Package<'p> {
+    path: &'p Path,
+    _scratch: Scratch,
+    file: PathBuf,
+    entry: &'static str,
+    /// Media files in the package, which jargon does not import.
+    pub media: usize,
+}
+
+/// One note of a package as jargon keeps it: its deck, its fields, and the histories of its
+/// cards (their `note` index is 0: the receiver places them).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Converted {
+    pub deck: String,
+    pub note: NoteInput,
+    pub histories: Vec<CardHistory>,
+}
+
+impl<'p> Package<'p> {
+    /// Opens the package at `path`, refusing entries larger than `limit` bytes.
+    pub fn open(path: &'p Path, limit: u64) -> Result<Package<'p>> {
+        let (scratch, file, entry, media) = extract_collection(path, limit)?;
+        Ok(Package {
+            path,
+            _scratch: scratch,
+            file,
+            entry,
+            media,
+        })
+    }
+
+    /// About how many notes the package holds (its notes table's rows).
+    pub fn note_count(&self) -> Result<usize> {
+        Reader::open(&self.file, self.path, self.entry)?.note_count()
+    }
+
+    /// Reads the package: checks every number of its cards and review log, then hands over
+    /// its notes one at a time, in the notes table's order, converted with their cards'
+    /// histories; stops at the first error `each` returns. Returns the warnings (what was
+    /// left out).
+    ///
+    /// Only the cards' and review rows' keys are held (a note id or card id and a rowid, 16
+    /// bytes a row, sorted): a note's cards, and their log, are fetched by rowid as the note
+    /// comes.
+    pub fn read(
+        &self,
+        clock: &Clock,
+        mut each: impl FnMut(Converted) -> Result<()>,
+    ) -> Result<Vec<String>> {
+        let reader = Reader::open(&self.file, self.path, self.entry)?;
+        let collection = reader.collection()?;
+        let checker = Checker::new(self.path, self.entry);
+        checker.collection(&collection)?;
+        // (note id, rowid) of every card, and (card id, rowid) of every review.
+        let mut cards: Vec<(i64, i64)> = vec![];
+        reader.each_card(|rowid, card| {
+            checker.card(card)?;
+            cards.push((card.note_id, rowid));
+            Ok(())
+        })?;
+        cards.sort_unstable();
+        let mut revlog: Vec<(i64, i64)> = vec![];
+        reader.each_review(|rowid, review| {
+            checker.review(review)?;
+            revlog.push((review.card_id, rowid));
+            Ok(())
+        })?;
+        revlog.sort_unstable();
+        let vanished = || {
+            Error::input(
+                self.path,
+                None,
+                format!(
+                    "a row of the {} inside the package vanished while it was read",
+                    self.entry
+                ),
+            )
+        };
+        let mut converter = Converter::new(&collection, clock);
+        let mut note_cards: Vec<AnkiCard> = vec![];
+        reader.each_note(|note| {
+            note_cards.clear();
+            for &(_, rowid) in run_of(&cards, note.id, |c| c.0) {
+                note_cards.push(reader.card(rowid)?.ok_or_else(vanished)?);
+            }
+            note_cards.sort_unstable_by_key(|c| (c.ord, c.id));
+            let mut log_of = |card: &AnkiCard| -> Result<Vec<AnkiReview>> {
+                let mut log = run_of(&revlog, card.id, |r| r.0)
+                    .iter()
+                    .map(|&(_, rowid)| reader.review(rowid)?.ok_or_else(vanished))
+                    .collect::<Result<Vec<AnkiReview>>>()?;
+                log.sort_unstable_by_key(|r| r.id);
+                Ok(log)
+            };
+            match converter.note(&note, &note_cards, &mut log_of)? {
+                Some(converted) => each(converted),
+                None => Ok(()),
+            }
+        })?;
+        Ok(converter.warnings())
+    }
 }
 
 /// Which jargon field each Anki field holds, by field name; `None` when the names are not
@@ -226,11 +366,7 @@ pub struct Converter<'a> {
     collection: &'a AnkiCollection,
     clock: &'a Clock,
     crt_day: i64,
-    decks: Vec<DeckInput>,
-    deck_index: HashMap<String, usize>,
     keys: HashMap<String, HashSet<String>>,
-    /// (deck index, note index in deck, histories of its cards)
-    pending: Vec<(usize, usize, Vec<CardHistory>)>,
     skipped_notes: usize,
     extra_cards: usize,
     manual_rows: usize,
@@ -244,26 +380,28 @@ fn run_of<T>(items: &[T], wanted: i64, key: impl Fn(&T) -> i64) -> &[T] {
 }
 
 impl<'a> Converter<'a> {
-    /// A converter for the notes of `collection`, whose cards are sorted by note and whose
-    /// review log is sorted by card (as `store::anki` reads them).
+    /// A converter for the notes of `collection`.
     pub fn new(collection: &'a AnkiCollection, clock: &'a Clock) -> Converter<'a> {
         Converter {
             collection,
             clock,
             crt_day: clock
                 .day_of(chrono::DateTime::from_timestamp(collection.crt, 0).unwrap_or_default()),
-            decks: vec![],
-            deck_index: HashMap::new(),
             keys: HashMap::new(),
-            pending: vec![],
             skipped_notes: 0,
             extra_cards: 0,
             manual_rows: 0,
         }
     }
 
-    /// Converts one note and its cards.
-    pub fn note(&mut self, note: &AnkiNote) {
+    /// Converts one note and its `cards` (sorted by template and id); `log_of` gives a
+    /// card's review log, oldest first. `None` for a note skipped.
+    pub fn note(
+        &mut self,
+        note: &AnkiNote,
+        cards: &[AnkiCard],
+        log_of: &mut dyn FnMut(&AnkiCard) -> Result<Vec<AnkiReview>>,
+    ) -> Result<Option<Converted>> {
         let collection = self.collection;
         let clock = self.clock;
         let crt_day = self.crt_day;
@@ -289,10 +427,9 @@ impl<'a> Converter<'a> {
         }
         if fields.term.is_empty() || fields.definition.is_empty() {
             self.skipped_notes += 1;
-            return;
+            return Ok(None);
         }
         fields.tags = note.tags.split_whitespace().map(String::from).collect();
-        let cards = run_of(&collection.cards, note.id, |c| c.note_id);
         let home = cards.iter().min_by_key(|c| c.ord).map(|c| {
             if c.original_deck_id != 0 {
                 c.original_deck_id
@@ -337,10 +474,10 @@ impl<'a> Converter<'a> {
                     continue;
                 }
             };
-            let log = run_of(&collection.revlog, card.id, |r| r.card_id);
+            let log = log_of(card)?;
             let mut previous = CardState::new_card();
             let mut answers = vec![];
-            for review in log {
+            for review in &log {
                 let Some(answer) = u8::try_from(review.ease).ok().and_then(Answer::from_rating)
                 else {
                     self.manual_rows += 1;
@@ -379,51 +516,25 @@ impl<'a> Converter<'a> {
                 buried,
             });
         }
-        let index = match self.deck_index.get(&deck) {
-            Some(i) => *i,
-            None => {
-                self.decks.push(DeckInput {
-                    name: deck.clone(),
-                    description: None,
-                    notes: vec![],
-                });
-                self.deck_index.insert(deck, self.decks.len() - 1);
-                self.decks.len() - 1
-            }
-        };
-        self.decks[index].notes.push(NoteInput {
-            fields,
-            position: None,
-        });
-        self.pending
-            .push((index, self.decks[index].notes.len() - 1, histories));
+        Ok(Some(Converted {
+            deck,
+            note: NoteInput {
+                fields,
+                position: None,
+            },
+            histories,
+        }))
     }
 
-    /// The decks and histories of every note converted.
-    pub fn finish(self) -> Loaded {
+    /// What was left out, one sentence each.
+    pub fn warnings(self) -> Vec<String> {
         let Converter {
-            decks,
-            pending,
             skipped_notes,
             extra_cards,
             manual_rows,
             ..
         } = self;
         let mut warnings = vec![];
-        // Histories point at notes by their index among all decks' notes, in order.
-        let mut offsets = Vec::with_capacity(decks.len());
-        let mut total = 0;
-        for deck in &decks {
-            offsets.push(total);
-            total += deck.notes.len();
-        }
-        let mut histories = vec![];
-        for (deck, note, list) in pending {
-            for mut history in list {
-                history.note = offsets[deck] + note;
-                histories.push(history);
-            }
-        }
         if skipped_notes > 0 {
             warnings.push(format!(
             "{skipped_notes} note(s) without a term or a definition (after removing HTML and media) were skipped"
@@ -439,12 +550,7 @@ impl<'a> Converter<'a> {
                 "{manual_rows} review log row(s) of manual rescheduling (no answer) were left out"
             ));
         }
-        Loaded {
-            decks,
-            histories,
-            media_skipped: 0,
-            warnings,
-        }
+        warnings
     }
 }
 

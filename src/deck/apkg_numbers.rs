@@ -15,7 +15,7 @@ use std::path::Path;
 
 use super::history::{EARLIEST_MS, LATEST_MS, plausible_ms};
 use crate::error::{Error, Result};
-use crate::store::anki::AnkiCollection;
+use crate::store::anki::{AnkiCard, AnkiCollection, AnkiReview};
 
 const I32: (i64, i64) = (i32::MIN as i64, i32::MAX as i64);
 const U32: (i64, i64) = (0, u32::MAX as i64);
@@ -85,11 +85,28 @@ impl At<'_> {
     }
 }
 
-/// Checks every number of `collection` that jargon reads; `package` and `entry` name it.
-pub fn check(collection: &AnkiCollection, package: &Path, entry: &str) -> Result<()> {
-    let at = At { package, entry };
-    at.instant("the collection", "col", "crt", collection.crt, false)?;
-    for card in &collection.cards {
+/// Checks the numbers of a collection, row by row as they are read; `package` and `entry`
+/// name it in messages.
+pub struct Checker<'a> {
+    at: At<'a>,
+}
+
+impl<'a> Checker<'a> {
+    pub fn new(package: &'a Path, entry: &'a str) -> Checker<'a> {
+        Checker {
+            at: At { package, entry },
+        }
+    }
+
+    /// The collection's own numbers (its creation time).
+    pub fn collection(&self, collection: &AnkiCollection) -> Result<()> {
+        self.at
+            .instant("the collection", "col", "crt", collection.crt, false)
+    }
+
+    /// Every number of a card that jargon reads.
+    pub fn card(&self, card: &AnkiCard) -> Result<()> {
+        let at = &self.at;
         let row = format!("the card {}", card.id);
         let check = |column: &str, value: i64, range: (i64, i64)| {
             at.range(&row, "cards", column, value, range)
@@ -105,8 +122,12 @@ pub fn check(collection: &AnkiCollection, package: &Path, entry: &str) -> Result
         if card.kind != 0 {
             at.instant(&row, "cards", "mod", card.modified, false)?;
         }
+        Ok(())
     }
-    for review in &collection.revlog {
+
+    /// Every number of a review log row that jargon reads.
+    pub fn review(&self, review: &AnkiReview) -> Result<()> {
+        let at = &self.at;
         let row = format!("the review {}", review.id);
         let check = |column: &str, value: i64, range: (i64, i64)| {
             at.range(&row, "revlog", column, value, range)
@@ -118,6 +139,6 @@ pub fn check(collection: &AnkiCollection, package: &Path, entry: &str) -> Result
         check("factor", review.factor, U32)?;
         check("time", review.time_ms, U32)?;
         check("type", review.kind, (0, 5))?;
+        Ok(())
     }
-    Ok(())
 }

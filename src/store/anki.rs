@@ -10,9 +10,10 @@
 //! - before anything is read, `pragma_table_list` and `pragma_table_xinfo` show that each table
 //!   read is a real table (not a view, not virtual) with the columns read and no generated or
 //!   hidden column, and that no trigger is attached to it; anything else refuses the package;
-//! - every query is a plain scan of one table: no `ORDER BY`, `GROUP BY`, join or subquery,
-//!   so SQLite never needs temporary storage (the rows are sorted in Rust, and `temp_store` is
-//!   `MEMORY` in any case), and a row costs a few instructions per column;
+//! - every query is a plain scan of one table, or a lookup of one row by its rowid: no
+//!   `ORDER BY`, `GROUP BY`, join or subquery, so SQLite never needs temporary storage (the
+//!   rows are sorted in Rust, and `temp_store` is `MEMORY` in any case), and a row costs a
+//!   few instructions per column;
 //! - a progress handler stops the reading once it has run [`STEPS_PER_BYTE`] instructions per
 //!   byte of the file (plus a fixed allowance): far more than those scans need, so only
 //!   something that is not one of them reaches it. It is per connection, unlike
@@ -97,8 +98,6 @@ pub struct AnkiCollection {
     pub crt: i64,
     pub decks: HashMap<i64, String>,
     pub notetypes: HashMap<i64, AnkiNotetype>,
-    pub cards: Vec<AnkiCard>,
-    pub revlog: Vec<AnkiReview>,
 }
 
 #[derive(serde::Deserialize)]
@@ -128,10 +127,11 @@ struct LegacyNotetype {
 pub const VALUE_LIMIT: i32 = 8 << 20;
 
 /// SQLite instructions allowed per byte of the collection file, and on top of that. Every
-/// query jargon runs on a package is a plain scan of one table (no sorting, grouping, join or
-/// subquery: the sorting is done in Rust), a few instructions per column of each row, so a
+/// query jargon runs on a package is a plain scan of one table or a lookup of one row by
+/// rowid (no sorting, grouping, join or subquery: the sorting is done in Rust), a few
+/// instructions per column of each row, and a card or review row is read at most twice, so a
 /// collection of any size needs far fewer; something that runs past the budget is not one of
-/// those scans, and is stopped.
+/// those reads, and is stopped.
 const STEPS_PER_BYTE: u64 = 32;
 const STEPS_BASE: u64 = 50_000_000;
 /// Instructions between two calls of the progress handler.
@@ -342,9 +342,12 @@ fn check_table(conn: &Connection, source: &Source, table: &Table) -> Result<bool
     Ok(true)
 }
 
-/// An opened and checked collection: [`Reader::collection`] reads everything but the notes,
-/// which [`Reader::each_note`] then hands over one at a time (a package's notes are most of
-/// it; they are never all held as Anki rows).
+/// An opened and checked collection: [`Reader::collection`] reads the small tables (decks,
+/// note types), [`Reader::each_card`] and [`Reader::each_review`] scan the cards and the
+/// review log (the caller keeps what it needs to find them again: their rowids), and
+/// [`Reader::each_note`] hands the notes over one at a time, while [`Reader::card`] and
+/// [`Reader::review`] fetch a note's cards and their log by rowid. No table is ever held
+/// whole as Anki rows.
 pub struct Reader<'a> {
     conn: Connection,
     source: Source<'a>,
@@ -367,14 +370,14 @@ impl<'a> Reader<'a> {
         })
     }
 
-    /// Everything but the notes.
+    /// The collection's creation time, decks and note types.
     pub fn collection(&self) -> Result<AnkiCollection> {
         read_tables(&self.conn, &self.source, self.decks, self.notetypes).map_err(self.source.db())
     }
 
     /// Calls `each` with every note, in the table's order (its rowid, which is Anki's note
-    /// id).
-    pub fn each_note(&self, mut each: impl FnMut(AnkiNote)) -> Result<()> {
+    /// id); stops at the first error `each` returns.
+    pub fn each_note(&self, mut each: impl FnMut(AnkiNote) -> Result<()>) -> Result<()> {
         let mut read = || -> Result<()> {
             let mut stmt = self
                 .conn
@@ -388,12 +391,112 @@ impl<'a> Reader<'a> {
                     modified: r.get(3)?,
                     tags: r.get(4)?,
                     fields: r.get(5)?,
-                });
+                })?;
             }
             Ok(())
         };
         read().map_err(self.source.db())
     }
+
+    /// How many notes the collection holds (SQLite counts the table's pages, no row is read).
+    pub fn note_count(&self) -> Result<usize> {
+        let count: i64 = self
+            .conn
+            .query_row("SELECT count(*) FROM notes", [], |r| r.get(0))
+            .map_err(|e| self.source.sqlite(e))?;
+        Ok(usize::try_from(count).unwrap_or(0))
+    }
+
+    /// Calls `each` with every card and its rowid, in the table's order; stops at the first
+    /// error `each` returns.
+    pub fn each_card(&self, mut each: impl FnMut(i64, &AnkiCard) -> Result<()>) -> Result<()> {
+        let sql = format!("SELECT rowid, {CARD_COLUMNS} FROM cards");
+        self.scan(&sql, |r| each(r.get(0)?, &card_from_row(r, 1)?))
+    }
+
+    /// Calls `each` with every review log row and its rowid, in the table's order; stops at
+    /// the first error `each` returns.
+    pub fn each_review(&self, mut each: impl FnMut(i64, &AnkiReview) -> Result<()>) -> Result<()> {
+        let sql = format!("SELECT rowid, {REVIEW_COLUMNS} FROM revlog");
+        self.scan(&sql, |r| each(r.get(0)?, &review_from_row(r, 1)?))
+    }
+
+    /// The card at `rowid` (one found by [`Reader::each_card`]): a lookup by the table's
+    /// own key, never a scan.
+    pub fn card(&self, rowid: i64) -> Result<Option<AnkiCard>> {
+        let sql = format!("SELECT {CARD_COLUMNS} FROM cards WHERE rowid = ?1");
+        self.lookup(&sql, rowid, |r| card_from_row(r, 0))
+    }
+
+    /// The review log row at `rowid` (one found by [`Reader::each_review`]).
+    pub fn review(&self, rowid: i64) -> Result<Option<AnkiReview>> {
+        let sql = format!("SELECT {REVIEW_COLUMNS} FROM revlog WHERE rowid = ?1");
+        self.lookup(&sql, rowid, |r| review_from_row(r, 0))
+    }
+
+    fn scan(&self, sql: &str, mut each: impl FnMut(&rusqlite::Row) -> Result<()>) -> Result<()> {
+        let mut read = || -> Result<()> {
+            let mut stmt = self.conn.prepare(sql)?;
+            let mut rows = stmt.query([])?;
+            while let Some(r) = rows.next()? {
+                each(r)?;
+            }
+            Ok(())
+        };
+        read().map_err(self.source.db())
+    }
+
+    fn lookup<T>(
+        &self,
+        sql: &str,
+        rowid: i64,
+        row: impl FnOnce(&rusqlite::Row) -> rusqlite::Result<T>,
+    ) -> Result<Option<T>> {
+        let read = || -> Result<Option<T>> {
+            Ok(self
+                .conn
+                .prepare_cached(sql)?
+                .query_row([rowid], row)
+                .optional()?)
+        };
+        read().map_err(self.source.db())
+    }
+}
+
+const CARD_COLUMNS: &str =
+    "id, nid, did, ord, mod, type, queue, due, ivl, factor, reps, lapses, odid, odue";
+const REVIEW_COLUMNS: &str = "id, cid, ease, ivl, lastIvl, factor, time, type";
+
+fn card_from_row(r: &rusqlite::Row, at: usize) -> rusqlite::Result<AnkiCard> {
+    Ok(AnkiCard {
+        id: r.get(at)?,
+        note_id: r.get(at + 1)?,
+        deck_id: r.get(at + 2)?,
+        ord: r.get(at + 3)?,
+        modified: r.get(at + 4)?,
+        kind: r.get(at + 5)?,
+        queue: r.get(at + 6)?,
+        due: r.get(at + 7)?,
+        interval: r.get(at + 8)?,
+        factor: r.get(at + 9)?,
+        reps: r.get(at + 10)?,
+        lapses: r.get(at + 11)?,
+        original_deck_id: r.get(at + 12)?,
+        original_due: r.get(at + 13)?,
+    })
+}
+
+fn review_from_row(r: &rusqlite::Row, at: usize) -> rusqlite::Result<AnkiReview> {
+    Ok(AnkiReview {
+        id: r.get(at)?,
+        card_id: r.get(at + 1)?,
+        ease: r.get(at + 2)?,
+        interval: r.get(at + 3)?,
+        last_interval: r.get(at + 4)?,
+        factor: r.get(at + 5)?,
+        time_ms: r.get(at + 6)?,
+        kind: r.get(at + 7)?,
+    })
 }
 
 /// Checks every table read; tells whether the `decks` and `notetypes` tables (schema 18)
@@ -518,52 +621,6 @@ fn read_tables(
             }
         }
     }
-    let mut stmt = conn.prepare(
-        "SELECT id, nid, did, ord, mod, type, queue, due, ivl, factor, reps, lapses, odid, odue
-         FROM cards",
-    )?;
-    collection.cards = stmt
-        .query_map([], |r| {
-            Ok(AnkiCard {
-                id: r.get(0)?,
-                note_id: r.get(1)?,
-                deck_id: r.get(2)?,
-                ord: r.get(3)?,
-                modified: r.get(4)?,
-                kind: r.get(5)?,
-                queue: r.get(6)?,
-                due: r.get(7)?,
-                interval: r.get(8)?,
-                factor: r.get(9)?,
-                reps: r.get(10)?,
-                lapses: r.get(11)?,
-                original_deck_id: r.get(12)?,
-                original_due: r.get(13)?,
-            })
-        })?
-        .collect::<rusqlite::Result<_>>()?;
-    let mut stmt =
-        conn.prepare("SELECT id, cid, ease, ivl, lastIvl, factor, time, type FROM revlog")?;
-    collection.revlog = stmt
-        .query_map([], |r| {
-            Ok(AnkiReview {
-                id: r.get(0)?,
-                card_id: r.get(1)?,
-                ease: r.get(2)?,
-                interval: r.get(3)?,
-                last_interval: r.get(4)?,
-                factor: r.get(5)?,
-                time_ms: r.get(6)?,
-                kind: r.get(7)?,
-            })
-        })?
-        .collect::<rusqlite::Result<_>>()?;
-    collection
-        .cards
-        .sort_unstable_by_key(|c| (c.note_id, c.ord, c.id));
-    collection
-        .revlog
-        .sort_unstable_by_key(|r| (r.card_id, r.id));
     Ok(collection)
 }
 

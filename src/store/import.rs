@@ -6,6 +6,9 @@ use rusqlite::{OptionalExtension, Transaction, params};
 
 use super::Collection;
 use super::note_insert::{NoteRow, NoteWriter};
+use super::revlog::{HistoryReport, Merge};
+use crate::config::Config;
+use crate::deck::history::{CardHistory, MergeCounts};
 use crate::deck::plan::{Existing, ImportPlan};
 use crate::error::{Error, Result};
 use crate::model::NoteFields;
@@ -259,6 +262,35 @@ impl<'t> NoteStream<'t> {
     /// How many notes [`NoteStream::write`] wrote.
     pub fn added(&self) -> usize {
         self.added
+    }
+
+    /// The id the next note [`NoteStream::write`] writes gets (the next ones follow).
+    pub fn next_id(&self) -> i64 {
+        self.next_id
+    }
+
+    /// Merges the history of a card of `note_id`, a note [`NoteStream::write`] wrote.
+    pub fn write_history(
+        &mut self,
+        note_id: i64,
+        history: &CardHistory,
+        config: &Config,
+        merge: Merge,
+    ) -> Result<MergeCounts> {
+        super::revlog::write_history(self.tx, note_id, true, history, config, merge)
+    }
+
+    /// Merges the histories of the notes of `plan` (written by [`NoteStream::apply`], which
+    /// returned `added`); each history's `note` is its note's index in the plan's input.
+    pub fn write_planned_histories(
+        &mut self,
+        plan: &ImportPlan,
+        added: &[i64],
+        histories: &[CardHistory],
+        config: &Config,
+        merge: Merge,
+    ) -> Result<HistoryReport> {
+        super::revlog::write_histories(self.tx, plan, added, histories, config, merge, &mut |_| {})
     }
 
     /// The stored notes of the named decks, as the plan compares them. Call it once every

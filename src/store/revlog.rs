@@ -123,43 +123,75 @@ impl Collection {
     ) -> Result<HistoryReport> {
         let tx = self.conn_mut().transaction()?;
         let added = write_plan(&tx, plan, now_secs, progress)?;
-        let mut report = HistoryReport::default();
-        for (done, history) in histories.iter().enumerate() {
-            let (note_id, fresh) = match plan.targets.get(history.note) {
-                Some(Target::Existing(id)) => (*id, false),
-                Some(Target::Added(index)) => {
-                    let id = added.get(*index).ok_or_else(|| {
-                        Error::failed("an imported history points at a note that was not added")
-                    })?;
-                    (*id, true)
-                }
-                Some(Target::Skipped) => {
-                    report.skipped_cards += 1;
-                    continue;
-                }
-                None => {
-                    return Err(Error::failed(
-                        "an imported history points at a note that is not in the import",
-                    ));
-                }
-            };
-            let stored =
-                stored_card(&tx, note_id, history.direction.as_str(), fresh)?.ok_or_else(|| {
-                    Error::failed(format!(
-                        "note {note_id} has no {} card",
-                        history.direction.as_str()
-                    ))
-                })?;
-            let (write, counts) = merge(history, &stored);
-            write_card(&tx, &write, config.scheduler, config.scheduling)?;
-            report.reviews += counts;
+        let report = write_histories(&tx, plan, &added, histories, config, merge, &mut |done| {
             if done % 256 == 255 {
                 progress((added.len() + done + 1) as u64);
             }
-        }
+        })?;
         tx.commit()?;
         Ok(report)
     }
+}
+
+/// The merge of one card's history with its stored card.
+pub(crate) type Merge<'m> = &'m dyn Fn(&CardHistory, &StoredCard) -> (CardWrite, MergeCounts);
+
+/// Merges the histories of a plan's notes (`added`: the ids of its added notes), inside the
+/// caller's transaction; `done` is told the index of each history written.
+pub(super) fn write_histories(
+    tx: &Transaction,
+    plan: &ImportPlan,
+    added: &[i64],
+    histories: &[CardHistory],
+    config: &Config,
+    merge: Merge,
+    done: &mut dyn FnMut(usize),
+) -> Result<HistoryReport> {
+    let mut report = HistoryReport::default();
+    for (index, history) in histories.iter().enumerate() {
+        let (note_id, fresh) = match plan.targets.get(history.note) {
+            Some(Target::Existing(id)) => (*id, false),
+            Some(Target::Added(index)) => {
+                let id = added.get(*index).ok_or_else(|| {
+                    Error::failed("an imported history points at a note that was not added")
+                })?;
+                (*id, true)
+            }
+            Some(Target::Skipped) => {
+                report.skipped_cards += 1;
+                continue;
+            }
+            None => {
+                return Err(Error::failed(
+                    "an imported history points at a note that is not in the import",
+                ));
+            }
+        };
+        report.reviews += write_history(tx, note_id, fresh, history, config, merge)?;
+        done(index);
+    }
+    Ok(report)
+}
+
+/// Merges one card history into the card of note `note_id` (`fresh`: a note this import
+/// added), inside the caller's transaction.
+pub(super) fn write_history(
+    tx: &Transaction,
+    note_id: i64,
+    fresh: bool,
+    history: &CardHistory,
+    config: &Config,
+    merge: Merge,
+) -> Result<MergeCounts> {
+    let stored = stored_card(tx, note_id, history.direction.as_str(), fresh)?.ok_or_else(|| {
+        Error::failed(format!(
+            "note {note_id} has no {} card",
+            history.direction.as_str()
+        ))
+    })?;
+    let (write, counts) = merge(history, &stored);
+    write_card(tx, &write, config.scheduler, config.scheduling)?;
+    Ok(counts)
 }
 
 #[cfg(test)]
