@@ -1775,6 +1775,62 @@ mod tests {
 pub(crate) mod sample {
     use super::*;
 
+    /// The figures of a collection whose log is `rows` and whose started cards are `cards`
+    /// (with `total` cards in all), on the sample's day, over all time.
+    pub fn stats_from(rows: &[LogRow], cards_in: &[CardRow], total: u64) -> Stats {
+        let now = DateTime::parse_from_rfc3339("2024-10-04T12:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let clock = Clock::new(now, Zone::Named(chrono_tz::UTC), 4);
+        let mut log = LogSummary::new(clock, None);
+        for row in rows {
+            log.add(row);
+        }
+        let mut cards = CardSummary::new(clock, 8);
+        for card in cards_in {
+            cards.add(card);
+        }
+        cards.set_total_cards(total);
+        let activity = log.activity();
+        let context = Context {
+            clock,
+            period: Period::All,
+            deck: None,
+            rollover_hour: 4,
+        };
+        build(&context, log, cards, &activity, &HashMap::new())
+    }
+
+    /// A day's first answer to a new card and its first review (young), both Good, with the
+    /// card now in review due tomorrow: the smallest history there is.
+    pub fn tiny_stats() -> Stats {
+        let today: DayNumber = 20_000;
+        let row = |day: DayNumber, phase: Phase, interval: u32| LogRow {
+            card_id: 1,
+            day,
+            reviewed_at_ms: day * 86_400_000 + 9 * 3_600_000,
+            quality: Quality::new(4).unwrap(),
+            duration_ms: 3_000,
+            kind: ReviewKind::Schedule,
+            phase_before: phase,
+            interval_before_days: interval,
+        };
+        let card = CardRow {
+            card_id: 1,
+            phase: Phase::Review,
+            due: Due::Day(today + 1),
+            interval_days: 6,
+            ease_permille: 2500,
+            lapses: 0,
+            suspended: false,
+        };
+        stats_from(
+            &[row(today - 1, Phase::New, 0), row(today, Phase::Review, 1)],
+            &[card],
+            40,
+        )
+    }
+
     pub fn sample_stats() -> Stats {
         let now = DateTime::parse_from_rfc3339("2024-10-04T12:00:00Z")
             .unwrap()
