@@ -127,6 +127,49 @@ pub struct CardRow {
     pub suspended: bool,
 }
 
+/// Answers on one study day that count alike everywhere but in the answers by hour: the same
+/// kind, quality, phase before and young or mature interval before. The store keeps these per
+/// day as answers are written (`review_day_counts`); one logged answer is a group of one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AnswerGroup {
+    pub day: DayNumber,
+    pub kind: ReviewKind,
+    pub quality: Quality,
+    pub phase_before: Phase,
+    /// The interval before was [`MATURE_DAYS`] or more (read only for the review phase).
+    pub mature: bool,
+    pub answers: u64,
+    pub time_ms: i64,
+}
+
+impl AnswerGroup {
+    pub fn of(row: &LogRow) -> AnswerGroup {
+        AnswerGroup {
+            day: row.day,
+            kind: row.kind,
+            quality: row.quality,
+            phase_before: row.phase_before,
+            mature: Counts::is_mature(row.interval_before_days),
+            answers: 1,
+            time_ms: row.duration_ms,
+        }
+    }
+}
+
+/// Answers of one kind on one study day given in one quarter hour (every zone offset in use
+/// is a whole number of quarter hours, so a quarter hour has one local hour): what the answers
+/// by hour read, as the store keeps it (`review_quarter_counts`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct QuarterCount {
+    pub day: DayNumber,
+    /// The quarter hour's start, in unix milliseconds.
+    pub start_ms: i64,
+    pub kind: ReviewKind,
+    pub answers: u64,
+    /// Those that were not Again.
+    pub passed: u64,
+}
+
 /// Answers of one kind on one study day, as the store counts them for the whole history.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DayKindCount {
@@ -161,6 +204,34 @@ impl Activity {
                 .into_iter()
                 .map(|(day, answers)| DayActivity { day, answers })
                 .collect(),
+        }
+    }
+}
+
+/// Activity answers per study day, summed from answer groups (cram left out), for the streak
+/// and the heatmap when the answers come as the store's per-day counts.
+#[derive(Debug, Clone, Default)]
+pub struct DayAnswers {
+    days: BTreeMap<DayNumber, u64>,
+}
+
+impl DayAnswers {
+    pub fn add(&mut self, group: &AnswerGroup) {
+        if Counts::is_activity(group.kind) && group.answers > 0 {
+            *self.days.entry(group.day).or_default() += group.answers;
+        }
+    }
+
+    /// Every day with an answer is both active and a recent day (the heatmap takes its year).
+    pub fn activity(self) -> Activity {
+        let recent: Vec<DayActivity> = self
+            .days
+            .into_iter()
+            .map(|(day, answers)| DayActivity { day, answers })
+            .collect();
+        Activity {
+            active_days: recent.iter().map(|a| a.day).collect(),
+            recent,
         }
     }
 }
@@ -223,31 +294,37 @@ pub struct Tally {
 
 impl Tally {
     pub fn add(&mut self, row: &LogRow) {
-        if !Counts::is_activity(row.kind) {
+        self.add_group(&AnswerGroup::of(row));
+    }
+
+    /// Adds a group of answers that count alike.
+    pub fn add_group(&mut self, group: &AnswerGroup) {
+        if !Counts::is_activity(group.kind) {
             return;
         }
-        self.answers += 1;
-        self.time_ms += row.duration_ms.max(0);
-        if row.kind == ReviewKind::Drill {
-            self.drill += 1;
+        let n = group.answers;
+        self.answers += n;
+        self.time_ms += group.time_ms.max(0);
+        if group.kind == ReviewKind::Drill {
+            self.drill += n;
         }
-        if !Counts::is_scored(row.kind) {
+        if !Counts::is_scored(group.kind) {
             return;
         }
-        let passed = Counts::passed(row.quality);
-        self.scored += 1;
-        self.passed += u64::from(passed);
-        match row.phase_before {
-            Phase::New => self.new += 1,
-            Phase::Learning | Phase::Relearning => self.learning += 1,
+        let passed = if Counts::passed(group.quality) { n } else { 0 };
+        self.scored += n;
+        self.passed += passed;
+        match group.phase_before {
+            Phase::New => self.new += n,
+            Phase::Learning | Phase::Relearning => self.learning += n,
             Phase::Review => {
-                self.review += 1;
-                if Counts::is_mature(row.interval_before_days) {
-                    self.mature += 1;
-                    self.mature_passed += u64::from(passed);
+                self.review += n;
+                if group.mature {
+                    self.mature += n;
+                    self.mature_passed += passed;
                 } else {
-                    self.young += 1;
-                    self.young_passed += u64::from(passed);
+                    self.young += n;
+                    self.young_passed += passed;
                 }
             }
         }
@@ -375,40 +452,74 @@ impl LogSummary {
         }
     }
 
+    /// Whether answers of `kind` on `day` count in this summary.
+    fn counts(&self, kind: ReviewKind, day: DayNumber) -> bool {
+        Counts::is_activity(kind)
+            && day <= self.today
+            && self.first_day.is_none_or(|first| day >= first)
+    }
+
+    /// Adds one logged answer.
     pub fn add(&mut self, row: &LogRow) {
-        if !Counts::is_activity(row.kind)
-            || row.day > self.today
-            || self.first_day.is_some_and(|first| row.day < first)
-        {
+        if !self.counts(row.kind, row.day) {
             return;
         }
-        match &mut self.current {
-            Some((day, tally)) if *day == row.day => tally.add(row),
-            _ => {
-                self.flush();
-                let mut tally = self.days.remove(&row.day).unwrap_or_default();
-                tally.add(row);
-                self.current = Some((row.day, tally));
-            }
-        }
+        self.add_group(&AnswerGroup::of(row));
         if row.day == self.today {
             self.today_cards.insert(row.card_id);
         }
-        let hour = self.local_hour(row.reviewed_at_ms);
-        let slot = &mut self.hours[hour];
-        slot.answers += 1;
-        if Counts::is_scored(row.kind) {
-            let passed = Counts::passed(row.quality);
-            slot.scored += 1;
-            slot.passed += u64::from(passed);
-            let group = match row.phase_before {
+        self.add_quarter(&QuarterCount {
+            day: row.day,
+            start_ms: row.reviewed_at_ms,
+            kind: row.kind,
+            answers: 1,
+            passed: u64::from(Counts::passed(row.quality)),
+        });
+    }
+
+    /// Adds a group of answers to the day figures and the buttons (not to the answers by hour:
+    /// [`LogSummary::add_quarter`] does those).
+    pub fn add_group(&mut self, group: &AnswerGroup) {
+        if !self.counts(group.kind, group.day) {
+            return;
+        }
+        match &mut self.current {
+            Some((day, tally)) if *day == group.day => tally.add_group(group),
+            _ => {
+                self.flush();
+                let mut tally = self.days.remove(&group.day).unwrap_or_default();
+                tally.add_group(group);
+                self.current = Some((group.day, tally));
+            }
+        }
+        if Counts::is_scored(group.kind) {
+            let phase = match group.phase_before {
                 Phase::New => 0,
                 Phase::Learning | Phase::Relearning => 1,
                 Phase::Review => 2,
             };
-            let button = usize::from(row.quality.rating().clamp(1, 4) - 1);
-            self.buttons[group].counts[button] += 1;
+            let button = usize::from(group.quality.rating().clamp(1, 4) - 1);
+            self.buttons[phase].counts[button] += group.answers;
         }
+    }
+
+    /// Adds answers given in one quarter hour to the answers by hour.
+    pub fn add_quarter(&mut self, quarter: &QuarterCount) {
+        if !self.counts(quarter.kind, quarter.day) {
+            return;
+        }
+        let hour = self.local_hour(quarter.start_ms);
+        let slot = &mut self.hours[hour];
+        slot.answers += quarter.answers;
+        if Counts::is_scored(quarter.kind) {
+            slot.scored += quarter.answers;
+            slot.passed += quarter.passed;
+        }
+    }
+
+    /// Notes the cards answered today (cram aside), when the answers come as counts.
+    pub fn add_today_cards(&mut self, card_ids: impl IntoIterator<Item = i64>) {
+        self.today_cards.extend(card_ids);
     }
 
     fn flush(&mut self) {
@@ -1304,6 +1415,135 @@ mod tests {
         }
         let activity = log.activity();
         build(&context(period), log, cards, &activity, &HashMap::new())
+    }
+
+    #[test]
+    fn answer_counts_per_day_and_quarter_hour_give_what_the_answers_give() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(14);
+        let kinds = [
+            ReviewKind::Schedule,
+            ReviewKind::Drill,
+            ReviewKind::Cram,
+            ReviewKind::Import,
+        ];
+        let phases = [
+            Phase::New,
+            Phase::Learning,
+            Phase::Relearning,
+            Phase::Review,
+        ];
+        let rows: Vec<LogRow> = (0..4_000)
+            .map(|_| {
+                // A few answers after today (a clock set back), most in the last two months.
+                let day = TODAY - rng.random_range(-1..60);
+                LogRow {
+                    card_id: rng.random_range(1..300),
+                    day,
+                    reviewed_at_ms: day * MS_PER_DAY
+                        + rng.random_range(-6 * 3_600_000..30 * 3_600_000),
+                    quality: Quality::new(rng.random_range(0..=5)).unwrap(),
+                    duration_ms: rng.random_range(0..20_000),
+                    kind: kinds[rng.random_range(0..4)],
+                    phase_before: phases[rng.random_range(0..4)],
+                    interval_before_days: rng.random_range(0..40),
+                }
+            })
+            .collect();
+        type GroupKey = (DayNumber, ReviewKind, u8, Phase, bool);
+        let mut groups: HashMap<GroupKey, (u64, i64)> = HashMap::new();
+        let mut quarters: HashMap<(DayNumber, i64, ReviewKind), (u64, u64)> = HashMap::new();
+        for row in &rows {
+            let g = AnswerGroup::of(row);
+            let key = (g.day, g.kind, row.quality.value(), g.phase_before, g.mature);
+            let entry = groups.entry(key).or_default();
+            entry.0 += 1;
+            entry.1 += row.duration_ms;
+            let quarter = row.reviewed_at_ms.div_euclid(900_000) * 900_000;
+            let entry = quarters.entry((row.day, quarter, row.kind)).or_default();
+            entry.0 += 1;
+            entry.1 += u64::from(Counts::passed(row.quality));
+        }
+        let now = DateTime::parse_from_rfc3339("2024-10-04T12:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        for zone in [
+            chrono_tz::UTC,
+            chrono_tz::Asia::Kolkata,
+            chrono_tz::America::St_Johns,
+        ] {
+            let clock = Clock::new(now, Zone::Named(zone), 4);
+            for period in [Period::Day, Period::Month, Period::All] {
+                let first = period.first_day(clock.today());
+                let mut by_rows = LogSummary::new(clock, first);
+                for row in &rows {
+                    by_rows.add(row);
+                }
+                let mut by_counts = LogSummary::new(clock, first);
+                for (&(day, kind, q, phase_before, mature), &(answers, time_ms)) in &groups {
+                    by_counts.add_group(&AnswerGroup {
+                        day,
+                        kind,
+                        quality: Quality::new(q).unwrap(),
+                        phase_before,
+                        mature,
+                        answers,
+                        time_ms,
+                    });
+                }
+                for (&(day, start_ms, kind), &(answers, passed)) in &quarters {
+                    by_counts.add_quarter(&QuarterCount {
+                        day,
+                        start_ms,
+                        kind,
+                        answers,
+                        passed,
+                    });
+                }
+                by_counts.add_today_cards(
+                    rows.iter()
+                        .filter(|r| r.day == clock.today() && Counts::is_activity(r.kind))
+                        .map(|r| r.card_id),
+                );
+                // The streak and heatmap read the whole history, whatever the period.
+                let mut whole = LogSummary::new(clock, None);
+                for row in &rows {
+                    whole.add(row);
+                }
+                let activity = whole.activity();
+                let mut days = DayAnswers::default();
+                for (&(day, kind, q, phase_before, mature), &(answers, time_ms)) in &groups {
+                    if day <= clock.today() {
+                        days.add(&AnswerGroup {
+                            day,
+                            kind,
+                            quality: Quality::new(q).unwrap(),
+                            phase_before,
+                            mature,
+                            answers,
+                            time_ms,
+                        });
+                    }
+                }
+                let context = Context {
+                    clock,
+                    period,
+                    deck: None,
+                    rollover_hour: 4,
+                };
+                let cards = || CardSummary::new(clock, 8);
+                let from_rows = build(&context, by_rows, cards(), &activity, &HashMap::new());
+                let from_counts = build(
+                    &context,
+                    by_counts,
+                    cards(),
+                    &days.activity(),
+                    &HashMap::new(),
+                );
+                assert!(from_rows.period_totals.tally.answers > 0, "{period:?}");
+                assert_eq!(from_rows, from_counts, "{zone} {period:?}");
+            }
+        }
     }
 
     #[test]
