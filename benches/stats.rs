@@ -5,6 +5,8 @@
 //!
 //! - `stats_text_month`: `jargon stats` (the default: the last 30 days, text);
 //! - `stats_json_all`: `jargon stats --period all --format json`;
+//! - `stats_text_all`: `jargon stats --period all`;
+//! - `stats_csv_all`: `jargon stats --period all --format csv -o DIR` (every table, not written);
 //! - `report_html_all`: `jargon report` (all time, HTML).
 //!
 //! Run: `cargo bench --bench stats`. Target: every view under 150 ms. The collection is built
@@ -227,6 +229,13 @@ fn json(stats: &jargon::stats::compute::Stats) -> String {
     jargon::stats::json::render(stats).unwrap()
 }
 
+fn csv(stats: &jargon::stats::compute::Stats) -> String {
+    jargon::stats::csv::tables(stats)
+        .iter()
+        .map(|table| jargon::stats::csv::write(table).unwrap())
+        .collect()
+}
+
 fn html(stats: &jargon::stats::compute::Stats) -> String {
     jargon::stats::html::render(stats)
 }
@@ -243,6 +252,12 @@ fn stats_benches(c: &mut Criterion) {
     });
     group.bench_function("stats_json_all", |b| {
         b.iter(|| black_box(run(&path, Period::All, json)))
+    });
+    group.bench_function("stats_text_all", |b| {
+        b.iter(|| black_box(run(&path, Period::All, text)))
+    });
+    group.bench_function("stats_csv_all", |b| {
+        b.iter(|| black_box(run(&path, Period::All, csv)))
     });
     group.bench_function("report_html_all", |b| {
         b.iter(|| black_box(run(&path, Period::All, html)))

@@ -59,10 +59,12 @@ pub struct Args {
 /// today, and computes the figures.
 ///
 /// The work is split in two parts that run side by side on a collection file, each on its own
-/// connection (WAL lets readers share the file), and their summaries are merged: for a recent
-/// period, the answers and the activity per day on one side and the cards on the other; for
-/// the whole history, two thirds of the log on one side, the cards and the last third on the
-/// other.
+/// connection (WAL lets readers share the file), and their summaries are merged. For the whole
+/// collection the answers come as the per-day counts the store keeps (a few rows a day), read
+/// beside part of the cards, the rest of the cards on the other side. For a deck the log is
+/// read: for a recent period, the answers and the activity per day on one side and the cards
+/// on the other; for the whole history, two thirds of the log on one side, the cards and the
+/// last third on the other.
 pub fn gather(
     collection: &Collection,
     deck: Option<&str>,
