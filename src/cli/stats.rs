@@ -93,12 +93,14 @@ pub fn gather(
                     counts: Some(first_day),
                     activity: false,
                     cards,
+                    total_cards: false,
                 },
                 Part {
                     answers: None,
                     counts: None,
                     activity: false,
                     cards: other_cards,
+                    total_cards: true,
                 },
             )
         }
@@ -110,12 +112,14 @@ pub fn gather(
                     counts: None,
                     activity: true,
                     cards,
+                    total_cards: false,
                 },
                 Part {
                     answers: None,
                     counts: None,
                     activity: false,
                     cards: other_cards,
+                    total_cards: false,
                 },
             )
         }
@@ -132,12 +136,14 @@ pub fn gather(
                     counts: None,
                     activity: false,
                     cards: None,
+                    total_cards: false,
                 },
                 Part {
                     answers: other_answers.map(rows),
                     counts: None,
                     activity: false,
                     cards: collection.stats_card_ids()?,
+                    total_cards: false,
                 },
             )
         }
@@ -165,7 +171,10 @@ pub fn gather(
     for part in [a.cards, b.cards].into_iter().flatten() {
         cards.merge(part);
     }
-    cards.set_total_cards(collection.stats_card_count(ids)?);
+    cards.set_total_cards(match a.total_cards.or(b.total_cards) {
+        Some(total) => total,
+        None => collection.stats_card_count(ids)?,
+    });
     // Over the whole history the answers just read give the activity per day.
     let activity = match a.activity.or(b.activity) {
         Some(activity) => activity,
@@ -216,9 +225,12 @@ struct Part {
     activity: bool,
     /// The cards with ids in this range (started and suspended ones; the rest are counted).
     cards: Option<IdRange>,
+    /// Count all the cards here (else after both sides are done).
+    total_cards: bool,
 }
 
 struct PartRead {
+    total_cards: Option<u64>,
     log: LogSummary,
     activity: Option<compute::Activity>,
     cards: Option<CardSummary>,
@@ -266,7 +278,12 @@ fn read_part(
         }
         None => None,
     };
+    let total_cards = match part.total_cards {
+        true => Some(collection.stats_card_count(ids)?),
+        false => None,
+    };
     Ok(PartRead {
+        total_cards,
         log,
         activity,
         cards,
