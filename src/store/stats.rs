@@ -120,6 +120,12 @@ pub enum AnswerRange {
     },
 }
 
+// The count triggers (schema.sql, migration 4) write `mature` as `interval_before >= 21`.
+const _: () = assert!(
+    crate::stats::compute::MATURE_DAYS == 21,
+    "review_day_counts.mature is written for 21 days: a new threshold needs a new migration"
+);
+
 /// The quarter hour of `reviewed_at` (unix milliseconds), rounded down, as the count triggers
 /// write it.
 const QUARTER_SQL: &str = "(reviewed_at - ((reviewed_at % 900000) + 900000) % 900000) / 900000";
