@@ -476,13 +476,38 @@ fn heatmap(out: &mut Out, stats: &Stats) {
         out.line(&format!("  {name:<3} {}", line.trim_end()));
     }
     let legend = shade_legend(&counts, &thresholds);
-    out.line(&format!(
-        "      {}",
-        shade_legend_words(&legend, |level| match level {
-            0 => "·".to_string(),
-            _ => SHADES[level - 1].to_string(),
-        })
-    ));
+    let words = shade_legend_words(&legend, |level| match level {
+        0 => "·".to_string(),
+        _ => SHADES[level - 1].to_string(),
+    });
+    for line in wrap_list(&words, 74) {
+        out.line(&format!("      {line}"));
+    }
+}
+
+/// Breaks a list written as "a, b, c and d" after its commas into lines of at most `width`
+/// characters (a longer item stays whole on its line).
+fn wrap_list(words: &str, width: usize) -> Vec<String> {
+    let mut lines: Vec<String> = vec![];
+    let mut line = String::new();
+    let items: Vec<&str> = words.split(", ").collect();
+    for (i, item) in items.iter().enumerate() {
+        let piece = if i + 1 < items.len() {
+            format!("{item},")
+        } else {
+            item.to_string()
+        };
+        let extra = usize::from(!line.is_empty()) + piece.chars().count();
+        if !line.is_empty() && line.chars().count() + extra > width {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(&piece);
+    }
+    lines.push(line);
+    lines
 }
 
 /// Month names above the week columns: each over the week in which the month's first day
@@ -847,6 +872,18 @@ mod tests {
         // The forecast's axis: 1 at the top, 0 at the foot.
         assert!(page.contains("  1 │"), "{page}");
         assert!(page.contains("  0 └"), "{page}");
+    }
+
+    #[test]
+    fn a_heatmap_legend_of_large_counts_wraps_within_80_columns() {
+        let counts: Vec<u64> = (0..365).map(|i| 700 + i * 7).collect();
+        let legend = shade_legend(&counts, &shade_thresholds(&counts));
+        let words = shade_legend_words(&legend, |l| ['·', '░', '▒', '▓', '█'][l].to_string());
+        assert!(words.chars().count() > 74, "{words}");
+        let lines = wrap_list(&words, 74);
+        assert_eq!(lines.len(), 2, "{lines:?}");
+        assert!(lines.iter().all(|l| l.chars().count() <= 74), "{lines:?}");
+        assert_eq!(lines.join(" "), words);
     }
 
     #[test]
