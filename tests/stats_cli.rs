@@ -143,3 +143,76 @@ fn the_report_is_written_whole_and_escapes_deck_text() {
     let folder = env.run(&["report", "-o", env.dir.path().to_str().unwrap()]);
     assert_eq!(folder.status.code(), Some(2));
 }
+
+/// Figures that do not depend on which cards the collection holds: the same for the whole
+/// collection (read from the per-day answer counts) and for a deck holding every answer (read
+/// from the log itself).
+fn answer_figures(json: &Value) -> Vec<Value> {
+    [
+        "today",
+        "streak",
+        "period_totals",
+        "retention",
+        "heatmap",
+        "buttons",
+        "hours",
+    ]
+    .iter()
+    .map(|key| json[*key].clone())
+    .collect()
+}
+
+#[test]
+fn answer_counts_follow_answers_undo_and_imports_and_check_rebuilds_them() {
+    let env = with_deck();
+    let out = env.run_with_input(
+        &["review", "--deck", "Test", "--new", "4"],
+        "a\ng\n:undo\ne\ng\ng\ng\ng\ng\n",
+    );
+    assert!(out.status.success(), "{}", text(&out).1);
+    let out = env.run_with_input(&["review", "--deck", "Test", "--cram"], "g\nh\n");
+    assert!(out.status.success(), "{}", text(&out).1);
+    // Every answer is in Test: read from the log through the deck filter, it gives what the
+    // counts give for the whole collection.
+    for period in ["day", "month", "all"] {
+        let whole = stats_json(&env, &["--period", period]);
+        let deck = stats_json(&env, &["--period", period, "--deck", "Test"]);
+        assert_eq!(answer_figures(&whole), answer_figures(&deck), "{period}");
+    }
+
+    let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    env.ok(&[
+        "import",
+        "--revlog",
+        fixture.join("revlog-small.csv").to_str().unwrap(),
+    ]);
+    let reviews: i64 = env.sql("SELECT count(*) FROM reviews");
+    let counted: i64 = env.sql("SELECT sum(answers) FROM review_day_counts");
+    let by_quarter: i64 = env.sql("SELECT sum(answers) FROM review_quarter_counts");
+    assert!(reviews > 5, "{reviews}");
+    assert_eq!((counted, by_quarter), (reviews, reviews));
+    let check = env.ok(&["check"]);
+    assert!(check.starts_with("ok:"), "{check}");
+
+    // Counts that no longer match the log are found and rebuilt.
+    rusqlite::Connection::open(&env.db)
+        .unwrap()
+        .execute_batch(
+            "UPDATE review_day_counts SET answers = answers + 5
+             WHERE day = (SELECT max(day) FROM review_day_counts);",
+        )
+        .unwrap();
+    let out = env.run(&["check"]);
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(
+        stdout.starts_with(
+            "fixed: the statistics' per-day answer counts differed from the review log in"
+        ),
+        "{stdout}"
+    );
+    let check = env.ok(&["check"]);
+    assert!(check.starts_with("ok:"), "{check}");
+    let counted: i64 = env.sql("SELECT sum(answers) FROM review_day_counts");
+    assert_eq!(counted, reviews);
+}

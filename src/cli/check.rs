@@ -1,5 +1,7 @@
 //! `jargon check`: SQLite's integrity check, then our own invariants, the first of which is
-//! that replaying each card's review log through the scheduler gives its stored state.
+//! that replaying each card's review log through the scheduler gives its stored state. The
+//! statistics' per-day answer counts (derived from the log) are compared with it and rebuilt
+//! when they differ.
 
 use std::io::Write;
 
@@ -14,6 +16,24 @@ pub struct Args {}
 pub fn run(context: &Context, _args: &Args, out: &mut dyn Write) -> Result<()> {
     let collection = context.open()?;
     let mut problems = collection.integrity_check()?;
+    if problems.is_empty() {
+        // The statistics' per-day counts are derived from the log: rebuilt when they differ.
+        let differences = collection.stats_counts_differences()?;
+        if differences > 0 {
+            let rows = crate::repl::render::plural(differences as usize, "row");
+            if collection.is_read_only() {
+                problems.push(format!(
+                    "the statistics' per-day answer counts differ from the review log in {rows} (the collection is read-only, so they were not rebuilt)"
+                ));
+            } else {
+                collection.stats_rebuild_counts()?;
+                writeln!(
+                    out,
+                    "fixed: the statistics' per-day answer counts differed from the review log in {rows}; rebuilt them from it."
+                )?;
+            }
+        }
+    }
     if problems.is_empty() {
         let mut logs: std::collections::HashMap<i64, Vec<ReviewRow>> =
             std::collections::HashMap::new();

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use clap::builder::{PossibleValuesParser, TypedValueParser};
 
 use super::Context;
-use crate::clock::Clock;
+use crate::clock::{Clock, DayNumber};
 use crate::error::{Error, Result};
 use crate::repl::render::Style;
 use crate::stats::compute::{self, CardSummary, LogSummary, Period, Stats};
@@ -59,10 +59,12 @@ pub struct Args {
 /// today, and computes the figures.
 ///
 /// The work is split in two parts that run side by side on a collection file, each on its own
-/// connection (WAL lets readers share the file), and their summaries are merged: for a recent
-/// period, the answers and the activity per day on one side and the cards on the other; for
-/// the whole history, two thirds of the log on one side, the cards and the last third on the
-/// other.
+/// connection (WAL lets readers share the file), and their summaries are merged. For the whole
+/// collection the answers come as the per-day counts the store keeps (a few rows a day), read
+/// beside part of the cards, the rest of the cards on the other side. For a deck the log is
+/// read: for a recent period, the answers and the activity per day on one side and the cards
+/// on the other; for the whole history, two thirds of the log on one side, the cards and the
+/// last third on the other.
 pub fn gather(
     collection: &Collection,
     deck: Option<&str>,
@@ -79,19 +81,45 @@ pub fn gather(
 
     // Shares of the work on this side; the other side takes the rest. Reading a card costs
     // about a third of reading an answer, and the activity per day is light.
-    let (mine, theirs) = match period.first_day(today) {
+    let first_day = period.first_day(today);
+    let (mine, theirs) = match first_day {
+        // The whole collection's answers come as per-day counts, a few rows a day; the cards
+        // are the bulk of the reading, shared between both sides.
+        _ if ids.is_none() => {
+            let (cards, other_cards) = split(collection.stats_card_ids()?, COUNTS_CARD_SHARE);
+            (
+                Part {
+                    answers: None,
+                    counts: Some(first_day),
+                    activity: false,
+                    cards,
+                    total_cards: false,
+                },
+                Part {
+                    answers: None,
+                    counts: None,
+                    activity: false,
+                    cards: other_cards,
+                    total_cards: true,
+                },
+            )
+        }
         Some(from) => {
             let (cards, other_cards) = split(collection.stats_card_ids()?, 30);
             (
                 Part {
                     answers: Some(AnswerRange::Days { from, until: today }),
+                    counts: None,
                     activity: true,
                     cards,
+                    total_cards: false,
                 },
                 Part {
                     answers: None,
+                    counts: None,
                     activity: false,
                     cards: other_cards,
+                    total_cards: false,
                 },
             )
         }
@@ -105,13 +133,17 @@ pub fn gather(
             (
                 Part {
                     answers: answers.map(rows),
+                    counts: None,
                     activity: false,
                     cards: None,
+                    total_cards: false,
                 },
                 Part {
                     answers: other_answers.map(rows),
+                    counts: None,
                     activity: false,
                     cards: collection.stats_card_ids()?,
+                    total_cards: false,
                 },
             )
         }
@@ -139,7 +171,10 @@ pub fn gather(
     for part in [a.cards, b.cards].into_iter().flatten() {
         cards.merge(part);
     }
-    cards.set_total_cards(collection.stats_card_count(ids)?);
+    cards.set_total_cards(match a.total_cards.or(b.total_cards) {
+        Some(total) => total,
+        None => collection.stats_card_count(ids)?,
+    });
     // Over the whole history the answers just read give the activity per day.
     let activity = match a.activity.or(b.activity) {
         Some(activity) => activity,
@@ -176,16 +211,26 @@ fn split(range: Option<IdRange>, percent: i64) -> (Option<IdRange>, Option<IdRan
     }
 }
 
+/// The share of the cards (in percent of the id range) read beside the answer counts, when the
+/// whole collection's answers come as counts.
+const COUNTS_CARD_SHARE: i64 = 45;
+
 /// What one side of [`gather`] reads.
 struct Part {
     answers: Option<AnswerRange>,
+    /// The answers as per-day counts (the whole collection only), counted from this study day
+    /// (`None`: from the first), with the activity over the whole history.
+    counts: Option<Option<DayNumber>>,
     /// The active days over the whole history and the answers per day of the last year.
     activity: bool,
     /// The cards with ids in this range (started and suspended ones; the rest are counted).
     cards: Option<IdRange>,
+    /// Count all the cards here (else after both sides are done).
+    total_cards: bool,
 }
 
 struct PartRead {
+    total_cards: Option<u64>,
     log: LogSummary,
     activity: Option<compute::Activity>,
     cards: Option<CardSummary>,
@@ -198,19 +243,32 @@ fn read_part(
     leech_lapses: u32,
     part: &Part,
 ) -> Result<PartRead> {
-    let mut log = LogSummary::new(clock, None);
+    let today = clock.today();
+    let mut log = LogSummary::new(clock, part.counts.flatten());
     if let Some(range) = part.answers {
         collection.stats_for_each_answer(ids, range, |row| log.add(row))?;
     }
-    let activity = match part.activity {
-        true => {
+    let activity = match (part.counts, part.activity) {
+        (Some(first_day), _) => {
+            let mut answers_per_day = compute::DayAnswers::default();
+            collection.stats_for_each_day_count(today, |group| {
+                log.add_group(group);
+                answers_per_day.add(group);
+            })?;
+            collection.stats_for_each_quarter_count(first_day, today, |quarter| {
+                log.add_quarter(quarter)
+            })?;
+            log.add_today_cards(collection.stats_cards_answered_on(today)?);
+            Some(answers_per_day.activity())
+        }
+        (None, true) => {
             let today = clock.today();
             let days = collection.stats_active_days(ids, today)?;
             let first = today - compute::HEATMAP_DAYS + 1;
             let recent = collection.stats_answers_per_day(ids, first, today)?;
             Some(compute::Activity::from_counts(days, &recent))
         }
-        false => None,
+        (None, false) => None,
     };
     let cards = match part.cards {
         Some(range) => {
@@ -220,7 +278,12 @@ fn read_part(
         }
         None => None,
     };
+    let total_cards = match part.total_cards {
+        true => Some(collection.stats_card_count(ids)?),
+        false => None,
+    };
     Ok(PartRead {
+        total_cards,
         log,
         activity,
         cards,

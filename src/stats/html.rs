@@ -8,7 +8,10 @@ use std::fmt::Write as _;
 use chrono::Datelike;
 
 use super::compute::{Bucket, HardCard, RetentionRow, Stats, ratio};
-use super::terminal::{percent, shade_level, shade_thresholds, thousands};
+use super::terminal::{
+    empty_series, percent, shade_legend, shade_legend_words, shade_level, shade_thresholds,
+    thousands,
+};
 use crate::repl::render::duration;
 use crate::scheduler::Answer;
 
@@ -179,6 +182,26 @@ fn tiles(page: &mut String, stats: &Stats) {
     );
 }
 
+/// The ticks of a count axis from 0: a step of 1, 2 or 5 times a power of ten, at most four
+/// steps, the top the first tick at or over `max` (and at least 1, so an axis over nothing but
+/// zeros still reads 0 to 1). Every tick is a distinct whole number.
+pub fn count_ticks(max: u64) -> Vec<u64> {
+    let max = max.max(1);
+    let mut power = 1u64;
+    let step = loop {
+        if let Some(step) = [1, 2, 5]
+            .iter()
+            .map(|m: &u64| m.saturating_mul(power))
+            .find(|step| max.div_ceil(*step) <= 4)
+        {
+            break step;
+        }
+        power = power.saturating_mul(10);
+    };
+    let steps = max.div_ceil(step);
+    (0..=steps).map(|i| i.saturating_mul(step)).collect()
+}
+
 /// A vertical bar chart: one bar per value, the label of every `every`-th bar under it.
 fn bar_chart(
     values: &[(String, u64)],
@@ -200,19 +223,18 @@ fn bar_chart(
     let bottom = if stagger { 34.0 } else { 22.0 };
     let plot_w = width - left - 8.0;
     let plot_h = height - bottom - top;
-    let max = values.iter().map(|v| v.1).max().unwrap_or(0).max(1);
+    let ticks = count_ticks(values.iter().map(|v| v.1).max().unwrap_or(0));
+    // count_ticks gives at least 0 and 1, so the top is never 0.
+    let max = ticks.last().copied().unwrap_or(1).max(1);
     let slot = plot_w / values.len().max(1) as f64;
     let mut svg = String::new();
     let _ = write!(
         svg,
         "<svg viewBox=\"0 0 {width} {height}\" width=\"{width}\" height=\"{height}\" role=\"img\" xmlns=\"http://www.w3.org/2000/svg\">"
     );
-    for (fraction, label) in [
-        (0.0, "0".to_string()),
-        (0.5, thousands(max / 2)),
-        (1.0, thousands(max)),
-    ] {
-        let y = top + plot_h * (1.0 - fraction);
+    for tick in &ticks {
+        let label = thousands(*tick);
+        let y = top + plot_h * (1.0 - *tick as f64 / max as f64);
         let _ = write!(
             svg,
             "<line class=\"axis\" x1=\"{left}\" x2=\"{:.1}\" y1=\"{y:.1}\" y2=\"{y:.1}\"/>\
@@ -267,7 +289,11 @@ fn forecast(page: &mut String, stats: &Stats) {
         thousands(total),
         thousands(f.overdue),
         f.load,
-        bar_chart(&values, 7, 1000.0, 200.0, "due")
+        if total == 0 {
+            "<p class=\"note\">Nothing is due in the next 30 days.</p>".to_string()
+        } else {
+            bar_chart(&values, 7, 1000.0, 200.0, "due")
+        }
     );
 }
 
@@ -325,22 +351,20 @@ fn heatmap(page: &mut String, stats: &Stats) {
     svg.push_str("</svg>");
     let total: u64 = counts.iter().sum();
     let active = counts.iter().filter(|&&c| c > 0).count();
-    let legend: String = HEAT_COLOURS
-        .iter()
-        .map(|c| format!("<span class=\"swatch\" style=\"background:{c}\"></span>"))
-        .collect();
+    let legend = shade_legend_words(&shade_legend(&counts, &thresholds), |level| {
+        format!(
+            "<span class=\"swatch\" style=\"background:{}\"></span>",
+            HEAT_COLOURS[level.min(HEAT_COLOURS.len() - 1)]
+        )
+    });
     let _ = writeln!(
         page,
         "<section><h2>Answers per day</h2><p class=\"note\">The last 365 days: {} answers on {} days; \
-         streak {}, longest {}.</p>{svg}<p class=\"legend note\">less {legend} more \
-         (up to {}, {}, {}, and more answers a day)</p></section>",
+         streak {}, longest {}.</p>{svg}<p class=\"legend note\">{legend}</p></section>",
         thousands(total),
         thousands(active as u64),
         day_count(stats.streak.current_days),
         day_count(stats.streak.longest_days),
-        thousands(thresholds[0]),
-        thousands(thresholds[1]),
-        thousands(thresholds[2])
     );
 }
 
@@ -362,10 +386,12 @@ fn line_chart(rows: &[RetentionRow]) -> String {
     let plot_w = width - left - right;
     let plot_h = height - top - bottom;
     type Value = fn(&RetentionRow) -> Option<f64>;
-    let series: [(&str, &str, Value); 3] = [
-        ("young", "var(--young)", |r| r.young_retention),
-        ("mature", "var(--mature)", |r| r.mature_retention),
-        ("all reviews", "var(--all)", |r| r.retention),
+    // "All reviews" is drawn first and wider, so a young or mature line that equals it (when
+    // the other has no answers) lies on top of it rather than under it.
+    let series: [(&str, &str, f64, Value); 3] = [
+        ("all reviews", "var(--all)", 5.0, |r| r.retention),
+        ("young", "var(--young)", 2.0, |r| r.young_retention),
+        ("mature", "var(--mature)", 2.0, |r| r.mature_retention),
     ];
     let lowest = rows
         .iter()
@@ -418,7 +444,7 @@ fn line_chart(rows: &[RetentionRow]) -> String {
             );
         }
     }
-    for (name, colour, value) in &series {
+    for (name, colour, stroke, value) in &series {
         let mut path = String::new();
         let mut pen_down = false;
         for (i, row) in rows.iter().enumerate() {
@@ -439,7 +465,7 @@ fn line_chart(rows: &[RetentionRow]) -> String {
         if !path.is_empty() {
             let _ = write!(
                 svg,
-                "<path d=\"{}\" fill=\"none\" stroke=\"{colour}\" stroke-width=\"2\"/>",
+                "<path d=\"{}\" fill=\"none\" stroke=\"{colour}\" stroke-width=\"{stroke}\"/>",
                 path.trim_end()
             );
         }
@@ -471,9 +497,18 @@ fn retention(page: &mut String, stats: &Stats) {
         page,
         "<p class=\"note\">Share of review-phase answers that were not Again, by {unit}. \
          Young: interval under 21 days; mature: 21 days or more.</p>\
-         <p class=\"legend\"><span><i class=\"swatch\" style=\"background:var(--young)\"></i>young</span>\
-         <span><i class=\"swatch\" style=\"background:var(--mature)\"></i>mature</span>\
-         <span><i class=\"swatch\" style=\"background:var(--all)\"></i>all reviews</span></p>{}",
+         <p class=\"legend\">{}<span><i class=\"swatch\" style=\"background:var(--all)\"></i>all reviews</span></p>{}",
+        empty_series(stats)
+            .iter()
+            .map(|(name, words)| match words {
+                None => format!(
+                    "<span><i class=\"swatch\" style=\"background:var(--{name})\"></i>{name}</span>"
+                ),
+                Some(words) => format!(
+                    "<span><i class=\"swatch\" style=\"background:var(--{name})\"></i>{name}: {words}</span>"
+                ),
+            })
+            .collect::<String>(),
         line_chart(rows)
     );
     let _ = write!(
@@ -507,6 +542,9 @@ fn cell(rate: Option<f64>, whole: u64) -> String {
 }
 
 fn bucket_chart(buckets: &[Bucket]) -> String {
+    if buckets.iter().all(|b| b.cards == 0) {
+        return "<p class=\"note\">No review cards yet.</p>".to_string();
+    }
     let values: Vec<(String, u64)> = buckets
         .iter()
         .map(|b| (b.label.to_string(), b.cards))
@@ -565,7 +603,10 @@ fn buttons_and_hours(page: &mut String, stats: &Stats) {
             h.hour,
             percent(ratio(h.passed, h.scored))
         )),
-        bar_chart(&values, 3, 520.0, 200.0, "answers")
+        match busiest {
+            Some(_) => bar_chart(&values, 3, 520.0, 200.0, "answers"),
+            None => "<p class=\"note\">No answers in this period.</p>".to_string(),
+        }
     );
 }
 
@@ -620,7 +661,77 @@ fn hardest(page: &mut String, stats: &Stats) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::stats::compute::sample::sample_stats;
+    use crate::stats::compute::sample::{sample_stats, stats_from, tiny_stats};
+
+    /// The labels on the count axes of the bar charts, chart by chart, top tick last.
+    fn axis_labels(page: &str) -> Vec<Vec<String>> {
+        page.split("<svg ")
+            .skip(1)
+            .map(|svg| {
+                svg.split("text-anchor=\"end\">")
+                    .skip(1)
+                    .map(|t| t.split('<').next().unwrap_or("").to_string())
+                    .collect::<Vec<_>>()
+            })
+            .filter(|labels| !labels.is_empty() && !labels[0].ends_with('%'))
+            .collect()
+    }
+
+    #[test]
+    fn count_axes_have_distinct_round_ticks_from_zero() {
+        assert_eq!(count_ticks(0), vec![0, 1]);
+        assert_eq!(count_ticks(1), vec![0, 1]);
+        assert_eq!(count_ticks(3), vec![0, 1, 2, 3]);
+        assert_eq!(count_ticks(7), vec![0, 2, 4, 6, 8]);
+        assert_eq!(count_ticks(10), vec![0, 5, 10]);
+        assert_eq!(count_ticks(1_234), vec![0, 500, 1_000, 1_500]);
+        for max in 0..5_000 {
+            let ticks = count_ticks(max);
+            assert!(ticks.windows(2).all(|w| w[0] < w[1]), "{max}: {ticks:?}");
+            assert!(*ticks.last().unwrap() >= max && ticks.len() <= 5, "{max}");
+        }
+    }
+
+    #[test]
+    fn a_new_collection_says_in_words_what_it_has_no_data_for() {
+        let page = render(&stats_from(&[], &[], 80));
+        assert!(page.contains("Nothing is due in the next 30 days."));
+        assert_eq!(page.matches("No review cards yet.").count(), 2);
+        assert!(page.contains("No answers in this period."));
+        assert!(page.contains("<p class=\"legend note\">no answers on any of these days</p>"));
+        assert!(!page.contains("up to"));
+        // The only chart left is the heatmap's empty year.
+        assert_eq!(page.matches("<svg ").count(), 1);
+    }
+
+    #[test]
+    fn tiny_data_gets_sensible_axes_and_a_legend_per_shade() {
+        let page = render(&tiny_stats());
+        // Forecast (one card due tomorrow), intervals, ease (one card): 0 and 1, never
+        // "1 / 0 / 0"; hours (both answers at nine): 0, 1, 2.
+        let axes = axis_labels(&page);
+        assert_eq!(
+            axes,
+            [
+                vec!["0", "1"],
+                vec!["0", "1"],
+                vec!["0", "1"],
+                vec!["0", "1", "2"]
+            ]
+        );
+        assert!(!page.contains("up to"));
+        assert!(page.contains(
+            "<span class=\"swatch\" style=\"background:#ebedf0\"></span> none, \
+             <span class=\"swatch\" style=\"background:#9be9a8\"></span> 1 answer a day"
+        ));
+        // The one review was on a young card: the mature series is said in words, and the
+        // young line is drawn over the equal "all reviews" line, not under it.
+        assert!(page.contains("</i>mature: no mature cards yet</span>"));
+        let all = page.find("stroke=\"var(--all)\"").unwrap();
+        let young = page.find("stroke=\"var(--young)\"").unwrap();
+        assert!(all < young);
+        assert!(!page.contains("stroke=\"var(--mature)\""));
+    }
 
     #[test]
     fn collection_text_is_escaped_everywhere() {

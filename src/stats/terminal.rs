@@ -86,15 +86,63 @@ pub fn horizontal_bar(value: u64, max: u64, cells: usize) -> String {
     bar
 }
 
-/// Shade thresholds: the quartiles of the non-zero counts.
+/// Shade thresholds: the quartiles of the non-zero counts, made strictly increasing so that
+/// no two shades stand for the same counts (a shade whose range starts above the busiest day
+/// is simply unused; [`shade_legend`] leaves it out).
 pub fn shade_thresholds(counts: &[u64]) -> [u64; 3] {
     let mut busy: Vec<u64> = counts.iter().copied().filter(|&c| c > 0).collect();
     if busy.is_empty() {
-        return [1, 1, 1];
+        return [1, 2, 3];
     }
     busy.sort_unstable();
     let at = |q: usize| busy[(busy.len() - 1) * q / 4];
-    [at(1), at(2), at(3)]
+    let first = at(1);
+    let second = at(2).max(first + 1);
+    [first, second, at(3).max(second + 1)]
+}
+
+/// The shades (1 to 4) that the counts use, each with the counts it stands for in words
+/// ("1", "2-3", "8 or more"), lightest first; empty when no day has an answer.
+pub fn shade_legend(counts: &[u64], thresholds: &[u64; 3]) -> Vec<(usize, String)> {
+    let busiest = counts.iter().copied().max().unwrap_or(0);
+    // The lightest shade is said from the quietest active day, not from 1.
+    let mut low = counts.iter().copied().filter(|&c| c > 0).min().unwrap_or(1);
+    let mut legend = vec![];
+    for (level, high) in (1..).zip(thresholds.iter().copied().chain([u64::MAX])) {
+        if low > busiest {
+            break;
+        }
+        if low > high {
+            continue;
+        }
+        let text = if high == u64::MAX {
+            format!("{} or more", thousands(low))
+        } else if low == high.min(busiest) {
+            thousands(low)
+        } else {
+            format!("{}-{}", thousands(low), thousands(high.min(busiest)))
+        };
+        legend.push((level, text));
+        low = high.saturating_add(1);
+    }
+    legend
+}
+
+/// The legend in words: the mark of no answers (`shade(0)`), then each shade in use with its
+/// counts ("· none, ░ 1, ▒ 2-3 and █ 4 or more answers a day"; one shade alone reads "· none,
+/// ░ 1 answer a day"), or that no day has an answer.
+pub fn shade_legend_words(legend: &[(usize, String)], shade: impl Fn(usize) -> String) -> String {
+    let parts: Vec<String> = legend
+        .iter()
+        .map(|(level, text)| format!("{} {text}", shade(*level)))
+        .collect();
+    let none = format!("{} none", shade(0));
+    match parts.as_slice() {
+        [] => "no answers on any of these days".to_string(),
+        [one] if one.ends_with(" 1") => format!("{none}, {one} answer a day"),
+        [one] => format!("{none}, {one} answers a day"),
+        [init @ .., last] => format!("{none}, {} and {last} answers a day", init.join(", ")),
+    }
 }
 
 /// 0 for no answers, else 1 to 4.
@@ -282,6 +330,23 @@ fn retention_cells(r: &RetentionRow) -> Vec<String> {
     ]
 }
 
+/// What the young and mature retention series lack, in words: "no mature cards yet" when no
+/// card has reached 21 days, else "no answers on mature cards in this period" (the same for
+/// young cards); `None` for a series with answers.
+pub fn empty_series(stats: &Stats) -> [(&'static str, Option<String>); 2] {
+    let p = &stats.period_totals.tally;
+    let words = |answers: u64, cards: u64, name: &str| {
+        (answers == 0).then(|| match cards {
+            0 => format!("no {name} cards yet"),
+            _ => format!("no answers on {name} cards in this period"),
+        })
+    };
+    [
+        ("young", words(p.young, stats.cards.young, "young")),
+        ("mature", words(p.mature, stats.cards.mature, "mature")),
+    ]
+}
+
 fn retention(out: &mut Out, stats: &Stats) {
     out.heading(
         "True retention",
@@ -334,6 +399,13 @@ fn retention(out: &mut Out, stats: &Stats) {
             "(the last {MAX_ROWS} of {} {unit}s; --format json or csv gives all)",
             rows.len()
         ));
+    }
+    let gaps: Vec<String> = empty_series(stats)
+        .into_iter()
+        .filter_map(|(name, words)| words.map(|w| format!("{name}: {w}")))
+        .collect();
+    if !gaps.is_empty() {
+        out.block(&format!("({})", gaps.join("; ")));
     }
 }
 
@@ -438,18 +510,39 @@ fn heatmap(out: &mut Out, stats: &Stats) {
         }
         out.line(&format!("  {name:<3} {}", line.trim_end()));
     }
-    let legend = format!(
-        "less {} more   (░ up to {}, ▒ up to {}, ▓ up to {}, █ more)",
-        ['·', '░', '▒', '▓', '█']
-            .iter()
-            .map(char::to_string)
-            .collect::<Vec<_>>()
-            .join(""),
-        thousands(thresholds[0]),
-        thousands(thresholds[1]),
-        thousands(thresholds[2])
-    );
-    out.wrapped(&legend, "      ", "      ");
+    let legend = shade_legend(&counts, &thresholds);
+    let words = shade_legend_words(&legend, |level| match level {
+        0 => "·".to_string(),
+        _ => SHADES[level - 1].to_string(),
+    });
+    for line in wrap_list(&words, out.style.width.saturating_sub(6).max(20)) {
+        out.line(&format!("      {line}"));
+    }
+}
+
+/// Breaks a list written as "a, b, c and d" after its commas into lines of at most `width`
+/// characters (a longer item stays whole on its line).
+fn wrap_list(words: &str, width: usize) -> Vec<String> {
+    let mut lines: Vec<String> = vec![];
+    let mut line = String::new();
+    let items: Vec<&str> = words.split(", ").collect();
+    for (i, item) in items.iter().enumerate() {
+        let piece = if i + 1 < items.len() {
+            format!("{item},")
+        } else {
+            item.to_string()
+        };
+        let extra = usize::from(!line.is_empty()) + piece.chars().count();
+        if !line.is_empty() && line.chars().count() + extra > width {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(&piece);
+    }
+    lines.push(line);
+    lines
 }
 
 /// Month names above the week columns: each over the week in which the month's first day
@@ -794,6 +887,60 @@ mod tests {
         assert_eq!(t, [2, 4, 6]);
         let levels: Vec<usize> = counts.iter().map(|&c| shade_level(c, &t)).collect();
         assert_eq!(levels, vec![0, 1, 1, 2, 2, 3, 3, 4, 4]);
+    }
+
+    #[test]
+    fn heatmap_shades_never_share_counts_and_the_legend_names_only_those_used() {
+        let t = shade_thresholds(&[0, 1, 1, 1]);
+        assert!(t[0] < t[1] && t[1] < t[2], "{t:?}");
+        assert_eq!(shade_legend(&[0, 1, 1, 1], &t), vec![(1, "1".to_string())]);
+        let counts = [2, 2, 3, 9];
+        let t = shade_thresholds(&counts);
+        assert_eq!(t, [2, 3, 4]);
+        assert_eq!(
+            shade_legend(&counts, &t),
+            vec![
+                (1, "2".into()),
+                (2, "3".into()),
+                (3, "4".into()),
+                (4, "5 or more".into())
+            ]
+        );
+        assert_eq!(shade_legend(&[0, 0], &shade_thresholds(&[0, 0])), vec![]);
+        let words = |legend: &[(usize, String)]| shade_legend_words(legend, |l| l.to_string());
+        assert_eq!(words(&[(1, "1".into())]), "0 none, 1 1 answer a day");
+        assert_eq!(words(&[(1, "1-3".into())]), "0 none, 1 1-3 answers a day");
+        assert_eq!(
+            words(&[(1, "1".into()), (2, "2-4".into()), (3, "5 or more".into())]),
+            "0 none, 1 1, 2 2-4 and 3 5 or more answers a day"
+        );
+    }
+
+    #[test]
+    fn new_and_tiny_collections_read_in_words() {
+        use crate::stats::compute::sample::{stats_from, tiny_stats};
+        let page = render(&stats_from(&[], &[], 80), &Style::plain());
+        assert!(page.contains("no answers on any of these days"), "{page}");
+        assert!(page.contains("Nothing is due in the next 30 days."));
+        assert!(!page.contains("up to"));
+        let page = render(&tiny_stats(), &Style::plain());
+        assert!(page.contains("· none, ░ 1 answer a day"), "{page}");
+        assert!(page.contains("(mature: no mature cards yet)"), "{page}");
+        // The forecast's axis: 1 at the top, 0 at the foot.
+        assert!(page.contains("  1 │"), "{page}");
+        assert!(page.contains("  0 └"), "{page}");
+    }
+
+    #[test]
+    fn a_heatmap_legend_of_large_counts_wraps_within_80_columns() {
+        let counts: Vec<u64> = (0..365).map(|i| 700 + i * 7).collect();
+        let legend = shade_legend(&counts, &shade_thresholds(&counts));
+        let words = shade_legend_words(&legend, |l| ['·', '░', '▒', '▓', '█'][l].to_string());
+        assert!(words.chars().count() > 74, "{words}");
+        let lines = wrap_list(&words, 74);
+        assert_eq!(lines.len(), 2, "{lines:?}");
+        assert!(lines.iter().all(|l| l.chars().count() <= 74), "{lines:?}");
+        assert_eq!(lines.join(" "), words);
     }
 
     #[test]

@@ -15,6 +15,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/001-initial.sql"),
     include_str!("migrations/002-lazy-cards.sql"),
     include_str!("migrations/003-notes-key-index.sql"),
+    include_str!("migrations/004-review-counts.sql"),
 ];
 
 /// The current schema, for a new collection.
@@ -237,6 +238,40 @@ mod tests {
         .unwrap();
         migrate(&mut conn, 1).unwrap();
 
+        // Migration 4 counted the log already there for the statistics.
+        let counts: Vec<(i64, String, String, i64, i64, i64, i64)> = conn
+            .prepare("SELECT * FROM review_day_counts ORDER BY day")
+            .unwrap()
+            .query_map([], |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                    r.get(6)?,
+                ))
+            })
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        assert_eq!(
+            counts,
+            vec![
+                (90, "schedule".into(), "new".into(), 0, 4, 1, 500),
+                (91, "schedule".into(), "review".into(), 0, 4, 1, 500)
+            ]
+        );
+        let quarters: Vec<(i64, i64, i64, i64)> = conn
+            .prepare("SELECT day, quarter, answers, passed FROM review_quarter_counts ORDER BY day")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        assert_eq!(quarters, vec![(90, 0, 1, 1), (91, 0, 1, 1)]);
+
         let stored: Vec<(i64, i64, String, Option<i64>, i64, i64)> = conn
             .prepare("SELECT id, note_id, phase, due_day, ease_permille, suspended FROM card_states ORDER BY id")
             .unwrap()
@@ -381,7 +416,9 @@ mod tests {
         let err = migrate(&mut conn, 2).unwrap_err().to_string();
         assert_eq!(
             err,
-            "cannot upgrade the collection to schema version 3 (nothing was changed): 1 row points at rows that do not exist (PRAGMA foreign_key_check lists them)"
+            format!(
+                "cannot upgrade the collection to schema version {CURRENT_VERSION} (nothing was changed): 1 row points at rows that do not exist (PRAGMA foreign_key_check lists them)"
+            )
         );
         let version: i64 = conn
             .query_row("PRAGMA user_version", [], |r| r.get(0))

@@ -5,6 +5,12 @@
 //! streamed (never collected into a vector), for the period only; the whole-history figures
 //! (streak, heatmap) need only answers per day, which the covering `reviews(day, kind)` index
 //! gives without reading the table; new cards are counted, never read one by one.
+//!
+//! For the whole collection the answers come as counts: `review_day_counts` and
+//! `review_quarter_counts` (schema.sql), kept by triggers as reviews are written, hold a few
+//! rows a day whatever the number of answers. [`Collection::stats_counts_differences`] and
+//! [`Collection::stats_rebuild_counts`] let `jargon check` compare them with the log and rebuild
+//! them.
 
 use rusqlite::Row;
 
@@ -14,7 +20,7 @@ use crate::clock::DayNumber;
 use crate::error::Result;
 use crate::scheduler::replay::ReviewKind;
 use crate::scheduler::{Phase, Quality};
-use crate::stats::compute::{CardInfo, CardRow, DayKindCount, LogRow};
+use crate::stats::compute::{AnswerGroup, CardInfo, CardRow, DayKindCount, LogRow, QuarterCount};
 
 /// ` AND <column> IN (...)` restricting to the cards (or notes) of these decks, or nothing for
 /// the whole collection. The ids are numbers from `deck_ids_under`, so writing them into the
@@ -75,6 +81,32 @@ fn card_row(row: &Row) -> rusqlite::Result<CardRow> {
     })
 }
 
+fn group_row(row: &Row) -> rusqlite::Result<AnswerGroup> {
+    let kind = row.get_ref(1)?.as_str()?;
+    let phase = row.get_ref(2)?.as_str()?;
+    let quality: u8 = row.get(4)?;
+    Ok(AnswerGroup {
+        day: row.get(0)?,
+        kind: ReviewKind::parse(kind).ok_or_else(|| bad(1, "unknown review kind"))?,
+        phase_before: Phase::parse(phase).ok_or_else(|| bad(2, "unknown phase"))?,
+        mature: row.get::<_, i64>(3)? != 0,
+        quality: Quality::new(quality).map_err(|_| bad(4, "quality out of range"))?,
+        answers: row.get(5)?,
+        time_ms: row.get(6)?,
+    })
+}
+
+fn quarter_row(row: &Row) -> rusqlite::Result<QuarterCount> {
+    let kind = row.get_ref(2)?.as_str()?;
+    Ok(QuarterCount {
+        day: row.get(0)?,
+        start_ms: row.get::<_, i64>(1)?.saturating_mul(900_000),
+        kind: ReviewKind::parse(kind).ok_or_else(|| bad(2, "unknown review kind"))?,
+        answers: row.get(3)?,
+        passed: row.get(4)?,
+    })
+}
+
 /// Which answers [`Collection::stats_for_each_answer`] reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AnswerRange {
@@ -88,7 +120,108 @@ pub enum AnswerRange {
     },
 }
 
+// The count triggers (schema.sql, migration 4) write `mature` as `interval_before >= 21`.
+const _: () = assert!(
+    crate::stats::compute::MATURE_DAYS == 21,
+    "review_day_counts.mature is written for 21 days: a new threshold needs a new migration"
+);
+
+/// The quarter hour of `reviewed_at` (unix milliseconds), rounded down, as the count triggers
+/// write it.
+const QUARTER_SQL: &str = "(reviewed_at - ((reviewed_at % 900000) + 900000) % 900000) / 900000";
+
+/// The per-day counts as the log gives them now (what the triggers should have kept).
+fn day_counts_sql() -> String {
+    "SELECT day, kind, phase_before, interval_before >= 21, quality, count(*), sum(duration_ms)
+     FROM reviews GROUP BY 1, 2, 3, 4, 5"
+        .to_string()
+}
+
+fn quarter_counts_sql() -> String {
+    format!(
+        "SELECT day, {QUARTER_SQL}, kind, count(*), sum(quality >= 3) FROM reviews GROUP BY 1, 2, 3"
+    )
+}
+
 impl Collection {
+    /// Visits the answer counts of every study day up to `until`, oldest first: one row per
+    /// (day, kind, phase before, young or mature, quality).
+    pub fn stats_for_each_day_count(
+        &self,
+        until: DayNumber,
+        mut visit: impl FnMut(&AnswerGroup),
+    ) -> Result<()> {
+        let mut stmt = self.conn().prepare(
+            "SELECT day, kind, phase_before, mature, quality, answers, time_ms
+             FROM review_day_counts WHERE day <= ?1",
+        )?;
+        let mut rows = stmt.query([until])?;
+        while let Some(row) = rows.next()? {
+            visit(&group_row(row)?);
+        }
+        Ok(())
+    }
+
+    /// Visits the answers per quarter hour and kind given on the study days `from` (or the
+    /// first) to `until`.
+    pub fn stats_for_each_quarter_count(
+        &self,
+        from: Option<DayNumber>,
+        until: DayNumber,
+        mut visit: impl FnMut(&QuarterCount),
+    ) -> Result<()> {
+        let mut stmt = self.conn().prepare(
+            "SELECT day, quarter, kind, answers, passed
+             FROM review_quarter_counts WHERE day BETWEEN ?1 AND ?2",
+        )?;
+        let mut rows = stmt.query([from.unwrap_or(DayNumber::MIN), until])?;
+        while let Some(row) = rows.next()? {
+            visit(&quarter_row(row)?);
+        }
+        Ok(())
+    }
+
+    /// The cards answered on study day `day` other than in cram, through the day index.
+    pub fn stats_cards_answered_on(&self, day: DayNumber) -> Result<Vec<i64>> {
+        let mut stmt = self.conn().prepare(
+            "SELECT DISTINCT card_id FROM reviews WHERE day = ?1 AND kind IN ('schedule', 'drill', 'import')",
+        )?;
+        let rows = stmt.query_map([day], |row| row.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// How many rows of the per-day counts differ from what the review log gives now (rows
+    /// missing, extra or with other counts, in either table); 0 when they agree.
+    pub fn stats_counts_differences(&self) -> Result<u64> {
+        let day = day_counts_sql();
+        let quarter = quarter_counts_sql();
+        let kept_day = "SELECT day, kind, phase_before, mature, quality, answers, time_ms FROM review_day_counts";
+        let kept_quarter = "SELECT day, quarter, kind, answers, passed FROM review_quarter_counts";
+        let sql = format!(
+            "SELECT (SELECT count(*) FROM ({day} EXCEPT {kept_day}))
+                  + (SELECT count(*) FROM ({kept_day} EXCEPT {day}))
+                  + (SELECT count(*) FROM ({quarter} EXCEPT {kept_quarter}))
+                  + (SELECT count(*) FROM ({kept_quarter} EXCEPT {quarter}))"
+        );
+        Ok(self.conn().query_row(&sql, [], |row| row.get(0))?)
+    }
+
+    /// Rebuilds the per-day counts from the review log, in one transaction.
+    pub fn stats_rebuild_counts(&self) -> Result<()> {
+        let tx = self.conn().unchecked_transaction()?;
+        tx.execute_batch(&format!(
+            "DELETE FROM review_day_counts;
+             DELETE FROM review_quarter_counts;
+             INSERT INTO review_day_counts (day, kind, phase_before, mature, quality, answers, time_ms)
+                 {};
+             INSERT INTO review_quarter_counts (day, quarter, kind, answers, passed) {};",
+            day_counts_sql(),
+            quarter_counts_sql()
+        ))?;
+        tx.commit()?;
+        Ok(())
+    }
+
     /// Answers per study day and kind from `from` to `until` (the heatmap's year). The
     /// covering `reviews(day, kind)` index answers it without reading the table.
     pub fn stats_answers_per_day(
