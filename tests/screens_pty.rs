@@ -36,8 +36,13 @@ source = "tests"
 "#;
 
 fn spawn(env: &Env, args: &[&str], columns: u16) -> Session {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_jargon"));
-    cmd.args(args)
+    // The size is set by the child itself before jargon starts: a resize from outside after
+    // the spawn can arrive after jargon has read the width (seen on a loaded machine).
+    let mut cmd = Command::new("sh");
+    cmd.arg("-c")
+        .arg(format!("stty cols {columns} rows 24 && exec \"$0\" \"$@\""))
+        .arg(env!("CARGO_BIN_EXE_jargon"))
+        .args(args)
         .env("JARGON_DB", &env.db)
         .env("JARGON_NOW", &env.now)
         .env("TZ", "UTC")
