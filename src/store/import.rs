@@ -48,8 +48,9 @@ impl Collection {
     /// only at decks, notes and cards it has just found or written itself, so SQLite's per-row
     /// foreign-key checks are off for it (on again afterwards, whatever happens): they would
     /// also make every multi-row INSERT keep a statement journal. (The setting cannot change
-    /// inside a transaction.) The journal that remains, and the pages, stay in memory rather
-    /// than spilling to a temporary file and to the log before the commit.
+    /// inside a transaction.) The statement journal that remains stays in memory; the page
+    /// cache is bounded ([`BULK_CACHE_KIB`]), so the pages of a large import spill to the
+    /// file (or the log) before the commit, which a rollback undoes.
     ///
     /// `rows` is about how many rows the import writes. From [`ROLLBACK_JOURNAL_AT`] on, the
     /// transaction is written with a rollback journal instead of the write-ahead log (see
@@ -310,9 +311,9 @@ impl<'t> NoteStream<'t> {
 
 impl Collection {
     /// Runs `body` with a [`NoteStream`] inside one transaction with the bulk settings: all
-    /// of it is committed when `body` succeeds, none of it when `body` fails. Nothing reaches
-    /// the file before the commit (the page cache holds every page of the transaction), so a
-    /// file found bad half way leaves the collection as it was. `expected` is about how many
+    /// of it is committed when `body` succeeds, none of it when `body` fails: pages that spill
+    /// from the bounded cache before the commit are rolled back with the rest, so a file
+    /// found bad half way leaves the collection as it was. `expected` is about how many
     /// notes will come (it only decides how the key index is kept up to date).
     pub fn import_streaming<T>(
         &mut self,
