@@ -374,3 +374,34 @@ fn notes_read_into_reused_memory_keep_nothing_of_earlier_rows() {
         "the stored notes differ from the file's rows"
     );
 }
+
+#[test]
+fn a_dry_run_lists_streamed_and_planned_decks_as_before_and_leaves_the_file_alone() {
+    // A dry run writes the notes of new decks in a transaction it rolls back and reads them
+    // back to list them: the listing is the one of reading everything first (decks in the
+    // order the file names them, then the updates), and the file keeps every byte.
+    let env = Env::new();
+    let old = env.write(
+        "old.csv",
+        "#separator:Comma\n#deck column:3\nalpha,one,Old\ngamma,three,Old\n",
+    );
+    env.ok(&["import", arg(&old)]);
+    let id: i64 = env.sql("SELECT id FROM notes WHERE key = 'alpha'");
+    let file = env.write(
+        "new.csv",
+        "#separator:Comma\n#deck column:3\nalpha,ONE,Old\nbeta,two,Fresh\nzeta,six,Old\n\
+         gamma,three,Fresh\ngamma,three,Old\nepsilon,five,Old\n",
+    );
+    let before = std::fs::read(&env.db).expect("db");
+    let rows = env.fingerprint();
+    assert_eq!(
+        env.ok(&["import", "--dry-run", arg(&file)]),
+        format!(
+            "Dry run, nothing written: would be 4 added, 1 updated, 1 unchanged.\n  \
+             add     Old/zeta\n  add     Old/epsilon\n  add     Fresh/beta\n  \
+             add     Fresh/gamma\n  update  Old/alpha (note {id})\n"
+        )
+    );
+    assert_eq!(std::fs::read(&env.db).expect("db"), before);
+    assert_eq!(env.fingerprint(), rows);
+}

@@ -256,7 +256,7 @@ fn streamed_format(args: &Args, options: &LoadOptions) -> Option<Format> {
     let [file] = args.files.as_slice() else {
         return None;
     };
-    if args.dry_run || args.builtin || args.revlog.is_some() || file.is_dir() {
+    if args.builtin || args.revlog.is_some() || file.is_dir() {
         return None;
     }
     options.format.or_else(|| Format::from_path(file))
@@ -277,6 +277,10 @@ struct Batch {
 /// some to plan against them once the file is read. Everything happens in one transaction,
 /// committed only when the whole file was read without error, so the outcome is the same as
 /// reading first and writing after, in about the time of the slower of the two.
+///
+/// A dry run goes the same way in a transaction rolled back at the end
+/// ([`crate::store::Collection::dry_run_streaming`]): it lists the notes it wrote by reading
+/// them back, so that it never holds them all either.
 fn import_text_file(
     collection: &mut crate::store::Collection,
     path: &Path,
@@ -302,6 +306,8 @@ fn import_text_file(
     // Written notes go back to the reader, which reads the next rows into their strings: no
     // memory to allocate, nor to free on another thread than the one that allocated it.
     let (written_notes, recycled) = std::sync::mpsc::channel::<Vec<NoteInput>>();
+    let dry_run = args.dry_run;
+    let listing = &mut *out;
     let written = std::thread::scope(|scope| {
         let reader = scope.spawn(move || {
             read_batches(path, text, format, default_deck, expected, sender, recycled)
@@ -311,10 +317,20 @@ fn import_text_file(
         // slower side.
         let (spent, freed) = std::sync::mpsc::channel::<Vec<NoteInput>>();
         scope.spawn(move || freed.iter().for_each(drop));
-        collection.import_streaming(now, expected, move |stream| {
-            let bar = progress_bar(expected as u64);
+        let body = move |stream: &mut crate::store::import::NoteStream| {
+            let bar = if dry_run {
+                indicatif::ProgressBar::hidden()
+            } else {
+                progress_bar(expected as u64)
+            };
             let mut held: Vec<DeckInput> = Vec::new();
+            // Every deck with notes, in the order the file first names them (a dry run lists
+            // the notes so).
+            let mut order: Vec<String> = Vec::new();
             for batch in receiver.iter() {
+                if !order.contains(&batch.deck) {
+                    order.push(batch.deck.clone());
+                }
                 if stream.accepts(&batch.deck)? {
                     stream.write(&batch.deck, batch.notes.iter().map(|n| &n.fields))?;
                     bar.set_position(stream.added() as u64);
@@ -354,21 +370,43 @@ fn import_text_file(
                 .filter(|d| !d.notes.is_empty())
                 .map(|d| d.name.as_str())
                 .collect();
-            let existing = stream.existing_notes(&names)?;
+            // Only decks that held notes are looked up (the key index is built again first).
+            let existing = if names.is_empty() {
+                crate::deck::plan::Existing::new()
+            } else {
+                stream.existing_notes(&names)?
+            };
             drop(names);
+            // The dry run names each update's deck from the held decks' shape (see `run`).
+            let shape: Vec<(String, usize)> = held
+                .iter()
+                .map(|d| (d.name.clone(), d.notes.len()))
+                .collect();
             let plan = plan_owned(held, &existing, args.on_duplicate);
+            if dry_run {
+                list_dry_run(stream, &plan, &order, &shape, listing)?;
+                return Ok((stream.added(), plan, warnings));
+            }
             let streamed = stream.added() as u64;
             stream.apply(&plan, &mut |done| bar.set_position(streamed + done))?;
             bar.finish_and_clear();
             Ok((stream.added(), plan, warnings))
-        })
+        };
+        if dry_run {
+            collection.dry_run_streaming(now, expected, body)
+        } else {
+            collection.import_streaming(now, expected, body)
+        }
     });
     let (streamed, plan, warnings) = written.map_err(|e| match e {
-        Error::Input { .. } => e,
+        Error::Input { .. } | Error::Output(_) => e,
         e => not_written(e),
     })?;
     for warning in &warnings {
         crate::output::warn(&format!("{}: {warning}", path.display()));
+    }
+    if dry_run {
+        return Ok(());
     }
     let added = streamed + plan.add.len();
     let summary =
@@ -383,6 +421,37 @@ fn import_text_file(
             "Nothing to change"
         }
     )?;
+    Ok(())
+}
+
+/// The dry run's report of a streamed file, as [`run`] words it: the counts, then every
+/// added note (deck by deck in the order the file names them; the streamed ones read back
+/// from the transaction), then every update.
+fn list_dry_run(
+    stream: &crate::store::import::NoteStream,
+    plan: &ImportPlan,
+    order: &[String],
+    shape: &[(String, usize)],
+    out: &mut dyn Write,
+) -> Result<()> {
+    let added = stream.added() + plan.add.len();
+    let summary =
+        crate::deck::plan::summary(added, plan.update.len(), plan.unchanged, plan.skipped);
+    writeln!(out, "Dry run, nothing written: would be {summary}.")?;
+    for deck in order {
+        stream.for_each_written_key(deck, &mut |key| {
+            writeln!(out, "  add     {deck}/{key}")?;
+            Ok(())
+        })?;
+        for (_, fields) in plan.add.iter().filter(|(name, _)| name == deck) {
+            writeln!(out, "  add     {deck}/{}", fields.key)?;
+        }
+    }
+    let decks = update_decks(plan, shape);
+    for (id, fields) in &plan.update {
+        let deck = decks.get(id).copied().unwrap_or("?");
+        writeln!(out, "  update  {deck}/{} (note {id})", fields.key)?;
+    }
     Ok(())
 }
 

@@ -51,8 +51,9 @@ impl Collection {
     /// only at decks, notes and cards it has just found or written itself, so SQLite's per-row
     /// foreign-key checks are off for it (on again afterwards, whatever happens): they would
     /// also make every multi-row INSERT keep a statement journal. (The setting cannot change
-    /// inside a transaction.) The journal that remains, and the pages, stay in memory rather
-    /// than spilling to a temporary file and to the log before the commit.
+    /// inside a transaction.) The statement journal that remains stays in memory; the page
+    /// cache is bounded ([`BULK_CACHE_KIB`]), so the pages of a large import spill to the
+    /// file (or the log) before the commit, which a rollback undoes.
     ///
     /// `rows` is about how many rows the import writes. From [`ROLLBACK_JOURNAL_AT`] on, the
     /// transaction is written with a rollback journal instead of the write-ahead log (see
@@ -75,7 +76,8 @@ impl Collection {
 
     fn bulk_settings(&self) -> Result<()> {
         self.conn().pragma_update(None, "temp_store", "MEMORY")?;
-        self.conn().pragma_update(None, "cache_size", -262_144)?;
+        self.conn()
+            .pragma_update(None, "cache_size", -BULK_CACHE_KIB)?;
         self.conn().pragma_update(None, "foreign_keys", false)?;
         Ok(())
     }
@@ -127,6 +129,12 @@ impl Collection {
     }
 }
 
+/// SQLite's page cache during an import, in KiB. Bounded, so that a large import's pages
+/// spill to the file (after the journal saved what they held) instead of all staying in
+/// memory until the commit: a short-row CSV file of 17 MB makes 100 MB of pages. It also
+/// bounds the sorter that builds the key index again (its runs are at most this size).
+const BULK_CACHE_KIB: i64 = 16 * 1024;
+
 /// The smallest import, in rows written, that is written with a rollback journal.
 const ROLLBACK_JOURNAL_AT: usize = 10_000;
 
@@ -142,6 +150,8 @@ pub struct NoteStream<'t> {
     tx: &'t Transaction<'t>,
     writer: NoteWriter<'t>,
     now_secs: i64,
+    /// The id of the first streamed note.
+    first_id: i64,
     next_id: i64,
     /// The decks that held notes when the import began.
     filled: HashSet<i64>,
@@ -181,6 +191,7 @@ impl<'t> NoteStream<'t> {
             // Prepared after the schema change, which would make SQLite prepare it again.
             writer: NoteWriter::prepare(tx)?,
             now_secs,
+            first_id: last_id + 1,
             next_id: last_id + 1,
             filled,
             decks: HashMap::new(),
@@ -293,6 +304,29 @@ impl<'t> NoteStream<'t> {
         super::revlog::write_histories(self.tx, plan, added, histories, config, merge, &mut |_| {})
     }
 
+    /// Hands `each` the key of every note [`NoteStream::write`] wrote into `deck`, in the
+    /// order they were written, read back from the transaction (a dry run lists them so
+    /// rather than keeping them).
+    pub fn for_each_written_key(
+        &self,
+        deck: &str,
+        each: &mut dyn FnMut(&str) -> Result<()>,
+    ) -> Result<()> {
+        let Some(Some(deck_id)) = self.decks.get(deck) else {
+            return Ok(());
+        };
+        // `+deck_id`: along the new ids, not through the key index (which may be dropped).
+        let mut stmt = self
+            .tx
+            .prepare("SELECT key FROM notes WHERE id >= ?1 AND +deck_id = ?2 ORDER BY id")?;
+        let mut rows = stmt.query(params![self.first_id, deck_id])?;
+        while let Some(row) = rows.next()? {
+            let key = row.get_ref(0)?.as_str().map_err(rusqlite::Error::from)?;
+            each(key)?;
+        }
+        Ok(())
+    }
+
     /// The stored notes of the named decks, as the plan compares them. Call it once every
     /// streamed note is written: the key index is built again first.
     pub fn existing_notes(&mut self, deck_names: &[&str]) -> Result<Existing> {
@@ -309,9 +343,9 @@ impl<'t> NoteStream<'t> {
 
 impl Collection {
     /// Runs `body` with a [`NoteStream`] inside one transaction with the bulk settings: all
-    /// of it is committed when `body` succeeds, none of it when `body` fails. Nothing reaches
-    /// the file before the commit (the page cache holds every page of the transaction), so a
-    /// file found bad half way leaves the collection as it was. `expected` is about how many
+    /// of it is committed when `body` succeeds, none of it when `body` fails: pages that spill
+    /// from the bounded cache before the commit are rolled back with the rest, so a file
+    /// found bad half way leaves the collection as it was. `expected` is about how many
     /// notes will come (it only decides how the key index is kept up to date).
     pub fn import_streaming<T>(
         &mut self,
@@ -319,15 +353,47 @@ impl Collection {
         expected: usize,
         body: impl FnOnce(&mut NoteStream) -> Result<T>,
     ) -> Result<T> {
-        self.as_bulk_import(expected, |collection| {
+        self.stream_import(now_secs, expected, true, body)
+    }
+
+    /// [`Collection::import_streaming`] for a dry run: the same writes, rolled back at the
+    /// end whatever happens, so that what is found is counted and listed as the import would
+    /// find it without the notes all held in memory. It keeps the write-ahead log (pages the
+    /// bounded cache spills go to the log, uncommitted, which no reader sees and no
+    /// checkpoint copies), so the collection file is left as it was, byte for byte.
+    pub fn dry_run_streaming<T>(
+        &mut self,
+        now_secs: i64,
+        expected: usize,
+        body: impl FnOnce(&mut NoteStream) -> Result<T>,
+    ) -> Result<T> {
+        self.stream_import(now_secs, expected, false, body)
+    }
+
+    fn stream_import<T>(
+        &mut self,
+        now_secs: i64,
+        expected: usize,
+        commit: bool,
+        body: impl FnOnce(&mut NoteStream) -> Result<T>,
+    ) -> Result<T> {
+        // A dry run writes no row that stays: below the rollback journal's threshold.
+        let rows = if commit { expected } else { 0 };
+        self.as_bulk_import(rows, |collection| {
             let tx = collection.conn_mut().transaction()?;
             let result = {
                 let mut stream = NoteStream::new(&tx, now_secs, expected)?;
                 let result = body(&mut stream)?;
-                stream.restore_key_index()?;
+                if commit {
+                    stream.restore_key_index()?;
+                }
                 result
             };
-            tx.commit()?;
+            if commit {
+                tx.commit()?;
+            } else {
+                tx.rollback()?;
+            }
             Ok(result)
         })
     }
