@@ -119,19 +119,39 @@ pub fn text(out: &Output) -> (String, String) {
     )
 }
 
-/// `../shared/data/NAME` relative to the crate, when present.
-pub fn shared_data(name: &str) -> Option<PathBuf> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("..")
-        .join("shared")
-        .join("data")
-        .join(name);
+/// True when the tests run under continuous integration (`CI` set, and not `false` or `0`).
+pub fn under_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0")
+}
+
+/// A test that cannot run because `missing` is absent. Under CI this fails the test; elsewhere
+/// it writes one line straight to the process's standard error, which the test harness does
+/// not capture (it captures only `eprintln!`), so a plain `cargo test` shows every skip.
+pub fn skip(test: &str, missing: &str) {
+    if under_ci() {
+        panic!("{test}: {missing}, and CI is set: a missing dependency fails the test");
+    }
+    let line = format!("SKIPPED {test}: {missing} (under CI=true this fails)\n");
+    // Written with `write_all`, not `eprintln!`: the harness's capture swallows the macro.
+    let _ = std::io::stderr().write_all(line.as_bytes());
+}
+
+/// `../shared/data/NAME` relative to the crate (or `$JARGON_SHARED_DATA/NAME`, so the absent
+/// case can be tried without moving the shared folder), when present; otherwise [`skip`]s `test`.
+pub fn shared_data(test: &str, name: &str) -> Option<PathBuf> {
+    let folder = std::env::var_os("JARGON_SHARED_DATA")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data"));
+    let path = folder.join(name);
     if path.exists() {
         Some(path)
     } else {
-        eprintln!(
-            "skipping: {} is absent (the shared data folder is not beside the project)",
-            path.display()
+        skip(
+            test,
+            &format!(
+                "{} is absent (the shared data folder is not beside the project)",
+                path.display()
+            ),
         );
         None
     }
