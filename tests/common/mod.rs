@@ -77,16 +77,40 @@ impl Env {
         conn.query_row(query, [], |r| r.get(0)).expect(query)
     }
 
-    /// Every row of every table as one comparable text: equal before and after means the
+    /// Every row of every table `sqlite_master` lists (SQLite's own `sqlite_sequence` and
+    /// statistics tables included), each table named and its rows sorted by all their columns,
+    /// and the schema version, as one comparable text: equal before and after means the
     /// collection was left exactly as it was.
     pub fn fingerprint(&self) -> String {
         let conn = rusqlite::Connection::open(&self.db).expect("open db");
-        let mut out = String::new();
-        for table in ["decks", "notes", "cards", "reviews", "config"] {
+        let version: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .expect("user_version");
+        let mut out = format!("user_version {version}\n");
+        let tables: Vec<String> = conn
+            .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+            .expect("prepare")
+            .query_map([], |r| r.get(0))
+            .expect("tables")
+            .collect::<Result<_, _>>()
+            .expect("table names");
+        assert!(
+            tables.iter().any(|t| t == "card_states"),
+            "sqlite_master lists {tables:?}"
+        );
+        for table in tables {
+            out.push_str(&format!("table {table}\n"));
+            let columns = conn
+                .prepare(&format!("SELECT * FROM \"{table}\""))
+                .expect("prepare")
+                .column_count();
+            let order: Vec<String> = (1..=columns).map(|i| i.to_string()).collect();
             let mut stmt = conn
-                .prepare(&format!("SELECT * FROM {table} ORDER BY 1"))
+                .prepare(&format!(
+                    "SELECT * FROM \"{table}\" ORDER BY {}",
+                    order.join(", ")
+                ))
                 .expect("prepare");
-            let columns = stmt.column_count();
             let rows = stmt
                 .query_map([], |row| {
                     let mut parts = vec![];
