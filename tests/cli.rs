@@ -359,6 +359,31 @@ fn an_edited_definition_updates_the_note_and_keeps_its_history() {
     env.ok(&["check"]);
 }
 
+#[test]
+fn check_reports_a_review_whose_scheduler_it_does_not_know() {
+    let env = with_deck();
+    let out = env.run_with_input(&["review", "--deck", "Test", "--new", "1"], "g\n:quit\n");
+    assert!(out.status.success(), "{}", text(&out).1);
+    assert!(env.ok(&["check"]).starts_with("ok: "));
+    let review: i64 = env.sql("SELECT max(id) FROM reviews");
+    rusqlite::Connection::open(&env.db)
+        .unwrap()
+        .execute(
+            "UPDATE reviews SET scheduler = 'bogus' WHERE id = ?1",
+            [review],
+        )
+        .unwrap();
+    let out = env.run(&["check"]);
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{stdout}{stderr}");
+    assert!(!stdout.contains("ok:"), "{stdout}");
+    assert!(
+        stdout.contains(&format!("review {review} was made with a scheduler")),
+        "{stdout}"
+    );
+    assert!(stderr.contains("1 problem"), "{stderr}");
+}
+
 fn assert_refused(env: &Env, file: &std::path::Path, needles: &[&str]) {
     let before = env.fingerprint();
     let out = env.run(&["import", file.to_str().unwrap()]);
