@@ -293,34 +293,49 @@ fn a_tsv_and_a_crlf_csv_stream_the_same_notes_as_a_small_file() {
 
 #[test]
 fn an_import_killed_half_way_leaves_the_collection_as_it_was() {
+    use std::os::unix::process::{CommandExt, ExitStatusExt};
     let env = Env::new();
     env.ok(&["decks"]);
     let before = env.fingerprint();
     let file = env.write("big.csv", rows("#separator:Comma\n#deck:Big\n", 0..200_000));
     let journal = env.path("collection.sqlite-journal");
-    let mut child = env
-        .cmd()
-        .args(["import", arg(&file)])
+    // The kernel kills the import (SIGXFSZ) at the first write past a file size limit set 1 MiB
+    // above the collection's size: half way through writing 200,000 notes (tens of MB), with
+    // the rollback journal such a large import uses, however fast the machine.
+    let limit = std::fs::metadata(&env.db).unwrap().len() + (1 << 20);
+    let mut cmd = env.cmd();
+    cmd.args(["import", arg(&file)])
         .stdin(Stdio::null())
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    // A file this large is written with a rollback journal: kill the import while it has one.
-    let started = Instant::now();
-    while !journal.exists() {
-        assert!(
-            child.try_wait().unwrap().is_none(),
-            "the import ended before it could be killed"
-        );
-        assert!(
-            started.elapsed() < Duration::from_secs(60),
-            "no journal appeared"
-        );
-        std::thread::sleep(Duration::from_millis(1));
+        .stderr(Stdio::null());
+    // SAFETY: setrlimit is async-signal-safe and touches nothing of the parent's.
+    unsafe {
+        cmd.pre_exec(move || {
+            let rlimit = libc::rlimit {
+                rlim_cur: limit,
+                rlim_max: limit,
+            };
+            if libc::setrlimit(libc::RLIMIT_FSIZE, &rlimit) == 0 {
+                Ok(())
+            } else {
+                Err(std::io::Error::last_os_error())
+            }
+        });
     }
-    child.kill().unwrap();
-    child.wait().unwrap();
+    let mut child = cmd.spawn().unwrap();
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > Duration::from_secs(120) {
+            child.kill().unwrap();
+            panic!("the import hung");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert_eq!(status.signal(), Some(libc::SIGXFSZ), "{status:?}");
+    assert!(journal.exists(), "killed with no rollback journal");
     // The next jargon to open it rolls the half-written import back and returns to WAL.
     assert!(env.ok(&["check"]).contains("ok"));
     assert!(!journal.exists());
