@@ -262,33 +262,75 @@ fn an_import_larger_than_the_collection_leaves_the_key_index_as_a_new_collection
     assert_eq!(env.fingerprint(), before);
 }
 
+/// Every note as `term|definition|tags`, in the order written.
+fn all_notes(env: &Env) -> Vec<String> {
+    let conn = rusqlite::Connection::open(&env.db).unwrap();
+    let mut stmt = conn
+        .prepare(
+            "SELECT n.term || '|' || n.definition || '|' || n.tags FROM notes n
+             JOIN decks d ON d.id = n.deck_id WHERE d.name = 'deck' ORDER BY n.id",
+        )
+        .unwrap();
+    stmt.query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+}
+
 #[test]
 fn a_tsv_and_a_crlf_csv_stream_the_same_notes_as_a_small_file() {
-    // The same rows through a file large enough to be written as read and through the
-    // dry run, which reads everything first: the same notes either way.
-    let env = Env::new();
-    let mut tsv = String::from("#separator:Tab\n#html:true\n#columns:Front\tBack\tTags\n");
-    for i in 0..2_500 {
-        tsv.push_str(&format!(
-            "na\u{ef}ve <b>term</b> {i}\t\"quoted\r\ndefinition\" &amp; more {i}\ttag{}\r\n",
-            i % 3
-        ));
+    // The same rows, as TSV and as CSV with CRLF line ends, through a file large enough to be
+    // written as read and through a small one (parsed whole, then written): every note the
+    // same, and as the rows say (HTML: a line break in the text is a space).
+    const ROWS: usize = 2_500;
+    let expected: Vec<String> = (0..ROWS)
+        .map(|i| {
+            format!(
+                "na\u{ef}ve term {i}|quoted definition & more {i}|[\"tag{}\"]",
+                i % 3
+            )
+        })
+        .collect();
+    for (name, separator, header) in [
+        (
+            "deck.tsv",
+            '\t',
+            "#separator:Tab\n#html:true\n#columns:Front\tBack\tTags\n",
+        ),
+        (
+            "deck.csv",
+            ',',
+            "#separator:Comma\r\n#html:true\r\n#columns:Front,Back,Tags\r\n",
+        ),
+    ] {
+        let text = |rows: std::ops::Range<usize>| {
+            let mut text = String::from(header);
+            for i in rows {
+                text.push_str(&format!(
+                    "na\u{ef}ve <b>term</b> {i}{separator}\"quoted\r\ndefinition\" &amp; more {i}{separator}tag{}\r\n",
+                    i % 3
+                ));
+            }
+            text
+        };
+        let large = Env::new();
+        let file = large.write(name, text(0..ROWS));
+        let dry = large.ok(&["import", "--dry-run", arg(&file)]);
+        assert!(
+            dry.starts_with(&format!("Dry run, nothing written: would be {ROWS} added")),
+            "{name}: {dry}"
+        );
+        assert_eq!(
+            large.ok(&["import", arg(&file)]),
+            format!("Imported: {ROWS} added, 0 updated, 0 unchanged.\n"),
+            "{name}"
+        );
+        assert_eq!(all_notes(&large), expected, "{name}");
+        let small = Env::new();
+        let file = small.write(name, text(0..3));
+        small.ok(&["import", arg(&file)]);
+        assert_eq!(all_notes(&small), expected[..3], "{name}");
     }
-    let file = env.write("deck.tsv", &tsv);
-    let dry = env.ok(&["import", "--dry-run", arg(&file)]);
-    assert!(
-        dry.starts_with("Dry run, nothing written: would be 2500 added"),
-        "{dry}"
-    );
-    assert_eq!(
-        env.ok(&["import", arg(&file)]),
-        "Imported: 2500 added, 0 updated, 0 unchanged.\n"
-    );
-    assert_eq!(
-        env.sql::<String>("SELECT term || '|' || definition || '|' || tags FROM notes WHERE key = 'naive-term-2499'"),
-        // HTML: a line break in the text is a space; 2499 % 3 == 0.
-        "na\u{ef}ve term 2499|quoted definition & more 2499|[\"tag0\"]"
-    );
 }
 
 #[test]
