@@ -142,6 +142,64 @@ fn undo_restores_the_card_and_removes_its_log_row_exactly() {
     assert_eq!(env.fingerprint(), before);
 }
 
+/// The "left exactly as it was" tests rest on the fingerprint: it must see a state row that
+/// changes nothing the `cards` view shows (a new card's defaults), and the derived counts.
+#[test]
+fn the_fingerprint_sees_a_leftover_state_row_and_the_answer_counts() {
+    let env = with_deck();
+    let before = env.fingerprint();
+    let conn = rusqlite::Connection::open(&env.db).unwrap();
+    let note: i64 = conn
+        .query_row("SELECT min(id) FROM notes", [], |r| r.get(0))
+        .unwrap();
+    conn.execute(
+        "INSERT INTO card_states (id, note_id) VALUES (?1 * 2, ?1)",
+        [note],
+    )
+    .unwrap();
+    let view: String = conn
+        .query_row(
+            "SELECT phase || interval_days || ease_permille FROM cards WHERE id = ?1 * 2",
+            [note],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(
+        view, "new02500",
+        "the view shows the row as an untouched card"
+    );
+    let with_state = env.fingerprint();
+    assert_ne!(with_state, before, "a leftover card_states row went unseen");
+    conn.execute(
+        "INSERT INTO review_day_counts VALUES (1, 'schedule', 'new', 0, 4, 1, 0)",
+        [],
+    )
+    .unwrap();
+    assert_ne!(
+        env.fingerprint(),
+        with_state,
+        "review_day_counts went unseen"
+    );
+}
+
+#[test]
+fn undo_after_answers_leaves_every_table_of_the_file_as_it_was() {
+    let env = with_deck();
+    let first = env.run_with_input(&["review", "--deck", "Test", "--new", "1"], "g\n:quit\n");
+    assert!(first.status.success(), "{}", text(&first).1);
+    let before = env.fingerprint();
+    let states: i64 = env.sql("SELECT count(*) FROM card_states");
+    assert!(states > 0, "the first review left no state to compare");
+    // Two more answers, then both undone: states, log and counts all back.
+    let out = env.run_with_input(
+        &["review", "--deck", "Test", "--new", "2"],
+        "g\ne\n:undo\n:undo\n:quit\n",
+    );
+    assert!(out.status.success(), "{}", text(&out).1);
+    assert!(text(&out).0.contains("Undid good"), "{}", text(&out).0);
+    assert_eq!(env.fingerprint(), before);
+}
+
 #[test]
 fn undo_twice_takes_back_two_answers() {
     let env = with_deck();
@@ -299,6 +357,31 @@ fn an_edited_definition_updates_the_note_and_keeps_its_history() {
         .sql("SELECT group_concat(phase || interval_days || ease_permille) FROM cards ORDER BY id");
     assert_eq!(card_state, after);
     env.ok(&["check"]);
+}
+
+#[test]
+fn check_reports_a_review_whose_scheduler_it_does_not_know() {
+    let env = with_deck();
+    let out = env.run_with_input(&["review", "--deck", "Test", "--new", "1"], "g\n:quit\n");
+    assert!(out.status.success(), "{}", text(&out).1);
+    assert!(env.ok(&["check"]).starts_with("ok: "));
+    let review: i64 = env.sql("SELECT max(id) FROM reviews");
+    rusqlite::Connection::open(&env.db)
+        .unwrap()
+        .execute(
+            "UPDATE reviews SET scheduler = 'bogus' WHERE id = ?1",
+            [review],
+        )
+        .unwrap();
+    let out = env.run(&["check"]);
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{stdout}{stderr}");
+    assert!(!stdout.contains("ok:"), "{stdout}");
+    assert!(
+        stdout.contains(&format!("review {review} was made with a scheduler")),
+        "{stdout}"
+    );
+    assert!(stderr.contains("1 problem"), "{stderr}");
 }
 
 fn assert_refused(env: &Env, file: &std::path::Path, needles: &[&str]) {

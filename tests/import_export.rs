@@ -588,7 +588,10 @@ fn a_review_log_is_replayed_through_the_scheduler_and_check_passes() {
 
 #[test]
 fn the_shared_review_log_imports_once_and_replays() {
-    let Some(log) = shared_data("revlog-py-fsrs.csv") else {
+    let Some(log) = shared_data(
+        "the_shared_review_log_imports_once_and_replays",
+        "revlog-py-fsrs.csv",
+    ) else {
         return;
     };
     let env = Env::new();

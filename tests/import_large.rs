@@ -262,65 +262,122 @@ fn an_import_larger_than_the_collection_leaves_the_key_index_as_a_new_collection
     assert_eq!(env.fingerprint(), before);
 }
 
+/// Every note as `term|definition|tags`, in the order written.
+fn all_notes(env: &Env) -> Vec<String> {
+    let conn = rusqlite::Connection::open(&env.db).unwrap();
+    let mut stmt = conn
+        .prepare(
+            "SELECT n.term || '|' || n.definition || '|' || n.tags FROM notes n
+             JOIN decks d ON d.id = n.deck_id WHERE d.name = 'deck' ORDER BY n.id",
+        )
+        .unwrap();
+    stmt.query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+}
+
 #[test]
 fn a_tsv_and_a_crlf_csv_stream_the_same_notes_as_a_small_file() {
-    // The same rows through a file large enough to be written as read and through the
-    // dry run, which reads everything first: the same notes either way.
-    let env = Env::new();
-    let mut tsv = String::from("#separator:Tab\n#html:true\n#columns:Front\tBack\tTags\n");
-    for i in 0..2_500 {
-        tsv.push_str(&format!(
-            "na\u{ef}ve <b>term</b> {i}\t\"quoted\r\ndefinition\" &amp; more {i}\ttag{}\r\n",
-            i % 3
-        ));
+    // The same rows, as TSV and as CSV with CRLF line ends, through a file large enough to be
+    // written as read and through a small one (parsed whole, then written): every note the
+    // same, and as the rows say (HTML: a line break in the text is a space).
+    const ROWS: usize = 2_500;
+    let expected: Vec<String> = (0..ROWS)
+        .map(|i| {
+            format!(
+                "na\u{ef}ve term {i}|quoted definition & more {i}|[\"tag{}\"]",
+                i % 3
+            )
+        })
+        .collect();
+    for (name, separator, header) in [
+        (
+            "deck.tsv",
+            '\t',
+            "#separator:Tab\n#html:true\n#columns:Front\tBack\tTags\n",
+        ),
+        (
+            "deck.csv",
+            ',',
+            "#separator:Comma\r\n#html:true\r\n#columns:Front,Back,Tags\r\n",
+        ),
+    ] {
+        let text = |rows: std::ops::Range<usize>| {
+            let mut text = String::from(header);
+            for i in rows {
+                text.push_str(&format!(
+                    "na\u{ef}ve <b>term</b> {i}{separator}\"quoted\r\ndefinition\" &amp; more {i}{separator}tag{}\r\n",
+                    i % 3
+                ));
+            }
+            text
+        };
+        let large = Env::new();
+        let file = large.write(name, text(0..ROWS));
+        let dry = large.ok(&["import", "--dry-run", arg(&file)]);
+        assert!(
+            dry.starts_with(&format!("Dry run, nothing written: would be {ROWS} added")),
+            "{name}: {dry}"
+        );
+        assert_eq!(
+            large.ok(&["import", arg(&file)]),
+            format!("Imported: {ROWS} added, 0 updated, 0 unchanged.\n"),
+            "{name}"
+        );
+        assert_eq!(all_notes(&large), expected, "{name}");
+        let small = Env::new();
+        let file = small.write(name, text(0..3));
+        small.ok(&["import", arg(&file)]);
+        assert_eq!(all_notes(&small), expected[..3], "{name}");
     }
-    let file = env.write("deck.tsv", &tsv);
-    let dry = env.ok(&["import", "--dry-run", arg(&file)]);
-    assert!(
-        dry.starts_with("Dry run, nothing written: would be 2500 added"),
-        "{dry}"
-    );
-    assert_eq!(
-        env.ok(&["import", arg(&file)]),
-        "Imported: 2500 added, 0 updated, 0 unchanged.\n"
-    );
-    assert_eq!(
-        env.sql::<String>("SELECT term || '|' || definition || '|' || tags FROM notes WHERE key = 'naive-term-2499'"),
-        // HTML: a line break in the text is a space; 2499 % 3 == 0.
-        "na\u{ef}ve term 2499|quoted definition & more 2499|[\"tag0\"]"
-    );
 }
 
 #[test]
 fn an_import_killed_half_way_leaves_the_collection_as_it_was() {
+    use std::os::unix::process::{CommandExt, ExitStatusExt};
     let env = Env::new();
     env.ok(&["decks"]);
     let before = env.fingerprint();
     let file = env.write("big.csv", rows("#separator:Comma\n#deck:Big\n", 0..200_000));
     let journal = env.path("collection.sqlite-journal");
-    let mut child = env
-        .cmd()
-        .args(["import", arg(&file)])
+    // The kernel kills the import (SIGXFSZ) at the first write past a file size limit set 1 MiB
+    // above the collection's size: half way through writing 200,000 notes (tens of MB), with
+    // the rollback journal such a large import uses, however fast the machine.
+    let limit = std::fs::metadata(&env.db).unwrap().len() + (1 << 20);
+    let mut cmd = env.cmd();
+    cmd.args(["import", arg(&file)])
         .stdin(Stdio::null())
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    // A file this large is written with a rollback journal: kill the import while it has one.
-    let started = Instant::now();
-    while !journal.exists() {
-        assert!(
-            child.try_wait().unwrap().is_none(),
-            "the import ended before it could be killed"
-        );
-        assert!(
-            started.elapsed() < Duration::from_secs(60),
-            "no journal appeared"
-        );
-        std::thread::sleep(Duration::from_millis(1));
+        .stderr(Stdio::null());
+    // SAFETY: setrlimit is async-signal-safe and touches nothing of the parent's.
+    unsafe {
+        cmd.pre_exec(move || {
+            let rlimit = libc::rlimit {
+                rlim_cur: limit,
+                rlim_max: limit,
+            };
+            if libc::setrlimit(libc::RLIMIT_FSIZE, &rlimit) == 0 {
+                Ok(())
+            } else {
+                Err(std::io::Error::last_os_error())
+            }
+        });
     }
-    child.kill().unwrap();
-    child.wait().unwrap();
+    let mut child = cmd.spawn().unwrap();
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > Duration::from_secs(120) {
+            child.kill().unwrap();
+            panic!("the import hung");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert_eq!(status.signal(), Some(libc::SIGXFSZ), "{status:?}");
+    assert!(journal.exists(), "killed with no rollback journal");
     // The next jargon to open it rolls the half-written import back and returns to WAL.
     assert!(env.ok(&["check"]).contains("ok"));
     assert!(!journal.exists());

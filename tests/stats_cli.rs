@@ -216,3 +216,138 @@ fn answer_counts_follow_answers_undo_and_imports_and_check_rebuilds_them() {
     let counted: i64 = env.sql("SELECT sum(answers) FROM review_day_counts");
     assert_eq!(counted, reviews);
 }
+
+/// Problems of `value` against the subset of JSON Schema that `docs/stats.schema.json` uses
+/// (`type`, `const`, `enum`, `required`, `properties`, `items`, `minItems`, `maxItems`,
+/// `minimum`, `maximum`, `pattern` as a date shape). A validator crate (`jsonschema`) would
+/// bring a regex engine, an HTTP client's worth of optional features and dozens of crates to
+/// every test build for these few keywords; this checker refuses any keyword it does not know,
+/// so the schema cannot say more than is checked.
+fn schema_problems(schema: &Value, value: &Value, at: &str, problems: &mut Vec<String>) {
+    let Some(schema) = schema.as_object() else {
+        panic!("{at}: a schema is an object")
+    };
+    for (keyword, rule) in schema {
+        match keyword.as_str() {
+            "$schema" | "$id" | "title" | "description" => {}
+            "type" => {
+                let names: Vec<&str> = match rule {
+                    Value::String(name) => vec![name],
+                    Value::Array(names) => names.iter().map(|n| n.as_str().unwrap()).collect(),
+                    _ => panic!("{at}: type"),
+                };
+                let fits = |name: &str| match name {
+                    "object" => value.is_object(),
+                    "array" => value.is_array(),
+                    "string" => value.is_string(),
+                    "boolean" => value.is_boolean(),
+                    "null" => value.is_null(),
+                    "number" => value.is_number(),
+                    "integer" => value.is_i64() || value.is_u64(),
+                    other => panic!("{at}: unknown type {other}"),
+                };
+                if !names.iter().any(|n| fits(n)) {
+                    problems.push(format!("{at}: {value} is not {names:?}"));
+                }
+            }
+            "const" if value != rule => problems.push(format!("{at}: {value} is not {rule}")),
+            "enum" if !rule.as_array().unwrap().contains(value) => {
+                problems.push(format!("{at}: {value} is not one of {rule}"))
+            }
+            "const" | "enum" => {}
+            "required" => {
+                for name in rule.as_array().unwrap() {
+                    let name = name.as_str().unwrap();
+                    if value.is_object() && value.get(name).is_none() {
+                        problems.push(format!("{at}: no field `{name}`"));
+                    }
+                }
+            }
+            "properties" => {
+                for (name, inner) in rule.as_object().unwrap() {
+                    if let Some(field) = value.get(name) {
+                        schema_problems(inner, field, &format!("{at}.{name}"), problems);
+                    }
+                }
+            }
+            "items" => {
+                for (i, item) in value.as_array().into_iter().flatten().enumerate() {
+                    schema_problems(rule, item, &format!("{at}[{i}]"), problems);
+                }
+            }
+            "minItems" | "maxItems" => {
+                if let Some(items) = value.as_array() {
+                    let bound = rule.as_u64().unwrap() as usize;
+                    let ok = if keyword == "minItems" {
+                        items.len() >= bound
+                    } else {
+                        items.len() <= bound
+                    };
+                    if !ok {
+                        problems.push(format!("{at}: {} items, {keyword} {bound}", items.len()));
+                    }
+                }
+            }
+            "minimum" | "maximum" => {
+                if let Some(number) = value.as_f64() {
+                    let bound = rule.as_f64().unwrap();
+                    if (keyword == "minimum" && number < bound)
+                        || (keyword == "maximum" && number > bound)
+                    {
+                        problems.push(format!("{at}: {number} is past {keyword} {bound}"));
+                    }
+                }
+            }
+            "pattern" => {
+                assert_eq!(
+                    rule, "^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
+                    "{at}: only the date pattern"
+                );
+                if let Some(text) = value.as_str() {
+                    let ok = text.len() == 10
+                        && text.char_indices().all(|(i, c)| {
+                            if i == 4 || i == 7 {
+                                c == '-'
+                            } else {
+                                c.is_ascii_digit()
+                            }
+                        });
+                    if !ok {
+                        problems.push(format!("{at}: {text} is not a date"));
+                    }
+                }
+            }
+            other => panic!("{at}: the checker does not know the keyword {other}"),
+        }
+    }
+}
+
+#[test]
+fn the_stats_json_matches_the_schema_in_docs() {
+    let schema: Value = serde_json::from_str(
+        &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/docs/stats.schema.json"
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    let env = with_deck();
+    let out = env.run_with_input(&["review", "--deck", "Test"], "g\na\n:quit\n");
+    assert!(out.status.success(), "{}", text(&out).1);
+    for args in [&["--period", "all"][..], &["--deck", "Test"][..], &[][..]] {
+        let json = stats_json(&env, args);
+        assert!(json["period_totals"]["answers"].as_u64() > Some(0) || args.is_empty());
+        let mut problems = vec![];
+        schema_problems(&schema, &json, "$", &mut problems);
+        assert!(problems.is_empty(), "{args:?}: {problems:#?}");
+        // A renamed field fails.
+        let mut renamed = json.clone();
+        let streak = renamed["streak"].as_object_mut().unwrap();
+        let days = streak.remove("current_days").unwrap();
+        streak.insert("current".into(), days);
+        let mut problems = vec![];
+        schema_problems(&schema, &renamed, "$", &mut problems);
+        assert_eq!(problems, ["$.streak: no field `current_days`"]);
+    }
+}

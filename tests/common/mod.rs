@@ -77,16 +77,40 @@ impl Env {
         conn.query_row(query, [], |r| r.get(0)).expect(query)
     }
 
-    /// Every row of every table as one comparable text: equal before and after means the
+    /// Every row of every table `sqlite_master` lists (SQLite's own `sqlite_sequence` and
+    /// statistics tables included), each table named and its rows sorted by all their columns,
+    /// and the schema version, as one comparable text: equal before and after means the
     /// collection was left exactly as it was.
     pub fn fingerprint(&self) -> String {
         let conn = rusqlite::Connection::open(&self.db).expect("open db");
-        let mut out = String::new();
-        for table in ["decks", "notes", "cards", "reviews", "config"] {
+        let version: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .expect("user_version");
+        let mut out = format!("user_version {version}\n");
+        let tables: Vec<String> = conn
+            .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+            .expect("prepare")
+            .query_map([], |r| r.get(0))
+            .expect("tables")
+            .collect::<Result<_, _>>()
+            .expect("table names");
+        assert!(
+            tables.iter().any(|t| t == "card_states"),
+            "sqlite_master lists {tables:?}"
+        );
+        for table in tables {
+            out.push_str(&format!("table {table}\n"));
+            let columns = conn
+                .prepare(&format!("SELECT * FROM \"{table}\""))
+                .expect("prepare")
+                .column_count();
+            let order: Vec<String> = (1..=columns).map(|i| i.to_string()).collect();
             let mut stmt = conn
-                .prepare(&format!("SELECT * FROM {table} ORDER BY 1"))
+                .prepare(&format!(
+                    "SELECT * FROM \"{table}\" ORDER BY {}",
+                    order.join(", ")
+                ))
                 .expect("prepare");
-            let columns = stmt.column_count();
             let rows = stmt
                 .query_map([], |row| {
                     let mut parts = vec![];
@@ -119,19 +143,39 @@ pub fn text(out: &Output) -> (String, String) {
     )
 }
 
-/// `../shared/data/NAME` relative to the crate, when present.
-pub fn shared_data(name: &str) -> Option<PathBuf> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("..")
-        .join("shared")
-        .join("data")
-        .join(name);
+/// True when the tests run under continuous integration (`CI` set, and not `false` or `0`).
+pub fn under_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0")
+}
+
+/// A test that cannot run because `missing` is absent. Under CI this fails the test; elsewhere
+/// it writes one line straight to the process's standard error, which the test harness does
+/// not capture (it captures only `eprintln!`), so a plain `cargo test` shows every skip.
+pub fn skip(test: &str, missing: &str) {
+    if under_ci() {
+        panic!("{test}: {missing}, and CI is set: a missing dependency fails the test");
+    }
+    let line = format!("SKIPPED {test}: {missing} (under CI=true this fails)\n");
+    // Written with `write_all`, not `eprintln!`: the harness's capture swallows the macro.
+    let _ = std::io::stderr().write_all(line.as_bytes());
+}
+
+/// `../shared/data/NAME` relative to the crate (or `$JARGON_SHARED_DATA/NAME`, so the absent
+/// case can be tried without moving the shared folder), when present; otherwise [`skip`]s `test`.
+pub fn shared_data(test: &str, name: &str) -> Option<PathBuf> {
+    let folder = std::env::var_os("JARGON_SHARED_DATA")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data"));
+    let path = folder.join(name);
     if path.exists() {
         Some(path)
     } else {
-        eprintln!(
-            "skipping: {} is absent (the shared data folder is not beside the project)",
-            path.display()
+        skip(
+            test,
+            &format!(
+                "{} is absent (the shared data folder is not beside the project)",
+                path.display()
+            ),
         );
         None
     }
