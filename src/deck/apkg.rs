@@ -256,14 +256,38 @@ fn days(value: i64) -> u32 {
     u32::try_from(value.max(0)).unwrap_or(u32::MAX)
 }
 
+/// The first and last days (0001-01-01 and 9999-12-31) a due date from a package may fall
+/// on: far beyond any real Anki schedule (intervals stop at 100 years) and well inside the
+/// dates chrono can represent, so a package with absurd numbers loads with days jargon can
+/// show and still add intervals to.
+const FIRST_DAY: i64 = -719_162;
+const LAST_DAY: i64 = 2_932_896;
+
+/// `base + offset` days, kept between [`FIRST_DAY`] and [`LAST_DAY`].
+fn day_after(base: i64, offset: i64) -> i64 {
+    base.saturating_add(offset).clamp(FIRST_DAY, LAST_DAY)
+}
+
+/// A package's instant (unix milliseconds), kept between the first and last instants of
+/// [`FIRST_DAY`] and [`LAST_DAY`], so a study day can still be found hours either side of it.
+fn instant_ms(millis: i64) -> chrono::DateTime<chrono::Utc> {
+    let first = FIRST_DAY * 86_400_000;
+    let last = (LAST_DAY + 1) * 86_400_000 - 1;
+    chrono::DateTime::from_timestamp_millis(millis.clamp(first, last)).unwrap_or_default()
+}
+
+/// [`instant_ms`] of unix seconds.
+fn instant(seconds: i64) -> chrono::DateTime<chrono::Utc> {
+    instant_ms(seconds.saturating_mul(1000))
+}
+
 /// Anki due values are days for review and day-learning cards, unix seconds for intraday
 /// learning: this tells them apart by size (day numbers stay far below a billion).
 fn due_of(due: i64, crt_day: i64, clock: &Clock) -> Due {
     if due > 1_000_000_000 {
-        let at = chrono::DateTime::from_timestamp(due, 0).unwrap_or_default();
-        Due::Day(clock.day_of(at))
+        Due::Day(clock.day_of(instant(due)))
     } else {
-        Due::Day(crt_day + due)
+        Due::Day(day_after(crt_day, due))
     }
 }
 
@@ -288,7 +312,7 @@ fn card_state(card: &AnkiCard, streak: u32, crt_day: i64, clock: &Clock) -> Card
         },
         2 => CardState {
             phase: Phase::Review,
-            due: Due::Day(crt_day + due_value),
+            due: Due::Day(day_after(crt_day, due_value)),
             interval_days: days(card.interval).max(1),
             ease_permille,
             repetitions: streak.max(2),
@@ -310,7 +334,7 @@ fn card_state(card: &AnkiCard, streak: u32, crt_day: i64, clock: &Clock) -> Card
 
 /// The state Anki recorded after one answer, and the running counts it carries.
 fn answer_state(review: &AnkiReview, previous: &CardState, clock: &Clock) -> CardState {
-    let at = chrono::DateTime::from_timestamp_millis(review.id).unwrap_or_default();
+    let at = instant_ms(review.id);
     let day = clock.day_of(at);
     let failed = review.ease == 1;
     let lapses = previous.lapses + u32::from(failed && review.kind == 1);
@@ -323,7 +347,7 @@ fn answer_state(review: &AnkiReview, previous: &CardState, clock: &Clock) -> Car
     if review.interval > 0 {
         CardState {
             phase: Phase::Review,
-            due: Due::Day(day + review.interval),
+            due: Due::Day(day_after(day, review.interval)),
             interval_days: days(review.interval),
             ease_permille,
             repetitions,
@@ -331,7 +355,11 @@ fn answer_state(review: &AnkiReview, previous: &CardState, clock: &Clock) -> Car
             step: 0,
         }
     } else {
-        let delay = chrono::Duration::seconds(review.interval.saturating_neg());
+        let seconds = review
+            .interval
+            .saturating_neg()
+            .clamp(0, (LAST_DAY - FIRST_DAY) * 86_400);
+        let delay = chrono::Duration::seconds(seconds);
         let relearning = review.kind == 2 || (review.kind == 1 && failed);
         CardState {
             phase: if relearning {
@@ -339,7 +367,14 @@ fn answer_state(review: &AnkiReview, previous: &CardState, clock: &Clock) -> Car
             } else {
                 Phase::Learning
             },
-            due: Due::Day(clock.day_of(at + delay)),
+            // A step past the last instant allowed ends there.
+            due: Due::Day(
+                clock.day_of(
+                    at.checked_add_signed(delay)
+                        .unwrap_or(at)
+                        .min(instant_ms(i64::MAX)),
+                ),
+            ),
             // Learning steps are seconds; a step of whole days keeps its days.
             interval_days: days(review.interval.saturating_neg() / 86_400),
             ease_permille,
@@ -352,8 +387,7 @@ fn answer_state(review: &AnkiReview, previous: &CardState, clock: &Clock) -> Car
 
 /// Turns a read collection into decks and card histories.
 pub fn convert(collection: &AnkiCollection, clock: &Clock) -> Loaded {
-    let crt_day =
-        clock.day_of(chrono::DateTime::from_timestamp(collection.crt, 0).unwrap_or_default());
+    let crt_day = clock.day_of(instant(collection.crt));
     let mut warnings = vec![];
     let mut cards_by_note: HashMap<i64, Vec<&AnkiCard>> = HashMap::new();
     for card in &collection.cards {
