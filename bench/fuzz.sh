@@ -51,6 +51,12 @@ max_len() {
         apkg_collection) echo 4096 ;;
     esac
 }
+# Extra libFuzzer flags: a structured input needs its full length from the start.
+extra() {
+    case $1 in
+        apkg_collection) echo -len_control=0 ;;
+    esac
+}
 rss_limit() {
     case $1 in
         apkg | apkg_collection) echo 2048 ;;
@@ -120,7 +126,7 @@ for target in "${targets[@]}"; do
         "$fuzz/corpus/$target" -- \
         -max_total_time="$seconds" -max_len="$(max_len "$target")" \
         -rss_limit_mb="$(rss_limit "$target")" -malloc_limit_mb="$(rss_limit "$target")" \
-        -timeout=10 "${parallel[@]}" -print_final_stats=1 \
+        -timeout=10 "${parallel[@]}" $(extra "$target") -print_final_stats=1 \
         -artifact_prefix="$fuzz/artifacts/$target/" >"$log" 2>&1
     status=$?
     set -e
