@@ -167,3 +167,24 @@ fn anki_review_log_at_the_first_instant_loads_or_is_refused() {
         "UPDATE col SET crt = {seconds}; UPDATE revlog SET id = {millis} + (id - 1757411600000) / 1000;"
     ));
 }
+
+/// The position of an error in a JSON deck, as `(line, column)`.
+fn json_error_position(text: &str) -> (usize, usize) {
+    let path = Path::new("fuzz.json");
+    match jargon::deck::json::parse(path, text, "fuzz") {
+        Ok(decks) => panic!("{text:?} parsed: {decks:?}"),
+        Err(Error::Input {
+            position: Some(p), ..
+        }) => (p.line, p.column),
+        Err(e) => panic!("{text:?}: {e:?}"),
+    }
+}
+
+/// json (first seed, tests/fixtures/anki-scheduled.expected.json): a file whose top level is
+/// an object, not an array, was refused at column 0 (`fuzz.json:1:0:`); columns are 1-based
+/// and point at the value that is not an array.
+#[test]
+fn json_deck_that_is_not_an_array_is_refused_at_its_value() {
+    assert_eq!(json_error_position("{}"), (1, 1));
+    assert_eq!(json_error_position("\n  {\"term\": 1}"), (2, 3));
+}

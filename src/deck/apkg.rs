@@ -256,38 +256,14 @@ fn days(value: i64) -> u32 {
     u32::try_from(value.max(0)).unwrap_or(u32::MAX)
 }
 
-/// The first and last days (0001-01-01 and 9999-12-31) a due date from a package may fall
-/// on: far beyond any real Anki schedule (intervals stop at 100 years) and well inside the
-/// dates chrono can represent, so a package with absurd numbers loads with days jargon can
-/// show and still add intervals to.
-const FIRST_DAY: i64 = -719_162;
-const LAST_DAY: i64 = 2_932_896;
-
-/// `base + offset` days, kept between [`FIRST_DAY`] and [`LAST_DAY`].
-fn day_after(base: i64, offset: i64) -> i64 {
-    base.saturating_add(offset).clamp(FIRST_DAY, LAST_DAY)
-}
-
-/// A package's instant (unix milliseconds), kept between the first and last instants of
-/// [`FIRST_DAY`] and [`LAST_DAY`], so a study day can still be found hours either side of it.
-fn instant_ms(millis: i64) -> chrono::DateTime<chrono::Utc> {
-    let first = FIRST_DAY * 86_400_000;
-    let last = (LAST_DAY + 1) * 86_400_000 - 1;
-    chrono::DateTime::from_timestamp_millis(millis.clamp(first, last)).unwrap_or_default()
-}
-
-/// [`instant_ms`] of unix seconds.
-fn instant(seconds: i64) -> chrono::DateTime<chrono::Utc> {
-    instant_ms(seconds.saturating_mul(1000))
-}
-
 /// Anki due values are days for review and day-learning cards, unix seconds for intraday
 /// learning: this tells them apart by size (day numbers stay far below a billion).
 fn due_of(due: i64, crt_day: i64, clock: &Clock) -> Due {
     if due > 1_000_000_000 {
-        Due::Day(clock.day_of(instant(due)))
+        let at = chrono::DateTime::from_timestamp(due, 0).unwrap_or_default();
+        Due::Day(clock.day_of(at))
     } else {
-        Due::Day(day_after(crt_day, due))
+        Due::Day(crt_day + due)
     }
 }
 
@@ -312,7 +288,7 @@ fn card_state(card: &AnkiCard, streak: u32, crt_day: i64, clock: &Clock) -> Card
         },
         2 => CardState {
             phase: Phase::Review,
-            due: Due::Day(day_after(crt_day, due_value)),
+            due: Due::Day(crt_day + due_value),
             interval_days: days(card.interval).max(1),
             ease_permille,
             repetitions: streak.max(2),
@@ -334,7 +310,7 @@ fn card_state(card: &AnkiCard, streak: u32, crt_day: i64, clock: &Clock) -> Card
 
 /// The state Anki recorded after one answer, and the running counts it carries.
 fn answer_state(review: &AnkiReview, previous: &CardState, clock: &Clock) -> CardState {
-    let at = instant_ms(review.id);
+    let at = chrono::DateTime::from_timestamp_millis(review.id).unwrap_or_default();
     let day = clock.day_of(at);
     let failed = review.ease == 1;
     let lapses = previous.lapses + u32::from(failed && review.kind == 1);
@@ -347,7 +323,7 @@ fn answer_state(review: &AnkiReview, previous: &CardState, clock: &Clock) -> Car
     if review.interval > 0 {
         CardState {
             phase: Phase::Review,
-            due: Due::Day(day_after(day, review.interval)),
+            due: Due::Day(day + review.interval),
             interval_days: days(review.interval),
             ease_permille,
             repetitions,
@@ -355,11 +331,7 @@ fn answer_state(review: &AnkiReview, previous: &CardState, clock: &Clock) -> Car
             step: 0,
         }
     } else {
-        let seconds = review
-            .interval
-            .saturating_neg()
-            .clamp(0, (LAST_DAY - FIRST_DAY) * 86_400);
-        let delay = chrono::Duration::seconds(seconds);
+        let delay = chrono::Duration::seconds(review.interval.saturating_neg());
         let relearning = review.kind == 2 || (review.kind == 1 && failed);
         CardState {
             phase: if relearning {
@@ -367,14 +339,7 @@ fn answer_state(review: &AnkiReview, previous: &CardState, clock: &Clock) -> Car
             } else {
                 Phase::Learning
             },
-            // A step past the last instant allowed ends there.
-            due: Due::Day(
-                clock.day_of(
-                    at.checked_add_signed(delay)
-                        .unwrap_or(at)
-                        .min(instant_ms(i64::MAX)),
-                ),
-            ),
+            due: Due::Day(clock.day_of(at + delay)),
             // Learning steps are seconds; a step of whole days keeps its days.
             interval_days: days(review.interval.saturating_neg() / 86_400),
             ease_permille,
@@ -387,7 +352,8 @@ fn answer_state(review: &AnkiReview, previous: &CardState, clock: &Clock) -> Car
 
 /// Turns a read collection into decks and card histories.
 pub fn convert(collection: &AnkiCollection, clock: &Clock) -> Loaded {
-    let crt_day = clock.day_of(instant(collection.crt));
+    let crt_day =
+        clock.day_of(chrono::DateTime::from_timestamp(collection.crt, 0).unwrap_or_default());
     let mut warnings = vec![];
     let mut cards_by_note: HashMap<i64, Vec<&AnkiCard>> = HashMap::new();
     for card in &collection.cards {
