@@ -188,3 +188,16 @@ fn json_deck_that_is_not_an_array_is_refused_at_its_value() {
     assert_eq!(json_error_position("{}"), (1, 1));
     assert_eq!(json_error_position("\n  {\"term\": 1}"), (2, 3));
 }
+
+/// json (fork run): a top-level string holding a byte-order mark, `"[\u{feff}"`, was refused
+/// at column 6 of a 4-character line: serde_json counts bytes, positions count characters.
+/// The input is kept in tests/fixtures/fuzz/ (the fuzz script seeds its corpus from there).
+#[test]
+fn json_error_column_counts_characters_not_bytes() {
+    let bytes = std::fs::read(fixture("fuzz/json-string-with-bom.json")).unwrap();
+    let text = String::from_utf8(bytes).unwrap();
+    let (line, column) = json_error_position(&text);
+    assert_eq!(line, 1);
+    assert!(column <= text.chars().count() + 1, "column {column}");
+    assert_eq!(json_error_position("\"ééé\""), (1, 5));
+}
