@@ -10,7 +10,8 @@
 # exits 1 if there are any. Logs go to fuzz/logs/TARGET.log.
 #
 # Environment: SANITIZER (address, the default, or none), JOBS (libFuzzer workers per target,
-# default 1), NICE (default 15). Needs cargo-fuzz (installed if missing); it uses nightly
+# default 1), NICE (default 15), KEEP_GOING=1 (libFuzzer's fork mode: go on after a crash,
+# timeout or out-of-memory input, saving each, instead of stopping at the first). Needs cargo-fuzz (installed if missing); it uses nightly
 # flags, which RUSTC_BOOTSTRAP=1 lets the stable toolchain accept.
 set -euo pipefail
 
@@ -111,7 +112,9 @@ fi
 
 mkdir -p "$fuzz/logs"
 parallel=()
-if ((jobs > 1)); then
+if [[ ${KEEP_GOING:-0} == 1 ]]; then
+    parallel=(-fork="$jobs" -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1)
+elif ((jobs > 1)); then
     parallel=(-jobs="$jobs" -workers="$jobs")
 fi
 found=0
@@ -121,6 +124,8 @@ for target in "${targets[@]}"; do
     log="$fuzz/logs/$target.log"
     rm -f "$fuzz"/fuzz-*.log
     echo "fuzz.sh: $target for ${seconds}s (log: $log)" >&2
+    stamp="$fuzz/logs/$target.start"
+    touch "$stamp"
     set +e
     nice -n "$niceness" cargo fuzz run -s "$sanitizer" --debug-assertions "$target" \
         "$fuzz/corpus/$target" -- \
@@ -138,8 +143,9 @@ for target in "${targets[@]}"; do
     summary=$(grep -h -E '^#[0-9]+' "${logs[@]}" 2>/dev/null | tail -n 1 || true)
     execs=$(grep -h -E '^stat::number_of_executed_units' "${logs[@]}" 2>/dev/null |
         awk '{s += $2} END {print s + 0}')
-    echo "$target: exit $status; $execs executions; last status: ${summary:-none}"
-    if ((status != 0)); then
+    new=$(find "$fuzz/artifacts/$target" -type f -newer "$stamp" | wc -l)
+    echo "$target: exit $status; $execs executions; $new new inputs saved; last status: ${summary:-none}"
+    if ((status != 0 || new > 0)); then
         found=1
         grep -E 'panicked at|ERROR: libFuzzer|ERROR: AddressSanitizer|SUMMARY|Test unit written' "$log" |
             head -n 8 | sed 's/^/    /'
