@@ -111,6 +111,8 @@ else
 fi
 
 mkdir -p "$fuzz/logs"
+run_start="$fuzz/logs/run.start"
+touch "$run_start"
 parallel=()
 if [[ ${KEEP_GOING:-0} == 1 ]]; then
     parallel=(-fork="$jobs" -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1)
@@ -142,7 +144,10 @@ for target in "${targets[@]}"; do
     fi
     summary=$(grep -h -E '^#[0-9]+' "${logs[@]}" 2>/dev/null | tail -n 1 || true)
     execs=$(grep -h -E '^stat::number_of_executed_units' "${logs[@]}" 2>/dev/null |
-        awk '{s += $2} END {print s + 0}')
+        awk '{s += $2} END {print s + 0}' || true)
+    if ((execs == 0)) && [[ $summary =~ ^#([0-9]+) ]]; then
+        execs=${BASH_REMATCH[1]}
+    fi
     new=$(find "$fuzz/artifacts/$target" -type f -newer "$stamp" | wc -l)
     echo "$target: exit $status; $execs executions; $new new inputs saved; last status: ${summary:-none}"
     if ((status != 0 || new > 0)); then
@@ -152,8 +157,9 @@ for target in "${targets[@]}"; do
     fi
 done
 if ((found)); then
-    echo "fuzz.sh: found problems; inputs are in fuzz/artifacts/" >&2
-    find "$fuzz/artifacts" -type f | sed 's/^/    /' >&2
+    echo "fuzz.sh: found problems; the inputs saved by this run (replay one with" >&2
+    echo "  fuzz/target/x86_64-unknown-linux-gnu/release/TARGET FILE):" >&2
+    find "$fuzz/artifacts" -type f -newer "$run_start" | sed 's/^/    /' >&2
     exit 1
 fi
 echo "fuzz.sh: nothing found" >&2
