@@ -890,11 +890,14 @@ impl<'a> Review<'a> {
                     )));
                 }
                 Err(e) if e.is_busy() => {
-                    let waiting = match &deferred {
-                        Some(waiting) => waiting,
+                    let waiting = match deferred {
+                        Some(ref waiting) => waiting,
                         None => {
+                            // Ctrl-C is caught before the learner is told, so one pressed
+                            // on reading the line is never missed.
+                            let waiting = deferred.insert(interrupt::Deferred::begin());
                             ui.print(&ui.style().yellow(&format!("  {ANSWER_KEPT}")))?;
-                            deferred.insert(interrupt::Deferred::begin())
+                            waiting
                         }
                     };
                     // Sleep in short slices so Ctrl-C leads to the last try at once.
