@@ -1,5 +1,8 @@
-//! `jargon import FILE...` and `jargon import --revlog FILE`: every file is read and validated
-//! first, then all of it is written in one transaction.
+//! `jargon import FILE...` and `jargon import --revlog FILE`: everything is written in one
+//! transaction, kept only when every file was read and validated without error. CSV, TSV,
+//! TOML and JSON files (one or several, with `--builtin` or not) and a lone Anki package are
+//! written while they are read; a review log, or a package with other files, is read whole
+//! first.
 //!
 //! Formats follow the extension (`.toml`, `.csv`, `.tsv`, `.txt`, `.json`, `.apkg`) or
 //! `--format`. A review log (`--revlog`) becomes one note per card whose answers are replayed
@@ -73,12 +76,14 @@ pub fn run(context: &Context, args: &Args, out: &mut dyn Write) -> Result<()> {
         clock: Some(clock),
     };
 
-    if let Some(format) = streamed_format(args, &options) {
-        if format == Format::Apkg {
-            let file = &args.files[0];
+    match streamed(args, &options) {
+        Some(Streamed::Package(file)) => {
             return super::import_apkg::run(&mut collection, &config, &clock, file, args, out);
         }
-        return import_text_file(&mut collection, &args.files[0], format, &options, args, out);
+        Some(Streamed::Text(files)) => {
+            return import_text_files(&mut collection, &files, &options, args, out);
+        }
+        None => {}
     }
 
     // Read and validate everything before anything is written.
@@ -250,16 +255,34 @@ pub(super) fn progress_bar(total: u64) -> indicatif::ProgressBar {
     bar
 }
 
-/// The format of the one deck file an import reads while it writes (see [`import_text_file`],
-/// and `import_apkg` for a package); `None` for every other import.
-fn streamed_format(args: &Args, options: &LoadOptions) -> Option<Format> {
-    let [file] = args.files.as_slice() else {
-        return None;
-    };
-    if args.builtin || args.revlog.is_some() || file.is_dir() {
+/// An import that is written while its files are read.
+enum Streamed<'a> {
+    /// One Anki package, alone (`import_apkg`).
+    Package(&'a Path),
+    /// CSV, TSV, TOML and JSON files, any mix, maybe with `--builtin` ([`import_text_files`]).
+    Text(Vec<(&'a Path, Format)>),
+}
+
+/// How the import of `args` is streamed; `None` for the imports that read every file first
+/// (a review log, a package among other files or with `--builtin`, a directory, a file of
+/// unknown format, or `--builtin` alone).
+fn streamed<'a>(args: &'a Args, options: &LoadOptions) -> Option<Streamed<'a>> {
+    if args.revlog.is_some() || args.files.is_empty() {
         return None;
     }
-    options.format.or_else(|| Format::from_path(file))
+    let mut files = Vec::with_capacity(args.files.len());
+    for file in &args.files {
+        if file.is_dir() {
+            return None;
+        }
+        let format = options.format.or_else(|| Format::from_path(file))?;
+        files.push((file.as_path(), format));
+    }
+    match files.as_slice() {
+        [(file, Format::Apkg)] if !args.builtin => Some(Streamed::Package(file)),
+        _ if files.iter().any(|(_, f)| *f == Format::Apkg) => None,
+        _ => Some(Streamed::Text(files)),
+    }
 }
 
 /// Notes per batch handed from the thread that reads the file to the one that writes.
@@ -271,46 +294,62 @@ struct Batch {
     notes: Vec<NoteInput>,
 }
 
-/// Imports one CSV, TSV, TOML or JSON file while it is read: one thread parses and validates the rows and
-/// hands them over in batches; this one writes each batch of a deck that held no notes
-/// straight away (every one of its notes is new), and keeps the notes of decks that hold
-/// some to plan against them once the file is read. Everything happens in one transaction,
-/// committed only when the whole file was read without error, so the outcome is the same as
-/// reading first and writing after, in about the time of the slower of the two.
+/// Imports CSV, TSV, TOML and JSON files (one or several, any mix; with `--builtin`, the
+/// built-in decks after them) while they are read: one thread reads the files one after
+/// another, parsing and validating the notes with one [`crate::deck::Validator`] (so a key
+/// two files give in the same deck is refused, naming both), and hands them over in batches;
+/// this one writes each batch of a deck that held no notes straight away (every one of its
+/// notes is new), and keeps the notes of decks that hold some to plan against them once every
+/// file is read. Everything happens in one transaction, committed only when every file was
+/// read without error, so the outcome is the same as reading first and writing after, in
+/// about the time of the slower of the two, and only one file's text is held at a time.
 ///
 /// A dry run goes the same way in a transaction rolled back at the end
 /// ([`crate::store::Collection::dry_run_streaming`]): it lists the notes it wrote by reading
 /// them back, so that it never holds them all either.
-fn import_text_file(
+fn import_text_files(
     collection: &mut crate::store::Collection,
-    path: &Path,
-    format: Format,
+    files: &[(&Path, Format)],
     options: &LoadOptions,
     args: &Args,
     out: &mut dyn Write,
 ) -> Result<()> {
-    let text = crate::deck::read_text(path, InputKind::Deck(format))?;
-    let default_deck = crate::deck::default_deck(path, options);
+    // About how many notes each file holds: the progress bar's length, room for the reader's
+    // keys, and how the writer keeps its indexes (see `Collection::import_streaming`). Each
+    // file is read (and refused if unreadable) before anything is written; the first one's
+    // text is kept for the reader, the others are read again in turn, so that only one is
+    // held at a time.
+    let mut first = None;
+    let mut counts = Vec::with_capacity(files.len());
+    for (path, format) in files {
+        let text = crate::deck::read_text(path, InputKind::Deck(*format))?;
+        counts.push(estimate_notes(&text, *format));
+        if first.is_none() {
+            first = Some(text);
+        }
+    }
+    let expected: usize = counts.iter().sum();
     let now = options
         .clock
         .map_or_else(|| chrono::Utc::now().timestamp(), |c| c.now().timestamp());
     let (sender, receiver) = std::sync::mpsc::sync_channel::<Batch>(8);
-    let (text, default_deck) = (text.as_str(), default_deck.as_str());
-    // About how many notes come: the progress bar's length, room for the reader's keys, and
-    // how the writer keeps its indexes (see `Collection::import_streaming`).
-    let expected = match format {
-        Format::Toml => memchr::memmem::find_iter(text.as_bytes(), b"[[note]]").count(),
-        Format::Json => memchr::memmem::find_iter(text.as_bytes(), b"\"term\"").count(),
-        _ => crate::deck::csv::estimate_rows(text),
-    };
     // Written notes go back to the reader, which reads the next rows into their strings: no
     // memory to allocate, nor to free on another thread than the one that allocated it.
     let (written_notes, recycled) = std::sync::mpsc::channel::<Vec<NoteInput>>();
     let dry_run = args.dry_run;
+    let builtin = args.builtin;
+    let counts = counts.as_slice();
     let listing = &mut *out;
     let written = std::thread::scope(|scope| {
         let reader = scope.spawn(move || {
-            read_batches(path, text, format, default_deck, expected, sender, recycled)
+            let source = Source {
+                files,
+                first,
+                counts,
+                builtin,
+                options,
+            };
+            read_files(source, sender, recycled)
         });
         // Notes written after the reader finished are freed on a thread of their own: a
         // note's strings take as long to free one by one as to insert, and the writer is the
@@ -324,7 +363,7 @@ fn import_text_file(
                 progress_bar(expected as u64)
             };
             let mut held: Vec<DeckInput> = Vec::new();
-            // Every deck with notes, in the order the file first names them (a dry run lists
+            // Every deck with notes, in the order the files first name them (a dry run lists
             // the notes so).
             let mut order: Vec<String> = Vec::new();
             for batch in receiver.iter() {
@@ -351,11 +390,11 @@ fn import_text_file(
                 }
             }
             // The reader's outcome decides whether any of it is kept.
-            let (warnings, described) = reader
-                .join()
-                .map_err(|_| Error::failed("the thread reading the file stopped unexpectedly"))??;
+            let (warnings, described) = reader.join().map_err(|_| {
+                Error::failed("the thread reading the files stopped unexpectedly")
+            })??;
             // A TOML deck's description goes through the plan, which sets it on the deck.
-            if let Some((name, description)) = described {
+            for (name, description) in described {
                 match held.iter_mut().find(|d| d.name == name) {
                     Some(deck) => deck.description = Some(description),
                     None => held.push(DeckInput {
@@ -403,7 +442,7 @@ fn import_text_file(
         e => not_written(e),
     })?;
     for warning in &warnings {
-        crate::output::warn(&format!("{}: {warning}", path.display()));
+        crate::output::warn(warning);
     }
     if dry_run {
         return Ok(());
@@ -422,6 +461,15 @@ fn import_text_file(
         }
     )?;
     Ok(())
+}
+
+/// About how many notes the text of a deck file holds: a quick count of its records.
+fn estimate_notes(text: &str, format: Format) -> usize {
+    match format {
+        Format::Toml => memchr::memmem::find_iter(text.as_bytes(), b"[[note]]").count(),
+        Format::Json => memchr::memmem::find_iter(text.as_bytes(), b"\"term\"").count(),
+        _ => crate::deck::csv::estimate_rows(text),
+    }
 }
 
 /// The dry run's report of a streamed file, as [`run`] words it: the counts, then every
@@ -455,92 +503,142 @@ fn list_dry_run(
     Ok(())
 }
 
-/// What the reading side found besides the notes: the parser's warnings, and a TOML deck's
-/// name and description.
-type ReadOutcome = (Vec<String>, Option<(String, String)>);
+/// What the reading side found besides the notes: the parsers' warnings (each naming its
+/// file), and the name and description of each deck a TOML file (or the built-in decks)
+/// describes.
+type ReadOutcome = (Vec<String>, Vec<(String, String)>);
 
-/// The reading side of [`import_text_file`]: parses and validates the file, sending its notes
-/// in batches.
-fn read_batches(
-    path: &Path,
-    text: &str,
-    format: Format,
-    default_deck: &str,
-    expected: usize,
+/// What the reading side of [`import_text_files`] reads.
+struct Source<'a> {
+    files: &'a [(&'a Path, Format)],
+    /// The first file's text, already read.
+    first: Option<String>,
+    /// About how many notes each file holds.
+    counts: &'a [usize],
+    /// Whether the built-in decks come after the files.
+    builtin: bool,
+    options: &'a LoadOptions,
+}
+
+/// The name the built-in decks go by in messages.
+const BUILTIN: &str = "(built-in decks)";
+
+/// The reading side of [`import_text_files`]: reads, parses and validates the files one after
+/// another (then the built-in decks), sending their notes in batches.
+fn read_files(
+    source: Source,
     sender: std::sync::mpsc::SyncSender<Batch>,
     recycled: std::sync::mpsc::Receiver<Vec<NoteInput>>,
 ) -> Result<ReadOutcome> {
-    let mut validator = crate::deck::Validator::expecting(path, expected);
+    let Source {
+        files,
+        mut first,
+        counts,
+        builtin,
+        options,
+    } = source;
+    let mut validator: Option<crate::deck::Validator> = None;
     let recycled = std::cell::RefCell::new(recycled);
     // Notes the writer is done with, to read CSV rows into.
     let mut pool: Vec<NoteInput> = Vec::new();
-    let mut fresh = || loop {
-        if let Some(note) = pool.pop() {
-            return note.fields;
-        }
-        match recycled.borrow_mut().try_recv() {
-            Ok(notes) => pool = notes,
-            Err(_) => return NoteFields::default(),
-        }
-    };
-    // The TOML and JSON parsers make their own notes: the written ones are freed here, on
-    // the thread that made them, as they come back.
-    let reuses = matches!(format, Format::Csv | Format::Tsv);
-    let free_written = || {
-        if !reuses {
-            while let Ok(notes) = recycled.borrow_mut().try_recv() {
-                drop(notes);
-            }
-        }
-    };
     let mut batch = Batch {
-        deck: default_deck.to_string(),
+        deck: String::new(),
         notes: Vec::with_capacity(BATCH),
     };
     // The writer stopped (it failed and says why): stop reading.
     let stopped = || Error::failed("the import stopped");
-    let mut sink = |deck: &str, note: NoteInput| {
-        validator.note(deck, &note)?;
+    // Sends `note` of `deck` on, in a batch; `free_written` frees the notes the writer is done
+    // with (when they are not read into again).
+    let send = |batch: &mut Batch, deck: &str, note: NoteInput, free_written: bool| {
         if batch.deck != deck || batch.notes.len() == BATCH {
             let next = Batch {
                 deck: deck.to_string(),
                 notes: Vec::with_capacity(BATCH),
             };
-            let full = std::mem::replace(&mut batch, next);
+            let full = std::mem::replace(batch, next);
             if !full.notes.is_empty() {
                 sender.send(full).map_err(|_| stopped())?;
-                free_written();
+                if free_written {
+                    while let Ok(notes) = recycled.borrow_mut().try_recv() {
+                        drop(notes);
+                    }
+                }
             }
         }
         batch.notes.push(note);
-        Ok(())
+        Ok::<(), Error>(())
     };
-    let outcome = match format {
-        Format::Toml => {
-            let (name, description) = crate::deck::toml::parse_each(path, text, &mut sink)?;
-            (Vec::new(), description.map(|d| (name, d)))
+    let mut warnings = Vec::new();
+    let mut described = Vec::new();
+    for (index, &(path, format)) in files.iter().enumerate() {
+        let text = match first.take() {
+            Some(text) => text,
+            None => crate::deck::read_text(path, InputKind::Deck(format))?,
+        };
+        let expected = counts.get(index).copied().unwrap_or(0);
+        let validator = match validator.as_mut() {
+            Some(validator) => {
+                validator.next_file(path, expected)?;
+                validator
+            }
+            None => validator.insert(crate::deck::Validator::expecting(path, expected)),
+        };
+        let default_deck = crate::deck::default_deck(path, options);
+        // The TOML and JSON parsers make their own notes: the written ones are freed here, on
+        // the thread that made them, as they come back.
+        let free_written = !matches!(format, Format::Csv | Format::Tsv);
+        let mut sink = |deck: &str, note: NoteInput| {
+            validator.note(deck, &note)?;
+            send(&mut batch, deck, note, free_written)
+        };
+        match format {
+            Format::Toml => {
+                let (name, description) = crate::deck::toml::parse_each(path, &text, &mut sink)?;
+                described.extend(description.map(|d| (name, d)));
+            }
+            Format::Json => crate::deck::json::parse_each(path, &text, &default_deck, &mut sink)?,
+            _ => {
+                let mut fresh = || loop {
+                    if let Some(note) = pool.pop() {
+                        return note.fields;
+                    }
+                    match recycled.borrow_mut().try_recv() {
+                        Ok(notes) => pool = notes,
+                        Err(_) => return NoteFields::default(),
+                    }
+                };
+                let separator = (format == Format::Tsv).then_some(b'\t');
+                let found = crate::deck::csv::parse_each(
+                    path,
+                    &text,
+                    &default_deck,
+                    separator,
+                    &mut fresh,
+                    &mut sink,
+                )?;
+                warnings.extend(
+                    found
+                        .into_iter()
+                        .map(|w| format!("{}: {w}", path.display())),
+                );
+            }
         }
-        Format::Json => {
-            crate::deck::json::parse_each(path, text, default_deck, &mut sink)?;
-            (Vec::new(), None)
+    }
+    // The built-in decks last, checked against the files' keys.
+    if builtin && let Some(validator) = validator.as_mut() {
+        validator.next_file(Path::new(BUILTIN), 0)?;
+        for deck in crate::deck::builtin::decks()? {
+            described.extend(deck.description.map(|d| (deck.name.clone(), d)));
+            for note in deck.notes {
+                validator.note(&deck.name, &note)?;
+                send(&mut batch, &deck.name, note, true)?;
+            }
         }
-        _ => {
-            let separator = (format == Format::Tsv).then_some(b'\t');
-            let warnings = crate::deck::csv::parse_each(
-                path,
-                text,
-                default_deck,
-                separator,
-                &mut fresh,
-                &mut sink,
-            )?;
-            (warnings, None)
-        }
-    };
+    }
     if !batch.notes.is_empty() {
         sender.send(batch).map_err(|_| stopped())?;
     }
-    Ok(outcome)
+    Ok((warnings, described))
 }
 
 /// A failed write, rolled back: the failure's own sentence (a full disk, another jargon

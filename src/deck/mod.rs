@@ -264,21 +264,35 @@ pub fn validate(path: &Path, decks: &[DeckInput]) -> Result<()> {
     Ok(())
 }
 
-/// The keys a deck's notes used so far, and the line of each (0 when unknown). foldhash,
-/// seeded per process: several times quicker than the standard SipHash on short keys, and a
-/// file cannot be made to collide on purpose. A million-note file keeps a million entries, so
-/// each is kept small: a boxed key and a line number take 24 bytes, a `String` and a
-/// `Position` 48.
-type Keys = std::collections::HashMap<Box<str>, u32, foldhash::fast::RandomState>;
+/// The keys a deck's notes used so far, and where each was first given. foldhash, seeded
+/// per process: several times quicker than the standard SipHash on short keys, and a file
+/// cannot be made to collide on purpose. A million-note file keeps a million entries, so each
+/// is kept small: a boxed key and its [`Origin`] take 24 bytes, a `String` and a `Position` 48.
+type Keys = std::collections::HashMap<Box<str>, Origin, foldhash::fast::RandomState>;
 
-/// [`validate`] note by note, for a file that is checked while it is read.
+/// Where a key was first given: its line (0 when unknown) and the index of its file among the
+/// files the validator read.
+#[derive(Debug, Clone, Copy)]
+struct Origin {
+    line: u32,
+    file: u32,
+}
+
+/// [`validate`] note by note, for files that are checked while they are read: one file, or
+/// several in turn ([`Validator::next_file`]), whose keys are checked across them.
 pub struct Validator<'p> {
+    /// The file being read.
     path: &'p Path,
+    /// The files read so far, this one last.
+    files: Vec<&'p Path>,
+    /// The index of the file being read in `files`.
+    file: u32,
     /// Per deck name, the keys seen so far and where.
     decks: Vec<(String, Keys)>,
     /// The deck of the previous note: files list a deck's notes together.
     last: usize,
-    /// Room made for the first deck's keys: about how many notes the file holds.
+    /// Room to make for the keys of the next deck met: about how many notes the file being
+    /// read holds.
     expected: usize,
 }
 
@@ -291,9 +305,31 @@ impl<'p> Validator<'p> {
     pub fn expecting(path: &'p Path, notes: usize) -> Validator<'p> {
         Validator {
             path,
+            files: vec![path],
+            file: 0,
             decks: Vec::new(),
             last: 0,
             expected: notes,
+        }
+    }
+
+    /// Goes on with the next file, of about `notes` notes: a key it gives that an earlier
+    /// file gave in the same deck is refused, naming both files.
+    pub fn next_file(&mut self, path: &'p Path, notes: usize) -> Result<()> {
+        self.file = u32::try_from(self.files.len())
+            .map_err(|_| Error::input(path, None, "too many files in one import"))?;
+        self.files.push(path);
+        self.path = path;
+        self.expected = notes;
+        Ok(())
+    }
+
+    /// Makes the room the file being read asked for in the keys of deck `index` (the first
+    /// deck the file names).
+    fn make_room(&mut self, index: usize) {
+        if self.expected > 0 {
+            let room = std::mem::take(&mut self.expected);
+            self.decks[index].1.reserve(room);
         }
     }
 
@@ -302,10 +338,12 @@ impl<'p> Validator<'p> {
         if let Some((last, _)) = self.decks.get(self.last)
             && last == name
         {
+            self.make_room(self.last);
             return Ok(self.last);
         }
         if let Some(index) = self.decks.iter().position(|(n, _)| n == name) {
             self.last = index;
+            self.make_room(index);
             return Ok(index);
         }
         let trimmed = name.trim();
@@ -366,19 +404,32 @@ impl<'p> Validator<'p> {
                 ),
             ));
         }
+        let file = self.file;
         match self.decks[index].1.entry(Box::from(f.key.as_str())) {
             std::collections::hash_map::Entry::Vacant(slot) => {
                 // Lines past u32::MAX (a file over 4 GiB, above every limit) are not named.
                 let line = note
                     .position
                     .map_or(0, |p| u32::try_from(p.line).unwrap_or(0));
-                slot.insert(line);
+                slot.insert(Origin { line, file });
                 Ok(())
             }
             std::collections::hash_map::Entry::Occupied(first) => {
-                let line = *first.get();
-                let at = if line > 0 {
-                    format!(" (first at line {line})")
+                let first = *first.get();
+                if first.file != file {
+                    let other = self.files.get(first.file as usize).copied();
+                    return Err(Error::input(
+                        path,
+                        note.position,
+                        format!(
+                            "the key '{}' of deck '{deck}' is also in {}; import them separately",
+                            f.key,
+                            other.unwrap_or(Path::new("another file")).display()
+                        ),
+                    ));
+                }
+                let at = if first.line > 0 {
+                    format!(" (first at line {})", first.line)
                 } else {
                     String::new()
                 };
@@ -561,6 +612,49 @@ mod tests {
             "/proc/self/maps: the file holds more than the 10 bytes limit for a CSV file; split it into smaller files"
         );
         assert!(read_bytes_within(path, kind, 1 << 20).unwrap().len() > 10);
+    }
+
+    fn note(key: &str, line: usize) -> NoteInput {
+        NoteInput {
+            fields: NoteFields {
+                term: key.to_string(),
+                definition: "d".to_string(),
+                key: key.to_string(),
+                ..NoteFields::default()
+            },
+            position: Some(Position { line, column: 1 }),
+        }
+    }
+
+    #[test]
+    fn a_validator_over_several_files_names_the_file_that_gave_a_key_first() {
+        let (a, b, c) = (Path::new("a.csv"), Path::new("b.toml"), Path::new("c.json"));
+        let mut validator = Validator::expecting(a, 2);
+        validator.note("D", &note("one", 1)).unwrap();
+        validator.note("E", &note("two", 2)).unwrap();
+        validator.next_file(b, 1).unwrap();
+        // Another deck may reuse a key; the same deck may not.
+        validator.note("E", &note("one", 4)).unwrap();
+        let err = validator.note("D", &note("one", 7)).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "b.toml:7:1: the key 'one' of deck 'D' is also in a.csv; import them separately"
+        );
+        validator.next_file(c, 0).unwrap();
+        let err = validator.note("E", &note("one", 3)).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "c.json:3:1: the key 'one' of deck 'E' is also in b.toml; import them separately"
+        );
+        // Within one file, the sentence of one file.
+        validator.note("F", &note("three", 5)).unwrap();
+        let err = validator.note("F", &note("three", 6)).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "c.json:6:1: the key 'three' is used twice in deck 'F' (first at line 5)"
+        );
+        let err = validator.deck(" :: ").unwrap_err();
+        assert_eq!(err.to_string(), "c.json: ' :: ' is not a usable deck name");
     }
 
     #[test]
