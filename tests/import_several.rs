@@ -7,8 +7,7 @@
 mod common;
 
 use std::path::Path;
-use std::process::Stdio;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use common::{Env, text};
 
@@ -312,47 +311,6 @@ fn a_dry_run_of_several_files_lists_them_all_and_writes_nothing() {
     same(&env.fingerprint(), &rows);
 }
 
-/// Runs jargon with `args`; returns its exit code, its standard output and its peak resident
-/// set size in bytes (as `tests/import_memory.rs` measures it).
-// `wait4` reaps the child (std's `wait` reports no resource usage).
-#[allow(clippy::zombie_processes)]
-fn run_measured(env: &Env, args: &[&str]) -> (Option<i32>, String, u64) {
-    let out_path = env.path("stdout.txt");
-    let stdout = std::fs::File::create(&out_path).expect("stdout file");
-    let mut child = env
-        .cmd()
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(stdout)
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn jargon");
-    let pid = libc::pid_t::try_from(child.id()).expect("pid");
-    let started = Instant::now();
-    let mut status: libc::c_int = 0;
-    // SAFETY: all-zero bytes are a valid `rusage` (integers and timevals only).
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    loop {
-        // SAFETY: `pid` is our own child, not yet reaped (std's `Child` never waited for it);
-        // `status` and `usage` are valid for writes for the duration of the call.
-        let done = unsafe { libc::wait4(pid, &mut status, libc::WNOHANG, &mut usage) };
-        assert!(done >= 0, "wait4 failed");
-        if done == pid {
-            break;
-        }
-        if started.elapsed() > HANG {
-            child.kill().expect("kill");
-            let _ = child.wait();
-            panic!("jargon {args:?} still ran after {HANG:?}");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    let code = libc::WIFEXITED(status).then(|| libc::WEXITSTATUS(status));
-    let peak = u64::try_from(usage.ru_maxrss).expect("maxrss") * 1024;
-    let stdout = std::fs::read_to_string(&out_path).expect("stdout");
-    (code, stdout, peak)
-}
-
 fn size(path: &Path) -> u64 {
     std::fs::metadata(path).expect("metadata").len()
 }
@@ -370,8 +328,8 @@ fn an_import_of_a_large_file_and_a_small_one_holds_no_more_than_a_few_times_the_
     env.ok(&["decks"]);
     let big = env.write("big.csv", short_rows(0, ROWS));
     let small = env.write("small.toml", TOML);
-    let (code, stdout, peak) = run_measured(
-        &env,
+    let (code, stdout, peak) = env.run_measured(
+        HANG,
         &["import", big.to_str().unwrap(), small.to_str().unwrap()],
     );
     assert_eq!(code, Some(0));

@@ -4,6 +4,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
 
 /// A temporary folder with a collection path in it.
 pub struct Env {
@@ -37,6 +38,47 @@ impl Env {
             .env_remove("EDITOR")
             .env_remove("VISUAL");
         cmd
+    }
+
+    /// Runs jargon with `args`; returns its exit code, its standard output and its peak resident
+    /// set size in bytes.
+    // `wait4` reaps the child (std's `wait` reports no resource usage).
+    #[allow(clippy::zombie_processes)]
+    pub fn run_measured(&self, hang: Duration, args: &[&str]) -> (Option<i32>, String, u64) {
+        let out_path = self.path("stdout.txt");
+        let stdout = std::fs::File::create(&out_path).expect("stdout file");
+        let mut child = self
+            .cmd()
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(stdout)
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn jargon");
+        let pid = libc::pid_t::try_from(child.id()).expect("pid");
+        let started = Instant::now();
+        let mut status: libc::c_int = 0;
+        // SAFETY: all-zero bytes are a valid `rusage` (integers and timevals only).
+        let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+        loop {
+            // SAFETY: `pid` is our own child, not yet reaped (std's `Child` never waited for it);
+            // `status` and `usage` are valid for writes for the duration of the call.
+            let done = unsafe { libc::wait4(pid, &mut status, libc::WNOHANG, &mut usage) };
+            assert!(done >= 0, "wait4 failed");
+            if done == pid {
+                break;
+            }
+            if started.elapsed() > hang {
+                child.kill().expect("kill");
+                let _ = child.wait();
+                panic!("jargon {args:?} still ran after {hang:?}");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let code = libc::WIFEXITED(status).then(|| libc::WEXITSTATUS(status));
+        let peak = u64::try_from(usage.ru_maxrss).expect("maxrss") * 1024;
+        let stdout = std::fs::read_to_string(&out_path).expect("stdout");
+        (code, stdout, peak)
     }
 
     pub fn run(&self, args: &[&str]) -> Output {
