@@ -847,8 +847,8 @@ impl<'a> Review<'a> {
         ui.print(&format!("  {painted}"))?;
         if became_leech {
             ui.print(&style.yellow(&format!(
-                "  This card is a leech ({} lapses){}: consider rewriting it with :edit.",
-                after.lapses,
+                "  This card is a leech ({}){}: consider rewriting it with :edit.",
+                plural(usize::try_from(after.lapses).unwrap_or(usize::MAX), "lapse"),
                 if suspend {
                     " and has been suspended"
                 } else {
