@@ -1,0 +1,128 @@
+//! Review rules that had no test through the binary: the daily review limit, a leech that is
+//! suspended (and its undo), and the shuffled order.
+
+mod common;
+
+use common::{Env, text};
+
+const DECK: &str = r#"name = "Rules"
+
+[[note]]
+term = "alpha term"
+definition = "The first definition of the rules deck."
+source = "tests"
+
+[[note]]
+term = "beta term"
+definition = "The second definition of the rules deck."
+source = "tests"
+
+[[note]]
+term = "gamma term"
+definition = "The third definition of the rules deck."
+source = "tests"
+"#;
+
+/// The deck imported, fuzz off, and its three forward cards answered Good on the first day,
+/// so on the second day they are due.
+fn answered_once() -> Env {
+    let mut env = Env::new();
+    let deck = env.write("rules.toml", DECK);
+    env.ok(&["import", deck.to_str().unwrap()]);
+    env.ok(&["config", "set", "fuzz", "false"]);
+    let out = env.run_with_input(&["review", "--deck", "Rules"], "\ng\n\ng\n\ng\n");
+    assert!(out.status.success(), "{}", text(&out).1);
+    assert_eq!(env.sql::<i64>("SELECT count(*) FROM reviews"), 3);
+    env.now = "2026-11-23T09:00:00Z".into();
+    env
+}
+
+#[test]
+fn the_daily_review_limit_counts_the_answers_already_given_today() {
+    let env = answered_once();
+    env.ok(&["config", "set", "new_per_day", "0"]);
+    env.ok(&["config", "set", "reviews_per_day", "2"]);
+    let (first, _) = text(&env.run_with_input(&["review", "--deck", "Rules"], ""));
+    assert!(first.contains("2 cards to review"), "{first}");
+    let out = env.run_with_input(&["review", "--deck", "Rules", "--limit", "1"], "\ng\n");
+    assert!(out.status.success(), "{}", text(&out).1);
+    let (second, _) = text(&env.run_with_input(&["review", "--deck", "Rules"], ""));
+    assert!(second.contains("1 card to review"), "{second}");
+}
+
+/// [`answered_once`], with a card becoming a leech at its first lapse and suspended then.
+fn leech_ready() -> Env {
+    let env = answered_once();
+    env.ok(&["config", "set", "new_per_day", "0"]);
+    env.ok(&["config", "set", "leech_lapses", "1"]);
+    env.ok(&["config", "set", "leech_suspend", "true"]);
+    env
+}
+
+#[test]
+fn a_leech_is_suspended_when_the_setting_asks_for_it() {
+    let env = leech_ready();
+    let out = env.run_with_input(&["review", "--deck", "Rules", "--limit", "1"], "\na\n");
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stdout.contains("This card is a leech (1 lapse) and has been suspended"),
+        "{stdout}"
+    );
+    assert_eq!(
+        env.sql::<i64>("SELECT count(*) FROM cards WHERE suspended = 1"),
+        1
+    );
+}
+
+#[test]
+fn undo_of_the_answer_that_made_a_leech_unsuspends_it_and_leaves_the_file_as_it_was() {
+    let env = leech_ready();
+    let before = env.fingerprint();
+    let out = env.run_with_input(
+        &["review", "--deck", "Rules", "--limit", "1"],
+        "\na\n:undo\n:quit\n",
+    );
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stdout.contains("This card is a leech"), "{stdout}");
+    assert_eq!(
+        env.sql::<i64>("SELECT count(*) FROM cards WHERE suspended = 1"),
+        0,
+        "{stdout}"
+    );
+    assert_eq!(env.fingerprint(), before, "{stdout}");
+}
+
+/// The terms of the cards a line-mode session showed, in order.
+fn shown_terms(stdout: &str) -> Vec<String> {
+    let lines: Vec<&str> = stdout.lines().collect();
+    lines
+        .windows(2)
+        .filter(|pair| pair[0].starts_with("── "))
+        .map(|pair| pair[1].trim().to_string())
+        .collect()
+}
+
+/// Skips each of three cards: they are shown, and stay due.
+const SKIP_ALL: &str = ":skip\n:skip\n:skip\n";
+
+#[test]
+fn a_shuffled_review_shows_every_due_card_once() {
+    let env = answered_once();
+    env.ok(&["config", "set", "new_per_day", "0"]);
+    let (ordered, _) = text(&env.run_with_input(&["review", "--deck", "Rules"], SKIP_ALL));
+    let out = env.run_with_input(
+        &["review", "--deck", "Rules", "--order", "shuffle"],
+        SKIP_ALL,
+    );
+    let (shuffled, stderr) = text(&out);
+    assert!(out.status.success(), "{stderr}");
+    let mut a = shown_terms(&ordered);
+    let mut b = shown_terms(&shuffled);
+    assert_eq!(a.len(), 3, "{ordered}");
+    a.sort();
+    b.sort();
+    assert_eq!(a, b, "{shuffled}");
+    assert_eq!(a, ["alpha term", "beta term", "gamma term"]);
+}
