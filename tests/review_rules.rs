@@ -1,5 +1,5 @@
-//! Review rules that had no test through the binary: the daily review limit, a leech that is
-//! suspended (and its undo), and the shuffled order.
+//! Review rules that had no test: the daily review limit, a leech that is
+//! suspended (and its undo), the shuffled order, and that only a card's latest answer undoes.
 
 mod common;
 
@@ -125,4 +125,38 @@ fn a_shuffled_review_shows_every_due_card_once() {
     b.sort();
     assert_eq!(a, b, "{shuffled}");
     assert_eq!(a, ["alpha term", "beta term", "gamma term"]);
+}
+
+#[test]
+fn only_the_latest_answer_of_a_card_can_be_undone() {
+    let env = answered_once();
+    env.ok(&["config", "set", "new_per_day", "0"]);
+    let out = env.run_with_input(&["review", "--deck", "Rules", "--limit", "1"], "\ng\n");
+    assert!(out.status.success(), "{}", text(&out).1);
+    let card: i64 = env.sql("SELECT card_id FROM reviews ORDER BY id DESC LIMIT 1");
+    let first: i64 = env.sql(&format!(
+        "SELECT min(id) FROM reviews WHERE card_id = {card}"
+    ));
+    let latest: i64 = env.sql(&format!(
+        "SELECT max(id) FROM reviews WHERE card_id = {card}"
+    ));
+    assert_ne!(first, latest);
+    let before = env.fingerprint();
+    let mut collection = jargon::store::Collection::open(&env.db).unwrap();
+    let refused = collection.undo_review(first, false).unwrap_err();
+    assert_eq!(
+        refused.to_string(),
+        "only the latest answer of a card can be undone"
+    );
+    drop(collection);
+    assert_eq!(env.fingerprint(), before);
+    let mut collection = jargon::store::Collection::open(&env.db).unwrap();
+    collection.undo_review(latest, false).unwrap();
+    drop(collection);
+    assert_eq!(
+        env.sql::<i64>(&format!(
+            "SELECT count(*) FROM reviews WHERE card_id = {card}"
+        )),
+        1
+    );
 }
