@@ -390,8 +390,8 @@ mod tests {
             .filter(|(_, id)| **id > 10)
             .map(|(i, _)| i)
             .collect();
-        assert_eq!(new_places.len(), 3);
-        assert!(new_places[0] <= 3 && new_places[2] >= 5, "{order:?}");
+        // Three new among nine: one at the start of each third, as evenly as it goes.
+        assert_eq!(new_places, [0, 3, 6], "{order:?}");
     }
 
     #[test]
