@@ -16,14 +16,6 @@ use crate::scheduler::{CardState, Due, Phase};
 pub(crate) const CARD_COLUMNS: &str = "c.id, c.note_id, c.direction, c.phase, c.due_day, c.due_at, c.interval_days, \
      c.ease_permille, c.repetitions, c.lapses, c.step, c.suspended, c.buried_day, c.position";
 
-fn bad_value(column: usize, text: &str) -> rusqlite::Error {
-    rusqlite::Error::FromSqlConversionFailure(
-        column,
-        rusqlite::types::Type::Text,
-        format!("unexpected value '{text}'").into(),
-    )
-}
-
 pub(crate) fn due_of(due_day: Option<i64>, due_at: Option<i64>) -> Due {
     match (due_at, due_day) {
         (Some(at), _) => Due::At(at),
@@ -47,9 +39,13 @@ pub(crate) fn card_from_row(row: &Row, at: usize) -> rusqlite::Result<Card> {
     Ok(Card {
         id: row.get(at)?,
         note_id: row.get(at + 1)?,
-        direction: Direction::parse(&direction).ok_or_else(|| bad_value(at + 2, &direction))?,
+        direction: Direction::parse(&direction).ok_or_else(|| {
+            super::unreadable(at + 2, format!("unexpected value '{}'", direction))
+        })?,
         state: CardState {
-            phase: Phase::parse(&phase).ok_or_else(|| bad_value(at + 3, &phase))?,
+            phase: Phase::parse(&phase).ok_or_else(|| {
+                super::unreadable(at + 3, format!("unexpected value '{}'", phase))
+            })?,
             due: due_of(row.get(at + 4)?, row.get(at + 5)?),
             interval_days: row.get(at + 6)?,
             ease_permille: row.get(at + 7)?,
@@ -131,7 +127,8 @@ fn queued_from_row(row: &Row) -> rusqlite::Result<QueuedCard> {
     Ok(QueuedCard {
         card_id: row.get(0)?,
         note_id: row.get(1)?,
-        phase: Phase::parse(&phase).ok_or_else(|| bad_value(2, &phase))?,
+        phase: Phase::parse(&phase)
+            .ok_or_else(|| super::unreadable(2, format!("unexpected value '{}'", phase)))?,
     })
 }
 

@@ -327,6 +327,16 @@ impl Collection {
     }
 }
 
+/// A stored value this build cannot read (an unknown phase or kind), as the error SQLite's
+/// conversions give: the one builder every row reader uses.
+pub(crate) fn unreadable(column: usize, what: impl Into<String>) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(
+        column,
+        rusqlite::types::Type::Text,
+        what.into().into(),
+    )
+}
+
 /// Reads a JSON array of strings stored in a text column.
 pub(crate) fn json_list(text: &str) -> Vec<String> {
     serde_json::from_str(text).unwrap_or_default()

@@ -46,18 +46,10 @@ pub(crate) const REVIEW_COLUMNS: &str = "id, card_id, reviewed_at, day, quality,
      phase_before, due_day_before, due_at_before, interval_before, ease_before, reps_before, lapses_before, step_before,
      phase_after, due_day_after, due_at_after, interval_after, ease_after, reps_after, lapses_after, step_after";
 
-fn conversion(column: usize, what: &str) -> rusqlite::Error {
-    rusqlite::Error::FromSqlConversionFailure(
-        column,
-        rusqlite::types::Type::Text,
-        what.to_string().into(),
-    )
-}
-
 fn state_from_row(row: &Row, at: usize) -> rusqlite::Result<CardState> {
     let phase: String = row.get(at)?;
     Ok(CardState {
-        phase: Phase::parse(&phase).ok_or_else(|| conversion(at, "unknown phase"))?,
+        phase: Phase::parse(&phase).ok_or_else(|| super::unreadable(at, "unknown phase"))?,
         due: due_of(row.get(at + 1)?, row.get(at + 2)?),
         interval_days: row.get(at + 3)?,
         ease_permille: row.get(at + 4)?,
@@ -76,9 +68,10 @@ pub(crate) fn review_from_row(row: &Row) -> rusqlite::Result<ReviewRow> {
         card_id: row.get(1)?,
         reviewed_at_ms: row.get(2)?,
         day: row.get(3)?,
-        quality: Quality::new(quality).map_err(|_| conversion(4, "quality out of range"))?,
+        quality: Quality::new(quality).map_err(|_| super::unreadable(4, "quality out of range"))?,
         duration_ms: row.get(5)?,
-        kind: ReviewKind::parse(&kind).ok_or_else(|| conversion(6, "unknown review kind"))?,
+        kind: ReviewKind::parse(&kind)
+            .ok_or_else(|| super::unreadable(6, "unknown review kind"))?,
         scheduler_name: SchedulerKind::parse(&scheduler)
             .map(SchedulerKind::name)
             .unwrap_or("other"),
@@ -266,7 +259,8 @@ impl Collection {
     }
 
     /// A card's log in the order it was written (ids only grow; timestamps can go back when
-    /// a clock is set back, so they do not order the log).
+    /// a clock is set back, so they do not order the log). Only tests read a log this way.
+    #[cfg(test)]
     pub fn reviews_of_card(&self, card_id: i64) -> Result<Vec<ReviewRow>> {
         let sql = format!("SELECT {REVIEW_COLUMNS} FROM reviews WHERE card_id = ?1 ORDER BY id");
         let mut stmt = self.conn().prepare_cached(&sql)?;
@@ -298,18 +292,9 @@ impl Collection {
         )?)
     }
 
-    /// The distinct study days with at least one answer, oldest first.
-    pub fn review_days(&self) -> Result<Vec<DayNumber>> {
-        let mut stmt = self
-            .conn()
-            .prepare("SELECT DISTINCT day FROM reviews WHERE kind IN ('schedule', 'drill', 'import') ORDER BY day")?;
-        let rows = stmt.query_map([], |row| row.get(0))?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
-    }
-
     /// The current streak: consecutive study days with an answer, ending today (or yesterday,
     /// while today has none yet). One index seek per day, so it stays fast however long the
-    /// log is; `review_days` gives the full history for the statistics.
+    /// log is.
     pub fn current_streak(&self, today: DayNumber) -> Result<i64> {
         let mut stmt = self.conn().prepare_cached(
             "SELECT max(day) FROM reviews WHERE day <= ?1 AND kind IN ('schedule', 'drill', 'import')",

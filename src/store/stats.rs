@@ -44,14 +44,6 @@ fn deck_filter(column: &str, deck_ids: Option<&[i64]>, column_is_note: bool) -> 
     }
 }
 
-fn bad(column: usize, what: &str) -> rusqlite::Error {
-    rusqlite::Error::FromSqlConversionFailure(
-        column,
-        rusqlite::types::Type::Text,
-        what.to_string().into(),
-    )
-}
-
 fn log_row(row: &Row) -> rusqlite::Result<LogRow> {
     let quality: u8 = row.get(3)?;
     let kind = row.get_ref(5)?.as_str()?;
@@ -60,10 +52,10 @@ fn log_row(row: &Row) -> rusqlite::Result<LogRow> {
         card_id: row.get(0)?,
         day: row.get(1)?,
         reviewed_at_ms: row.get(2)?,
-        quality: Quality::new(quality).map_err(|_| bad(3, "quality out of range"))?,
+        quality: Quality::new(quality).map_err(|_| super::unreadable(3, "quality out of range"))?,
         duration_ms: row.get(4)?,
-        kind: ReviewKind::parse(kind).ok_or_else(|| bad(5, "unknown review kind"))?,
-        phase_before: Phase::parse(phase).ok_or_else(|| bad(6, "unknown phase"))?,
+        kind: ReviewKind::parse(kind).ok_or_else(|| super::unreadable(5, "unknown review kind"))?,
+        phase_before: Phase::parse(phase).ok_or_else(|| super::unreadable(6, "unknown phase"))?,
         interval_before_days: row.get(7)?,
     })
 }
@@ -72,7 +64,7 @@ fn card_row(row: &Row) -> rusqlite::Result<CardRow> {
     let phase = row.get_ref(1)?.as_str()?;
     Ok(CardRow {
         card_id: row.get(0)?,
-        phase: Phase::parse(phase).ok_or_else(|| bad(1, "unknown phase"))?,
+        phase: Phase::parse(phase).ok_or_else(|| super::unreadable(1, "unknown phase"))?,
         due: due_of(row.get(2)?, row.get(3)?),
         interval_days: row.get(4)?,
         ease_permille: row.get(5)?,
@@ -87,10 +79,10 @@ fn group_row(row: &Row) -> rusqlite::Result<AnswerGroup> {
     let quality: u8 = row.get(4)?;
     Ok(AnswerGroup {
         day: row.get(0)?,
-        kind: ReviewKind::parse(kind).ok_or_else(|| bad(1, "unknown review kind"))?,
-        phase_before: Phase::parse(phase).ok_or_else(|| bad(2, "unknown phase"))?,
+        kind: ReviewKind::parse(kind).ok_or_else(|| super::unreadable(1, "unknown review kind"))?,
+        phase_before: Phase::parse(phase).ok_or_else(|| super::unreadable(2, "unknown phase"))?,
         mature: row.get::<_, i64>(3)? != 0,
-        quality: Quality::new(quality).map_err(|_| bad(4, "quality out of range"))?,
+        quality: Quality::new(quality).map_err(|_| super::unreadable(4, "quality out of range"))?,
         answers: row.get(5)?,
         time_ms: row.get(6)?,
     })
@@ -101,7 +93,7 @@ fn quarter_row(row: &Row) -> rusqlite::Result<QuarterCount> {
     Ok(QuarterCount {
         day: row.get(0)?,
         start_ms: row.get::<_, i64>(1)?.saturating_mul(900_000),
-        kind: ReviewKind::parse(kind).ok_or_else(|| bad(2, "unknown review kind"))?,
+        kind: ReviewKind::parse(kind).ok_or_else(|| super::unreadable(2, "unknown review kind"))?,
         answers: row.get(3)?,
         passed: row.get(4)?,
     })
@@ -240,7 +232,8 @@ impl Collection {
             let kind = row.get_ref(1)?.as_str()?;
             Ok(DayKindCount {
                 day: row.get(0)?,
-                kind: ReviewKind::parse(kind).ok_or_else(|| bad(1, "unknown review kind"))?,
+                kind: ReviewKind::parse(kind)
+                    .ok_or_else(|| super::unreadable(1, "unknown review kind"))?,
                 answers: row.get(2)?,
             })
         })?;
