@@ -160,3 +160,19 @@ fn only_the_latest_answer_of_a_card_can_be_undone() {
         1
     );
 }
+
+#[test]
+fn unsuspend_refuses_an_undo_it_would_ignore() {
+    let env = answered_once();
+    let card: i64 = env.sql("SELECT min(card_id) FROM reviews");
+    env.ok(&["suspend", "--card", &card.to_string()]);
+    let before = env.fingerprint();
+    let out = env.run(&["unsuspend", "--undo", "--card", &card.to_string()]);
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert_eq!(
+        stderr,
+        "jargon: unsuspend has no --undo; `jargon suspend` suspends the cards again\n"
+    );
+    assert_eq!(env.fingerprint(), before);
+}

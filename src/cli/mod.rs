@@ -195,6 +195,9 @@ fn dispatch(context: &Context, command: Option<Command>, out: &mut dyn Write) ->
         Some(Command::Add(args)) => add::run(context, &args, out),
         Some(Command::Edit(args)) => edit::run(context, &args, out),
         Some(Command::Suspend(args)) => suspend::run(context, &args, !args.undo, out),
+        Some(Command::Unsuspend(args)) if args.undo => Err(Error::usage(
+            "unsuspend has no --undo; `jargon suspend` suspends the cards again",
+        )),
         Some(Command::Unsuspend(args)) => suspend::run(context, &args, false, out),
         Some(Command::Config(args)) => config::run(context, &args, out),
         Some(Command::Stats(args)) => stats::run(context, &args, out),
