@@ -94,25 +94,24 @@ pub enum Error {
         known: i64,
     },
 
-    /// A failure of SQLite not yet tied to a collection path (`cli::run` adds it with
-    /// [`Error::in_collection`]).
+    /// A failure of the database not yet tied to a collection path (`cli::run` adds it
+    /// with [`Error::in_collection`]). The store classifies SQLite's errors into it.
     #[error("{}", describe_database(None, .0))]
-    Database(#[from] rusqlite::Error),
+    Database(DbError),
 
-    /// A failure of SQLite on the collection at `path`: one sentence per kind of failure.
+    /// A failure of the database on the collection at `path`: one sentence per kind.
     #[error("{}", describe_database(Some(.path), .source))]
-    Collection {
-        path: PathBuf,
-        source: rusqlite::Error,
-    },
+    Collection { path: PathBuf, source: DbError },
 
     /// The collection (or its folder) is not writable and the command would write to it.
     #[error("{} is read-only (the file or its folder), so jargon cannot write to it", .0.display())]
     ReadOnly(PathBuf),
 
-    /// Writing to the terminal or a pipe failed (a closed pipe ends the run quietly).
+    /// Writing to the terminal or a pipe failed (a closed pipe ends the run quietly). Only
+    /// for writes of the output: there is no blanket conversion from `io::Error`, so every
+    /// other I/O failure is labelled where it happens ([`Error::Io`]).
     #[error("cannot write the output: {0}")]
-    Output(#[from] std::io::Error),
+    Output(std::io::Error),
 
     /// Any other failure of the work, already phrased as a sentence.
     #[error("{0}")]
@@ -126,52 +125,64 @@ fn located(file: &Path, position: &Option<Position>, message: &str) -> String {
     }
 }
 
-/// The kinds of database failure a learner is told apart, by SQLite's result code (its
-/// extended codes, such as `SQLITE_READONLY_DBMOVED` or `SQLITE_IOERR_WRITE`, fall under
-/// their primary code).
+/// The kinds of database failure a learner is told apart (as Anki's `DbErrorKind`). The store
+/// classifies its driver's errors into them (`store/error.rs`): by SQLite's result code, whose
+/// extended codes (such as `SQLITE_READONLY_DBMOVED` or `SQLITE_IOERR_WRITE`) fall under
+/// their primary code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DbFailure {
-    /// `SQLITE_BUSY`/`SQLITE_LOCKED`: another connection holds the lock past the timeout.
+pub enum DbErrorKind {
+    /// Another connection holds the lock past the timeout (busy or locked).
     Busy,
-    /// `SQLITE_READONLY*`.
+    /// The file, its folder or its file system cannot be written.
     ReadOnly,
-    /// `SQLITE_FULL`.
+    /// The disk is full.
     Full,
-    /// `SQLITE_NOTADB`.
+    /// The file is not a SQLite database.
     NotADatabase,
-    /// `SQLITE_IOERR*`.
+    /// An I/O error below SQLite.
     Io,
-    /// `SQLITE_CORRUPT*`.
+    /// The file is damaged.
     Corrupt,
-    /// `SQLITE_CANTOPEN*`.
+    /// The file cannot be opened.
     CannotOpen,
-    /// Anything else (a constraint, a bug): SQLite's own words.
+    /// A constraint or a trigger refused a row: SQLite's own words say which.
+    Constraint,
+    /// Anything else (a bug, a conversion): SQLite's own words.
     Other,
 }
 
-impl DbFailure {
-    pub fn of(error: &rusqlite::Error) -> DbFailure {
-        use rusqlite::ErrorCode as Code;
-        match error.sqlite_error_code() {
-            Some(Code::DatabaseBusy | Code::DatabaseLocked) => DbFailure::Busy,
-            Some(Code::ReadOnly) => DbFailure::ReadOnly,
-            Some(Code::DiskFull) => DbFailure::Full,
-            // The shared-memory index could not be grown: on a full disk this, not
-            // SQLITE_FULL, is what opening a collection in WAL mode reports.
-            Some(Code::SystemIoFailure) if matches!(error, rusqlite::Error::SqliteFailure(e, _) if e.extended_code == rusqlite::ffi::SQLITE_IOERR_SHMSIZE) => {
-                DbFailure::Full
-            }
-            Some(Code::NotADatabase) => DbFailure::NotADatabase,
-            Some(Code::SystemIoFailure) => DbFailure::Io,
-            Some(Code::DatabaseCorrupt) => DbFailure::Corrupt,
-            Some(Code::CannotOpen) => DbFailure::CannotOpen,
-            _ => DbFailure::Other,
+/// A database failure, classified, with what SQLite said about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DbError {
+    pub kind: DbErrorKind,
+    /// SQLite's extended result code, when the failure came from SQLite itself.
+    pub code: Option<i32>,
+    /// SQLite's own message, when it gave one.
+    pub message: Option<String>,
+    /// The driver's whole description of the failure.
+    pub text: String,
+}
+
+impl fmt::Display for DbError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+impl std::error::Error for DbError {}
+
+impl DbError {
+    /// SQLite's own message with its code, or the driver's description.
+    fn reason(&self) -> String {
+        match (&self.message, self.code) {
+            (Some(message), Some(code)) => format!("{message}, code {code}"),
+            _ => self.text.clone(),
         }
     }
 }
 
 /// One sentence for a database failure, naming the collection when its path is known.
-fn describe_database(path: Option<&PathBuf>, error: &rusqlite::Error) -> String {
+fn describe_database(path: Option<&PathBuf>, error: &DbError) -> String {
     let (at, file) = match path {
         Some(p) => (
             format!("the collection at {}", p.display()),
@@ -179,36 +190,30 @@ fn describe_database(path: Option<&PathBuf>, error: &rusqlite::Error) -> String 
         ),
         None => ("the collection".to_string(), "the collection".to_string()),
     };
-    // SQLite's own message, without rusqlite's wrapping.
-    let reason = match error {
-        rusqlite::Error::SqliteFailure(e, Some(message)) => {
-            format!("{message}, code {}", e.extended_code)
-        }
-        // "Error code 778: Error writing to disk"
-        rusqlite::Error::SqliteFailure(e, None) => e.to_string(),
-        other => other.to_string(),
-    };
-    match DbFailure::of(error) {
-        DbFailure::Busy => {
+    let reason = error.reason();
+    match error.kind {
+        DbErrorKind::Busy => {
             format!("another jargon is writing to {at}; try again in a moment")
         }
-        DbFailure::ReadOnly => {
+        DbErrorKind::ReadOnly => {
             format!("{file} is read-only (the file or its folder), so jargon cannot write to it")
         }
-        DbFailure::Full => {
+        DbErrorKind::Full => {
             format!("the disk holding {file} is full; free some space and try again")
         }
-        DbFailure::NotADatabase => {
+        DbErrorKind::NotADatabase => {
             format!("{file} is not a jargon collection (it is not a SQLite database)")
         }
-        DbFailure::Io => format!(
+        DbErrorKind::Io => format!(
             "an I/O error stopped jargon reading or writing {file} ({reason}); check the disk and try again"
         ),
-        DbFailure::Corrupt => {
+        DbErrorKind::Corrupt => {
             format!("{file} is damaged ({reason}); restore it from a backup")
         }
-        DbFailure::CannotOpen => format!("cannot open {file} ({reason})"),
-        DbFailure::Other => format!("{at} could not be read or written: {reason}"),
+        DbErrorKind::CannotOpen => format!("cannot open {file} ({reason})"),
+        DbErrorKind::Constraint | DbErrorKind::Other => {
+            format!("{at} could not be read or written: {reason}")
+        }
     }
 }
 
@@ -224,18 +229,23 @@ impl Error {
         }
     }
 
-    /// The kind of database failure this is, if it is one.
-    pub fn db_failure(&self) -> Option<DbFailure> {
+    /// The database failure this is, if it is one.
+    pub fn db_error(&self) -> Option<&DbError> {
         match self {
-            Error::Database(e) | Error::Collection { source: e, .. } => Some(DbFailure::of(e)),
+            Error::Database(e) | Error::Collection { source: e, .. } => Some(e),
             _ => None,
         }
+    }
+
+    /// The kind of database failure this is, if it is one.
+    pub fn db_failure(&self) -> Option<DbErrorKind> {
+        self.db_error().map(|e| e.kind)
     }
 
     /// Whether another connection held the collection past the busy timeout: trying again
     /// later can succeed.
     pub fn is_busy(&self) -> bool {
-        self.db_failure() == Some(DbFailure::Busy)
+        self.db_failure() == Some(DbErrorKind::Busy)
     }
 
     /// 2 for bad usage, 1 for everything else that failed.
@@ -306,83 +316,6 @@ mod tests {
                 "offset {offset}"
             );
         }
-    }
-
-    fn sqlite(code: std::ffi::c_int) -> rusqlite::Error {
-        rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(code), None)
-    }
-
-    #[test]
-    fn each_database_failure_reads_as_its_own_sentence_naming_the_collection() {
-        use rusqlite::ffi;
-        let path = Path::new("/data/c.sqlite");
-        let said = |code| {
-            Error::Database(sqlite(code))
-                .in_collection(path)
-                .to_string()
-        };
-        let io = rusqlite::Error::SqliteFailure(
-            rusqlite::ffi::Error::new(ffi::SQLITE_IOERR_WRITE),
-            Some("disk I/O error".to_string()),
-        );
-        assert_eq!(
-            said(ffi::SQLITE_BUSY),
-            "another jargon is writing to the collection at /data/c.sqlite; try again in a moment"
-        );
-        assert_eq!(said(ffi::SQLITE_LOCKED), said(ffi::SQLITE_BUSY));
-        assert_eq!(said(ffi::SQLITE_BUSY_SNAPSHOT), said(ffi::SQLITE_BUSY));
-        assert_eq!(
-            said(ffi::SQLITE_READONLY),
-            "/data/c.sqlite is read-only (the file or its folder), so jargon cannot write to it"
-        );
-        assert_eq!(
-            said(ffi::SQLITE_READONLY_DBMOVED),
-            said(ffi::SQLITE_READONLY)
-        );
-        assert_eq!(
-            said(ffi::SQLITE_FULL),
-            "the disk holding /data/c.sqlite is full; free some space and try again"
-        );
-        assert_eq!(
-            said(ffi::SQLITE_NOTADB),
-            "/data/c.sqlite is not a jargon collection (it is not a SQLite database)"
-        );
-        assert_eq!(
-            Error::Database(io).in_collection(path).to_string(),
-            "an I/O error stopped jargon reading or writing /data/c.sqlite (disk I/O error, code 778); check the disk and try again"
-        );
-        assert!(
-            said(ffi::SQLITE_CORRUPT).starts_with("/data/c.sqlite is damaged ("),
-            "{}",
-            said(ffi::SQLITE_CORRUPT)
-        );
-        assert!(said(ffi::SQLITE_CORRUPT).ends_with("; restore it from a backup"));
-        assert_eq!(said(ffi::SQLITE_IOERR_SHMSIZE), said(ffi::SQLITE_FULL));
-        assert!(said(ffi::SQLITE_IOERR_SHORT_READ).starts_with("an I/O error stopped jargon"));
-        assert!(said(ffi::SQLITE_CANTOPEN).starts_with("cannot open /data/c.sqlite ("));
-        assert!(
-            said(ffi::SQLITE_CONSTRAINT)
-                .starts_with("the collection at /data/c.sqlite could not be read or written: "),
-            "{}",
-            said(ffi::SQLITE_CONSTRAINT)
-        );
-        for code in [
-            ffi::SQLITE_BUSY,
-            ffi::SQLITE_READONLY,
-            ffi::SQLITE_FULL,
-            ffi::SQLITE_IOERR,
-        ] {
-            let text = said(code);
-            assert!(!text.contains("damaged"), "{text}");
-        }
-        // Without a path the sentences name "the collection".
-        assert_eq!(
-            Error::Database(sqlite(ffi::SQLITE_BUSY)).to_string(),
-            "another jargon is writing to the collection; try again in a moment"
-        );
-        assert!(Error::Database(sqlite(ffi::SQLITE_LOCKED)).is_busy());
-        assert!(!Error::Database(sqlite(ffi::SQLITE_FULL)).is_busy());
-        assert!(!Error::failed("busy").is_busy());
     }
 
     #[test]

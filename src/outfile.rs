@@ -86,8 +86,8 @@ impl Output {
     pub fn write_bytes(&self, bytes: &[u8], stdout: &mut dyn Write) -> Result<()> {
         match self.resolve("")? {
             Resolved::Stdout => {
-                stdout.write_all(bytes)?;
-                stdout.flush()?;
+                stdout.write_all(bytes).map_err(Error::Output)?;
+                stdout.flush().map_err(Error::Output)?;
                 Ok(())
             }
             Resolved::Special { path } => {
@@ -134,8 +134,8 @@ impl Output {
                             .map_err(|e| Error::io("write", &self.shown, e))?;
                     }
                     _ => {
-                        std::io::copy(&mut staged, stdout)?;
-                        stdout.flush()?;
+                        std::io::copy(&mut staged, stdout).map_err(Error::Output)?;
+                        stdout.flush().map_err(Error::Output)?;
                     }
                 }
                 Ok(())

@@ -896,3 +896,34 @@ fn an_import_that_waits_too_long_for_another_writer_says_so_and_changes_nothing(
     );
     assert_eq!(env.fingerprint(), before);
 }
+
+#[test]
+fn an_unreadable_standard_input_is_said_as_reading_it_not_as_writing_the_output() {
+    // A folder as standard input: every read of it fails (EISDIR). That is a failure to read
+    // the answers, not to write the output, which is what any `?` on an I/O error used to say.
+    let env = with_deck();
+    let folder = std::fs::File::open(env.path("")).unwrap();
+    let mut child = env
+        .cmd()
+        .arg("review")
+        .stdin(folder)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > std::time::Duration::from_secs(60) {
+            child.kill().unwrap();
+            panic!("jargon review still ran after a minute");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let out = child.wait_with_output().unwrap();
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert_eq!(
+        stderr,
+        "jargon: cannot read standard input: Is a directory (os error 21)\n"
+    );
+}

@@ -81,6 +81,7 @@ pub fn run(context: &Context, args: &Args, out: &mut dyn Write) -> Result<()> {
         out,
         "Added {}/{key} (a forward and a reverse card).",
         deck.name
-    )?;
+    )
+    .map_err(Error::Output)?;
     Ok(())
 }

@@ -5,7 +5,7 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use super::Context;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::outfile::Output;
 
 #[derive(Debug, clap::Args)]
@@ -34,6 +34,6 @@ pub fn run(context: &Context, args: &Args, out: &mut dyn Write) -> Result<()> {
     // only ever makes a new file: an existing path is refused, never replaced.
     Output::new(&target, "collection.sqlite")?
         .create_new_with(|hidden| collection.backup_to(hidden))?;
-    writeln!(out, "Backed up to {}.", target.display())?;
+    writeln!(out, "Backed up to {}.", target.display()).map_err(Error::Output)?;
     Ok(())
 }

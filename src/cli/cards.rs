@@ -4,7 +4,7 @@ use std::io::{IsTerminal, Write};
 
 use super::{Context, table};
 use crate::clock::Clock;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::repl::render::plural;
 use crate::scheduler::Due;
 use crate::store::notes::CardFilter;
@@ -73,11 +73,12 @@ pub fn run(context: &Context, args: &Args, out: &mut dyn Write) -> Result<()> {
             out,
             "{}",
             crate::text::to_json_pretty(&list).unwrap_or_default()
-        )?;
+        )
+        .map_err(Error::Output)?;
         return Ok(());
     }
     if cards.is_empty() {
-        writeln!(out, "{}", nothing_matches(args))?;
+        writeln!(out, "{}", nothing_matches(args)).map_err(Error::Output)?;
         return Ok(());
     }
     let width = crate::repl::render::terminal_width(std::io::stdout().is_terminal());
@@ -99,8 +100,9 @@ pub fn run(context: &Context, args: &Args, out: &mut dyn Write) -> Result<()> {
                 out,
                 "{}",
                 field("", &format!("{}/{}  {}", note.deck, f.key, f.term))
-            )?;
-            writeln!(out, "{}", field("  definition: ", &f.definition))?;
+            )
+            .map_err(Error::Output)?;
+            writeln!(out, "{}", field("  definition: ", &f.definition)).map_err(Error::Output)?;
             for (label, value) in [
                 ("example", f.example.clone()),
                 ("aliases", f.aliases.join(", ")),
@@ -109,10 +111,11 @@ pub fn run(context: &Context, args: &Args, out: &mut dyn Write) -> Result<()> {
                 ("source", f.source.clone()),
             ] {
                 if !value.is_empty() {
-                    writeln!(out, "{}", field(&format!("  {label}: "), &value))?;
+                    writeln!(out, "{}", field(&format!("  {label}: "), &value))
+                        .map_err(Error::Output)?;
                 }
             }
-            writeln!(out)?;
+            writeln!(out).map_err(Error::Output)?;
         }
         return Ok(());
     }
@@ -154,8 +157,9 @@ pub fn run(context: &Context, args: &Args, out: &mut dyn Write) -> Result<()> {
             44,
             width
         )
-    )?;
-    writeln!(out, "{}.", plural(cards.len(), "card"))?;
+    )
+    .map_err(Error::Output)?;
+    writeln!(out, "{}.", plural(cards.len(), "card")).map_err(Error::Output)?;
     Ok(())
 }
 

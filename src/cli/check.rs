@@ -30,7 +30,7 @@ pub fn run(context: &Context, _args: &Args, out: &mut dyn Write) -> Result<()> {
                 writeln!(
                     out,
                     "fixed: the statistics' per-day answer counts differed from the review log in {rows}; rebuilt them from it."
-                )?;
+                ).map_err(Error::Output)?;
             }
         }
     }
@@ -66,12 +66,13 @@ pub fn run(context: &Context, _args: &Args, out: &mut dyn Write) -> Result<()> {
                 out,
                 "ok: the database is intact and {replay} to the stored state of {all} {}.",
                 crate::repl::render::plural(cards, "card")
-            )?;
+            )
+            .map_err(Error::Output)?;
             return Ok(());
         }
     }
     for problem in &problems {
-        writeln!(out, "problem: {problem}")?;
+        writeln!(out, "problem: {problem}").map_err(Error::Output)?;
     }
     Err(Error::failed(format!(
         "the collection has {} problem(s), listed above",

@@ -5,7 +5,7 @@ use std::io::Write;
 use clap::CommandFactory;
 
 use super::Cli;
-use crate::error::Result;
+use crate::error::{Error, Result};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -18,7 +18,7 @@ pub fn run(args: &Args, out: &mut dyn Write) -> Result<()> {
     // write it here, where a closed pipe is the usual quiet success.
     let mut script = Vec::new();
     clap_complete::generate(args.shell, &mut Cli::command(), "jargon", &mut script);
-    out.write_all(&script)?;
-    out.flush()?;
+    out.write_all(&script).map_err(Error::Output)?;
+    out.flush().map_err(Error::Output)?;
     Ok(())
 }

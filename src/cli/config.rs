@@ -4,7 +4,7 @@ use std::io::{IsTerminal, Write};
 
 use super::{Context, table};
 use crate::config::{KEYS, find_key};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::repl::render::{terminal_width, wrap};
 
 #[derive(Debug, clap::Args)]
@@ -55,9 +55,11 @@ pub fn run(context: &Context, args: &Args, out: &mut dyn Write) -> Result<()> {
                     40,
                     width
                 )
-            )?;
+            )
+            .map_err(Error::Output)?;
             let place = format!("Collection: {}", context.db.display());
-            writeln!(out, "\n{}", wrap(&place, width, "", "  ").join("\n"))?;
+            writeln!(out, "\n{}", wrap(&place, width, "", "  ").join("\n"))
+                .map_err(Error::Output)?;
         }
         Action::Get { key } => {
             let k = find_key(key)?;
@@ -65,15 +67,16 @@ pub fn run(context: &Context, args: &Args, out: &mut dyn Write) -> Result<()> {
                 out,
                 "{}",
                 pairs.get(k.name).map_or(k.default, String::as_str)
-            )?;
+            )
+            .map_err(Error::Output)?;
         }
         Action::Set { key, value } => {
             let stored = collection.set_config(key, value)?;
-            writeln!(out, "{key} = {stored}")?;
+            writeln!(out, "{key} = {stored}").map_err(Error::Output)?;
         }
         Action::Unset { key } => {
             collection.unset_config(key)?;
-            writeln!(out, "{key} = {} (default)", find_key(key)?.default)?;
+            writeln!(out, "{key} = {} (default)", find_key(key)?.default).map_err(Error::Output)?;
         }
     }
     Ok(())

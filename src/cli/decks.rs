@@ -3,7 +3,7 @@
 use std::io::{IsTerminal, Write};
 
 use super::{Context, table};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::repl::render::{display_width, wrap};
 
 #[derive(Debug, clap::Args)]
@@ -32,7 +32,8 @@ pub fn run(context: &Context, args: &Args, out: &mut dyn Write) -> Result<()> {
             out,
             "{}",
             crate::text::to_json_pretty(&list).unwrap_or_default()
-        )?;
+        )
+        .map_err(Error::Output)?;
         return Ok(());
     }
     let width = crate::repl::render::terminal_width(std::io::stdout().is_terminal());
@@ -69,17 +70,19 @@ pub fn run(context: &Context, args: &Args, out: &mut dyn Write) -> Result<()> {
             out,
             "{}",
             table::render_wrapping(&headers, &rows, &right, 60, width)
-        )?;
+        )
+        .map_err(Error::Output)?;
         return Ok(());
     }
     // Narrow: each deck's description wraps on the lines under its row.
     let mut lines = counts.lines();
-    writeln!(out, "{}", lines.next().unwrap_or_default())?;
+    writeln!(out, "{}", lines.next().unwrap_or_default()).map_err(Error::Output)?;
     for (line, deck) in lines.zip(&decks) {
-        writeln!(out, "{line}")?;
+        writeln!(out, "{line}").map_err(Error::Output)?;
         if !deck.description.is_empty() {
             let text = crate::text::sanitize(&deck.description);
-            writeln!(out, "{}", wrap(&text, width, "    ", "    ").join("\n"))?;
+            writeln!(out, "{}", wrap(&text, width, "    ", "    ").join("\n"))
+                .map_err(Error::Output)?;
         }
     }
     Ok(())

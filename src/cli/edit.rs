@@ -75,7 +75,8 @@ pub fn run(context: &Context, args: &Args, out: &mut dyn Write) -> Result<()> {
         let edited = match outcome {
             Outcome::Saved(edited) => edited,
             Outcome::Unchanged => {
-                writeln!(out, "No change to {}/{}.", note.deck, note.fields.key)?;
+                writeln!(out, "No change to {}/{}.", note.deck, note.fields.key)
+                    .map_err(Error::Output)?;
                 return Ok(());
             }
             Outcome::Emptied => {
@@ -83,7 +84,8 @@ pub fn run(context: &Context, args: &Args, out: &mut dyn Write) -> Result<()> {
                     out,
                     "The file was emptied; {}/{} was not changed.",
                     note.deck, note.fields.key
-                )?;
+                )
+                .map_err(Error::Output)?;
                 return Ok(());
             }
             Outcome::Unfixed(error) => {
@@ -102,7 +104,7 @@ pub fn run(context: &Context, args: &Args, out: &mut dyn Write) -> Result<()> {
         ));
     }
     if fields == note.fields {
-        writeln!(out, "No change to {}/{}.", note.deck, note.fields.key)?;
+        writeln!(out, "No change to {}/{}.", note.deck, note.fields.key).map_err(Error::Output)?;
         return Ok(());
     }
     collection.update_note(note.id, &fields, crate::clock::now_from_env()?.timestamp())?;
@@ -110,6 +112,7 @@ pub fn run(context: &Context, args: &Args, out: &mut dyn Write) -> Result<()> {
         out,
         "Updated {}/{}; its cards keep their history.",
         note.deck, note.fields.key
-    )?;
+    )
+    .map_err(Error::Output)?;
     Ok(())
 }

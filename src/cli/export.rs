@@ -151,7 +151,8 @@ fn export_deck(context: &Context, args: &DeckArgs, out: &mut dyn Write) -> Resul
                 export.revlog.len(),
                 decks.len()
             );
-            writeln!(out, "Exported {summary} to {}.", output.path().display())?;
+            writeln!(out, "Exported {summary} to {}.", output.path().display())
+                .map_err(Error::Output)?;
             return Ok(());
         }
     };
@@ -159,10 +160,11 @@ fn export_deck(context: &Context, args: &DeckArgs, out: &mut dyn Write) -> Resul
         Some(output) => {
             output.write_bytes(&bytes, out)?;
             if !output.is_stdout() {
-                writeln!(out, "Exported {summary} to {}.", output.path().display())?;
+                writeln!(out, "Exported {summary} to {}.", output.path().display())
+                    .map_err(Error::Output)?;
             }
         }
-        None => out.write_all(&bytes)?,
+        None => out.write_all(&bytes).map_err(Error::Output)?,
     }
     Ok(())
 }
@@ -210,18 +212,19 @@ fn export_reviews(context: &Context, args: &ReviewArgs, out: &mut dyn Write) -> 
                 csv.finish()?;
             }
             ReviewFormat::Json => {
-                sink.write_all(b"[")?;
+                sink.write_all(b"[").map_err(Error::Output)?;
                 collection.export_reviews(deck_ids.as_deref(), args.include_cram, |row| {
                     let record = ReviewRecord::from_export(&row);
                     let text = crate::text::to_json(&record).map_err(|e| {
                         Error::failed(format!("cannot write a review as JSON: {e}"))
                     })?;
-                    sink.write_all(if count == 0 { b"\n  " } else { b",\n  " })?;
-                    sink.write_all(text.as_bytes())?;
+                    sink.write_all(if count == 0 { b"\n  " } else { b",\n  " })
+                        .map_err(Error::Output)?;
+                    sink.write_all(text.as_bytes()).map_err(Error::Output)?;
                     count += 1;
                     Ok(())
                 })?;
-                sink.write_all(b"\n]\n")?;
+                sink.write_all(b"\n]\n").map_err(Error::Output)?;
             }
         }
     }
@@ -231,7 +234,8 @@ fn export_reviews(context: &Context, args: &ReviewArgs, out: &mut dyn Write) -> 
             out,
             "Exported {count} reviews to {}.",
             output.path().display()
-        )?;
+        )
+        .map_err(Error::Output)?;
     }
     Ok(())
 }

@@ -17,7 +17,7 @@ use super::Context;
 use crate::deck::history::Merger;
 use crate::deck::plan::{ImportPlan, OnDuplicate, Target, plan_owned};
 use crate::deck::{DeckInput, Format, InputKind, LoadOptions, Loaded, NoteInput, load};
-use crate::error::{Error, Result};
+use crate::error::{DbError, DbErrorKind, Error, Result};
 use crate::model::NoteFields;
 use crate::store::revlog::HistoryReport;
 
@@ -182,14 +182,15 @@ pub fn run(context: &Context, args: &Args, out: &mut dyn Write) -> Result<()> {
             } else {
                 String::new()
             }
-        )?;
+        )
+        .map_err(Error::Output)?;
         for (deck, fields) in &changes.add {
-            writeln!(out, "  add     {deck}/{}", fields.key)?;
+            writeln!(out, "  add     {deck}/{}", fields.key).map_err(Error::Output)?;
         }
         let decks = update_decks(&changes, &shape);
         for (id, fields) in &changes.update {
             let deck = decks.get(id).copied().unwrap_or("?");
-            writeln!(out, "  update  {deck}/{} (note {id})", fields.key)?;
+            writeln!(out, "  update  {deck}/{} (note {id})", fields.key).map_err(Error::Output)?;
         }
         return Ok(());
     }
@@ -198,7 +199,8 @@ pub fn run(context: &Context, args: &Args, out: &mut dyn Write) -> Result<()> {
             out,
             "Nothing to change: {}.",
             report(&changes, None, all.media_skipped)
-        )?;
+        )
+        .map_err(Error::Output)?;
         return Ok(());
     }
 
@@ -231,7 +233,8 @@ pub fn run(context: &Context, args: &Args, out: &mut dyn Write) -> Result<()> {
             "Imported"
         },
         report(&changes, history, all.media_skipped)
-    )?;
+    )
+    .map_err(Error::Output)?;
     Ok(())
 }
 
@@ -459,7 +462,8 @@ fn import_text_files(
         } else {
             "Nothing to change"
         }
-    )?;
+    )
+    .map_err(Error::Output)?;
     Ok(())
 }
 
@@ -485,20 +489,20 @@ fn list_dry_run(
     let added = stream.added() + plan.add.len();
     let summary =
         crate::deck::plan::summary(added, plan.update.len(), plan.unchanged, plan.skipped);
-    writeln!(out, "Dry run, nothing written: would be {summary}.")?;
+    writeln!(out, "Dry run, nothing written: would be {summary}.").map_err(Error::Output)?;
     for deck in order {
         stream.for_each_written_key(deck, &mut |key| {
-            writeln!(out, "  add     {deck}/{key}")?;
+            writeln!(out, "  add     {deck}/{key}").map_err(Error::Output)?;
             Ok(())
         })?;
         for (_, fields) in plan.add.iter().filter(|(name, _)| name == deck) {
-            writeln!(out, "  add     {deck}/{}", fields.key)?;
+            writeln!(out, "  add     {deck}/{}", fields.key).map_err(Error::Output)?;
         }
     }
     let decks = update_decks(plan, shape);
     for (id, fields) in &plan.update {
         let deck = decks.get(id).copied().unwrap_or("?");
-        writeln!(out, "  update  {deck}/{} (note {id})", fields.key)?;
+        writeln!(out, "  update  {deck}/{} (note {id})", fields.key).map_err(Error::Output)?;
     }
     Ok(())
 }
@@ -646,11 +650,11 @@ fn read_files(
 pub(super) fn not_written(error: Error) -> Error {
     let reason = match &error {
         // A constraint or a trigger: SQLite's own words say what refused the row.
-        Error::Database(rusqlite::Error::SqliteFailure(_, Some(message)))
-            if error.db_failure() == Some(crate::error::DbFailure::Other) =>
-        {
-            message.clone()
-        }
+        Error::Database(DbError {
+            kind: DbErrorKind::Constraint | DbErrorKind::Other,
+            message: Some(message),
+            ..
+        }) => message.clone(),
         _ => error.to_string(),
     };
     Error::failed(format!(

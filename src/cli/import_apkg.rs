@@ -182,6 +182,7 @@ pub(super) fn run(
             "Imported"
         },
         report_parts(summary, any_history.then_some(reviews), package.media)
-    )?;
+    )
+    .map_err(Error::Output)?;
     Ok(())
 }

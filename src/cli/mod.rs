@@ -154,7 +154,7 @@ pub fn run(cli: Cli) -> Result<()> {
     let flushed = out.flush();
     // Database failures name the collection.
     result.map_err(|e| e.in_collection(&context.db))?;
-    Ok(flushed?)
+    flushed.map_err(Error::Output)
 }
 
 /// Whether this run's standard output is data (an export, JSON, CSV, the HTML report,

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use super::Context;
 use super::stats::{gather, period_parser};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::outfile::Output;
 use crate::stats::compute::Period;
 
@@ -37,7 +37,8 @@ pub fn run(context: &Context, args: &Args, out: &mut dyn Write) -> Result<()> {
             "Wrote {} ({} KB).",
             output.path().display(),
             page.len().div_ceil(1024)
-        )?;
+        )
+        .map_err(Error::Output)?;
     }
     Ok(())
 }

@@ -322,13 +322,17 @@ pub fn run(context: &Context, args: &Args, out: &mut dyn Write) -> Result<()> {
     match args.format {
         Format::Text => {
             let style = Style::for_terminal(std::io::stdout().is_terminal());
-            out.write_all(crate::stats::terminal::render(&stats, &style).as_bytes())?;
+            out.write_all(crate::stats::terminal::render(&stats, &style).as_bytes())
+                .map_err(Error::Output)?;
         }
-        Format::Json => out.write_all(crate::stats::json::render(&stats)?.as_bytes())?,
+        Format::Json => out
+            .write_all(crate::stats::json::render(&stats)?.as_bytes())
+            .map_err(Error::Output)?,
         Format::Csv => match (&args.table, &args.output) {
             (Some(name), _) => {
                 let table = crate::stats::csv::table(&stats, name)?;
-                out.write_all(crate::stats::csv::write(&table)?.as_bytes())?;
+                out.write_all(crate::stats::csv::write(&table)?.as_bytes())
+                    .map_err(Error::Output)?;
             }
             (None, Some(dir)) => {
                 let written = write_tables(&stats, dir)?;
@@ -336,7 +340,8 @@ pub fn run(context: &Context, args: &Args, out: &mut dyn Write) -> Result<()> {
                     out,
                     "Wrote {written} tables to {} (one NAME.csv each).",
                     dir.display()
-                )?;
+                )
+                .map_err(Error::Output)?;
             }
             (None, None) => {}
         },

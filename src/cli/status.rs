@@ -4,7 +4,7 @@
 use std::io::{IsTerminal, Write};
 
 use super::{Context, table};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::repl::render::{plural, terminal_width, wrap};
 
 pub fn run(context: &Context, out: &mut dyn Write) -> Result<()> {
@@ -38,9 +38,10 @@ pub fn run(context: &Context, out: &mut dyn Write) -> Result<()> {
             48,
             width
         )
-    )?;
+    )
+    .map_err(Error::Output)?;
     let current = collection.current_streak(today)?;
-    writeln!(out)?;
+    writeln!(out).map_err(Error::Output)?;
     let today_line = format!(
         "Today: {due_total} due, {} new to introduce (of {new_total}); {} and {} done. Streak: {}.",
         new_left.min(new_total),
@@ -51,13 +52,13 @@ pub fn run(context: &Context, out: &mut dyn Write) -> Result<()> {
     let collection_line = format!("Collection: {}", context.db.display());
     for line in [today_line, collection_line] {
         for part in wrap(&line, width, "", "  ") {
-            writeln!(out, "{part}")?;
+            writeln!(out, "{part}").map_err(Error::Output)?;
         }
     }
     if due_total > 0 || (new_left > 0 && new_total > 0) {
-        writeln!(out, "Run `jargon review` to start.")?;
+        writeln!(out, "Run `jargon review` to start.").map_err(Error::Output)?;
     } else {
-        writeln!(out, "All done for today.")?;
+        writeln!(out, "All done for today.").map_err(Error::Output)?;
     }
     Ok(())
 }

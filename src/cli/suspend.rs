@@ -35,6 +35,6 @@ pub fn run(context: &Context, args: &Args, suspend: bool, out: &mut dyn Write) -
     }
     let changed = collection.set_suspended(&card_ids, suspend)?;
     let verb = if suspend { "Suspended" } else { "Unsuspended" };
-    writeln!(out, "{verb} {changed} of {} cards.", card_ids.len())?;
+    writeln!(out, "{verb} {changed} of {} cards.", card_ids.len()).map_err(Error::Output)?;
     Ok(())
 }

@@ -2,10 +2,11 @@
 //! one line at a time and the output is plain (no colour, no prompts), for scripts and tests.
 
 use std::io::{BufRead, Write};
+use std::path::Path;
 
 use super::render::Style;
 use super::{Frontend, Read};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::output::Human;
 
 pub struct LineFrontend<R: BufRead, W: Write> {
@@ -24,9 +25,11 @@ impl<R: BufRead, W: Write> LineFrontend<R, W> {
 
 impl<R: BufRead, W: Write> Frontend for LineFrontend<R, W> {
     fn read_line(&mut self, _prompt: &str) -> Result<Read> {
-        self.output.flush()?;
+        self.output.flush().map_err(Error::Output)?;
         let mut buffer = Vec::new();
-        if self.input.read_until(b'\n', &mut buffer)? == 0 {
+        let read = self.input.read_until(b'\n', &mut buffer);
+        // The line front end reads the answers from standard input.
+        if read.map_err(|e| Error::io("read", Path::new("standard input"), e))? == 0 {
             return Ok(Read::Eof);
         }
         // Invalid UTF-8 in a scripted answer is treated as text, never as a crash.
@@ -35,7 +38,7 @@ impl<R: BufRead, W: Write> Frontend for LineFrontend<R, W> {
     }
 
     fn print(&mut self, text: &str) -> Result<()> {
-        writeln!(self.output, "{text}")?;
+        writeln!(self.output, "{text}").map_err(Error::Output)?;
         Ok(())
     }
 

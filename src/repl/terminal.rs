@@ -102,8 +102,8 @@ impl Frontend for TerminalFrontend {
 
     fn print(&mut self, text: &str) -> Result<()> {
         let mut out = crate::output::Human::new(std::io::stdout().lock());
-        writeln!(out, "{text}")?;
-        out.flush()?;
+        writeln!(out, "{text}").map_err(Error::Output)?;
+        out.flush().map_err(Error::Output)?;
         Ok(())
     }
 

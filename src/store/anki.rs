@@ -27,7 +27,7 @@ use rusqlite::config::DbConfig;
 use rusqlite::limits::Limit;
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
 
-use crate::error::{Error, Result};
+use crate::error::{DbError, Error, Result};
 
 /// A note type: its name, field names and number of card templates.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -197,26 +197,31 @@ impl Source<'_> {
     }
 
     /// A SQLite error while reading, as one sentence.
-    fn sqlite(&self, e: rusqlite::Error) -> Error {
+    fn sqlite(&self, e: impl Into<DbError>) -> Error {
+        let e: DbError = e.into();
         let entry = self.entry;
-        match e.sqlite_error_code() {
-            Some(rusqlite::ErrorCode::NotADatabase) => Error::input(
+        let has = |code| super::error::has_code(&e, code);
+        if has(rusqlite::ffi::SQLITE_NOTADB) {
+            Error::input(
                 self.package,
                 None,
                 format!("the {entry} inside the package is not a SQLite database"),
-            ),
-            Some(rusqlite::ErrorCode::TooBig) => self.refuse(format_args!(
+            )
+        } else if has(rusqlite::ffi::SQLITE_TOOBIG) {
+            self.refuse(format_args!(
                 "the {entry} inside the package holds a value too big to read (over {} MiB)",
                 VALUE_LIMIT >> 20
-            )),
-            Some(rusqlite::ErrorCode::OperationInterrupted) => self.refuse(format_args!(
+            ))
+        } else if has(rusqlite::ffi::SQLITE_INTERRUPT) {
+            self.refuse(format_args!(
                 "reading the {entry} inside the package took far more work than reading any Anki collection of its size"
-            )),
-            _ => Error::input(
+            ))
+        } else {
+            Error::input(
                 self.package,
                 None,
                 format!("the {entry} inside the package cannot be read: {e}"),
-            ),
+            )
         }
     }
 

@@ -16,6 +16,7 @@ pub mod apkg;
 pub mod cards;
 pub mod config;
 pub mod decks;
+pub mod error;
 pub mod export;
 pub mod import;
 pub mod migrations;
@@ -137,8 +138,8 @@ fn check_existing_file(path: &Path) -> Result<bool> {
 }
 
 /// SQLite's failure on the collection at `path`, as one sentence naming it.
-fn describe_open_error(path: &Path, err: rusqlite::Error) -> Error {
-    Error::Database(err).in_collection(path)
+fn describe_open_error(path: &Path, err: impl Into<crate::error::DbError>) -> Error {
+    Error::Database(err.into()).in_collection(path)
 }
 
 impl Collection {
