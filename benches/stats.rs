@@ -217,7 +217,7 @@ fn clock() -> Clock {
 /// What a statistics command does after parsing: open, gather, render.
 fn run(path: &Path, period: Period, render: fn(&jargon::stats::compute::Stats) -> String) -> usize {
     let collection = Collection::open(path).unwrap();
-    let stats = jargon::cli::stats::gather(&collection, None, period, clock()).unwrap();
+    let stats = jargon::stats::gather::gather(&collection, None, period, clock()).unwrap();
     render(&stats).len()
 }
 

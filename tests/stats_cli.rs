@@ -351,3 +351,34 @@ fn the_stats_json_matches_the_schema_in_docs() {
         assert_eq!(problems, ["$.streak: no field `current_days`"]);
     }
 }
+
+#[test]
+fn the_gather_engine_called_as_a_library_gives_what_the_binary_prints() {
+    use jargon::stats::compute::Period;
+    let env = with_deck();
+    env.run_with_input(&["review", "--deck", "Test"], "a\ng\ng\ng\ng\ng\n");
+    let collection = jargon::store::Collection::open(&env.db).unwrap();
+    let now = env.now.parse().unwrap();
+    let zone = jargon::clock::Zone::parse("UTC").unwrap();
+    let clock = jargon::clock::Clock::new(now, zone, 4);
+    for (period, name) in [(Period::All, "all"), (Period::Week, "week")] {
+        for deck in [None, Some("Test")] {
+            let stats = jargon::stats::gather::gather(&collection, deck, period, clock).unwrap();
+            assert!(stats_answers(&stats) > 0, "{name} {deck:?}");
+            let mut args = vec!["--period", name];
+            args.extend(deck.map(|d| ["--deck", d]).into_iter().flatten());
+            let mut all = vec!["stats", "--format", "json"];
+            all.extend_from_slice(&args);
+            assert_eq!(
+                jargon::stats::json::render(&stats).unwrap(),
+                env.ok(&all),
+                "{name} {deck:?}"
+            );
+        }
+    }
+}
+
+fn stats_answers(stats: &jargon::stats::compute::Stats) -> u64 {
+    let json: Value = serde_json::from_str(&jargon::stats::json::render(stats).unwrap()).unwrap();
+    json["period_totals"]["answers"].as_u64().unwrap()
+}

@@ -5,10 +5,11 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use super::Context;
-use super::stats::{gather, period_parser};
+use super::stats::period_parser;
 use crate::error::{Error, Result};
 use crate::outfile::Output;
 use crate::stats::compute::Period;
+use crate::stats::gather::gather;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {

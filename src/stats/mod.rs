@@ -7,6 +7,7 @@
 
 pub mod compute;
 pub mod csv;
+pub mod gather; // not pure: reads the store, on two connections, and feeds compute
 pub mod html;
 pub mod json;
 pub mod terminal;
