@@ -349,3 +349,55 @@ fn an_import_of_a_large_file_and_a_small_one_holds_no_more_than_a_few_times_the_
         ROWS as i64
     );
 }
+
+#[test]
+fn the_import_engine_called_as_a_library_writes_and_reports_as_the_binary_does() {
+    let env = Env::new();
+    env.ok(&["decks"]);
+    let csv = env.write("a.csv", "alpha,the first\nbeta,the second\n");
+    let toml = env.write(
+        "b.toml",
+        "name = \"B\"\n\n[[note]]\nterm = \"gamma\"\ndefinition = \"the third\"\n",
+    );
+    let mut collection = jargon::store::Collection::open(&env.db).unwrap();
+    let config = collection.config().unwrap();
+    let now = env.now.parse().unwrap();
+    let clock = jargon::clock::Clock::new(now, config.zone, config.rollover_hour);
+    let request = jargon::import::Request {
+        files: vec![csv, toml],
+        dry_run: false,
+        on_duplicate: jargon::deck::plan::OnDuplicate::Update,
+        builtin: false,
+        revlog: None,
+        deck: None,
+        format: None,
+    };
+    let mut out = Vec::new();
+    jargon::import::run(&mut collection, &config, &clock, &request, &mut out).unwrap();
+    assert_eq!(
+        String::from_utf8(out).unwrap(),
+        "Imported: 3 added, 0 updated, 0 unchanged.\n"
+    );
+    let keys: Vec<String> = {
+        let conn = rusqlite::Connection::open(&env.db).unwrap();
+        let mut statement = conn
+            .prepare("SELECT d.name || '/' || n.key FROM notes n JOIN decks d ON d.id = n.deck_id WHERE d.name IN ('a', 'B') ORDER BY n.id")
+            .unwrap();
+        statement
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    };
+    assert_eq!(keys, ["a/alpha", "a/beta", "B/gamma"]);
+    // The same files again through the binary: nothing to change.
+    let again = env.ok(&[
+        "import",
+        env.path("a.csv").to_str().unwrap(),
+        env.path("b.toml").to_str().unwrap(),
+    ]);
+    assert_eq!(
+        again,
+        "Nothing to change: 0 added, 0 updated, 3 unchanged.\n"
+    );
+}

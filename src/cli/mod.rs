@@ -10,7 +10,6 @@ pub mod decks;
 pub mod edit;
 pub mod export;
 pub mod import;
-mod import_apkg;
 pub mod report;
 pub mod review;
 pub mod stats;
@@ -25,7 +24,6 @@ use clap::{Parser, Subcommand};
 
 use crate::clock::Clock;
 use crate::config::Config;
-use crate::deck::plan::{OnDuplicate, plan_owned};
 use crate::error::{Error, Result};
 use crate::store::Collection;
 
@@ -110,7 +108,7 @@ impl Context {
     pub fn open(&self) -> Result<Collection> {
         let mut collection = Collection::open(&self.db)?;
         if collection.was_created() {
-            install_builtin(&mut collection)?;
+            crate::import::install_builtin(&mut collection)?;
         }
         Ok(collection)
     }
@@ -118,18 +116,6 @@ impl Context {
     pub fn clock(config: &Config) -> Result<Clock> {
         Clock::from_env(config.zone, config.rollover_hour)
     }
-}
-
-/// Installs (or refreshes) the built-in decks; returns the plan it applied.
-pub fn install_builtin(collection: &mut Collection) -> Result<crate::deck::plan::ImportPlan> {
-    let decks = crate::deck::builtin::decks()?;
-    let names: Vec<&str> = decks.iter().map(|d| d.name.as_str()).collect();
-    let existing = collection.existing_notes(&names)?;
-    drop(names);
-    let import = plan_owned(decks, &existing, OnDuplicate::Update);
-    let now = crate::clock::now_from_env()?.timestamp();
-    collection.apply_import(&import, now)?;
-    Ok(import)
 }
 
 pub fn run(cli: Cli) -> Result<()> {

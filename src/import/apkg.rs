@@ -9,7 +9,7 @@
 use std::io::Write;
 use std::path::Path;
 
-use super::import::{Args, not_written, progress_bar, report_parts};
+use super::{Request, not_written, progress_bar, report_parts};
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::deck::apkg::{ENTRY_LIMIT, Package};
@@ -80,12 +80,12 @@ impl Held {
 }
 
 /// Imports the package at `path` (see the module's documentation).
-pub(super) fn run(
+pub(crate) fn run(
     collection: &mut Collection,
     config: &Config,
     clock: &Clock,
     path: &Path,
-    args: &Args,
+    args: &Request,
     out: &mut dyn Write,
 ) -> Result<()> {
     drop(crate::deck::open_input(path)?);
