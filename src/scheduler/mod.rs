@@ -5,6 +5,7 @@
 //! study day and instant come from the caller, and fuzz draws from a generator seeded by card
 //! id and repetition count, so replaying a card's review log reproduces its state exactly.
 
+pub mod anki;
 pub mod fuzz;
 pub mod replay;
 pub mod sm2;
@@ -238,14 +239,18 @@ impl NextStates {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SchedulerKind {
     Sm2,
+    /// Anki's v3 rules with Anki's defaults; the settings every scheduler shares (fuzz,
+    /// maximum interval, leech threshold) come from [`Settings`].
+    Anki,
 }
 
 impl SchedulerKind {
-    pub const NAMES: [&'static str; 1] = ["sm2"];
+    pub const NAMES: [&'static str; 2] = ["sm2", "anki"];
 
     pub fn parse(name: &str) -> Result<SchedulerKind> {
         match name.trim() {
             "sm2" => Ok(SchedulerKind::Sm2),
+            "anki" => Ok(SchedulerKind::Anki),
             other => Err(Error::usage(format!(
                 "unknown scheduler '{other}' (available: {})",
                 SchedulerKind::NAMES.join(", ")
@@ -256,6 +261,7 @@ impl SchedulerKind {
     pub fn name(self) -> &'static str {
         match self {
             SchedulerKind::Sm2 => "sm2",
+            SchedulerKind::Anki => "anki",
         }
     }
 
@@ -268,6 +274,12 @@ impl SchedulerKind {
     ) -> Outcome {
         match self {
             SchedulerKind::Sm2 => sm2::answer(state, quality, moment, settings),
+            SchedulerKind::Anki => anki::answer(
+                state,
+                Answer::from_quality(quality),
+                moment,
+                &anki::AnkiSettings::from_shared(settings),
+            ),
         }
     }
 
