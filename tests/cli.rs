@@ -1,7 +1,7 @@
 //! The real binary on a temporary collection: first run, scripted reviews, imports, edits,
 //! checks, exit codes, and every bad input the core issue names.
 
-mod common;
+use crate::common;
 
 use common::{Env, text};
 

@@ -2,7 +2,7 @@
 //! itself (rusqlite writes the collection, the zip crate the package), refused with one
 //! sentence that names it, and the collection is left exactly as it was.
 
-mod common;
+use crate::common;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

@@ -2,7 +2,7 @@
 //! (written by genanki and by Anki itself), review logs; every bad file refused with its place
 //! and nothing written; round trips; idempotent re-imports.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 

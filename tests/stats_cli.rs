@@ -1,7 +1,7 @@
 //! `jargon stats` and `jargon report` through the real binary: odd inputs, the exports, and
 //! the counting rules end to end (cram answers never count, re-drills are activity only).
 
-mod common;
+use crate::common;
 
 use common::{Env, text};
 use serde_json::Value;
