@@ -7,7 +7,8 @@
 //!
 //! All the tests share one process and run on parallel threads: none may change the process's
 //! environment, current directory, umask, limits or signal handlers (set them on the child
-//! `Command` instead), and each works in its own temporary folder.
+//! `Command` instead; `no_test_changes_what_the_process_shares` looks for the calls that
+//! would), and each works in its own temporary folder.
 
 mod common;
 
@@ -80,5 +81,76 @@ fn every_test_file_is_a_module_of_this_program() {
         missing.is_empty(),
         "tests/main.rs does not declare {missing:?}: with `autotests = false` these never run; \
          add `mod NAME;` for each"
+    );
+}
+
+/// Calls that would change what every test in this process shares, each with what to do
+/// instead. The names are split in two so that this file does not match itself.
+const SHARED_STATE: &[(&str, &str, &str)] = &[
+    (
+        "env::set_",
+        "var(",
+        "pass `.env(..)` to the child `Command`",
+    ),
+    (
+        "env::remove_",
+        "var(",
+        "pass `.env_remove(..)` to the child `Command`",
+    ),
+    (
+        "set_current_",
+        "dir(",
+        "pass `.current_dir(..)` to the child `Command`",
+    ),
+    (
+        "libc::",
+        "umask(",
+        "run the child under `sh -c 'umask ..; exec ..'`",
+    ),
+    (
+        "libc::",
+        "signal(",
+        "install no signal handler in the test process",
+    ),
+    (
+        "signal_",
+        "hook::",
+        "install no signal handler in the test process",
+    ),
+];
+
+#[test]
+fn no_test_changes_what_the_process_shares() {
+    fn files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        for entry in std::fs::read_dir(dir).expect("read a folder of tests/") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                files(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                out.push(path);
+            }
+        }
+    }
+    let mut sources = vec![];
+    files(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests"),
+        &mut sources,
+    );
+    let mut found = vec![];
+    for path in sources {
+        let text = std::fs::read_to_string(&path).expect("read a test file");
+        for (number, line) in text.lines().enumerate() {
+            for (head, tail, instead) in SHARED_STATE {
+                if line.contains(&format!("{head}{tail}")) {
+                    found.push(format!("{}:{}: {instead}", path.display(), number + 1));
+                }
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "every test shares one process, so none may change its environment, current \
+         folder, umask or signal handlers:\n{}",
+        found.join("\n")
     );
 }
