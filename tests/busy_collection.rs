@@ -3,7 +3,7 @@
 //! printed as taken is in the log. Two sessions answering the same card still get the
 //! conflict message.
 
-mod common;
+use crate::common;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};

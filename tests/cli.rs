@@ -1,7 +1,7 @@
 //! The real binary on a temporary collection: first run, scripted reviews, imports, edits,
 //! checks, exit codes, and every bad input the core issue names.
 
-mod common;
+use crate::common;
 
 use common::{Env, text};
 
@@ -472,10 +472,13 @@ fn a_file_that_is_not_a_database_is_refused_and_left_untouched() {
     let env = Env::new();
     let junk = b"this is not a database, just some text that happens to be long enough".repeat(20);
     std::fs::write(&env.db, &junk).unwrap();
-    let out = env.run(&["decks"]);
-    let (_, stderr) = text(&out);
-    assert_eq!(out.status.code(), Some(1), "{stderr}");
-    assert!(stderr.contains("is not a jargon collection"), "{stderr}");
+    assert_eq!(
+        env.fails(&["decks"], 1),
+        format!(
+            "jargon: {} is not a jargon collection (it is not a SQLite database)\n",
+            env.db.display()
+        )
+    );
     assert_eq!(std::fs::read(&env.db).unwrap(), junk);
     assert!(!env.db.with_extension("sqlite-wal").exists());
 }
@@ -490,11 +493,13 @@ fn a_corrupt_database_is_refused_with_one_sentence() {
     }
     std::fs::write(&env.db, &bytes).unwrap();
     let _ = std::fs::remove_file(env.db.with_extension("sqlite-wal"));
-    let out = env.run(&["decks"]);
-    let (_, stderr) = text(&out);
-    assert_eq!(out.status.code(), Some(1), "{stderr}");
-    assert_eq!(stderr.lines().count(), 1, "{stderr}");
-    assert!(stderr.contains("collection.sqlite"), "{stderr}");
+    assert_eq!(
+        env.fails(&["decks"], 1),
+        format!(
+            "jargon: {} is damaged (database disk image is malformed, code 11); restore it from a backup\n",
+            env.db.display()
+        )
+    );
 }
 
 #[test]
@@ -506,12 +511,16 @@ fn a_collection_from_a_newer_version_is_refused_and_not_changed() {
         conn.pragma_update(None, "journal_mode", "DELETE").unwrap();
     }
     let bytes = std::fs::read(&env.db).unwrap();
-    let out = env.run(&["review"]);
-    let (_, stderr) = text(&out);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        stderr.contains("newer jargon") && stderr.contains("99"),
-        "{stderr}"
+    // The newest version this jargon knows is the one it gives a new collection.
+    let fresh = Env::new();
+    fresh.ok(&["decks"]);
+    let known: i64 = fresh.sql("PRAGMA user_version");
+    assert_eq!(
+        env.fails(&["review"], 1),
+        format!(
+            "jargon: {} was written by a newer jargon (schema version 99, this one knows up to {known}); upgrade jargon to open it\n",
+            env.db.display()
+        )
     );
     assert_eq!(std::fs::read(&env.db).unwrap(), bytes);
 }
@@ -524,12 +533,12 @@ fn another_programs_sqlite_database_is_refused() {
         conn.execute_batch("CREATE TABLE songs (title TEXT)")
             .unwrap();
     }
-    let out = env.run(&["decks"]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        text(&out).1.contains("not a jargon collection"),
-        "{}",
-        text(&out).1
+    assert_eq!(
+        env.fails(&["decks"], 1),
+        format!(
+            "jargon: {}: this SQLite database is not a jargon collection (it has tables but no jargon schema version)\n",
+            env.db.display()
+        )
     );
     let tables: i64 = env.sql("SELECT count(*) FROM sqlite_master");
     assert_eq!(tables, 1);
@@ -545,12 +554,12 @@ fn bad_usage_exits_with_two() {
             .code(),
         Some(2)
     );
-    let out = env.run(&["review", "--deck", "Nope"]);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(
-        text(&out).1.contains("there is no deck 'Nope'"),
-        "{}",
-        text(&out).1
+    let stderr = env.fails(&["review", "--deck", "Nope"], 2);
+    let decks: String =
+        env.sql("SELECT group_concat(name, ', ') FROM (SELECT name FROM decks ORDER BY name)");
+    assert_eq!(
+        stderr,
+        format!("jargon: there is no deck 'Nope' (decks: {decks})\n")
     );
     let out = env.run_with_input(&["review"], "");
     assert_eq!(out.status.code(), Some(0));
@@ -560,9 +569,10 @@ fn bad_usage_exits_with_two() {
 fn a_bad_jargon_now_is_a_usage_error() {
     let mut env = Env::new();
     env.now = "yesterday".into();
-    let out = env.run(&["decks"]);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(text(&out).1.contains("JARGON_NOW"), "{}", text(&out).1);
+    assert_eq!(
+        env.fails(&["decks"], 2),
+        "jargon: JARGON_NOW='yesterday' is not an RFC 3339 time such as 2026-03-01T09:30:00Z (premature end of input)\n"
+    );
 }
 
 #[test]
@@ -810,11 +820,26 @@ fn a_clock_that_goes_back_between_sessions_does_not_break_the_log_order() {
 fn the_status_line_says_one_card_and_one_day_in_the_singular() {
     let env = with_deck();
     env.run_with_input(&["review", "--deck", "Test", "--new", "1"], "g\ng\n");
-    // The status line wraps at words to the width (80 in a pipe).
-    let status = words(&env.ok(&[]));
-    assert!(
-        status.contains("0 reviews and 1 new card done. Streak: 1 day."),
-        "{status}"
+    // After the decks and a blank line: the status line, wrapped at words to the width (80 in
+    // a pipe; "of N" counts every new card the collection holds), then the collection's path
+    // and the hint.
+    let out = env.ok(&[]);
+    let (_, status) = out
+        .rsplit_once("\n\n")
+        .expect("a blank line before the status");
+    let (status, rest) = status
+        .split_once("\nCollection: ")
+        .expect("the collection line");
+    let new = count(&env, "SELECT count(*) FROM cards WHERE phase = 'new'");
+    assert_eq!(
+        words(status),
+        format!(
+            "Today: 0 due, 19 new to introduce (of {new}); 0 reviews and 1 new card done. Streak: 1 day."
+        )
+    );
+    assert_eq!(
+        rest,
+        format!("{}\nRun `jargon review` to start.\n", env.db.display())
     );
 }
 

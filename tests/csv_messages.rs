@@ -3,7 +3,7 @@
 //! header's), an unclosed quote names the line it opened on, and JSON errors have a real
 //! column.
 
-mod common;
+use crate::common;
 
 use common::{Env, text};
 

@@ -2,7 +2,7 @@
 //! real pseudo-terminal: a TOML mistake reopens the editor on the same text with the error on
 //! top; an unchanged or emptied file, or a failing editor, cancels.
 
-mod common;
+use crate::common;
 
 use std::process::Command;
 use std::time::Duration;
@@ -21,7 +21,7 @@ source = "tests"
 const DEFINITION: &str =
     "An optimisation method that repeatedly steps against the slope of the loss.";
 
-/// An editor script that copies what it is given to `round<N>.toml` beside the collection
+/// An editor (a shell script run by `sh`) that copies what it is given to `round<N>.toml` beside the collection
 /// (N counts the runs, kept in a file) and then runs the shell lines of round N.
 fn editor(env: &Env, rounds: &[&str]) -> String {
     let dir = env.dir.path().display();
@@ -32,11 +32,7 @@ fn editor(env: &Env, rounds: &[&str]) -> String {
         script.push_str(&format!("{}) {lines} ;;\n", i + 1));
     }
     script.push_str("esac\n");
-    let path = env.write("editor.sh", script);
-    let mut perms = std::fs::metadata(&path).unwrap().permissions();
-    std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o755);
-    std::fs::set_permissions(&path, perms).unwrap();
-    path.display().to_string()
+    common::sh_editor(env, "editor.sh", &script)
 }
 
 fn prepared() -> Env {

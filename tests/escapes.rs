@@ -3,7 +3,7 @@
 //! `import --dry-run`, `add`, `edit` and the "there is no deck" list come out in visible form,
 //! every JSON we print escapes them as `\u`, and our own colours still work on a terminal.
 
-mod common;
+use crate::common;
 
 use std::process::{Command, Output};
 use std::time::Duration;

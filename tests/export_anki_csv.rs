@@ -8,7 +8,7 @@
 //! first field still takes the first free column while the others take none. Rows are read
 //! with `#` as the comment character. `bench/anki_csv_roundtrip.sh` runs the real engine.
 
-mod common;
+use crate::common;
 
 use std::collections::HashSet;
 

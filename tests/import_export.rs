@@ -2,7 +2,7 @@
 //! (written by genanki and by Anki itself), review logs; every bad file refused with its place
 //! and nothing written; round trips; idempotent re-imports.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 
@@ -160,7 +160,7 @@ fn a_file_that_fails_late_writes_nothing_of_the_files_before_it() {
 fn anki_text_headers_name_decks_tags_guids_and_columns() {
     let env = Env::new();
     let out = stdout_of(&env, &["import", arg(&fixture("anki-headers.csv"))]);
-    assert!(out.contains("4 added, 0 updated"), "{out}");
+    assert_eq!(out, "Imported: 4 added, 0 updated, 0 unchanged.\n");
     let row = |key: &str, column: &str| -> String {
         env.sql(&format!("SELECT {column} FROM notes WHERE key = '{key}'"))
     };
@@ -298,15 +298,15 @@ fn on_duplicate_skip_and_duplicate_with_guids() {
         "#separator:Comma\n#guid column:3\n#deck:Fixture::Headers\nAttention (renamed),A new definition,guid-att\n",
     );
     let out = stdout_of(&env, &["import", "--on-duplicate", "skip", arg(&changed)]);
-    assert!(
-        out.contains("0 added, 0 updated, 0 unchanged, 1 skipped"),
-        "{out}"
+    assert_eq!(
+        out,
+        "Nothing to change: 0 added, 0 updated, 0 unchanged, 1 skipped (already present; --on-duplicate skip).\n"
     );
     let out = stdout_of(
         &env,
         &["import", "--on-duplicate", "duplicate", arg(&changed)],
     );
-    assert!(out.contains("1 added, 0 updated"), "{out}");
+    assert_eq!(out, "Imported: 1 added, 0 updated, 0 unchanged.\n");
     // Matched by guid although the term (and so the slug) changed: the copy gets a fresh key
     // and no guid, the original keeps both.
     assert_eq!(
@@ -317,7 +317,7 @@ fn on_duplicate_skip_and_duplicate_with_guids() {
         env.sql("SELECT key FROM notes WHERE term = 'Attention (renamed)' AND guid IS NULL");
     assert_eq!(copy, "attention-renamed");
     let out = stdout_of(&env, &["import", arg(&changed)]);
-    assert!(out.contains("0 added, 1 updated"), "{out}");
+    assert_eq!(out, "Imported: 0 added, 1 updated, 0 unchanged.\n");
     let term: String = env.sql("SELECT term FROM notes WHERE guid = 'guid-att'");
     assert_eq!(term, "Attention (renamed)");
     let key: String = env.sql("SELECT key FROM notes WHERE guid = 'guid-att'");

@@ -5,7 +5,7 @@
 //! SQLite's change counter), and so does a kill in the middle; decks
 //! that hold notes are still compared with them; new notes keep the file's order.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::process::Stdio;

@@ -5,7 +5,7 @@
 //! 10x of the release figures (at 600,000 short rows: 9.2x after; before, 17.9x for the
 //! import and 55x for the dry run, which held every note).
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::time::Duration;

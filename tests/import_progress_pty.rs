@@ -3,7 +3,7 @@
 //! report; with standard output piped there is the report line and nothing else. Only the
 //! command-line behaviour is checked (and the number of rows in `notes`).
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

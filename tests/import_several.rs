@@ -4,7 +4,7 @@
 //! same rows, a key two files give in one deck refused naming both, a late error anywhere
 //! leaving the collection as it was; and memory stays a few times the files.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::time::Duration;

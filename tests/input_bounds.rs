@@ -3,7 +3,7 @@
 //! collection left as it was. The limits are lowered through `JARGON_MAX_INPUT_BYTES`, the
 //! testing aid that replaces them all.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::process::{Command, Output, Stdio};

@@ -2,7 +2,7 @@
 //! in place, to standard output for `-o -`, keeping an existing file's mode, and never leaving
 //! a temporary file behind (the real binary on a temporary collection).
 
-mod common;
+use crate::common;
 
 use std::fs;
 use std::io::Read;

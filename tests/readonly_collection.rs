@@ -3,7 +3,7 @@
 //! one sentence (a review before its first card). The tests run as root in CI, so the
 //! permission bits are what say "read-only", not a failed write.
 
-mod common;
+use crate::common;
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;

@@ -2,7 +2,7 @@
 //! with typos, overrides, undo, bury, Ctrl-D and Ctrl-C, colour rules, and a SIGKILL that
 //! must lose nothing already answered.
 
-mod common;
+use crate::common;
 
 use std::process::Command;
 use std::time::Duration;
@@ -276,13 +276,11 @@ fn edit_opens_the_note_in_the_editor_and_shows_the_card_again_with_the_new_text(
     let env = Env::new();
     let deck = env.write("test.toml", DECK);
     env.ok(&["import", deck.to_str().unwrap()]);
-    let script = env.write(
+    let script = common::sh_editor(
+        &env,
         "editor.sh",
-        "#!/bin/sh\nsed -i 's/repeatedly steps against/walks down/' \"$1\"\n",
+        "sed -i 's/repeatedly steps against/walks down/' \"$1\"\n",
     );
-    let mut perms = std::fs::metadata(&script).unwrap().permissions();
-    std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o755);
-    std::fs::set_permissions(&script, perms).unwrap();
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_jargon"));
     cmd.args(["review", "--deck", "Test", "--new", "1"])
         .env("JARGON_DB", &env.db)

@@ -5,7 +5,7 @@
 //! the harness does not swallow (CI installs the `chromium` package, or fails). Set
 //! `CHROMIUM=/path/to/chromium` to use another build.
 
-mod common;
+use crate::common;
 
 use std::io::Read;
 use std::path::{Path, PathBuf};

@@ -2,7 +2,7 @@
 //! mode: new siblings across sessions, `--new` within `--limit`, and `:suspend`, `:bury`,
 //! `:skip`, `:undo` and `:help` at every prompt.
 
-mod common;
+use crate::common;
 
 use common::{Env, text};
 

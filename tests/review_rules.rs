@@ -1,7 +1,7 @@
 //! Review rules that had no test: the daily review limit, a leech that is
 //! suspended (and its undo), the shuffled order, and that only a card's latest answer undoes.
 
-mod common;
+use crate::common;
 
 use common::{Env, text};
 

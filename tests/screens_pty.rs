@@ -3,7 +3,7 @@
 //! prompt), and no printed line, once escape sequences are stripped, is wider than the
 //! terminal. Also: where the collection is (status, config, --help).
 
-mod common;
+use crate::common;
 
 use std::process::Command;
 use std::time::Duration;

@@ -1,7 +1,7 @@
 //! `jargon stats` and `jargon report` through the real binary: odd inputs, the exports, and
 //! the counting rules end to end (cram answers never count, re-drills are activity only).
 
-mod common;
+use crate::common;
 
 use common::{Env, text};
 use serde_json::Value;
@@ -103,17 +103,76 @@ fn cram_answers_never_count_and_re_drills_count_only_as_activity() {
     assert_eq!(after["heatmap"], before["heatmap"]);
 }
 
+/// The CSV tables of docs/stats.md and their header rows: `(table, header)` for each table a
+/// row of the "CSV" section names.
+fn csv_headers_in_docs() -> Vec<(String, String)> {
+    let docs = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/stats.md"),
+    )
+    .unwrap();
+    let (_, section) = docs.split_once("## CSV").expect("a CSV section");
+    let section = section.split("\n## ").next().unwrap();
+    let mut tables = vec![];
+    for row in section.lines().filter(|l| l.starts_with("| `")) {
+        let cells: Vec<&str> = row.split(" | ").collect();
+        let header = cells[1].split('`').nth(1).expect("a header in backticks");
+        for name in cells[0].trim_start_matches("| ").split(", ") {
+            tables.push((name.trim_matches('`').to_string(), header.to_string()));
+        }
+    }
+    assert_eq!(tables.len(), 13, "{tables:?}");
+    tables
+}
+
 #[test]
 fn csv_tables_go_to_stdout_or_one_file_each() {
     let env = with_deck();
     env.run_with_input(&["review", "--deck", "Test", "--new", "2"], "g\ng\n");
     let out = env.ok(&["stats", "--format", "csv", "--table", "cards"]);
-    assert!(out.starts_with("category,cards\n"), "{out}");
+    // The header and the first column are the table's contract (docs/stats.md).
+    let categories: Vec<&str> = out
+        .lines()
+        .map(|line| line.split_once(',').map_or(line, |(first, _)| first))
+        .collect();
+    assert_eq!(
+        categories,
+        [
+            "category",
+            "new",
+            "learning",
+            "young",
+            "mature",
+            "suspended",
+            "total",
+            "relearning",
+            "leeches"
+        ],
+        "{out}"
+    );
     let dir = env.path("tables");
     let out = env.ok(&["stats", "--format", "csv", "-o", dir.to_str().unwrap()]);
-    assert!(out.contains("Wrote 13 tables"), "{out}");
+    assert_eq!(
+        out,
+        format!(
+            "Wrote 13 tables to {} (one NAME.csv each).\n",
+            dir.display()
+        )
+    );
+    // Every table's header row is the one docs/stats.md gives it, and no table is missing.
+    let documented = csv_headers_in_docs();
+    let mut written: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    written.sort();
+    let mut expected: Vec<String> = documented.iter().map(|(t, _)| format!("{t}.csv")).collect();
+    expected.sort();
+    assert_eq!(written, expected);
+    for (table, header) in &documented {
+        let csv = std::fs::read_to_string(dir.join(format!("{table}.csv"))).unwrap();
+        assert_eq!(csv.lines().next(), Some(header.as_str()), "{table}.csv");
+    }
     let daily = std::fs::read_to_string(dir.join("daily.csv")).unwrap();
-    assert!(daily.starts_with("date,answers,"), "{daily}");
     assert_eq!(daily.lines().count(), 2, "one study day: {daily}");
 }
 

@@ -3,7 +3,7 @@
 //! straight from the CSV. Without the shared data the tests fail under `CI=true` and elsewhere
 //! print a `SKIPPED` line that the harness does not swallow.
 
-mod common;
+use crate::common;
 
 use std::collections::{BTreeMap, BTreeSet};
 

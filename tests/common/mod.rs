@@ -1,4 +1,5 @@
-//! Shared helpers for integration tests: the real binary on a temporary collection.
+//! Shared helpers for integration tests: the real binary on a temporary collection. Declared
+//! once, in `tests/main.rs`; every test file reaches it as `crate::common`.
 #![allow(dead_code)]
 
 use std::io::Write;
@@ -103,6 +104,17 @@ impl Env {
         child.wait_with_output().expect("wait")
     }
 
+    /// Runs jargon with `args` and asserts it exits with `code` having written nothing on
+    /// standard output; returns standard error, for the caller to compare whole (a refusal's
+    /// sentence is the contract, so tests assert it exactly rather than a fragment of it).
+    pub fn fails(&self, args: &[&str], code: i32) -> String {
+        let out = self.run(args);
+        let (stdout, stderr) = text(&out);
+        assert_eq!(out.status.code(), Some(code), "jargon {args:?}: {stderr}");
+        assert_eq!(stdout, "", "jargon {args:?} printed on standard output");
+        stderr
+    }
+
     /// Runs and asserts success; returns stdout.
     pub fn ok(&self, args: &[&str]) -> String {
         let out = self.run(args);
@@ -183,6 +195,21 @@ pub fn text(out: &Output) -> (String, String) {
         String::from_utf8_lossy(&out.stdout).into_owned(),
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
+}
+
+/// `$EDITOR` for a shell script: writes `script` as `name` in the test's folder and returns
+/// `sh PATH` (jargon splits `$EDITOR` at blanks). `sh` reads the script; nothing executes the
+/// file itself. With every test in one process, executing a file just written fails now and
+/// then with "Text file busy": a child that another thread forked at that moment holds the
+/// file open for writing until it execs.
+pub fn sh_editor(env: &Env, name: &str, script: &str) -> String {
+    let path = env.write(name, script);
+    let path = path.to_str().expect("UTF-8 temp path");
+    assert!(
+        !path.contains(char::is_whitespace),
+        "jargon splits $EDITOR at blanks: {path}"
+    );
+    format!("sh {path}")
 }
 
 /// True when the tests run under continuous integration (`CI` set, and not `false` or `0`).
