@@ -4,7 +4,8 @@
 //! read once (its `today` and zone decide study days, weeks and local hours) and feeds the
 //! rows it fetched into two accumulators, [`LogSummary`] for answers and [`CardSummary`]
 //! for cards, then calls [`build`]. The rules for which answer counts where are written once,
-//! in [`Counts`], and in ARCHITECTURE.md under "Statistics":
+//! in [`Counts`] and, for activity, [`ReviewKind::is_activity`] (which the store's queries
+//! share), and in ARCHITECTURE.md under "Statistics":
 //!
 //! - `cram` answers never count;
 //! - `drill` answers (re-drills in a session) are activity: they count in answers per day,
@@ -194,7 +195,7 @@ impl Activity {
     pub fn from_counts(active_days: Vec<DayNumber>, recent: &[DayKindCount]) -> Activity {
         let mut days: BTreeMap<DayNumber, u64> = BTreeMap::new();
         for count in recent {
-            if Counts::is_activity(count.kind) && count.answers > 0 {
+            if count.kind.is_activity() && count.answers > 0 {
                 *days.entry(count.day).or_default() += count.answers;
             }
         }
@@ -217,7 +218,7 @@ pub struct DayAnswers {
 
 impl DayAnswers {
     pub fn add(&mut self, group: &AnswerGroup) {
-        if Counts::is_activity(group.kind) && group.answers > 0 {
+        if group.kind.is_activity() && group.answers > 0 {
             *self.days.entry(group.day).or_default() += group.answers;
         }
     }
@@ -250,11 +251,6 @@ pub struct CardInfo {
 pub struct Counts;
 
 impl Counts {
-    /// Activity: answers per day, heatmap, streak, time spent, hours. Cram never counts.
-    pub fn is_activity(kind: ReviewKind) -> bool {
-        !matches!(kind, ReviewKind::Cram)
-    }
-
     /// Scored answers: correct share, retention, buttons, new/learning/review counts.
     pub fn is_scored(kind: ReviewKind) -> bool {
         matches!(kind, ReviewKind::Schedule | ReviewKind::Import)
@@ -299,7 +295,7 @@ impl Tally {
 
     /// Adds a group of answers that count alike.
     pub fn add_group(&mut self, group: &AnswerGroup) {
-        if !Counts::is_activity(group.kind) {
+        if !group.kind.is_activity() {
             return;
         }
         let n = group.answers;
@@ -454,9 +450,7 @@ impl LogSummary {
 
     /// Whether answers of `kind` on `day` count in this summary.
     fn counts(&self, kind: ReviewKind, day: DayNumber) -> bool {
-        Counts::is_activity(kind)
-            && day <= self.today
-            && self.first_day.is_none_or(|first| day >= first)
+        kind.is_activity() && day <= self.today && self.first_day.is_none_or(|first| day >= first)
     }
 
     /// Adds one logged answer.

@@ -1,6 +1,7 @@
 //! Small but complete [`Stats`] values for the renderers' tests.
 
 use super::*;
+use crate::scheduler::INITIAL_EASE_PERMILLE;
 
 /// The figures of a collection whose log is `rows` and whose started cards are `cards`
 /// (with `total` cards in all), on the sample's day, over all time.
@@ -47,7 +48,7 @@ pub fn tiny_stats() -> Stats {
         phase: Phase::Review,
         due: Due::Day(today + 1),
         interval_days: 6,
-        ease_permille: 2500,
+        ease_permille: INITIAL_EASE_PERMILLE,
         lapses: 0,
         suspended: false,
     };
@@ -108,7 +109,7 @@ pub fn sample_stats() -> Stats {
         phase: Phase::New,
         due: Due::Unscheduled,
         interval_days: 0,
-        ease_permille: 2500,
+        ease_permille: INITIAL_EASE_PERMILLE,
         lapses: 0,
         suspended: true,
     });

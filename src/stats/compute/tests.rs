@@ -151,7 +151,7 @@ fn answer_counts_per_day_and_quarter_hour_give_what_the_answers_give() {
             }
             by_counts.add_today_cards(
                 rows.iter()
-                    .filter(|r| r.day == clock.today() && Counts::is_activity(r.kind))
+                    .filter(|r| r.day == clock.today() && r.kind.is_activity())
                     .map(|r| r.card_id),
             );
             // The streak and heatmap read the whole history, whatever the period.
