@@ -296,6 +296,63 @@ mod tests {
     use super::*;
 
     #[test]
+    fn each_verdict_on_a_typed_term_is_said_in_its_own_words() {
+        let plain = Style::plain();
+        let note = Note {
+            id: 1,
+            deck_id: 1,
+            deck: "ML".into(),
+            fields: crate::model::NoteFields {
+                term: "gradient descent".into(),
+                aliases: vec!["GD".into()],
+                ..Default::default()
+            },
+        };
+        let other = |matched: &str| Verdict::Another {
+            note: matcher::OtherNote {
+                note_id: 2,
+                term: "learning rate".into(),
+                deck: "ML::Training".into(),
+                aliases: vec!["step size".into()],
+            },
+            matched: matched.into(),
+        };
+        let said = |verdict: &Verdict, typed: &str| verdict_message(verdict, typed, &note, &plain);
+        let exact = |matched: &str| Verdict::Exact {
+            matched: matched.into(),
+        };
+        assert_eq!(
+            said(&exact("Gradient Descent"), "gradient  descent"),
+            "✓ gradient descent"
+        );
+        assert_eq!(
+            said(&exact("GD"), "gd"),
+            "✓ GD (an alias of gradient descent)"
+        );
+        let typo = Verdict::Typo {
+            matched: "gradient descent".into(),
+            edits: 1,
+        };
+        assert_eq!(
+            said(&typo, "gradient decsent"),
+            "≈ close: gradient de[sc]ent (you typed: gradient decsent)"
+        );
+        assert_eq!(
+            said(&other("learning rate"), "learning rate"),
+            "✗ expected gradient descent; learning rate is another note's term: learning rate (deck ML::Training)"
+        );
+        assert_eq!(
+            said(&other("step size"), "step size"),
+            "✗ expected gradient descent; step size is an alias of another note: learning rate (deck ML::Training)"
+        );
+        assert_eq!(
+            said(&Verdict::Wrong, "momentum"),
+            "✗ expected gradient descent (you typed: momentum)"
+        );
+        assert_eq!(said(&Verdict::Blank, ""), "✗ the term is gradient descent");
+    }
+
+    #[test]
     fn the_difference_marks_missed_changed_swapped_and_extra_letters() {
         let plain = Style::plain();
         assert_eq!(
