@@ -204,6 +204,14 @@ mod tests {
     }
 
     #[test]
+    fn the_scheduling_defaults_are_the_schedulers_own() {
+        // The table above spells the defaults as text and `Settings::default` as numbers
+        // (36500 days, 8 lapses, fuzz on): this keeps the two from drifting apart.
+        let config = Config::from_pairs(&BTreeMap::new()).unwrap();
+        assert_eq!(config.scheduling, Settings::default());
+    }
+
+    #[test]
     fn the_fuzz_help_gives_the_ranges_the_fuzz_uses() {
         let help = find_key("fuzz").unwrap().help;
         for days in [6, 30] {

@@ -22,6 +22,21 @@ pub enum ReviewKind {
 }
 
 impl ReviewKind {
+    /// Every kind, in declaration order (a test checks that none is missing).
+    pub const ALL: [ReviewKind; 4] = [
+        ReviewKind::Schedule,
+        ReviewKind::Drill,
+        ReviewKind::Cram,
+        ReviewKind::Import,
+    ];
+
+    /// The activity rule, the one place it is written: answers of this kind count as study
+    /// (answers per day, heatmap, streak, time spent, hours, "answered today"). Cram never
+    /// counts. The store builds its SQL list of kinds from this (`store::ACTIVITY_KINDS`).
+    pub fn is_activity(self) -> bool {
+        !matches!(self, ReviewKind::Cram)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             ReviewKind::Schedule => "schedule",
@@ -103,6 +118,23 @@ mod tests {
     use super::*;
     use crate::scheduler::{Due, Phase};
     use proptest::prelude::*;
+
+    #[test]
+    fn every_review_kind_is_listed_once_and_reads_back_from_its_name() {
+        // The match has no wildcard: a new kind does not compile until it is placed here,
+        // and then the assertions fail until `ALL` lists it.
+        let place = |kind: ReviewKind| match kind {
+            ReviewKind::Schedule => 0,
+            ReviewKind::Drill => 1,
+            ReviewKind::Cram => 2,
+            ReviewKind::Import => 3,
+        };
+        for (index, kind) in ReviewKind::ALL.into_iter().enumerate() {
+            assert_eq!(place(kind), index);
+            assert_eq!(ReviewKind::parse(kind.as_str()), Some(kind));
+        }
+        assert_eq!(ReviewKind::ALL.len(), 4);
+    }
 
     /// Answers a card; each answer is scheduled with fuzz on or off as given, as if the
     /// learner changed the setting between answers.

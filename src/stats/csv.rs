@@ -143,92 +143,13 @@ fn summary(stats: &Stats) -> Vec<Vec<String>> {
 
 /// Every table, in [`TABLE_NAMES`] order.
 pub fn tables(stats: &Stats) -> Vec<Table> {
-    let bucket_rows = |buckets: &[super::compute::Bucket]| -> Vec<Vec<String>> {
-        buckets
-            .iter()
-            .map(|b| {
-                vec![
-                    b.label.to_string(),
-                    b.low.to_string(),
-                    b.high.map(|h| h.to_string()).unwrap_or_default(),
-                    b.cards.to_string(),
-                ]
-            })
-            .collect()
-    };
-    let mut hardest = vec![];
-    for (list, cards) in [
-        ("most_lapses", &stats.hardest.most_lapses),
-        ("lowest_ease", &stats.hardest.lowest_ease),
-        ("leeches", &stats.hardest.leeches),
-    ] {
-        for c in cards {
-            hardest.push(vec![
-                list.to_string(),
-                c.card_id.to_string(),
-                c.deck.clone(),
-                c.key.clone(),
-                c.term.clone(),
-                c.direction.clone(),
-                c.phase.to_string(),
-                c.lapses.to_string(),
-                c.ease_permille.to_string(),
-                c.interval_days.to_string(),
-                c.suspended.to_string(),
-            ]);
-        }
-    }
-    let c = &stats.cards;
     vec![
         Table {
             name: "summary",
             headers: vec!["metric", "value"],
             rows: summary(stats),
         },
-        Table {
-            name: "daily",
-            headers: vec![
-                "date",
-                "answers",
-                "drill",
-                "time_ms",
-                "scored",
-                "passed",
-                "again",
-                "correct_share",
-                "new",
-                "learning",
-                "review",
-                "young",
-                "young_passed",
-                "mature",
-                "mature_passed",
-            ],
-            rows: stats
-                .daily
-                .iter()
-                .map(|d| {
-                    let t = &d.tally;
-                    vec![
-                        d.date.to_string(),
-                        t.answers.to_string(),
-                        t.drill.to_string(),
-                        t.time_ms.to_string(),
-                        t.scored.to_string(),
-                        t.passed.to_string(),
-                        d.again.to_string(),
-                        rate(d.correct_share),
-                        t.new.to_string(),
-                        t.learning.to_string(),
-                        t.review.to_string(),
-                        t.young.to_string(),
-                        t.young_passed.to_string(),
-                        t.mature.to_string(),
-                        t.mature_passed.to_string(),
-                    ]
-                })
-                .collect(),
-        },
+        daily_table(stats),
         retention_table("retention_daily", &stats.retention.daily),
         retention_table("retention_weekly", &stats.retention.weekly),
         retention_table("retention_monthly", &stats.retention.monthly),
@@ -251,85 +172,194 @@ pub fn tables(stats: &Stats) -> Vec<Table> {
                 .map(|d| vec![d.date.to_string(), d.answers.to_string()])
                 .collect(),
         },
-        Table {
-            name: "cards",
-            headers: vec!["category", "cards"],
-            rows: [
-                ("new", c.new),
-                ("learning", c.learning),
-                ("young", c.young),
-                ("mature", c.mature),
-                ("suspended", c.suspended),
-                ("total", c.total),
-                ("relearning", c.relearning),
-                ("leeches", c.leeches),
-            ]
-            .iter()
-            .map(|(k, v)| vec![k.to_string(), v.to_string()])
-            .collect(),
-        },
-        Table {
-            name: "intervals",
-            headers: vec!["label", "low_days", "high_days", "cards"],
-            rows: bucket_rows(&stats.intervals.buckets),
-        },
-        Table {
-            name: "ease",
-            headers: vec!["label", "low_percent", "high_percent", "cards"],
-            rows: bucket_rows(&stats.ease.buckets),
-        },
-        Table {
-            name: "buttons",
-            headers: vec!["phase", "again", "hard", "good", "easy", "total"],
-            rows: stats
-                .buttons
-                .iter()
-                .map(|b| {
-                    vec![
-                        b.phase.to_string(),
-                        b.again.to_string(),
-                        b.hard.to_string(),
-                        b.good.to_string(),
-                        b.easy.to_string(),
-                        b.total.to_string(),
-                    ]
-                })
-                .collect(),
-        },
-        Table {
-            name: "hours",
-            headers: vec!["hour", "answers", "scored", "passed"],
-            rows: stats
-                .hours
-                .iter()
-                .map(|h| {
-                    vec![
-                        h.hour.to_string(),
-                        h.answers.to_string(),
-                        h.scored.to_string(),
-                        h.passed.to_string(),
-                    ]
-                })
-                .collect(),
-        },
-        Table {
-            name: "hardest",
-            headers: vec![
-                "list",
-                "card_id",
-                "deck",
-                "key",
-                "term",
-                "direction",
-                "phase",
-                "lapses",
-                "ease_permille",
-                "interval_days",
-                "suspended",
-            ],
-            rows: hardest,
-        },
+        cards_table(stats),
+        bucket_table(
+            "intervals",
+            vec!["label", "low_days", "high_days", "cards"],
+            &stats.intervals.buckets,
+        ),
+        bucket_table(
+            "ease",
+            vec!["label", "low_percent", "high_percent", "cards"],
+            &stats.ease.buckets,
+        ),
+        buttons_table(stats),
+        hours_table(stats),
+        hardest_table(stats),
     ]
+}
+
+fn daily_table(stats: &Stats) -> Table {
+    Table {
+        name: "daily",
+        headers: vec![
+            "date",
+            "answers",
+            "drill",
+            "time_ms",
+            "scored",
+            "passed",
+            "again",
+            "correct_share",
+            "new",
+            "learning",
+            "review",
+            "young",
+            "young_passed",
+            "mature",
+            "mature_passed",
+        ],
+        rows: stats
+            .daily
+            .iter()
+            .map(|d| {
+                let t = &d.tally;
+                vec![
+                    d.date.to_string(),
+                    t.answers.to_string(),
+                    t.drill.to_string(),
+                    t.time_ms.to_string(),
+                    t.scored.to_string(),
+                    t.passed.to_string(),
+                    d.again.to_string(),
+                    rate(d.correct_share),
+                    t.new.to_string(),
+                    t.learning.to_string(),
+                    t.review.to_string(),
+                    t.young.to_string(),
+                    t.young_passed.to_string(),
+                    t.mature.to_string(),
+                    t.mature_passed.to_string(),
+                ]
+            })
+            .collect(),
+    }
+}
+
+fn cards_table(stats: &Stats) -> Table {
+    let c = &stats.cards;
+    Table {
+        name: "cards",
+        headers: vec!["category", "cards"],
+        rows: [
+            ("new", c.new),
+            ("learning", c.learning),
+            ("young", c.young),
+            ("mature", c.mature),
+            ("suspended", c.suspended),
+            ("total", c.total),
+            ("relearning", c.relearning),
+            ("leeches", c.leeches),
+        ]
+        .iter()
+        .map(|(k, v)| vec![k.to_string(), v.to_string()])
+        .collect(),
+    }
+}
+
+fn bucket_table(
+    name: &'static str,
+    headers: Vec<&'static str>,
+    buckets: &[super::compute::Bucket],
+) -> Table {
+    Table {
+        name,
+        headers,
+        rows: buckets
+            .iter()
+            .map(|b| {
+                vec![
+                    b.label.to_string(),
+                    b.low.to_string(),
+                    b.high.map(|h| h.to_string()).unwrap_or_default(),
+                    b.cards.to_string(),
+                ]
+            })
+            .collect(),
+    }
+}
+
+fn buttons_table(stats: &Stats) -> Table {
+    Table {
+        name: "buttons",
+        headers: vec!["phase", "again", "hard", "good", "easy", "total"],
+        rows: stats
+            .buttons
+            .iter()
+            .map(|b| {
+                vec![
+                    b.phase.to_string(),
+                    b.again.to_string(),
+                    b.hard.to_string(),
+                    b.good.to_string(),
+                    b.easy.to_string(),
+                    b.total.to_string(),
+                ]
+            })
+            .collect(),
+    }
+}
+
+fn hours_table(stats: &Stats) -> Table {
+    Table {
+        name: "hours",
+        headers: vec!["hour", "answers", "scored", "passed"],
+        rows: stats
+            .hours
+            .iter()
+            .map(|h| {
+                vec![
+                    h.hour.to_string(),
+                    h.answers.to_string(),
+                    h.scored.to_string(),
+                    h.passed.to_string(),
+                ]
+            })
+            .collect(),
+    }
+}
+
+/// The three hardest lists in one table, the list named in each row.
+fn hardest_table(stats: &Stats) -> Table {
+    let mut rows = vec![];
+    for (list, cards) in [
+        ("most_lapses", &stats.hardest.most_lapses),
+        ("lowest_ease", &stats.hardest.lowest_ease),
+        ("leeches", &stats.hardest.leeches),
+    ] {
+        for c in cards {
+            rows.push(vec![
+                list.to_string(),
+                c.card_id.to_string(),
+                c.deck.clone(),
+                c.key.clone(),
+                c.term.clone(),
+                c.direction.clone(),
+                c.phase.to_string(),
+                c.lapses.to_string(),
+                c.ease_permille.to_string(),
+                c.interval_days.to_string(),
+                c.suspended.to_string(),
+            ]);
+        }
+    }
+    Table {
+        name: "hardest",
+        headers: vec![
+            "list",
+            "card_id",
+            "deck",
+            "key",
+            "term",
+            "direction",
+            "phase",
+            "lapses",
+            "ease_permille",
+            "interval_days",
+            "suspended",
+        ],
+        rows,
+    }
 }
 
 /// One table by name; a usage error listing the names otherwise.

@@ -15,6 +15,10 @@ use super::terminal::{
 use crate::repl::render::duration;
 use crate::scheduler::Answer;
 
+mod chart;
+
+use chart::line_chart;
+
 /// Text made safe for HTML element content and attribute values.
 pub fn escape(text: &str) -> String {
     let clean = crate::text::sanitize(text);
@@ -378,112 +382,6 @@ fn retention_series(stats: &Stats) -> (&'static str, &[RetentionRow]) {
     } else {
         ("day", &r.daily)
     }
-}
-
-fn line_chart(rows: &[RetentionRow]) -> String {
-    let (width, height) = (1000.0, 260.0);
-    let (left, right, top, bottom) = (44.0, 40.0, 10.0, 24.0);
-    let plot_w = width - left - right;
-    let plot_h = height - top - bottom;
-    type Value = fn(&RetentionRow) -> Option<f64>;
-    // "All reviews" is drawn first and wider, so a young or mature line that equals it (when
-    // the other has no answers) lies on top of it rather than under it.
-    let series: [(&str, &str, f64, Value); 3] = [
-        ("all reviews", "var(--all)", 5.0, |r| r.retention),
-        ("young", "var(--young)", 2.0, |r| r.young_retention),
-        ("mature", "var(--mature)", 2.0, |r| r.mature_retention),
-    ];
-    let lowest = rows
-        .iter()
-        .flat_map(|r| [r.young_retention, r.mature_retention, r.retention])
-        .flatten()
-        .fold(1.0_f64, f64::min);
-    // The floor is a round 10% under the lowest value, so differences stay visible.
-    let floor = ((lowest * 10.0).floor() / 10.0).clamp(0.0, 0.9);
-    let y_of = |v: f64| top + plot_h * (1.0 - (v - floor) / (1.0 - floor));
-    let step = if rows.len() > 1 {
-        plot_w / (rows.len() - 1) as f64
-    } else {
-        0.0
-    };
-    let x_of = |i: usize| {
-        left + if rows.len() > 1 {
-            step * i as f64
-        } else {
-            plot_w / 2.0
-        }
-    };
-    let mut svg = String::new();
-    let _ = write!(
-        svg,
-        "<svg viewBox=\"0 0 {width} {height}\" width=\"{width}\" height=\"{height}\" role=\"img\" xmlns=\"http://www.w3.org/2000/svg\">"
-    );
-    let mut tick = floor;
-    while tick <= 1.0 + 1e-9 {
-        let y = y_of(tick);
-        let _ = write!(
-            svg,
-            "<line class=\"axis\" x1=\"{left}\" x2=\"{:.1}\" y1=\"{y:.1}\" y2=\"{y:.1}\"/>\
-             <text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\">{:.0}%</text>",
-            left + plot_w,
-            left - 6.0,
-            y + 4.0,
-            tick * 100.0
-        );
-        tick += 0.1;
-    }
-    let every = (rows.len() / 12).max(1);
-    for (i, row) in rows.iter().enumerate() {
-        if i % every == 0 {
-            let _ = write!(
-                svg,
-                "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{}</text>",
-                x_of(i),
-                height - 6.0,
-                escape(&row.label)
-            );
-        }
-    }
-    for (name, colour, stroke, value) in &series {
-        let mut path = String::new();
-        let mut pen_down = false;
-        for (i, row) in rows.iter().enumerate() {
-            match value(row) {
-                Some(v) => {
-                    let _ = write!(
-                        path,
-                        "{}{:.1},{:.1} ",
-                        if pen_down { "L" } else { "M" },
-                        x_of(i),
-                        y_of(v)
-                    );
-                    pen_down = true;
-                }
-                None => pen_down = false,
-            }
-        }
-        if !path.is_empty() {
-            let _ = write!(
-                svg,
-                "<path d=\"{}\" fill=\"none\" stroke=\"{colour}\" stroke-width=\"{stroke}\"/>",
-                path.trim_end()
-            );
-        }
-        for (i, row) in rows.iter().enumerate() {
-            if let Some(v) = value(row) {
-                let _ = write!(
-                    svg,
-                    "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"3\" fill=\"{colour}\"><title>{} {name}: {}</title></circle>",
-                    x_of(i),
-                    y_of(v),
-                    escape(&row.label),
-                    percent(Some(v))
-                );
-            }
-        }
-    }
-    svg.push_str("</svg>");
-    svg
 }
 
 fn retention(page: &mut String, stats: &Stats) {

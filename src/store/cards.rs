@@ -208,6 +208,7 @@ impl Collection {
                 format!(" AND n.deck_id IN ({})", list.join(","))
             }
         };
+        let activity = super::reviews::activity_kinds();
         let new_sql = format!(
             "SELECT n.id * 2 + d.bit, n.id, 'new' FROM notes n INDEXED BY notes_fresh
              CROSS JOIN directions d
@@ -219,7 +220,7 @@ impl Collection {
                                AND (o.buried_day IS NULL OR o.buried_day < ?1))
                AND NOT EXISTS (SELECT 1 FROM reviews r INDEXED BY reviews_card
                                WHERE r.card_id = n.id * 2 + 1 - d.bit
-                               AND r.day = ?1 AND r.kind IN ('schedule', 'drill', 'import'))
+                               AND r.day = ?1 AND r.{activity})
              ORDER BY n.id, d.bit LIMIT ?2"
         );
         let mut stmt = self.conn().prepare_cached(&new_sql)?;

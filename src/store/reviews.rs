@@ -1,5 +1,7 @@
 //! The review log: committing answers, undoing them, and reading the history back.
 
+use std::sync::LazyLock;
+
 use rusqlite::{Row, Transaction, params};
 
 use super::Collection;
@@ -8,6 +10,21 @@ use crate::clock::DayNumber;
 use crate::error::{Error, Result};
 use crate::scheduler::replay::{LoggedAnswer, ReviewKind};
 use crate::scheduler::{CardState, Phase, Quality, SchedulerKind, Settings};
+
+/// The activity rule in SQL, `kind IN ('schedule', 'drill', 'import')`: built once from
+/// [`ReviewKind::is_activity`], which owns the rule, so the queries and the statistics'
+/// arithmetic cannot disagree about which answers count.
+pub(crate) fn activity_kinds() -> &'static str {
+    static SQL: LazyLock<String> = LazyLock::new(|| {
+        let kinds: Vec<String> = ReviewKind::ALL
+            .into_iter()
+            .filter(|kind| kind.is_activity())
+            .map(|kind| format!("'{}'", kind.as_str()))
+            .collect();
+        format!("kind IN ({})", kinds.join(", "))
+    });
+    &SQL
+}
 
 /// An answer to be logged.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -295,22 +312,15 @@ impl Collection {
     /// The current streak: consecutive study days with an answer, ending today (or yesterday,
     /// while today has none yet). One index seek per day, so it stays fast however long the
     /// log is.
+    /// The rule is `stats::current_streak`'s; this gives it the latest active day up to a
+    /// day, which the `reviews(day, kind)` index answers.
     pub fn current_streak(&self, today: DayNumber) -> Result<i64> {
-        let mut stmt = self.conn().prepare_cached(
-            "SELECT max(day) FROM reviews WHERE day <= ?1 AND kind IN ('schedule', 'drill', 'import')",
-        )?;
-        let mut latest: Option<i64> = stmt.query_row([today], |row| row.get(0))?;
-        let mut expected = match latest {
-            Some(day) if day >= today - 1 => day,
-            _ => return Ok(0),
-        };
-        let mut streak = 0;
-        while latest == Some(expected) {
-            streak += 1;
-            expected -= 1;
-            latest = stmt.query_row([expected], |row| row.get(0))?;
-        }
-        Ok(streak)
+        let sql = format!(
+            "SELECT max(day) FROM reviews WHERE day <= ?1 AND {}",
+            activity_kinds()
+        );
+        let mut stmt = self.conn().prepare_cached(&sql)?;
+        crate::stats::current_streak(today, |day| Ok(stmt.query_row([day], |row| row.get(0))?))
     }
 
     /// Every card's stored state, for `check`.
@@ -328,5 +338,93 @@ impl Collection {
             visit(super::cards::card_from_row(row, 0)?)?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A collection with one note (cards 2 and 3) and a stored state for card 2.
+    fn collection() -> Collection {
+        let collection = Collection::open_in_memory().unwrap();
+        collection
+            .conn()
+            .execute_batch(
+                "INSERT INTO decks (id, name, created_at) VALUES (1, 'One', 0);
+                 INSERT INTO notes (id, deck_id, key, term, definition, created_at, modified_at)
+                     VALUES (1, 1, 'a', 'A', 'a', 0, 0);
+                 INSERT INTO card_states (id, note_id, phase, due_day, interval_days, repetitions)
+                     VALUES (2, 1, 'review', 15, 5, 1);",
+            )
+            .unwrap();
+        collection
+    }
+
+    fn log(collection: &Collection, day: DayNumber, kind: ReviewKind) {
+        collection
+            .conn()
+            .execute(
+                "INSERT INTO reviews (card_id, reviewed_at, day, quality, duration_ms, kind,
+                     scheduler, phase_before, interval_before, ease_before, reps_before,
+                     lapses_before, step_before, phase_after, due_day_after, interval_after,
+                     ease_after, reps_after, lapses_after, step_after)
+                 VALUES (2, ?1 * 86400000, ?1, 4, 1000, ?2, 'sm2', 'review', 5, 2500, 1, 0, 0,
+                         'review', 15, 5, 2500, 1, 0, 0)",
+                params![day, kind.as_str()],
+            )
+            .unwrap();
+    }
+
+    #[test]
+    fn the_sql_activity_list_is_the_rust_rule_for_every_kind() {
+        let collection = collection();
+        // One answer of each kind, each on its own day.
+        for (index, kind) in ReviewKind::ALL.into_iter().enumerate() {
+            log(&collection, 10 + 2 * index as i64, kind);
+        }
+        let expected: Vec<DayNumber> = ReviewKind::ALL
+            .into_iter()
+            .enumerate()
+            .filter(|(_, kind)| kind.is_activity())
+            .map(|(index, _)| 10 + 2 * index as i64)
+            .collect();
+        assert_eq!(collection.stats_active_days(None, 100).unwrap(), expected);
+        assert_eq!(
+            collection.stats_active_days(Some(&[1]), 100).unwrap(),
+            expected
+        );
+        for (index, kind) in ReviewKind::ALL.into_iter().enumerate() {
+            let day = 10 + 2 * index as i64;
+            let answered = collection.stats_cards_answered_on(day).unwrap();
+            assert_eq!(answered == vec![2], kind.is_activity(), "{kind:?}");
+            let streak = collection.current_streak(day).unwrap();
+            assert_eq!(streak == 1, kind.is_activity(), "{kind:?}");
+        }
+    }
+
+    #[test]
+    fn the_collections_streak_is_the_statistics_streak() {
+        for &(days, today, current, longest) in crate::stats::tests::STREAK_CASES {
+            let collection = collection();
+            for &day in days {
+                log(&collection, day, ReviewKind::Schedule);
+            }
+            // Cram on every other day, including today and yesterday, changes nothing.
+            for day in (today - 9..=today).filter(|day| !days.contains(day)) {
+                log(&collection, day, ReviewKind::Cram);
+            }
+            assert_eq!(
+                collection.current_streak(today).unwrap(),
+                current,
+                "{days:?} on {today}"
+            );
+            let active = collection.stats_active_days(None, today).unwrap();
+            assert_eq!(
+                crate::stats::streak(&active, today),
+                (current, longest),
+                "{days:?} on {today}"
+            );
+        }
     }
 }

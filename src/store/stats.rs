@@ -175,9 +175,10 @@ impl Collection {
 
     /// The cards answered on study day `day` other than in cram, through the day index.
     pub fn stats_cards_answered_on(&self, day: DayNumber) -> Result<Vec<i64>> {
-        let mut stmt = self.conn().prepare(
-            "SELECT DISTINCT card_id FROM reviews WHERE day = ?1 AND kind IN ('schedule', 'drill', 'import')",
-        )?;
+        let mut stmt = self.conn().prepare(&format!(
+            "SELECT DISTINCT card_id FROM reviews WHERE day = ?1 AND {}",
+            super::reviews::activity_kinds()
+        ))?;
         let rows = stmt.query_map([day], |row| row.get(0))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
@@ -241,7 +242,7 @@ impl Collection {
     }
 
     /// The study days up to `until` with at least one answer that is not cram (the activity
-    /// rule of `stats::compute::Counts`), oldest first, over the whole history. For the whole
+    /// rule, `ReviewKind::is_activity`), oldest first, over the whole history. For the whole
     /// collection each day is one seek in the `reviews(day, kind)` index, so a long history
     /// costs its number of days, not its number of answers.
     pub fn stats_active_days(
@@ -249,18 +250,18 @@ impl Collection {
         deck_ids: Option<&[i64]>,
         until: DayNumber,
     ) -> Result<Vec<DayNumber>> {
-        const ACTIVE: &str = "kind IN ('schedule', 'drill', 'import')";
+        let active = super::reviews::activity_kinds();
         if deck_ids.is_some() {
             let decks = deck_filter("card_id", deck_ids, false);
             let sql = format!(
-                "SELECT DISTINCT day FROM reviews WHERE day <= ?1 AND {ACTIVE}{decks} ORDER BY day"
+                "SELECT DISTINCT day FROM reviews WHERE day <= ?1 AND {active}{decks} ORDER BY day"
             );
             let mut stmt = self.conn().prepare(&sql)?;
             let rows = stmt.query_map([until], |row| row.get(0))?;
             return Ok(rows.collect::<rusqlite::Result<_>>()?);
         }
         let mut stmt = self.conn().prepare(&format!(
-            "SELECT min(day) FROM reviews WHERE day > ?1 AND day <= ?2 AND {ACTIVE}"
+            "SELECT min(day) FROM reviews WHERE day > ?1 AND day <= ?2 AND {active}"
         ))?;
         let mut days = vec![];
         let mut after = DayNumber::MIN;

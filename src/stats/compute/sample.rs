@@ -1,6 +1,7 @@
 //! Small but complete [`Stats`] values for the renderers' tests.
 
 use super::*;
+use crate::scheduler::INITIAL_EASE_PERMILLE;
 
 /// The figures of a collection whose log is `rows` and whose started cards are `cards`
 /// (with `total` cards in all), on the sample's day, over all time.
@@ -47,7 +48,7 @@ pub fn tiny_stats() -> Stats {
         phase: Phase::Review,
         due: Due::Day(today + 1),
         interval_days: 6,
-        ease_permille: 2500,
+        ease_permille: INITIAL_EASE_PERMILLE,
         lapses: 0,
         suspended: false,
     };
@@ -63,6 +64,30 @@ pub fn sample_stats() -> Stats {
         .unwrap()
         .with_timezone(&Utc);
     let clock = Clock::new(now, Zone::Named(chrono_tz::UTC), 4);
+    let today = clock.today();
+    let log = sample_log(clock);
+    let cards = sample_cards(clock);
+    let info = sample_info(&cards);
+    let mut activity = log.clone().activity();
+    activity.active_days.insert(0, today - 40);
+    activity.recent.insert(
+        0,
+        DayActivity {
+            day: today - 40,
+            answers: 12,
+        },
+    );
+    let context = Context {
+        clock,
+        period: Period::All,
+        deck: Some("ML & <stats>".into()),
+        rollover_hour: 4,
+    };
+    build(&context, log, cards, &activity, &info)
+}
+
+/// Five answers, one of each sort, on each of the last three days.
+fn sample_log(clock: Clock) -> LogSummary {
     let today = clock.today();
     let mut log = LogSummary::new(clock, None);
     let mut id = 0;
@@ -87,6 +112,12 @@ pub fn sample_stats() -> Stats {
             });
         }
     }
+    log
+}
+
+/// Six started cards (one suspended, one relearning) and a suspended new one, of ten.
+fn sample_cards(clock: Clock) -> CardSummary {
+    let today = clock.today();
     let mut cards = CardSummary::new(clock, 3);
     for id in 1..=6 {
         cards.add(&CardRow {
@@ -108,12 +139,18 @@ pub fn sample_stats() -> Stats {
         phase: Phase::New,
         due: Due::Unscheduled,
         interval_days: 0,
-        ease_permille: 2500,
+        ease_permille: INITIAL_EASE_PERMILLE,
         lapses: 0,
         suspended: true,
     });
     cards.set_total_cards(10);
-    let info = cards
+    cards
+}
+
+/// Names for the listed cards, with markup and an escape sequence for the renderers to
+/// neutralise.
+fn sample_info(cards: &CardSummary) -> HashMap<i64, CardInfo> {
+    cards
         .listed_card_ids()
         .into_iter()
         .map(|id| {
@@ -130,21 +167,5 @@ pub fn sample_stats() -> Stats {
             };
             (id, named)
         })
-        .collect();
-    let mut activity = log.clone().activity();
-    activity.active_days.insert(0, today - 40);
-    activity.recent.insert(
-        0,
-        DayActivity {
-            day: today - 40,
-            answers: 12,
-        },
-    );
-    let context = Context {
-        clock,
-        period: Period::All,
-        deck: Some("ML & <stats>".into()),
-        rollover_hour: 4,
-    };
-    build(&context, log, cards, &activity, &info)
+        .collect()
 }

@@ -67,25 +67,24 @@ fn stats_of(rows: &[LogRow], cards_in: &[CardRow], period: Period) -> Stats {
     build(&context(period), log, cards, &activity, &HashMap::new())
 }
 
-#[test]
-fn answer_counts_per_day_and_quarter_hour_give_what_the_answers_give() {
+/// A day group's key: (day, kind, quality, phase before, mature).
+type GroupKey = (DayNumber, ReviewKind, u8, Phase, bool);
+/// A quarter hour's key: (day, start in ms, kind).
+type QuarterKey = (DayNumber, i64, ReviewKind);
+
+/// 4,000 random answers of every kind and phase: a few after today (a clock set back), most
+/// in the last two months.
+fn random_log() -> Vec<LogRow> {
     use rand::{Rng, SeedableRng};
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(14);
-    let kinds = [
-        ReviewKind::Schedule,
-        ReviewKind::Drill,
-        ReviewKind::Cram,
-        ReviewKind::Import,
-    ];
     let phases = [
         Phase::New,
         Phase::Learning,
         Phase::Relearning,
         Phase::Review,
     ];
-    let rows: Vec<LogRow> = (0..4_000)
+    (0..4_000)
         .map(|_| {
-            // A few answers after today (a clock set back), most in the last two months.
             let day = TODAY - rng.random_range(-1..60);
             LogRow {
                 card_id: rng.random_range(1..300),
@@ -93,16 +92,26 @@ fn answer_counts_per_day_and_quarter_hour_give_what_the_answers_give() {
                 reviewed_at_ms: day * MS_PER_DAY + rng.random_range(-6 * 3_600_000..30 * 3_600_000),
                 quality: Quality::new(rng.random_range(0..=5)).unwrap(),
                 duration_ms: rng.random_range(0..20_000),
-                kind: kinds[rng.random_range(0..4)],
+                kind: ReviewKind::ALL[rng.random_range(0..4)],
                 phase_before: phases[rng.random_range(0..4)],
                 interval_before_days: rng.random_range(0..40),
             }
         })
-        .collect();
-    type GroupKey = (DayNumber, ReviewKind, u8, Phase, bool);
+        .collect()
+}
+
+/// The answers counted the way the store's triggers count them: (answers, time) per day
+/// group and (answers, passed) per quarter hour.
+#[allow(clippy::type_complexity)]
+fn counted(
+    rows: &[LogRow],
+) -> (
+    HashMap<GroupKey, (u64, i64)>,
+    HashMap<QuarterKey, (u64, u64)>,
+) {
     let mut groups: HashMap<GroupKey, (u64, i64)> = HashMap::new();
-    let mut quarters: HashMap<(DayNumber, i64, ReviewKind), (u64, u64)> = HashMap::new();
-    for row in &rows {
+    let mut quarters: HashMap<QuarterKey, (u64, u64)> = HashMap::new();
+    for row in rows {
         let g = AnswerGroup::of(row);
         let key = (g.day, g.kind, row.quality.value(), g.phase_before, g.mature);
         let entry = groups.entry(key).or_default();
@@ -113,6 +122,55 @@ fn answer_counts_per_day_and_quarter_hour_give_what_the_answers_give() {
         entry.0 += 1;
         entry.1 += u64::from(Counts::passed(row.quality));
     }
+    (groups, quarters)
+}
+
+fn group(key: &GroupKey, &(answers, time_ms): &(u64, i64)) -> AnswerGroup {
+    let &(day, kind, q, phase_before, mature) = key;
+    AnswerGroup {
+        day,
+        kind,
+        quality: Quality::new(q).unwrap(),
+        phase_before,
+        mature,
+        answers,
+        time_ms,
+    }
+}
+
+/// The period's summary read from the counts instead of the answers.
+fn summary_from_counts(
+    clock: Clock,
+    first: Option<DayNumber>,
+    rows: &[LogRow],
+    groups: &HashMap<GroupKey, (u64, i64)>,
+    quarters: &HashMap<QuarterKey, (u64, u64)>,
+) -> LogSummary {
+    let mut summary = LogSummary::new(clock, first);
+    for (key, counts) in groups {
+        summary.add_group(&group(key, counts));
+    }
+    for (&(day, start_ms, kind), &(answers, passed)) in quarters {
+        summary.add_quarter(&QuarterCount {
+            day,
+            start_ms,
+            kind,
+            answers,
+            passed,
+        });
+    }
+    summary.add_today_cards(
+        rows.iter()
+            .filter(|r| r.day == clock.today() && r.kind.is_activity())
+            .map(|r| r.card_id),
+    );
+    summary
+}
+
+#[test]
+fn answer_counts_per_day_and_quarter_hour_give_what_the_answers_give() {
+    let rows = random_log();
+    let (groups, quarters) = counted(&rows);
     let now = DateTime::parse_from_rfc3339("2024-10-04T12:00:00Z")
         .unwrap()
         .with_timezone(&Utc);
@@ -122,58 +180,26 @@ fn answer_counts_per_day_and_quarter_hour_give_what_the_answers_give() {
         chrono_tz::America::St_Johns,
     ] {
         let clock = Clock::new(now, Zone::Named(zone), 4);
+        // The streak and heatmap read the whole history, whatever the period.
+        let mut whole = LogSummary::new(clock, None);
+        for row in &rows {
+            whole.add(row);
+        }
+        let activity = whole.activity();
+        let mut days = DayAnswers::default();
+        for (key, counts) in &groups {
+            if key.0 <= clock.today() {
+                days.add(&group(key, counts));
+            }
+        }
+        let day_activity = days.activity();
         for period in [Period::Day, Period::Month, Period::All] {
             let first = period.first_day(clock.today());
             let mut by_rows = LogSummary::new(clock, first);
             for row in &rows {
                 by_rows.add(row);
             }
-            let mut by_counts = LogSummary::new(clock, first);
-            for (&(day, kind, q, phase_before, mature), &(answers, time_ms)) in &groups {
-                by_counts.add_group(&AnswerGroup {
-                    day,
-                    kind,
-                    quality: Quality::new(q).unwrap(),
-                    phase_before,
-                    mature,
-                    answers,
-                    time_ms,
-                });
-            }
-            for (&(day, start_ms, kind), &(answers, passed)) in &quarters {
-                by_counts.add_quarter(&QuarterCount {
-                    day,
-                    start_ms,
-                    kind,
-                    answers,
-                    passed,
-                });
-            }
-            by_counts.add_today_cards(
-                rows.iter()
-                    .filter(|r| r.day == clock.today() && Counts::is_activity(r.kind))
-                    .map(|r| r.card_id),
-            );
-            // The streak and heatmap read the whole history, whatever the period.
-            let mut whole = LogSummary::new(clock, None);
-            for row in &rows {
-                whole.add(row);
-            }
-            let activity = whole.activity();
-            let mut days = DayAnswers::default();
-            for (&(day, kind, q, phase_before, mature), &(answers, time_ms)) in &groups {
-                if day <= clock.today() {
-                    days.add(&AnswerGroup {
-                        day,
-                        kind,
-                        quality: Quality::new(q).unwrap(),
-                        phase_before,
-                        mature,
-                        answers,
-                        time_ms,
-                    });
-                }
-            }
+            let by_counts = summary_from_counts(clock, first, &rows, &groups, &quarters);
             let context = Context {
                 clock,
                 period,
@@ -182,13 +208,7 @@ fn answer_counts_per_day_and_quarter_hour_give_what_the_answers_give() {
             };
             let cards = || CardSummary::new(clock, 8);
             let from_rows = build(&context, by_rows, cards(), &activity, &HashMap::new());
-            let from_counts = build(
-                &context,
-                by_counts,
-                cards(),
-                &days.activity(),
-                &HashMap::new(),
-            );
+            let from_counts = build(&context, by_counts, cards(), &day_activity, &HashMap::new());
             assert!(from_rows.period_totals.tally.answers > 0, "{period:?}");
             assert_eq!(from_rows, from_counts, "{zone} {period:?}");
         }

@@ -1,0 +1,152 @@
+//! The `:` commands at a card's prompts and at `done>`, and `:edit`.
+
+use super::*;
+
+impl Review<'_> {
+    pub(super) fn unknown(&self, ui: &mut dyn Frontend, text: &str) -> Result<()> {
+        let style = ui.style();
+        ui.print(&style.yellow(&format!(
+            "Unknown command {}: :help lists the commands.",
+            crate::text::sanitize(text)
+        )))
+    }
+
+    /// Commands that do not leave the card: help, related, stats. Others end the card.
+    /// `note` is the card's note, none at the `done>` prompt.
+    pub(super) fn inline_command(
+        &mut self,
+        ui: &mut dyn Frontend,
+        command: Command,
+        note: Option<&Note>,
+    ) -> Result<Option<Step>> {
+        let style = ui.style();
+        match command {
+            Command::Help => {
+                let mut text = style.wrap(
+                    "Answer: Enter reveals; a/h/g/e or 1-4 grade again/hard/good/easy; q0-q5 give an exact SM-2 quality.\nReverse cards: type the term, then Enter accepts the suggested grade or a key overrides it.",
+                    "",
+                    "",
+                ) + "\n";
+                for (name, _, help) in COMMANDS {
+                    let first = format!("  {name:<10} ");
+                    text.push_str(&(style.wrap(help, &first, &" ".repeat(13)) + "\n"));
+                }
+                ui.print(text.trim_end())?;
+                Ok(None)
+            }
+            Command::Related => {
+                if let Some(note) = note {
+                    ui.print(&self.related_text(note, &style)?)?;
+                }
+                Ok(None)
+            }
+            Command::Stats => {
+                let [again, hard, good, easy] = self.session.buttons();
+                let text = format!(
+                    "This session: {} of {} answered, {} correct, {} re-drilled, {} waiting; again {again} · hard {hard} · good {good} · easy {easy}; {}.",
+                    self.session.done(),
+                    self.session.total(),
+                    self.session.correct(),
+                    self.session.redrills_done(),
+                    self.session.redrills_waiting(),
+                    duration(i64::try_from(self.started.elapsed().as_millis()).unwrap_or(0))
+                );
+                ui.print(&style.block(&text, "  "))?;
+                Ok(None)
+            }
+            other => Ok(Some(Step::Command(other))),
+        }
+    }
+
+    pub(super) fn related_text(&self, note: &Note, style: &Style) -> Result<String> {
+        if note.fields.related.is_empty() {
+            return Ok("  This note links to no other terms.".to_string());
+        }
+        let mut lines = vec![];
+        for key in &note.fields.related {
+            match self.collection.resolve_related(note, key)? {
+                Some(other) => lines.push(format!(
+                    "{}\n{}",
+                    style.bold(&style.block(&other.fields.term, "  ")),
+                    style.block(&other.fields.definition, "    ")
+                )),
+                None => lines.push(style.dim(&format!("  {key} (not in this collection)"))),
+            }
+        }
+        Ok(lines.join("\n"))
+    }
+
+    /// Session-level commands; returns false when the session should end.
+    pub(super) fn command(
+        &mut self,
+        ui: &mut dyn Frontend,
+        command: Command,
+        card: &Card,
+        note: &Note,
+    ) -> Result<bool> {
+        let style = ui.style();
+        match command {
+            Command::Quit => return Ok(false),
+            Command::Undo => self.undo_last(ui)?,
+            Command::Skip => {
+                self.session.remove_current();
+                self.undo.push(UndoEntry::Skip {
+                    term: note.fields.term.clone(),
+                });
+                ui.print(&style.dim("Skipped: the card stays due (:undo brings it back)."))?;
+            }
+            Command::Bury => {
+                self.collection
+                    .bury(card.id, self.clock.day_of(self.now()))?;
+                self.session.remove_current();
+                self.undo.push(UndoEntry::Bury {
+                    card_id: card.id,
+                    previous: card.buried_day,
+                    term: note.fields.term.clone(),
+                });
+                ui.print(&style.dim("Buried until tomorrow (:undo brings it back)."))?;
+            }
+            Command::Suspend => {
+                self.collection.set_suspended(&[card.id], true)?;
+                self.session.remove_current();
+                self.undo.push(UndoEntry::Suspend {
+                    card_id: card.id,
+                    term: note.fields.term.clone(),
+                });
+                ui.print(&style.dim(&format!(
+                    "Suspended: :undo or `jargon unsuspend --card {}` brings it back.",
+                    card.id
+                )))?;
+            }
+            Command::Edit => self.edit(ui, note)?,
+            Command::Help | Command::Related | Command::Stats => {}
+        }
+        Ok(true)
+    }
+
+    pub(super) fn edit(&mut self, ui: &mut dyn Frontend, note: &Note) -> Result<()> {
+        let style = ui.style();
+        if !ui.can_edit() {
+            return ui.print(&style.yellow("Editing needs a terminal; use `jargon edit` instead."));
+        }
+        let text = crate::deck::toml::write(&note.deck, "", std::slice::from_ref(&note.fields))?;
+        let outcome = editor::edit_until_valid(&text, &mut editor::run_editor, &editor::parse_note);
+        let mut fields = match outcome {
+            Ok(editor::Outcome::Saved(fields)) => fields,
+            Ok(editor::Outcome::Unchanged) => return ui.print(&style.dim("No change.")),
+            Ok(editor::Outcome::Emptied) => {
+                return ui.print(&style.dim("The file was emptied; nothing was changed."));
+            }
+            Ok(editor::Outcome::Unfixed(error)) => {
+                return ui.print(&style.red(&format!("{error}; nothing was changed.")));
+            }
+            // The editor failed or could not start: said, and the session goes on.
+            Err(e) => return ui.print(&style.red(&e.to_string())),
+        };
+        fields.key.clone_from(&note.fields.key);
+        fields.guid.clone_from(&note.fields.guid);
+        self.collection
+            .update_note(note.id, &fields, self.now().timestamp())?;
+        ui.print(&style.green("Note saved; the card is shown again with the new text."))
+    }
+}
