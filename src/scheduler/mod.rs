@@ -5,6 +5,7 @@
 //! study day and instant come from the caller, and fuzz draws from a generator seeded by card
 //! id and repetition count, so replaying a card's review log reproduces its state exactly.
 
+pub mod fsrs;
 pub mod fuzz;
 pub mod replay;
 pub mod sm2;
