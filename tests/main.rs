@@ -20,6 +20,7 @@ mod csv_messages;
 mod edit_loop;
 mod escapes;
 mod export_anki_csv;
+mod fsrs_reference;
 mod fuzz_regressions;
 mod hostile_packages;
 mod import_export;
