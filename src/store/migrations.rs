@@ -257,7 +257,6 @@ mod tests {
     fn migration_2_keeps_every_card_state_and_answer_under_the_new_card_ids() {
         let mut conn = version_1_with_answers();
         migrate(&mut conn, 1).unwrap();
-
         // Migration 4 counted the log already there for the statistics.
         let counts: Vec<(i64, String, String, i64, i64, i64, i64)> =
             rows(&conn, "SELECT * FROM review_day_counts ORDER BY day", |r| {
@@ -284,7 +283,6 @@ mod tests {
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
         );
         assert_eq!(quarters, vec![(90, 0, 1, 1), (91, 0, 1, 1)]);
-
         let stored: Vec<(i64, i64, String, Option<i64>, i64, i64)> = rows(
             &conn,
             "SELECT id, note_id, phase, due_day, ease_permille, suspended FROM card_states ORDER BY id",
