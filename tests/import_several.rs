@@ -372,12 +372,22 @@ fn the_import_engine_called_as_a_library_writes_and_reports_as_the_binary_does()
         deck: None,
         format: None,
     };
-    let mut out = Vec::new();
-    jargon::import::run(&mut collection, &config, &clock, &request, &mut out).unwrap();
+    let report = jargon::import::run(
+        &mut collection,
+        &config,
+        &clock,
+        &request,
+        &mut jargon::import::Quiet,
+    )
+    .unwrap();
     assert_eq!(
-        String::from_utf8(out).unwrap(),
-        "Imported: 3 added, 0 updated, 0 unchanged.\n"
+        report,
+        jargon::import::Report {
+            added: 3,
+            ..jargon::import::Report::default()
+        }
     );
+    assert!(report.changed());
     let keys: Vec<String> = {
         let conn = rusqlite::Connection::open(&env.db).unwrap();
         let mut statement = conn
@@ -399,5 +409,98 @@ fn the_import_engine_called_as_a_library_writes_and_reports_as_the_binary_does()
     assert_eq!(
         again,
         "Nothing to change: 0 added, 0 updated, 3 unchanged.\n"
+    );
+}
+
+/// Collects what an import says while it works, as data.
+#[derive(Default)]
+struct Collected {
+    would: Option<jargon::import::Report>,
+    lines: Vec<String>,
+    warnings: Vec<String>,
+}
+
+impl jargon::import::Feedback for Collected {
+    fn warn(&mut self, warning: &str) {
+        self.warnings.push(warning.to_string());
+    }
+
+    fn listed(&mut self, line: jargon::import::Listed<'_>) -> jargon::error::Result<()> {
+        use jargon::import::Listed;
+        match line {
+            Listed::Would(report) => self.would = Some(*report),
+            Listed::Add { deck, key } => self.lines.push(format!("add {deck}/{key}")),
+            Listed::Update { deck, key, note } => {
+                self.lines.push(format!("update {deck}/{key} {note}"))
+            }
+        }
+        Ok(())
+    }
+}
+
+#[test]
+fn the_engine_gives_a_dry_run_listing_as_data_and_prints_nothing() {
+    let env = Env::new();
+    env.ok(&["decks"]);
+    env.write("a.csv", "alpha,the first\nbeta,the second\n");
+    env.ok(&["import", env.path("a.csv").to_str().unwrap()]);
+    // beta changes, gamma is new; a second file adds delta to a new deck.
+    let csv = env.write("a.csv", "alpha,the first\nbeta,changed\ngamma,the third\n");
+    let toml = env.write(
+        "b.toml",
+        "name = \"B\"\n\n[[note]]\nterm = \"delta\"\ndefinition = \"the fourth\"\n",
+    );
+    let mut collection = jargon::store::Collection::open(&env.db).unwrap();
+    let config = collection.config().unwrap();
+    let clock =
+        jargon::clock::Clock::new(env.now.parse().unwrap(), config.zone, config.rollover_hour);
+    let request = jargon::import::Request {
+        files: vec![csv.clone(), toml.clone()],
+        dry_run: true,
+        on_duplicate: jargon::deck::plan::OnDuplicate::Update,
+        builtin: false,
+        revlog: None,
+        deck: None,
+        format: None,
+    };
+    let mut collected = Collected::default();
+    let report =
+        jargon::import::run(&mut collection, &config, &clock, &request, &mut collected).unwrap();
+    drop(collection);
+    let expected = jargon::import::Report {
+        dry_run: true,
+        added: 2,
+        updated: 1,
+        unchanged: 1,
+        ..jargon::import::Report::default()
+    };
+    assert_eq!(report, expected);
+    assert_eq!(collected.would, Some(expected), "the counts come first");
+    let beta = env.sql::<i64>("SELECT id FROM notes WHERE key = 'beta'");
+    assert_eq!(
+        collected.lines,
+        [
+            "add a/gamma".to_string(),
+            "add B/delta".to_string(),
+            format!("update a/beta {beta}"),
+        ]
+    );
+    assert!(collected.warnings.is_empty(), "{:?}", collected.warnings);
+    // The binary prints the same listing, and nothing was written.
+    let printed = env.ok(&[
+        "import",
+        "--dry-run",
+        csv.to_str().unwrap(),
+        toml.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        printed,
+        format!(
+            "Dry run, nothing written: would be 2 added, 1 updated, 1 unchanged.\n  add     a/gamma\n  add     B/delta\n  update  a/beta (note {beta})\n"
+        )
+    );
+    assert_eq!(
+        env.sql::<i64>("SELECT count(*) FROM notes WHERE key IN ('gamma', 'delta')"),
+        0
     );
 }

@@ -5,6 +5,7 @@ use std::io::{IsTerminal, Write};
 use super::{Context, table};
 use crate::clock::Clock;
 use crate::error::{Error, Result};
+use crate::model::{Card, Note};
 use crate::repl::render::plural;
 use crate::scheduler::Due;
 use crate::store::notes::CardFilter;
@@ -48,34 +49,8 @@ pub fn run(context: &Context, args: &Args, out: &mut dyn Write) -> Result<()> {
         limit: args.limit,
     };
     let cards = collection.list_cards(&filter)?;
-    let due_text = |due: Due| match due {
-        Due::Unscheduled => "new".to_string(),
-        Due::Day(day) => Clock::date_of_day(day).to_string(),
-        Due::At(at) => chrono::DateTime::from_timestamp(at, 0)
-            .map_or(String::new(), |t| t.format("%Y-%m-%d %H:%M").to_string()),
-    };
     if args.json {
-        let list: Vec<serde_json::Value> = cards
-            .iter()
-            .map(|(card, note)| {
-                serde_json::json!({
-                    "card_id": card.id, "note_id": note.id, "deck": note.deck, "key": note.fields.key,
-                    "direction": card.direction.as_str(), "term": note.fields.term, "definition": note.fields.definition,
-                    "example": note.fields.example, "aliases": note.fields.aliases, "tags": note.fields.tags,
-                    "related": note.fields.related, "source": note.fields.source,
-                    "phase": card.state.phase.as_str(), "due": due_text(card.state.due),
-                    "interval_days": card.state.interval_days, "ease": f64::from(card.state.ease_permille) / 1000.0,
-                    "repetitions": card.state.repetitions, "lapses": card.state.lapses, "suspended": card.suspended,
-                })
-            })
-            .collect();
-        writeln!(
-            out,
-            "{}",
-            crate::text::to_json_pretty(&list).unwrap_or_default()
-        )
-        .map_err(Error::Output)?;
-        return Ok(());
+        return print_json(&cards, out);
     }
     if cards.is_empty() {
         writeln!(out, "{}", nothing_matches(args)).map_err(Error::Output)?;
@@ -83,42 +58,88 @@ pub fn run(context: &Context, args: &Args, out: &mut dyn Write) -> Result<()> {
     }
     let width = crate::repl::render::terminal_width(std::io::stdout().is_terminal());
     if args.long {
-        // Each field wraps at words under a hanging indent; a field's further lines (a
-        // multi-line definition) keep that indent.
-        let field = |first: &str, value: &str| {
-            crate::repl::render::wrap(&crate::text::sanitize(value), width, first, "    ")
-                .join("\n")
-        };
-        let mut last_note = None;
-        for (_, note) in &cards {
-            if last_note == Some(note.id) {
-                continue;
-            }
-            last_note = Some(note.id);
-            let f = &note.fields;
-            writeln!(
-                out,
-                "{}",
-                field("", &format!("{}/{}  {}", note.deck, f.key, f.term))
-            )
-            .map_err(Error::Output)?;
-            writeln!(out, "{}", field("  definition: ", &f.definition)).map_err(Error::Output)?;
-            for (label, value) in [
-                ("example", f.example.clone()),
-                ("aliases", f.aliases.join(", ")),
-                ("tags", f.tags.join(", ")),
-                ("related", f.related.join(", ")),
-                ("source", f.source.clone()),
-            ] {
-                if !value.is_empty() {
-                    writeln!(out, "{}", field(&format!("  {label}: "), &value))
-                        .map_err(Error::Output)?;
-                }
-            }
-            writeln!(out).map_err(Error::Output)?;
-        }
-        return Ok(());
+        print_long(&cards, width, out)
+    } else {
+        print_table(&cards, width, out)
     }
+}
+
+/// A card with its note, as the store lists them.
+type Listed = (Card, Note);
+
+/// When a card is due: "new", a date, or a date and time.
+fn due_text(due: Due) -> String {
+    match due {
+        Due::Unscheduled => "new".to_string(),
+        Due::Day(day) => Clock::date_of_day(day).to_string(),
+        Due::At(at) => chrono::DateTime::from_timestamp(at, 0)
+            .map_or(String::new(), |t| t.format("%Y-%m-%d %H:%M").to_string()),
+    }
+}
+
+/// `--json`: every card with its note's fields and its state.
+fn print_json(cards: &[Listed], out: &mut dyn Write) -> Result<()> {
+    let list: Vec<serde_json::Value> = cards
+        .iter()
+        .map(|(card, note)| {
+            serde_json::json!({
+                "card_id": card.id, "note_id": note.id, "deck": note.deck, "key": note.fields.key,
+                "direction": card.direction.as_str(), "term": note.fields.term, "definition": note.fields.definition,
+                "example": note.fields.example, "aliases": note.fields.aliases, "tags": note.fields.tags,
+                "related": note.fields.related, "source": note.fields.source,
+                "phase": card.state.phase.as_str(), "due": due_text(card.state.due),
+                "interval_days": card.state.interval_days, "ease": f64::from(card.state.ease_permille) / 1000.0,
+                "repetitions": card.state.repetitions, "lapses": card.state.lapses, "suspended": card.suspended,
+            })
+        })
+        .collect();
+    writeln!(
+        out,
+        "{}",
+        crate::text::to_json_pretty(&list).unwrap_or_default()
+    )
+    .map_err(Error::Output)
+}
+
+/// `--long`: each note once, its fields in full. Each field wraps at words under a hanging
+/// indent; a field's further lines (a multi-line definition) keep that indent.
+fn print_long(cards: &[Listed], width: usize, out: &mut dyn Write) -> Result<()> {
+    let field = |first: &str, value: &str| {
+        crate::repl::render::wrap(&crate::text::sanitize(value), width, first, "    ").join("\n")
+    };
+    let mut last_note = None;
+    for (_, note) in cards {
+        if last_note == Some(note.id) {
+            continue;
+        }
+        last_note = Some(note.id);
+        let f = &note.fields;
+        writeln!(
+            out,
+            "{}",
+            field("", &format!("{}/{}  {}", note.deck, f.key, f.term))
+        )
+        .map_err(Error::Output)?;
+        writeln!(out, "{}", field("  definition: ", &f.definition)).map_err(Error::Output)?;
+        for (label, value) in [
+            ("example", f.example.clone()),
+            ("aliases", f.aliases.join(", ")),
+            ("tags", f.tags.join(", ")),
+            ("related", f.related.join(", ")),
+            ("source", f.source.clone()),
+        ] {
+            if !value.is_empty() {
+                writeln!(out, "{}", field(&format!("  {label}: "), &value))
+                    .map_err(Error::Output)?;
+            }
+        }
+        writeln!(out).map_err(Error::Output)?;
+    }
+    Ok(())
+}
+
+/// The table: one card a row, then how many.
+fn print_table(cards: &[Listed], width: usize, out: &mut dyn Write) -> Result<()> {
     let rows: Vec<Vec<String>> = cards
         .iter()
         .map(|(card, note)| {
@@ -138,25 +159,20 @@ pub fn run(context: &Context, args: &Args, out: &mut dyn Write) -> Result<()> {
             ]
         })
         .collect();
+    let headers = [
+        "card",
+        "note",
+        "direction",
+        "phase",
+        "due",
+        "ivl",
+        "ease",
+        "term",
+    ];
     writeln!(
         out,
         "{}",
-        table::render(
-            &[
-                "card",
-                "note",
-                "direction",
-                "phase",
-                "due",
-                "ivl",
-                "ease",
-                "term"
-            ],
-            &rows,
-            &[0, 5, 6],
-            44,
-            width
-        )
+        table::render(&headers, &rows, &[0, 5, 6], 44, width)
     )
     .map_err(Error::Output)?;
     writeln!(out, "{}.", plural(cards.len(), "card")).map_err(Error::Output)?;

@@ -4,6 +4,7 @@ use std::io::{IsTerminal, Write};
 
 use super::Context;
 use crate::error::{Error, Result};
+use crate::model::{Note, NoteFields};
 use crate::repl::editor::{self, Outcome};
 
 #[derive(Debug, clap::Args)]
@@ -33,70 +34,19 @@ pub fn run(context: &Context, args: &Args, out: &mut dyn Write) -> Result<()> {
     let collection = context.open()?;
     let note = collection.find_note(&args.note)?;
     let mut fields = note.fields.clone();
-    let any_flag = args.term.is_some()
-        || args.definition.is_some()
-        || args.example.is_some()
-        || args.aliases.is_some()
-        || args.tags.is_some()
-        || args.related.is_some()
-        || args.source.is_some();
-    if any_flag {
-        let trimmed = |s: &String| s.trim().to_string();
-        if let Some(v) = &args.term {
-            fields.term = trimmed(v);
-        }
-        if let Some(v) = &args.definition {
-            fields.definition = trimmed(v);
-        }
-        if let Some(v) = &args.example {
-            fields.example = trimmed(v);
-        }
-        if let Some(v) = &args.aliases {
-            fields.aliases.clone_from(v);
-        }
-        if let Some(v) = &args.tags {
-            fields.tags.clone_from(v);
-        }
-        if let Some(v) = &args.related {
-            fields.related.clone_from(v);
-        }
-        if let Some(v) = &args.source {
-            fields.source = trimmed(v);
-        }
-    } else {
+    if !apply_flags(args, &mut fields) {
         if !std::io::stdin().is_terminal() {
             return Err(Error::usage(
                 "give the fields to change (e.g. --definition TEXT), or run on a terminal to use $EDITOR",
             ));
         }
-        let text = crate::deck::toml::write(&note.deck, "", std::slice::from_ref(&note.fields))?;
-        let outcome =
-            editor::edit_until_valid(&text, &mut editor::run_editor, &editor::parse_note)?;
-        let edited = match outcome {
-            Outcome::Saved(edited) => edited,
-            Outcome::Unchanged => {
-                writeln!(out, "No change to {}/{}.", note.deck, note.fields.key)
-                    .map_err(Error::Output)?;
+        match in_editor(&note)? {
+            Edited::Fields(edited) => fields = edited,
+            Edited::Said(sentence) => {
+                writeln!(out, "{sentence}").map_err(Error::Output)?;
                 return Ok(());
             }
-            Outcome::Emptied => {
-                writeln!(
-                    out,
-                    "The file was emptied; {}/{} was not changed.",
-                    note.deck, note.fields.key
-                )
-                .map_err(Error::Output)?;
-                return Ok(());
-            }
-            Outcome::Unfixed(error) => {
-                return Err(Error::failed(format!("{error}; nothing was changed")));
-            }
-        };
-        let key = fields.key.clone();
-        let guid = fields.guid.clone();
-        fields = edited;
-        fields.key = key;
-        fields.guid = guid;
+        }
     }
     if fields.term.is_empty() || fields.definition.is_empty() {
         return Err(Error::usage(
@@ -115,4 +65,68 @@ pub fn run(context: &Context, args: &Args, out: &mut dyn Write) -> Result<()> {
     )
     .map_err(Error::Output)?;
     Ok(())
+}
+
+/// Sets the fields the flags give (text trimmed); false when no flag gives one.
+fn apply_flags(args: &Args, fields: &mut NoteFields) -> bool {
+    let any_flag = args.term.is_some()
+        || args.definition.is_some()
+        || args.example.is_some()
+        || args.aliases.is_some()
+        || args.tags.is_some()
+        || args.related.is_some()
+        || args.source.is_some();
+    let trimmed = |s: &String| s.trim().to_string();
+    if let Some(v) = &args.term {
+        fields.term = trimmed(v);
+    }
+    if let Some(v) = &args.definition {
+        fields.definition = trimmed(v);
+    }
+    if let Some(v) = &args.example {
+        fields.example = trimmed(v);
+    }
+    if let Some(v) = &args.aliases {
+        fields.aliases.clone_from(v);
+    }
+    if let Some(v) = &args.tags {
+        fields.tags.clone_from(v);
+    }
+    if let Some(v) = &args.related {
+        fields.related.clone_from(v);
+    }
+    if let Some(v) = &args.source {
+        fields.source = trimmed(v);
+    }
+    any_flag
+}
+
+/// What the editor gave back.
+enum Edited {
+    /// The note's new fields (its key and guid kept).
+    Fields(NoteFields),
+    /// Nothing to write, and the sentence that says so.
+    Said(String),
+}
+
+/// Opens the note as a TOML deck in `$EDITOR` until it is valid, emptied or left unchanged.
+fn in_editor(note: &Note) -> Result<Edited> {
+    let text = crate::deck::toml::write(&note.deck, "", std::slice::from_ref(&note.fields))?;
+    let outcome = editor::edit_until_valid(&text, &mut editor::run_editor, &editor::parse_note)?;
+    match outcome {
+        Outcome::Saved(mut edited) => {
+            edited.key.clone_from(&note.fields.key);
+            edited.guid.clone_from(&note.fields.guid);
+            Ok(Edited::Fields(edited))
+        }
+        Outcome::Unchanged => Ok(Edited::Said(format!(
+            "No change to {}/{}.",
+            note.deck, note.fields.key
+        ))),
+        Outcome::Emptied => Ok(Edited::Said(format!(
+            "The file was emptied; {}/{} was not changed.",
+            note.deck, note.fields.key
+        ))),
+        Outcome::Unfixed(error) => Err(Error::failed(format!("{error}; nothing was changed"))),
+    }
 }

@@ -12,6 +12,7 @@ use crate::error::{Error, Result};
 use crate::model::NoteFields;
 use crate::outfile::Output;
 use crate::store::Collection;
+use crate::store::export::{ExportDeck, ExportNote};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -93,68 +94,30 @@ fn export_deck(context: &Context, args: &DeckArgs, out: &mut dyn Write) -> Resul
     let deck_ids = selected_decks(&collection, args.deck.as_deref())?;
     let decks = collection.export_decks(deck_ids.as_deref())?;
     let notes = collection.export_notes(deck_ids.as_deref())?;
+    if format == Format::Apkg {
+        let Some(output) = output else {
+            // Refused above: a package always has an output.
+            return Err(Error::usage("an Anki package needs -o FILE.apkg"));
+        };
+        let selection = Selection {
+            collection: &collection,
+            deck_ids: deck_ids.as_deref(),
+            decks: &decks,
+            notes: &notes,
+        };
+        return export_apkg(&selection, &output, out);
+    }
     let pairs: Vec<(String, NoteFields)> = notes
         .iter()
         .map(|n| (n.note.deck.clone(), n.note.fields.clone()))
         .collect();
-    let mut summary = format!("{} notes from {} deck(s)", notes.len(), decks.len());
+    let summary = format!("{} notes from {} deck(s)", notes.len(), decks.len());
     let bytes: Vec<u8> = match format {
         Format::Csv => write_text(&pairs, ',').into_bytes(),
         Format::Tsv => write_text(&pairs, '\t').into_bytes(),
         Format::Json => crate::deck::json::write(&pairs)?.into_bytes(),
-        Format::Toml => {
-            let with_notes: Vec<&crate::store::export::ExportDeck> = decks
-                .iter()
-                .filter(|d| notes.iter().any(|n| n.note.deck_id == d.id))
-                .collect();
-            let [deck] = with_notes.as_slice() else {
-                let names: Vec<&str> = with_notes.iter().map(|d| d.name.as_str()).collect();
-                return Err(Error::usage(format!(
-                    "a TOML deck file holds one deck, and this selection has {} ({}); name one with --deck, or use csv, json or apkg",
-                    names.len(),
-                    names.join(", ")
-                )));
-            };
-            let fields: Vec<NoteFields> = pairs.into_iter().map(|(_, f)| f).collect();
-            crate::deck::toml::write(&deck.name, &deck.description, &fields)?.into_bytes()
-        }
-        Format::Apkg => {
-            let config = collection.config()?;
-            let clock = Context::clock(&config)?;
-            let cards = collection.export_cards(deck_ids.as_deref())?;
-            let mut reviews = vec![];
-            collection.export_reviews(deck_ids.as_deref(), true, |r| {
-                reviews.push(r);
-                Ok(())
-            })?;
-            let source = crate::deck::apkg::ExportSource {
-                decks: &decks,
-                notes: &notes,
-                cards: &cards,
-                reviews: &reviews,
-            };
-            let export = crate::deck::apkg::build_export(source, &clock);
-            let Some(output) = output else {
-                // Refused above: a package always has an output.
-                return Err(Error::usage("an Anki package needs -o FILE.apkg"));
-            };
-            output.write_with(out, |file| {
-                crate::deck::apkg::write_package(file, output.path(), &export)
-            })?;
-            if output.is_stdout() {
-                return Ok(());
-            }
-            summary = format!(
-                "{} notes, {} cards and {} reviews from {} deck(s)",
-                export.notes.len(),
-                export.cards.len(),
-                export.revlog.len(),
-                decks.len()
-            );
-            writeln!(out, "Exported {summary} to {}.", output.path().display())
-                .map_err(Error::Output)?;
-            return Ok(());
-        }
+        // A package went its own way above.
+        Format::Toml | Format::Apkg => toml_bytes(&decks, &notes, pairs)?,
     };
     match output {
         Some(output) => {
@@ -167,6 +130,74 @@ fn export_deck(context: &Context, args: &DeckArgs, out: &mut dyn Write) -> Resul
         None => out.write_all(&bytes).map_err(Error::Output)?,
     }
     Ok(())
+}
+
+/// The decks and notes a deck export takes.
+struct Selection<'a> {
+    collection: &'a Collection,
+    /// The selected decks (`--deck` and its sub-decks); none for every deck.
+    deck_ids: Option<&'a [i64]>,
+    decks: &'a [ExportDeck],
+    notes: &'a [ExportNote],
+}
+
+/// The selection as one TOML deck file; refused when its notes are in more than one deck.
+fn toml_bytes(
+    decks: &[ExportDeck],
+    notes: &[ExportNote],
+    pairs: Vec<(String, NoteFields)>,
+) -> Result<Vec<u8>> {
+    let with_notes: Vec<&ExportDeck> = decks
+        .iter()
+        .filter(|d| notes.iter().any(|n| n.note.deck_id == d.id))
+        .collect();
+    let [deck] = with_notes.as_slice() else {
+        let names: Vec<&str> = with_notes.iter().map(|d| d.name.as_str()).collect();
+        return Err(Error::usage(format!(
+            "a TOML deck file holds one deck, and this selection has {} ({}); name one with --deck, or use csv, json or apkg",
+            names.len(),
+            names.join(", ")
+        )));
+    };
+    let fields: Vec<NoteFields> = pairs.into_iter().map(|(_, f)| f).collect();
+    Ok(crate::deck::toml::write(&deck.name, &deck.description, &fields)?.into_bytes())
+}
+
+/// The selection as an Anki package, with its cards' scheduling and review log, written to
+/// `output` (a file or standard output).
+fn export_apkg(selection: &Selection, output: &Output, out: &mut dyn Write) -> Result<()> {
+    let collection = selection.collection;
+    let config = collection.config()?;
+    let clock = Context::clock(&config)?;
+    let cards = collection.export_cards(selection.deck_ids)?;
+    let mut reviews = vec![];
+    collection.export_reviews(selection.deck_ids, true, |r| {
+        reviews.push(r);
+        Ok(())
+    })?;
+    let source = crate::deck::apkg::ExportSource {
+        decks: selection.decks,
+        notes: selection.notes,
+        cards: &cards,
+        reviews: &reviews,
+    };
+    let export = crate::deck::apkg::build_export(source, &clock);
+    output.write_with(out, |file| {
+        crate::deck::apkg::write_package(file, output.path(), &export)
+    })?;
+    if output.is_stdout() {
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "Exported {} notes, {} cards and {} reviews from {} deck(s) to {}.",
+        export.notes.len(),
+        export.cards.len(),
+        export.revlog.len(),
+        selection.decks.len(),
+        output.path().display()
+    )
+    .map_err(Error::Output)
 }
 
 fn export_reviews(context: &Context, args: &ReviewArgs, out: &mut dyn Write) -> Result<()> {

@@ -9,15 +9,16 @@
 //! through the configured scheduler. The run ends with a one-line report; large imports show a
 //! progress bar when standard output is a terminal.
 //!
-//! This file parses the arguments; the work is [`crate::import::run`].
+//! This file parses the arguments, calls [`crate::import::run`] and prints what it reports.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
 use super::Context;
 use crate::deck::Format;
 use crate::deck::plan::OnDuplicate;
-use crate::error::Result;
+use crate::error::{Error, Result};
+use crate::import::{Feedback, Listed, Report};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -61,12 +62,130 @@ impl Args {
     }
 }
 
-/// Opens the collection and imports what `args` names (see [`crate::import::run`]).
+/// Opens the collection, imports what `args` names (see [`crate::import::run`]) and prints
+/// the one-line report, or a dry run's listing; large imports draw a progress bar.
 pub fn run(context: &Context, args: &Args, out: &mut dyn Write) -> Result<()> {
     let mut collection = context.open()?;
     let config = collection.config()?;
     let clock = Context::clock(&config)?;
-    crate::import::run(&mut collection, &config, &clock, &args.request(), out)
+    let mut printer = Printer { out: &mut *out };
+    let report = crate::import::run(
+        &mut collection,
+        &config,
+        &clock,
+        &args.request(),
+        &mut printer,
+    )?;
+    if report.dry_run {
+        // The listing, counts first, was printed as it came.
+        return Ok(());
+    }
+    let verb = if report.changed() {
+        "Imported"
+    } else {
+        "Nothing to change"
+    };
+    writeln!(out, "{verb}: {}.", sentence(&report)).map_err(Error::Output)
+}
+
+/// Imports bigger than this show a progress bar (on a terminal).
+const PROGRESS_THRESHOLD: u64 = 5_000;
+
+/// The command line's [`Feedback`]: a progress bar on a terminal, warnings on standard error,
+/// a dry run's listing on `out`.
+struct Printer<'a> {
+    out: &'a mut dyn Write,
+}
+
+impl Feedback for Printer<'_> {
+    /// A progress bar for an import of about `total` notes and histories: drawn when
+    /// standard output is a terminal and the import is large, hidden otherwise.
+    fn progress(&mut self, total: u64) -> indicatif::ProgressBar {
+        if !std::io::stdout().is_terminal() || total < PROGRESS_THRESHOLD {
+            return indicatif::ProgressBar::hidden();
+        }
+        // Drawn on standard output, the stream just found to be a terminal and the one the
+        // report follows on; indicatif's default, standard error, would hide the bar whenever
+        // standard error is redirected (`2>log`) although standard output is a terminal.
+        let bar = indicatif::ProgressBar::with_draw_target(
+            Some(total),
+            indicatif::ProgressDrawTarget::stdout(),
+        );
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("importing {bar:40} {pos}/{len} {eta}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        bar
+    }
+
+    fn warn(&mut self, warning: &str) {
+        crate::output::warn(warning);
+    }
+
+    fn listed(&mut self, line: Listed<'_>) -> Result<()> {
+        let written = match line {
+            Listed::Would(report) => {
+                let held = match report.answers_held {
+                    0 => String::new(),
+                    n => format!(
+                        "; the files hold {n} reviews (matched against the log when imported)"
+                    ),
+                };
+                writeln!(
+                    self.out,
+                    "Dry run, nothing written: would be {}{held}.",
+                    notes(report)
+                )
+            }
+            Listed::Add { deck, key } => writeln!(self.out, "  add     {deck}/{key}"),
+            Listed::Update { deck, key, note } => {
+                writeln!(self.out, "  update  {deck}/{key} (note {note})")
+            }
+        };
+        written.map_err(Error::Output)
+    }
+}
+
+/// "3 added, 1 updated, 40 unchanged" (and skipped when any).
+fn notes(report: &Report) -> String {
+    crate::deck::plan::summary(
+        report.added,
+        report.updated,
+        report.unchanged,
+        report.skipped,
+    )
+}
+
+/// "3 added, 1 updated, 40 unchanged; 120 reviews added, 7 already present; 2 media files
+/// skipped" (the parts that apply).
+fn sentence(report: &Report) -> String {
+    let mut text = notes(report);
+    if let Some(h) = &report.history {
+        let r = &h.reviews;
+        text.push_str(&format!("; {} reviews added", r.added));
+        if r.present > 0 {
+            text.push_str(&format!(", {} already present", r.present));
+        }
+        if r.older > 0 {
+            text.push_str(&format!(
+                ", {} skipped (older than the card's latest review)",
+                r.older
+            ));
+        }
+        if h.skipped_cards > 0 {
+            text.push_str(&format!(
+                ", the history of {} skipped card(s) left out",
+                h.skipped_cards
+            ));
+        }
+    }
+    if report.media_skipped > 0 {
+        text.push_str(&format!(
+            "; {} media file(s) skipped (jargon does not import media)",
+            report.media_skipped
+        ));
+    }
+    text
 }
 
 impl Args {

@@ -35,6 +35,17 @@ pub fn render_wrapping(
     layout(headers, rows, right, max_cell, width, true)
 }
 
+/// The table's shape: each column's width and how it is drawn.
+struct Shape<'a> {
+    widths: Vec<usize>,
+    right: &'a [usize],
+    /// The last column wraps at words (and is not cut).
+    wrap_last: bool,
+    last: usize,
+    /// The continuation lines' indent: the width of every column but the last.
+    indent: String,
+}
+
 fn layout(
     headers: &[&str],
     rows: &[Vec<String>],
@@ -46,15 +57,49 @@ fn layout(
     let columns = headers.len();
     let last = columns.saturating_sub(1);
     let wrap_last = wrap_last && columns > 0 && !right.contains(&last);
-    let clean: Vec<Vec<String>> = rows
-        .iter()
+    let clean = clean_cells(rows, columns, max_cell, wrap_last.then_some(last));
+    let mut widths: Vec<usize> = headers.iter().map(|h| display_width(h)).collect();
+    for row in &clean {
+        for (i, cell) in row.iter().enumerate() {
+            widths[i] = widths[i].max(display_width(cell));
+        }
+    }
+    fit(&mut widths, right, wrap_last, width);
+    let indent = " ".repeat(total(&widths) - widths[last]);
+    let shape = Shape {
+        widths,
+        right,
+        wrap_last,
+        last,
+        indent,
+    };
+    let header_cells: Vec<String> = headers.iter().map(|h| (*h).to_string()).collect();
+    let mut out = shape.line(&header_cells);
+    for row in &clean {
+        out.extend(shape.line(row));
+    }
+    // Whatever could not give way (numbers, a terminal narrower than the figures) is cut.
+    out.iter()
+        .map(|l| truncate(l, width))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The cells sanitised on one line each, cut to `max_cell` columns but the wrapping one.
+fn clean_cells(
+    rows: &[Vec<String>],
+    columns: usize,
+    max_cell: usize,
+    wrapping: Option<usize>,
+) -> Vec<Vec<String>> {
+    rows.iter()
         .map(|row| {
             row.iter()
                 .take(columns)
                 .enumerate()
                 .map(|(i, cell)| {
                     let one_line = sanitize(cell).replace('\n', " ");
-                    if wrap_last && i == last {
+                    if wrapping == Some(i) {
                         one_line
                     } else {
                         truncate(&one_line, max_cell)
@@ -62,42 +107,50 @@ fn layout(
                 })
                 .collect()
         })
-        .collect();
-    let mut widths: Vec<usize> = headers.iter().map(|h| display_width(h)).collect();
-    for row in &clean {
-        for (i, cell) in row.iter().enumerate() {
-            widths[i] = widths[i].max(display_width(cell));
-        }
-    }
-    let total = |widths: &[usize]| widths.iter().sum::<usize>() + GAP * columns.saturating_sub(1);
-    // Which columns may be cut, and how far.
+        .collect()
+}
+
+/// The width of a table with these column widths.
+fn total(widths: &[usize]) -> usize {
+    widths.iter().sum::<usize>() + GAP * widths.len().saturating_sub(1)
+}
+
+/// Cuts the widest text columns until the table fits `width` (a wrapping last column keeps
+/// [`MIN_WRAP`] while others can give way, then takes the room left).
+fn fit(widths: &mut [usize], right: &[usize], wrap_last: bool, width: usize) {
+    let columns = widths.len();
+    let last = columns.saturating_sub(1);
     let shrinkable: Vec<usize> = (0..columns)
         .filter(|i| !(right.contains(i) || (wrap_last && *i == last)))
         .collect();
     let floors: Vec<usize> = widths.iter().map(|&w| w.min(MIN_CUT)).collect();
     if wrap_last {
         let keep = widths[last].min(MIN_WRAP);
-        while total(&widths) - widths[last] + keep > width {
-            if !shrink_widest(&mut widths, &shrinkable, &floors) {
+        while total(widths) - widths[last] + keep > width {
+            if !shrink_widest(widths, &shrinkable, &floors) {
                 break;
             }
         }
-        let room = width.saturating_sub(total(&widths) - widths[last]).max(1);
+        let room = width.saturating_sub(total(widths) - widths[last]).max(1);
         widths[last] = widths[last].min(room);
     } else {
-        while total(&widths) > width {
-            if !shrink_widest(&mut widths, &shrinkable, &floors) {
+        while total(widths) > width {
+            if !shrink_widest(widths, &shrinkable, &floors) {
                 break;
             }
         }
     }
-    let indent = " ".repeat(total(&widths) - widths[last]);
-    let line = |cells: &[String]| -> Vec<String> {
-        let mut parts = Vec::with_capacity(columns);
+}
+
+impl Shape<'_> {
+    /// One row's lines: the cells padded to their widths, then the wrapping column's further
+    /// lines under itself.
+    fn line(&self, cells: &[String]) -> Vec<String> {
+        let mut parts = Vec::with_capacity(cells.len());
         let mut tail = Vec::new();
         for (i, cell) in cells.iter().enumerate() {
-            let cell = if wrap_last && i == last {
-                let mut lines = wrap(cell, widths[i], "", "");
+            let cell = if self.wrap_last && i == self.last {
+                let mut lines = wrap(cell, self.widths[i], "", "");
                 let first = if lines.is_empty() {
                     String::new()
                 } else {
@@ -106,31 +159,24 @@ fn layout(
                 tail = lines;
                 first
             } else {
-                truncate(cell, widths[i])
+                truncate(cell, self.widths[i])
             };
-            let pad = " ".repeat(widths[i].saturating_sub(display_width(&cell)));
-            parts.push(if right.contains(&i) {
+            let pad = " ".repeat(self.widths[i].saturating_sub(display_width(&cell)));
+            parts.push(if self.right.contains(&i) {
                 format!("{pad}{cell}")
-            } else if i == last {
+            } else if i == self.last {
                 cell
             } else {
                 format!("{cell}{pad}")
             });
         }
         let mut lines = vec![parts.join(&" ".repeat(GAP)).trim_end().to_string()];
-        lines.extend(tail.into_iter().map(|rest| format!("{indent}{rest}")));
+        lines.extend(
+            tail.into_iter()
+                .map(|rest| format!("{}{rest}", self.indent)),
+        );
         lines
-    };
-    let header_cells: Vec<String> = headers.iter().map(|h| (*h).to_string()).collect();
-    let mut out = line(&header_cells);
-    for row in &clean {
-        out.extend(line(row));
     }
-    // Whatever could not give way (numbers, a terminal narrower than the figures) is cut.
-    out.iter()
-        .map(|l| truncate(l, width))
-        .collect::<Vec<_>>()
-        .join("\n")
 }
 
 /// Cuts the widest column that is above its floor by one; false when none can give.

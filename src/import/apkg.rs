@@ -6,10 +6,9 @@
 //! the whole package was read without error: the outcome is that of reading first and
 //! writing after, without ever holding the package's notes.
 
-use std::io::Write;
 use std::path::Path;
 
-use super::{Request, not_written, progress_bar, report_parts};
+use super::{Feedback, Report, Request, not_written};
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::deck::apkg::{ENTRY_LIMIT, Package};
@@ -18,7 +17,8 @@ use crate::deck::plan::plan_owned;
 use crate::deck::{DeckInput, NoteInput, Validator};
 use crate::error::{Error, Result};
 use crate::store::Collection;
-use crate::store::revlog::HistoryReport;
+use crate::store::import::NoteStream;
+use crate::store::revlog::{HistoryReport, Merge};
 
 /// Notes written at once.
 const BATCH: usize = 1024;
@@ -79,15 +79,26 @@ impl Held {
     }
 }
 
+/// What the package's notes and answers came to, inside the transaction.
+struct Written {
+    /// Notes written as they came (decks that held none).
+    streamed: usize,
+    plan: crate::deck::plan::ImportPlan,
+    history: HistoryReport,
+    /// Whether any note came with answers.
+    any_history: bool,
+    warnings: Vec<String>,
+}
+
 /// Imports the package at `path` (see the module's documentation).
 pub(crate) fn run(
     collection: &mut Collection,
     config: &Config,
     clock: &Clock,
     path: &Path,
-    args: &Request,
-    out: &mut dyn Write,
-) -> Result<()> {
+    request: &Request,
+    feedback: &mut dyn Feedback,
+) -> Result<Report> {
     drop(crate::deck::open_input(path)?);
     let package = Package::open(path, ENTRY_LIMIT)?;
     let expected = package.note_count()?;
@@ -99,33 +110,80 @@ pub(crate) fn run(
     let merge = |history: &CardHistory, stored: &_| merger.merge(history, stored);
     let now = clock.now().timestamp();
     let written = collection.import_streaming(now, expected, |stream| {
-        let bar = progress_bar(expected as u64);
+        let bar = feedback.progress(expected as u64);
+        let mut writer = Writer {
+            stream,
+            config,
+            merge: &merge,
+            bar: &bar,
+            held: Held::default(),
+            reviews: MergeCounts::default(),
+        };
+        let (any_history, warnings) = writer.read(&package, path, expected, clock)?;
+        let Writer {
+            stream,
+            mut held,
+            reviews,
+            ..
+        } = writer;
+        let histories = held.histories();
+        let names: Vec<&str> = held.decks.iter().map(|d| d.name.as_str()).collect();
+        let existing = stream.existing_notes(&names)?;
+        drop(names);
+        let decks = std::mem::take(&mut held.decks);
+        let plan = plan_owned(decks, &existing, request.on_duplicate);
+        let streamed = stream.added();
+        let added = stream.apply(&plan, &mut |done| bar.set_position(streamed as u64 + done))?;
+        let mut history =
+            stream.write_planned_histories(&plan, &added, &histories, config, &merge)?;
+        history.reviews += reviews;
+        bar.finish_and_clear();
+        Ok(Written {
+            streamed,
+            plan,
+            history,
+            any_history,
+            warnings,
+        })
+    });
+    let written = written.map_err(|e| match e {
+        Error::Input { .. } => e,
+        e => not_written(e),
+    })?;
+    for warning in &written.warnings {
+        feedback.warn(&format!("{}: {warning}", path.display()));
+    }
+    let mut report = Report::of_plan(false, written.streamed, &written.plan);
+    report.history = written.any_history.then_some(written.history);
+    report.media_skipped = package.media;
+    Ok(report)
+}
+
+/// The writing side of a package import: writes the batches of decks that held no notes with
+/// their histories, keeps the others.
+struct Writer<'s, 't, 'a> {
+    stream: &'s mut NoteStream<'t>,
+    config: &'a Config,
+    merge: Merge<'a>,
+    bar: &'a indicatif::ProgressBar,
+    held: Held,
+    /// How the streamed notes' answers fared.
+    reviews: MergeCounts,
+}
+
+impl Writer<'_, '_, '_> {
+    /// Reads the package's notes, validating each and writing them in batches; returns
+    /// whether any note came with answers, and the reader's warnings.
+    fn read(
+        &mut self,
+        package: &Package,
+        path: &Path,
+        expected: usize,
+        clock: &Clock,
+    ) -> Result<(bool, Vec<String>)> {
         let mut validator = Validator::expecting(path, expected);
-        let mut held = Held::default();
-        let mut reviews = MergeCounts::default();
         let mut any_history = false;
         let mut batch = Batch::default();
-        let mut flush = |batch: Batch,
-                         stream: &mut crate::store::import::NoteStream,
-                         held: &mut Held|
-         -> Result<()> {
-            if batch.notes.is_empty() {
-                return Ok(());
-            }
-            if !stream.accepts(&batch.deck)? {
-                held.keep(batch);
-                return Ok(());
-            }
-            let first = stream.next_id();
-            stream.write(&batch.deck, batch.notes.iter().map(|n| &n.fields))?;
-            for (note_id, list) in (first..).zip(&batch.histories) {
-                for history in list {
-                    reviews += stream.write_history(note_id, history, config, &merge)?;
-                }
-            }
-            bar.set_position(stream.added() as u64);
-            Ok(())
-        };
         let warnings = package.read(clock, |converted| {
             validator.note(&converted.deck, &converted.note)?;
             any_history |= !converted.histories.is_empty();
@@ -134,55 +192,36 @@ pub(crate) fn run(
                     deck: converted.deck,
                     ..Batch::default()
                 };
-                flush(std::mem::replace(&mut batch, next), stream, &mut held)?;
+                self.flush(std::mem::replace(&mut batch, next))?;
             }
             batch.notes.push(converted.note);
             batch.histories.push(converted.histories);
             Ok(())
         })?;
-        flush(std::mem::take(&mut batch), stream, &mut held)?;
-        let histories = held.histories();
-        let names: Vec<&str> = held.decks.iter().map(|d| d.name.as_str()).collect();
-        let existing = stream.existing_notes(&names)?;
-        drop(names);
-        let plan = plan_owned(
-            std::mem::take(&mut held.decks),
-            &existing,
-            args.on_duplicate,
-        );
-        let streamed = stream.added();
-        let added = stream.apply(&plan, &mut |done| bar.set_position(streamed as u64 + done))?;
-        let mut report =
-            stream.write_planned_histories(&plan, &added, &histories, config, &merge)?;
-        report.reviews += reviews;
-        bar.finish_and_clear();
-        Ok((streamed, plan, report, any_history, warnings))
-    });
-    let (streamed, plan, history, any_history, warnings) = written.map_err(|e| match e {
-        Error::Input { .. } => e,
-        e => not_written(e),
-    })?;
-    for warning in &warnings {
-        crate::output::warn(&format!("{}: {warning}", path.display()));
+        self.flush(batch)?;
+        Ok((any_history, warnings))
     }
-    let added = streamed + plan.add.len();
-    let summary =
-        crate::deck::plan::summary(added, plan.update.len(), plan.unchanged, plan.skipped);
-    let reviews: &HistoryReport = &history;
-    let nothing = added == 0
-        && plan.update.is_empty()
-        && reviews.reviews.added == 0
-        && reviews.reviews.cards == 0;
-    writeln!(
-        out,
-        "{}: {}.",
-        if nothing {
-            "Nothing to change"
-        } else {
-            "Imported"
-        },
-        report_parts(summary, any_history.then_some(reviews), package.media)
-    )
-    .map_err(Error::Output)?;
-    Ok(())
+
+    /// Writes `batch` and its histories when its deck held no notes; keeps it otherwise.
+    fn flush(&mut self, batch: Batch) -> Result<()> {
+        if batch.notes.is_empty() {
+            return Ok(());
+        }
+        if !self.stream.accepts(&batch.deck)? {
+            self.held.keep(batch);
+            return Ok(());
+        }
+        let first = self.stream.next_id();
+        self.stream
+            .write(&batch.deck, batch.notes.iter().map(|n| &n.fields))?;
+        for (note_id, list) in (first..).zip(&batch.histories) {
+            for history in list {
+                self.reviews +=
+                    self.stream
+                        .write_history(note_id, history, self.config, self.merge)?;
+            }
+        }
+        self.bar.set_position(self.stream.added() as u64);
+        Ok(())
+    }
 }

@@ -212,14 +212,28 @@ mod tests {
         assert_eq!(rows(&fresh), rows(&migrated));
     }
 
-    #[test]
-    fn migration_2_keeps_every_card_state_and_answer_under_the_new_card_ids() {
-        let mut conn = Connection::open_in_memory().unwrap();
+    /// Every row `sql` returns, through `row`.
+    fn rows<T>(
+        conn: &Connection,
+        sql: &str,
+        row: impl FnMut(&rusqlite::Row) -> rusqlite::Result<T>,
+    ) -> Vec<T> {
+        conn.prepare(sql)
+            .unwrap()
+            .query_map([], row)
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    }
+
+    /// A version 1 collection with two notes and their four cards, one card answered twice
+    /// and one suspended. Version 1 numbered cards in insertion order: note 1 has cards 1
+    /// (forward) and 2 (reverse), note 2 has cards 3 and 4.
+    fn version_1_with_answers() -> Connection {
+        let conn = Connection::open_in_memory().unwrap();
         conn.pragma_update(None, "foreign_keys", true).unwrap();
         conn.execute_batch(MIGRATIONS[0]).unwrap();
         conn.pragma_update(None, "user_version", 1).unwrap();
-        // Version 1 numbered cards in insertion order: note 1 has cards 1 (forward) and 2
-        // (reverse), note 2 has cards 3 and 4.
         conn.execute_batch(
             "INSERT INTO decks (id, name, created_at) VALUES (1, 'D', 0);
              INSERT INTO notes (id, deck_id, key, term, definition, created_at, modified_at)
@@ -236,13 +250,16 @@ mod tests {
                     (2, 2000, 91, 4, 500, 'schedule', 'sm2', 'review', 1, 2500, 1, 0, 0, 'review', 97, 6, 2360, 2, 1, 0);",
         )
         .unwrap();
-        migrate(&mut conn, 1).unwrap();
+        conn
+    }
 
+    #[test]
+    fn migration_2_keeps_every_card_state_and_answer_under_the_new_card_ids() {
+        let mut conn = version_1_with_answers();
+        migrate(&mut conn, 1).unwrap();
         // Migration 4 counted the log already there for the statistics.
-        let counts: Vec<(i64, String, String, i64, i64, i64, i64)> = conn
-            .prepare("SELECT * FROM review_day_counts ORDER BY day")
-            .unwrap()
-            .query_map([], |r| {
+        let counts: Vec<(i64, String, String, i64, i64, i64, i64)> =
+            rows(&conn, "SELECT * FROM review_day_counts ORDER BY day", |r| {
                 Ok((
                     r.get(0)?,
                     r.get(1)?,
@@ -252,10 +269,7 @@ mod tests {
                     r.get(5)?,
                     r.get(6)?,
                 ))
-            })
-            .unwrap()
-            .map(Result::unwrap)
-            .collect();
+            });
         assert_eq!(
             counts,
             vec![
@@ -263,22 +277,26 @@ mod tests {
                 (91, "schedule".into(), "review".into(), 0, 4, 1, 500)
             ]
         );
-        let quarters: Vec<(i64, i64, i64, i64)> = conn
-            .prepare("SELECT day, quarter, answers, passed FROM review_quarter_counts ORDER BY day")
-            .unwrap()
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
-            .unwrap()
-            .map(Result::unwrap)
-            .collect();
+        let quarters: Vec<(i64, i64, i64, i64)> = rows(
+            &conn,
+            "SELECT day, quarter, answers, passed FROM review_quarter_counts ORDER BY day",
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        );
         assert_eq!(quarters, vec![(90, 0, 1, 1), (91, 0, 1, 1)]);
-
-        let stored: Vec<(i64, i64, String, Option<i64>, i64, i64)> = conn
-            .prepare("SELECT id, note_id, phase, due_day, ease_permille, suspended FROM card_states ORDER BY id")
-            .unwrap()
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)))
-            .unwrap()
-            .map(Result::unwrap)
-            .collect();
+        let stored: Vec<(i64, i64, String, Option<i64>, i64, i64)> = rows(
+            &conn,
+            "SELECT id, note_id, phase, due_day, ease_permille, suspended FROM card_states ORDER BY id",
+            |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                ))
+            },
+        );
         assert_eq!(
             stored,
             vec![
@@ -287,21 +305,16 @@ mod tests {
             ],
             "the untouched cards lose their rows; the others keep them under id = note * 2 + direction"
         );
-        let logged: Vec<(i64, i64)> = conn
-            .prepare("SELECT id, card_id FROM reviews ORDER BY id")
-            .unwrap()
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-            .unwrap()
-            .map(Result::unwrap)
-            .collect();
+        let logged: Vec<(i64, i64)> =
+            rows(&conn, "SELECT id, card_id FROM reviews ORDER BY id", |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            });
         assert_eq!(logged, vec![(1, 3), (2, 3)]);
-        let cards: Vec<(i64, String, String, i64)> = conn
-            .prepare("SELECT id, direction, phase, suspended FROM cards ORDER BY id")
-            .unwrap()
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
-            .unwrap()
-            .map(Result::unwrap)
-            .collect();
+        let cards: Vec<(i64, String, String, i64)> = rows(
+            &conn,
+            "SELECT id, direction, phase, suspended FROM cards ORDER BY id",
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        );
         assert_eq!(
             cards,
             vec![
@@ -311,20 +324,14 @@ mod tests {
                 (5, "reverse".to_string(), "new".to_string(), 0),
             ]
         );
-        let fresh: Vec<i64> = conn
-            .prepare("SELECT fresh FROM notes ORDER BY id")
-            .unwrap()
-            .query_map([], |r| r.get(0))
-            .unwrap()
-            .map(Result::unwrap)
-            .collect();
+        let fresh: Vec<i64> = rows(&conn, "SELECT fresh FROM notes ORDER BY id", |r| r.get(0));
         assert_eq!(fresh, vec![1, 3], "note 1's reverse card is no longer new");
-        let broken: i64 = conn
-            .query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
-                r.get(0)
-            })
-            .unwrap();
-        assert_eq!(broken, 0);
+        let broken: Vec<i64> = rows(
+            &conn,
+            "SELECT count(*) FROM pragma_foreign_key_check",
+            |r| r.get(0),
+        );
+        assert_eq!(broken, [0]);
     }
 
     #[test]
