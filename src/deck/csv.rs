@@ -469,30 +469,7 @@ impl Layout {
         let roles = column_roles(&headers, named_columns.as_deref(), warnings);
         let mut columns: Vec<(usize, Field)> = roles.into_iter().collect();
         columns.sort_by_key(|(c, _)| *c);
-        let column_of = |wanted: Field| {
-            columns
-                .iter()
-                .rev()
-                .find(|(_, f)| *f == wanted)
-                .map(|(c, _)| *c)
-        };
-        let (Some(term_column), Some(definition_column)) =
-            (column_of(Field::Term), column_of(Field::Definition))
-        else {
-            let missing = if column_of(Field::Term).is_none() {
-                "term"
-            } else {
-                "definition"
-            };
-            return Err(Error::input(
-                path,
-                None,
-                format!(
-                    "no column holds the {missing} (name one in #columns:, e.g. #columns:term,definition)"
-                ),
-            ));
-        };
-        let deck_column = column_of(Field::Deck);
+        let (term_column, definition_column, deck_column) = locate(path, &columns)?;
         Ok(Layout {
             headers,
             delimiter,
@@ -614,6 +591,29 @@ impl Layout {
         } else {
             raw.trim().to_string()
         })
+    }
+}
+
+/// The columns of the term, the definition and the deck (a field named by two columns is
+/// in the later one); refuses columns without a term or a definition.
+fn locate(path: &Path, columns: &[(usize, Field)]) -> Result<(usize, usize, Option<usize>)> {
+    let column_of = |wanted: Field| {
+        columns
+            .iter()
+            .rev()
+            .find(|(_, f)| *f == wanted)
+            .map(|(c, _)| *c)
+    };
+    match (column_of(Field::Term), column_of(Field::Definition)) {
+        (Some(term), Some(definition)) => Ok((term, definition, column_of(Field::Deck))),
+        (term, _) => Err(Error::input(
+            path,
+            None,
+            format!(
+                "no column holds the {} (name one in #columns:, e.g. #columns:term,definition)",
+                if term.is_none() { "term" } else { "definition" }
+            ),
+        )),
     }
 }
 
