@@ -197,3 +197,15 @@ fn a_hash_below_the_first_row_is_text_and_lines_count_from_the_top() {
         .to_string();
     assert!(err.starts_with("deck.csv:4:3:"), "{err}");
 }
+
+#[test]
+fn a_field_named_by_two_columns_takes_the_later_one_for_the_deck_too() {
+    let deck = parse_str("#columns:term,definition,deck,deck\na,b,X,Y\n").unwrap();
+    let names: Vec<&str> = deck.decks.iter().map(|d| d.name.as_str()).collect();
+    assert_eq!(names, ["Y"]);
+    // And an empty term is found in the later term column.
+    let error = parse_str("#columns:term,definition,term\na,b,\n")
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("deck.csv:2:5: the term is empty"), "{error}");
+}
