@@ -384,6 +384,62 @@ fn check_reports_a_review_whose_scheduler_it_does_not_know() {
     assert!(stderr.contains("1 problem"), "{stderr}");
 }
 
+/// Stores `value` in one list column of the note `Test/gradient-descent`, as a damaged or
+/// hand-edited file might hold it.
+fn corrupt_list(env: &Env, column: &str, value: &str) {
+    rusqlite::Connection::open(&env.db)
+        .unwrap()
+        .execute(
+            &format!(
+                "UPDATE notes SET {column} = ?1 WHERE key = 'gradient-descent'
+                 AND deck_id = (SELECT id FROM decks WHERE name = 'Test')"
+            ),
+            [value],
+        )
+        .unwrap();
+}
+
+#[test]
+fn a_list_column_that_is_not_a_list_of_strings_is_an_error_naming_the_note() {
+    for (column, value) in [
+        ("aliases", "not json"),
+        ("tags", "[1, 2]"),
+        ("related", "{\"a\": \"b\"}"),
+    ] {
+        let env = with_deck();
+        corrupt_list(&env, column, value);
+        let out = env.run(&["export", "deck", "--deck", "Test", "--format", "json"]);
+        let (stdout, stderr) = text(&out);
+        assert_eq!(out.status.code(), Some(1), "{column}: {stdout}{stderr}");
+        assert_eq!(stderr.lines().count(), 1, "one sentence: {stderr}");
+        assert!(
+            stderr.contains(&format!("the {column} of note"))
+                && stderr.contains("Test/gradient-descent")
+                && stderr.contains("not a JSON list of strings"),
+            "{column}: {stderr}"
+        );
+        assert!(stdout.is_empty(), "nothing half-written: {stdout}");
+    }
+}
+
+#[test]
+fn check_reports_a_note_whose_list_column_is_not_a_list_of_strings() {
+    let env = with_deck();
+    assert!(env.ok(&["check"]).starts_with("ok: "));
+    corrupt_list(&env, "aliases", "[\"GD\", null]");
+    let out = env.run(&["check"]);
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{stdout}{stderr}");
+    assert!(!stdout.contains("ok:"), "{stdout}");
+    assert!(
+        stdout.contains("problem: the aliases of note")
+            && stdout.contains("Test/gradient-descent")
+            && stdout.contains("are not a JSON list of strings"),
+        "{stdout}"
+    );
+    assert!(stderr.contains("1 problem"), "{stderr}");
+}
+
 fn assert_refused(env: &Env, file: &std::path::Path, needles: &[&str]) {
     let before = env.fingerprint();
     let out = env.run(&["import", file.to_str().unwrap()]);

@@ -35,6 +35,7 @@ pub fn run(context: &Context, _args: &Args, out: &mut dyn Write) -> Result<()> {
         }
     }
     if problems.is_empty() {
+        problems.extend(collection.notes_with_unreadable_lists()?);
         let mut logs: std::collections::HashMap<i64, Vec<ReviewRow>> =
             std::collections::HashMap::new();
         let mut reviews = 0usize;

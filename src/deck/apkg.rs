@@ -30,10 +30,10 @@
 //!   scheduling but no review log gets one synthetic `import` row (duration 0) dated at the
 //!   card's last modification, carrying its state.
 //! - Media files are not imported; they are counted in the report.
+//!
+//! Writing a package (an export) is [`super::apkg_export`].
 
 use std::collections::{HashMap, HashSet};
-use std::fs::File;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use super::apkg_numbers::Checker;
@@ -47,6 +47,7 @@ use crate::scheduler::{
 };
 use crate::store::anki::{AnkiCard, AnkiCollection, AnkiNote, AnkiReview, Reader};
 
+pub use super::apkg_export::{ExportSource, build_export, write_package};
 pub use super::apkg_zip::ENTRY_LIMIT;
 use super::apkg_zip::{Scratch, extract_collection};
 
@@ -415,63 +416,16 @@ impl<'a> Converter<'a> {
         cards: &[AnkiCard],
         log_of: &mut dyn FnMut(&AnkiCard) -> Result<Vec<AnkiReview>>,
     ) -> Result<Option<Converted>> {
-        let collection = self.collection;
-        let clock = self.clock;
-        let crt_day = self.crt_day;
-        let notetype = collection.notetypes.get(&note.notetype_id);
+        let notetype = self.collection.notetypes.get(&note.notetype_id);
         let names: Vec<String> = notetype.map(|t| t.fields.clone()).unwrap_or_default();
-        let values: Vec<&str> = note.fields.split('\u{1f}').collect();
-        let map = field_map(&names);
-        let mut fields = NoteFields::default();
-        for (index, field) in map.iter().enumerate() {
-            let Some(field) = field else { continue };
-            let text = field_text(values.get(index).copied().unwrap_or(""));
-            use super::csv::Field;
-            match field {
-                Field::Term => fields.term = text,
-                Field::Definition => fields.definition = text,
-                Field::Example => fields.example = text,
-                Field::Aliases => fields.aliases = split_list(&text),
-                Field::Related => fields.related = split_list(&text),
-                Field::Source => fields.source = text,
-                Field::Key => fields.key = text,
-                Field::Deck | Field::Guid | Field::Tags | Field::Notetype => {}
-            }
-        }
+        let mut fields = note_fields(&names, &note.fields);
         if fields.term.is_empty() || fields.definition.is_empty() {
             self.skipped_notes += 1;
             return Ok(None);
         }
         fields.tags = note.tags.split_whitespace().map(String::from).collect();
-        let home = cards.iter().min_by_key(|c| c.ord).map(|c| {
-            if c.original_deck_id != 0 {
-                c.original_deck_id
-            } else {
-                c.deck_id
-            }
-        });
-        let deck = home
-            .and_then(|id| collection.decks.get(&id))
-            .cloned()
-            .unwrap_or_else(|| "Default".to_string());
-        let taken = self.keys.entry(deck.clone()).or_default();
-        if fields.key.is_empty() {
-            let base = crate::text::slug(&fields.term);
-            let base = if base.is_empty() {
-                format!("anki-{}", note.id)
-            } else {
-                base
-            };
-            fields.key = if taken.contains(&key_hash(&base)) {
-                (2..)
-                    .map(|n| format!("{base}-{n}"))
-                    .find(|k| !taken.contains(&key_hash(k)))
-                    .unwrap_or(base)
-            } else {
-                base
-            };
-        }
-        taken.insert(key_hash(&fields.key));
+        let deck = self.home_deck(cards);
+        self.give_key(&deck, &mut fields, note.id);
         fields.guid = Some(note.guid.clone())
             .filter(|g| !g.is_empty() && *g != derived_guid(&deck, &fields.key));
 
@@ -487,47 +441,9 @@ impl<'a> Converter<'a> {
                     continue;
                 }
             };
-            let log = log_of(card)?;
-            let mut previous = CardState::new_card();
-            let mut answers = vec![];
-            for review in &log {
-                let Some(answer) = u8::try_from(review.ease).ok().and_then(Answer::from_rating)
-                else {
-                    self.manual_rows += 1;
-                    continue;
-                };
-                let after = answer_state(review, &previous, clock);
-                answers.push(ImportedAnswer {
-                    reviewed_at_ms: review.id,
-                    quality: answer.quality(),
-                    duration_ms: review.time_ms.max(0),
-                    after: Some(after),
-                });
-                previous = after;
+            if let Some(history) = self.history(card, direction, log_of)? {
+                histories.push(history);
             }
-            let streak = previous.repetitions;
-            let state = card_state(card, streak, crt_day, clock);
-            if answers.is_empty() && state != CardState::new_card() {
-                answers.push(ImportedAnswer {
-                    reviewed_at_ms: card.modified.saturating_mul(1000),
-                    quality: Answer::Good.quality(),
-                    duration_ms: 0,
-                    after: Some(state),
-                });
-            }
-            let suspended = card.queue == -1;
-            let buried = card.queue == -2 || card.queue == -3;
-            if answers.is_empty() && !suspended && !buried {
-                continue;
-            }
-            histories.push(CardHistory {
-                note: 0,
-                direction,
-                answers,
-                state: Some(state),
-                suspended,
-                buried,
-            });
         }
         Ok(Some(Converted {
             deck,
@@ -536,6 +452,95 @@ impl<'a> Converter<'a> {
                 position: None,
             },
             histories,
+        }))
+    }
+
+    /// The deck of a note's first card (its home deck when it is in a filtered one), or
+    /// "Default".
+    fn home_deck(&self, cards: &[AnkiCard]) -> String {
+        let home = cards.iter().min_by_key(|c| c.ord).map(|c| {
+            if c.original_deck_id != 0 {
+                c.original_deck_id
+            } else {
+                c.deck_id
+            }
+        });
+        home.and_then(|id| self.collection.decks.get(&id))
+            .cloned()
+            .unwrap_or_else(|| "Default".to_string())
+    }
+
+    /// Gives a note without a key one from its term (or its Anki id), unique in `deck`, and
+    /// records the key as given.
+    fn give_key(&mut self, deck: &str, fields: &mut NoteFields, note_id: i64) {
+        let taken = self.keys.entry(deck.to_string()).or_default();
+        if fields.key.is_empty() {
+            let base = crate::text::slug(&fields.term);
+            let base = if base.is_empty() {
+                format!("anki-{note_id}")
+            } else {
+                base
+            };
+            fields.key = if taken.contains(&key_hash(&base)) {
+                (2..)
+                    .map(|n| format!("{base}-{n}"))
+                    .find(|k| !taken.contains(&key_hash(k)))
+                    .unwrap_or(base)
+            } else {
+                base
+            };
+        }
+        taken.insert(key_hash(&fields.key));
+    }
+
+    /// One card's history: its answers with the states Anki recorded, or one synthetic
+    /// answer carrying its scheduling when it has no log; `None` for a new card with
+    /// nothing to carry (not suspended or buried either).
+    fn history(
+        &mut self,
+        card: &AnkiCard,
+        direction: Direction,
+        log_of: &mut dyn FnMut(&AnkiCard) -> Result<Vec<AnkiReview>>,
+    ) -> Result<Option<CardHistory>> {
+        let log = log_of(card)?;
+        let mut previous = CardState::new_card();
+        let mut answers = vec![];
+        for review in &log {
+            let Some(answer) = u8::try_from(review.ease).ok().and_then(Answer::from_rating) else {
+                self.manual_rows += 1;
+                continue;
+            };
+            let after = answer_state(review, &previous, self.clock);
+            answers.push(ImportedAnswer {
+                reviewed_at_ms: review.id,
+                quality: answer.quality(),
+                duration_ms: review.time_ms.max(0),
+                after: Some(after),
+            });
+            previous = after;
+        }
+        let streak = previous.repetitions;
+        let state = card_state(card, streak, self.crt_day, self.clock);
+        if answers.is_empty() && state != CardState::new_card() {
+            answers.push(ImportedAnswer {
+                reviewed_at_ms: card.modified.saturating_mul(1000),
+                quality: Answer::Good.quality(),
+                duration_ms: 0,
+                after: Some(state),
+            });
+        }
+        let suspended = card.queue == -1;
+        let buried = card.queue == -2 || card.queue == -3;
+        if answers.is_empty() && !suspended && !buried {
+            return Ok(None);
+        }
+        Ok(Some(CardHistory {
+            note: 0,
+            direction,
+            answers,
+            state: Some(state),
+            suspended,
+            buried,
         }))
     }
 
@@ -567,353 +572,34 @@ impl<'a> Converter<'a> {
     }
 }
 
+/// A note's fields, from its note type's field `names` and its `\x1f`-separated values.
+fn note_fields(names: &[String], values: &str) -> NoteFields {
+    let values: Vec<&str> = values.split('\u{1f}').collect();
+    let mut fields = NoteFields::default();
+    for (index, field) in field_map(names).iter().enumerate() {
+        let Some(field) = field else { continue };
+        let text = field_text(values.get(index).copied().unwrap_or(""));
+        use super::csv::Field;
+        match field {
+            Field::Term => fields.term = text,
+            Field::Definition => fields.definition = text,
+            Field::Example => fields.example = text,
+            Field::Aliases => fields.aliases = split_list(&text),
+            Field::Related => fields.related = split_list(&text),
+            Field::Source => fields.source = text,
+            Field::Key => fields.key = text,
+            Field::Deck | Field::Guid | Field::Tags | Field::Notetype => {}
+        }
+    }
+    fields
+}
+
 fn split_list(text: &str) -> Vec<String> {
     text.split(';')
         .map(str::trim)
         .filter(|s| !s.is_empty())
         .map(String::from)
         .collect()
-}
-
-// ---------------------------------------------------------------------------------------------
-// Export: a legacy (schema 11) package that current Anki imports.
-
-/// The id of jargon's note type in exported packages: fixed, so every export maps onto the
-/// same note type in Anki.
-pub const NOTETYPE_ID: i64 = 1_735_689_600_000;
-
-const NOTETYPE_FIELDS: [&str; 7] = [
-    "Term",
-    "Definition",
-    "Example",
-    "Aliases",
-    "Related",
-    "Source",
-    "Key",
-];
-
-/// A field's text as Anki's HTML.
-fn field_html(text: &str) -> String {
-    html_escape::encode_text(text).replace('\n', "<br>")
-}
-
-fn checksum(text: &str) -> i64 {
-    let digest = sha1_smol::Sha1::from(text).digest().bytes();
-    i64::from(u32::from_be_bytes([
-        digest[0], digest[1], digest[2], digest[3],
-    ]))
-}
-
-fn notetype_json(modified: i64, deck_id: i64) -> serde_json::Value {
-    let field = |ord: usize, name: &str| {
-        serde_json::json!({"name": name, "ord": ord, "sticky": false, "rtl": false,
-            "font": "Arial", "size": 20, "media": []})
-    };
-    serde_json::json!({
-        "id": NOTETYPE_ID,
-        "name": "jargon",
-        "type": 0,
-        "mod": modified,
-        "usn": -1,
-        "sortf": 0,
-        "did": deck_id,
-        "tmpls": [
-            {"name": "Forward", "ord": 0, "qfmt": "{{Term}}",
-             "afmt": "{{FrontSide}}<hr id=answer>{{Definition}}{{#Example}}<br><i>{{Example}}</i>{{/Example}}",
-             "did": null, "bqfmt": "", "bafmt": ""},
-            {"name": "Reverse", "ord": 1, "qfmt": "{{Definition}}<br>{{type:Term}}",
-             "afmt": "{{Definition}}<hr id=answer>{{type:Term}}",
-             "did": null, "bqfmt": "", "bafmt": ""}
-        ],
-        "flds": NOTETYPE_FIELDS.iter().enumerate().map(|(i, n)| field(i, n)).collect::<Vec<_>>(),
-        "css": ".card { font-family: arial; font-size: 20px; text-align: center; }",
-        "latexPre": "\\documentclass[12pt]{article}\n\\special{papersize=3in,5in}\n\\usepackage{amssymb,amsmath}\n\\pagestyle{empty}\n\\setlength{\\parindent}{0in}\n\\begin{document}\n",
-        "latexPost": "\\end{document}",
-        "latexsvg": false,
-        "req": [[0, "any", [0]], [1, "any", [1]]],
-        "tags": [],
-        "vers": []
-    })
-}
-
-fn deck_json(id: i64, name: &str, description: &str, modified: i64) -> serde_json::Value {
-    serde_json::json!({
-        "id": id, "name": name, "desc": description, "mod": modified, "usn": -1,
-        "collapsed": false, "browserCollapsed": false, "dyn": 0, "conf": 1,
-        "extendNew": 0, "extendRev": 0,
-        "newToday": [0, 0], "revToday": [0, 0], "lrnToday": [0, 0], "timeToday": [0, 0]
-    })
-}
-
-fn dconf_json() -> serde_json::Value {
-    serde_json::json!({"1": {
-        "id": 1, "name": "Default", "mod": 0, "usn": 0, "maxTaken": 60, "autoplay": true,
-        "timer": 0, "replayq": true, "dyn": false,
-        "new": {"bury": true, "delays": [1, 10], "initialFactor": 2500, "ints": [1, 4, 7],
-                "order": 1, "perDay": 20, "separate": true},
-        "lapse": {"delays": [10], "leechAction": 0, "leechFails": 8, "minInt": 1, "mult": 0},
-        "rev": {"bury": true, "ease4": 1.3, "fuzz": 0.05, "ivlFct": 1, "maxIvl": 36500,
-                "minSpace": 1, "perDay": 200, "hardFactor": 1.2}
-    }})
-}
-
-/// What an export holds, read from the collection.
-#[derive(Debug, Clone, Copy)]
-pub struct ExportSource<'a> {
-    pub decks: &'a [crate::store::export::ExportDeck],
-    pub notes: &'a [crate::store::export::ExportNote],
-    pub cards: &'a [crate::model::Card],
-    pub reviews: &'a [crate::store::export::ExportReview],
-}
-
-/// Anki's card type, queue and due for a jargon card state.
-fn anki_schedule(state: &CardState, position: i64, crt_day: i64) -> (i64, i64, i64) {
-    let day = |due: Due| match due {
-        Due::Day(d) => d - crt_day,
-        Due::At(at) => at,
-        Due::Unscheduled => 0,
-    };
-    let intraday = matches!(state.due, Due::At(_));
-    match state.phase {
-        Phase::New => (0, 0, position),
-        Phase::Learning => (1, if intraday { 1 } else { 3 }, day(state.due)),
-        Phase::Review => (2, 2, day(state.due)),
-        Phase::Relearning => (3, if intraday { 1 } else { 3 }, day(state.due)),
-    }
-}
-
-/// Anki's revlog interval: days for a review card, negative seconds for a (re)learning step
-/// (jargon's steps are whole days).
-fn revlog_interval(state: &CardState) -> i64 {
-    match state.phase {
-        Phase::New => 0,
-        Phase::Review => i64::from(state.interval_days),
-        Phase::Learning | Phase::Relearning => -i64::from(state.interval_days) * 86_400,
-    }
-}
-
-/// Builds the Anki collection for an export; `clock` gives today (for burying) and the study
-/// days.
-pub fn build_export(source: ExportSource, clock: &Clock) -> crate::store::apkg::AnkiExport {
-    use crate::store::apkg::{AnkiCardRow, AnkiExport, AnkiNoteRow};
-    let today = clock.today();
-    let now_secs = clock.now().timestamp();
-    // The collection's first day: no due day or review falls before it.
-    let mut crt_day = today;
-    for card in source.cards {
-        if let Due::Day(d) = card.state.due {
-            crt_day = crt_day.min(d);
-        }
-    }
-    for review in source.reviews {
-        crt_day = crt_day.min(review.review.day);
-    }
-    let crt = clock.day_start(crt_day).timestamp();
-
-    // Decks, with every parent of a sub-deck (Anki shows the tree from them).
-    let mut deck_ids: HashMap<String, i64> = HashMap::new();
-    let mut decks_json = serde_json::Map::new();
-    decks_json.insert("1".into(), deck_json(1, "Default", "", now_secs));
-    let mut next_deck_id = 1_700_000_000_000_i64;
-    for deck in source.decks {
-        let parts: Vec<&str> = deck.name.split("::").collect();
-        for depth in 1..=parts.len() {
-            let name = parts[..depth].join("::");
-            if deck_ids.contains_key(&name) {
-                continue;
-            }
-            next_deck_id += 1;
-            let description = if depth == parts.len() {
-                deck.description.as_str()
-            } else {
-                ""
-            };
-            decks_json.insert(
-                next_deck_id.to_string(),
-                deck_json(next_deck_id, &name, description, now_secs),
-            );
-            deck_ids.insert(name, next_deck_id);
-        }
-    }
-    let first_deck = source
-        .decks
-        .first()
-        .and_then(|d| deck_ids.get(&d.name).copied())
-        .unwrap_or(1);
-
-    // Notes: ids from their creation time, two apart so a note's cards can be nid + ord.
-    let mut notes = Vec::with_capacity(source.notes.len());
-    let mut note_ids: HashMap<i64, (i64, i64)> = HashMap::new();
-    let mut order: Vec<&crate::store::export::ExportNote> = source.notes.iter().collect();
-    order.sort_by_key(|n| (n.created_at, n.note.id));
-    let mut last_id = 0_i64;
-    for n in order {
-        let id = (n.created_at.saturating_mul(1000)).max(last_id + 2);
-        last_id = id;
-        let f = &n.note.fields;
-        let deck_id = deck_ids.get(&n.note.deck).copied().unwrap_or(1);
-        note_ids.insert(n.note.id, (id, deck_id));
-        let fields = [
-            f.term.clone(),
-            f.definition.clone(),
-            f.example.clone(),
-            f.aliases.join("; "),
-            f.related.join("; "),
-            f.source.clone(),
-            f.key.clone(),
-        ];
-        let tags = super::export::tags_field(&f.tags);
-        notes.push(AnkiNoteRow {
-            id,
-            guid: f
-                .guid
-                .clone()
-                .unwrap_or_else(|| derived_guid(&n.note.deck, &f.key)),
-            notetype_id: NOTETYPE_ID,
-            modified: n.modified_at,
-            tags: if tags.is_empty() {
-                String::new()
-            } else {
-                format!(" {tags} ")
-            },
-            fields: fields
-                .iter()
-                .map(|t| field_html(t))
-                .collect::<Vec<_>>()
-                .join("\u{1f}"),
-            sort_field: f.term.clone(),
-            checksum: checksum(&f.term),
-        });
-    }
-
-    // Reviews per card, to count repetitions.
-    let mut reps: HashMap<i64, i64> = HashMap::new();
-    for r in source.reviews {
-        *reps.entry(r.review.card_id).or_default() += 1;
-    }
-    let mut card_ids: HashMap<i64, i64> = HashMap::new();
-    let mut cards = Vec::with_capacity(source.cards.len());
-    for card in source.cards {
-        let Some(&(note_id, deck_id)) = note_ids.get(&card.note_id) else {
-            continue;
-        };
-        let ord = match card.direction {
-            Direction::Forward => 0,
-            Direction::Reverse => 1,
-        };
-        let id = note_id + ord;
-        card_ids.insert(card.id, id);
-        let (kind, mut queue, due) = anki_schedule(&card.state, card.position, crt_day);
-        if card.suspended {
-            queue = -1;
-        } else if card.buried_day.is_some_and(|d| d >= today) {
-            queue = -3;
-        }
-        let new = card.state.phase == Phase::New;
-        cards.push(AnkiCardRow {
-            id,
-            note_id,
-            deck_id,
-            ord,
-            modified: now_secs,
-            kind,
-            queue,
-            due,
-            interval: if new {
-                0
-            } else {
-                i64::from(card.state.interval_days)
-            },
-            factor: if new {
-                0
-            } else {
-                i64::from(card.state.ease_permille)
-            },
-            reps: reps.get(&card.id).copied().unwrap_or(0),
-            lapses: i64::from(card.state.lapses),
-            left: if kind == 1 || kind == 3 { 1 } else { 0 },
-        });
-    }
-
-    // The review log, ids unique by nudging equal instants a millisecond apart.
-    let mut revlog = Vec::with_capacity(source.reviews.len());
-    let mut last_ms = i64::MIN;
-    for row in source.reviews {
-        let r = &row.review;
-        let Some(&card_id) = card_ids.get(&r.card_id) else {
-            continue;
-        };
-        let id = r.reviewed_at_ms.max(last_ms + 1);
-        last_ms = id;
-        let kind = match (r.kind, r.before.phase) {
-            (crate::scheduler::replay::ReviewKind::Cram, _) => 3,
-            (_, Phase::New | Phase::Learning) => 0,
-            (_, Phase::Review) => 1,
-            (_, Phase::Relearning) => 2,
-        };
-        revlog.push(AnkiReview {
-            id,
-            card_id,
-            ease: i64::from(r.quality.rating()),
-            interval: revlog_interval(&r.after),
-            last_interval: revlog_interval(&r.before),
-            factor: i64::from(r.after.ease_permille),
-            time_ms: r.duration_ms,
-            kind,
-        });
-    }
-    revlog.sort_by_key(|r| r.id);
-
-    let next_position = source.cards.iter().map(|c| c.position).max().unwrap_or(0) + 1;
-    let conf = serde_json::json!({
-        "activeDecks": [1], "curDeck": 1, "newSpread": 0, "collapseTime": 1200, "timeLim": 0,
-        "estTimes": true, "dueCounts": true, "curModel": NOTETYPE_ID.to_string(),
-        "nextPos": next_position, "sortType": "noteFld", "sortBackwards": false,
-        "addToCur": true, "schedVer": 2
-    });
-    let models =
-        serde_json::json!({ NOTETYPE_ID.to_string(): notetype_json(now_secs, first_deck) });
-    AnkiExport {
-        crt,
-        modified_ms: now_secs.saturating_mul(1000),
-        conf_json: conf.to_string(),
-        models_json: models.to_string(),
-        decks_json: serde_json::Value::Object(decks_json).to_string(),
-        dconf_json: dconf_json().to_string(),
-        notes,
-        cards,
-        revlog,
-    }
-}
-
-/// Writes a package into `out` (a fresh, seekable file): the collection as
-/// `collection.anki2` and an empty media list, zipped. `shown` names the output in messages;
-/// where the file goes is `crate::output`'s business.
-pub fn write_package(
-    out: &mut File,
-    shown: &Path,
-    export: &crate::store::apkg::AnkiExport,
-) -> Result<()> {
-    // The same locked scratch folder as a package import: one killed here is swept away
-    // by the next package import or export.
-    let dir = super::apkg_zip::Scratch::new()?;
-    let collection = dir.path().join("collection.anki2");
-    crate::store::apkg::write_collection(&collection, export)?;
-    let zip_error = |e: zip::result::ZipError| {
-        Error::failed(format!("cannot write the package {}: {e}", shown.display()))
-    };
-    let mut zip = zip::ZipWriter::new(out);
-    let options = zip::write::SimpleFileOptions::default()
-        .compression_method(zip::CompressionMethod::Deflated);
-    zip.start_file("collection.anki2", options)
-        .map_err(zip_error)?;
-    let mut input = File::open(&collection).map_err(|e| Error::io("read", &collection, e))?;
-    std::io::copy(&mut input, &mut zip).map_err(|e| Error::io("write", shown, e))?;
-    zip.start_file("media", options).map_err(zip_error)?;
-    zip.write_all(b"{}")
-        .map_err(|e| Error::io("write", shown, e))?;
-    zip.finish().map_err(zip_error)?;
-    Ok(())
 }
 
 #[cfg(test)]
@@ -923,25 +609,13 @@ mod tests {
     #[test]
     fn field_names_map_jargon_notes_and_others_fall_back_to_the_first_two() {
         let names = |list: &[&str]| list.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-        let own = field_map(&names(&NOTETYPE_FIELDS));
+        let own = field_map(&names(&super::super::apkg_export::NOTETYPE_FIELDS));
         assert_eq!(own.len(), 7);
         assert_eq!(own[6], Some(super::super::csv::Field::Key));
         let other = field_map(&names(&["Expression", "Meaning", "Reading"]));
         assert_eq!(other[0], Some(super::super::csv::Field::Term));
         assert_eq!(other[1], Some(super::super::csv::Field::Definition));
         assert_eq!(other[2], None);
-    }
-
-    #[test]
-    fn exported_revlog_intervals_use_anki_units() {
-        let mut state = CardState::new_card();
-        assert_eq!(revlog_interval(&state), 0);
-        state.phase = Phase::Learning;
-        state.interval_days = 1;
-        assert_eq!(revlog_interval(&state), -86_400);
-        state.phase = Phase::Review;
-        state.interval_days = 12;
-        assert_eq!(revlog_interval(&state), 12);
     }
 
     #[test]

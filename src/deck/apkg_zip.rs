@@ -128,6 +128,25 @@ pub fn extract_collection(
     path: &Path,
     limit: u64,
 ) -> Result<(Scratch, PathBuf, &'static str, usize)> {
+    let mut archive = open_archive(path)?;
+    let (names, media) = check_entries(path, &mut archive, limit)?;
+    let Some(&(entry_name, zstd)) = COLLECTIONS.iter().find(|(n, _)| names.contains(*n)) else {
+        return Err(Error::input(
+            path,
+            None,
+            "the package holds no Anki collection (collection.anki21b, collection.anki21 or collection.anki2)",
+        ));
+    };
+    let dir = Scratch::new()?;
+    let target = dir.path().join("collection.sqlite");
+    copy_entry(path, &mut archive, (entry_name, zstd), limit, &target)?;
+    check_sqlite(path, &target, entry_name)?;
+    Ok((dir, target, entry_name, media))
+}
+
+/// Opens a package's zip archive; refuses a folder, a damaged archive and one with two
+/// entries of the same name.
+fn open_archive(path: &Path) -> Result<zip::ZipArchive<File>> {
     let meta = std::fs::metadata(path).map_err(|e| Error::io("read", path, e))?;
     if meta.is_dir() {
         return Err(Error::input(
@@ -137,7 +156,7 @@ pub fn extract_collection(
         ));
     }
     let file = File::open(path).map_err(|e| Error::io("open", path, e))?;
-    let mut archive = zip::ZipArchive::new(file).map_err(|e| {
+    let archive = zip::ZipArchive::new(file).map_err(|e| {
         Error::input(
             path,
             None,
@@ -153,6 +172,16 @@ pub fn extract_collection(
         };
         return Err(Error::input(path, None, message));
     }
+    Ok(archive)
+}
+
+/// The names of every entry and how many are media files; refuses an entry whose name is
+/// absolute or climbs out, or that declares more than `limit` bytes.
+fn check_entries(
+    path: &Path,
+    archive: &mut zip::ZipArchive<File>,
+    limit: u64,
+) -> Result<(HashSet<String>, usize)> {
     let mut names = HashSet::new();
     let mut media = 0;
     for index in 0..archive.len() {
@@ -185,16 +214,19 @@ pub fn extract_collection(
         }
         names.insert(name);
     }
-    let Some(&(entry_name, zstd)) = COLLECTIONS.iter().find(|(n, _)| names.contains(*n)) else {
-        return Err(Error::input(
-            path,
-            None,
-            "the package holds no Anki collection (collection.anki21b, collection.anki21 or collection.anki2)",
-        ));
-    };
-    let dir = Scratch::new()?;
-    let target = dir.path().join("collection.sqlite");
-    let mut out = File::create(&target).map_err(|e| Error::io("create", &target, e))?;
+    Ok((names, media))
+}
+
+/// Copies the collection entry (`zstd` when it is compressed so) to `target`, refusing one
+/// that decompresses to more than `limit` bytes.
+fn copy_entry(
+    path: &Path,
+    archive: &mut zip::ZipArchive<File>,
+    (entry_name, zstd): (&str, bool),
+    limit: u64,
+    target: &Path,
+) -> Result<()> {
+    let mut out = File::create(target).map_err(|e| Error::io("create", target, e))?;
     let entry = archive.by_name(entry_name).map_err(|e| {
         Error::input(
             path,
@@ -216,7 +248,7 @@ pub fn extract_collection(
     };
     let copied = std::io::copy(&mut (&mut reader).take(limit + 1), &mut out).map_err(|e| {
         if e.kind() == std::io::ErrorKind::StorageFull {
-            Error::io("write", &target, e)
+            Error::io("write", target, e)
         } else {
             damaged(e)
         }
@@ -230,14 +262,18 @@ pub fn extract_collection(
             ),
         ));
     }
-    out.flush().map_err(|e| Error::io("write", &target, e))?;
-    drop(out);
+    out.flush().map_err(|e| Error::io("write", target, e))
+}
+
+/// Refuses a copied collection that is not a SQLite database, and marks one saved in WAL
+/// mode as a rollback-journal file.
+fn check_sqlite(path: &Path, target: &Path, entry_name: &str) -> Result<()> {
     let mut header = [0u8; 20];
     let mut copy = std::fs::OpenOptions::new()
         .read(true)
         .write(true)
-        .open(&target)
-        .map_err(|e| Error::io("open", &target, e))?;
+        .open(target)
+        .map_err(|e| Error::io("open", target, e))?;
     let is_sqlite =
         copy.read_exact(&mut header).is_ok() && header.starts_with(b"SQLite format 3\0");
     if !is_sqlite {
@@ -254,10 +290,9 @@ pub fn extract_collection(
         use std::io::{Seek, SeekFrom};
         copy.seek(SeekFrom::Start(18))
             .and_then(|_| copy.write_all(&[1, 1]))
-            .map_err(|e| Error::io("write", &target, e))?;
+            .map_err(|e| Error::io("write", target, e))?;
     }
-    drop(copy);
-    Ok((dir, target, entry_name, media))
+    Ok(())
 }
 
 #[cfg(test)]

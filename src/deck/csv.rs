@@ -318,44 +318,327 @@ pub fn parse_each(
     fresh: &mut dyn FnMut() -> NoteFields,
     sink: &mut dyn FnMut(&str, NoteInput) -> Result<()>,
 ) -> Result<Vec<String>> {
-    if text.trim().is_empty() {
+    let mut warnings = vec![];
+    let layout = Layout::read(path, text, separator, &mut warnings)?;
+    let data = &text[layout.data_start..];
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(layout.delimiter)
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(data.as_bytes());
+    let mut record = csv::StringRecord::new();
+    let mut expected: Option<(usize, Measure)> = layout
+        .named_columns
+        .as_ref()
+        .zip(layout.measure)
+        .map(|(names, measure)| (names.len(), measure));
+    let mut last_start = layout.data_start;
+    let mut notes = 0usize;
+    let mut extra_columns = 0usize;
+    let default_deck = layout.headers.deck.as_deref().unwrap_or(default_deck);
+    loop {
+        match reader.read_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => return Err(csv_error(path, text, layout.data_start, e)),
+        }
+        let start = layout.data_start + record.position().map_or(0, |p| p.byte() as usize);
+        last_start = start;
+        let line = layout.header_lines + record.position().map_or(1, |p| p.line() as usize);
+        // A record that runs to the end of the text may be a quote that never closed: that,
+        // where it opened, is the error to report, not what the rest of the file became.
+        if reader.position().byte() as usize >= data.len()
+            && let Some(open) = unterminated_quote(text, start, layout.delimiter)
+        {
+            return Err(unclosed_quote(path, text, open));
+        }
+        let row = Row {
+            record: &record,
+            start,
+            line,
+        };
+        layout.check_width(path, text, &row, &mut expected)?;
+        extra_columns = extra_columns.max(record.len().saturating_sub(layout.columns.len()));
+        let mut fields = fresh();
+        fields.clear();
+        layout.read_fields(&record, &mut fields);
+        layout.complete(path, text, &row, &mut fields)?;
+        let note = NoteInput {
+            fields,
+            position: Some(Position { line, column: 1 }),
+        };
+        notes += 1;
+        match layout.deck_of(&record) {
+            Some(deck) => sink(if deck.is_empty() { default_deck } else { &deck }, note)?,
+            None => sink(default_deck, note)?,
+        }
+    }
+    if let Some(open) = unterminated_quote(text, last_start, layout.delimiter) {
+        return Err(unclosed_quote(path, text, open));
+    }
+    if notes == 0 {
         return Err(Error::input(
             path,
-            Some(Position { line: 1, column: 1 }),
-            "the file is empty",
+            Some(Position::of_offset(text, layout.data_start)),
+            "the file has no notes, only header lines",
         ));
     }
-    let (mut headers, mut data_start, mut header_lines) = read_headers(path, text)?;
-    let mut data = &text[data_start..];
-    let delimiter = match headers.separator.or(separator) {
-        Some(d) => d,
-        None => detect_separator(data).ok_or_else(|| {
-            Error::input(
-                path,
-                Some(Position::of_offset(text, data_start)),
-                "cannot tell which separator the file uses; add a line such as #separator:Comma at the top",
-            )
-        })?,
-    };
-    let mut warnings = vec![];
+    if layout.named_columns.is_none() && extra_columns > 0 {
+        warnings.push(format!(
+            "{extra_columns} column(s) after term, definition and example were ignored (name them with #columns: to import them)"
+        ));
+    }
+    Ok(warnings)
+}
 
-    // A spreadsheet's own header row (`term,definition,...` without `#columns:`) names the
-    // columns: every field of the first row is a column name and the term and definition are
-    // among them.
-    // What a ragged row is measured against: the `#columns:` line, the header row or the
-    // first row.
-    let mut measure = headers.columns.as_ref().map(|_| Measure::ColumnsLine);
-    if headers.columns.is_none()
-        && let Some(length) = header_row_length(data, delimiter)
-    {
-        measure = Some(Measure::HeaderRow);
-        headers.columns = Some(data[..length].trim_end_matches(['\n', '\r']).to_string());
-        header_lines += data[..length].matches('\n').count();
-        data_start += length;
-        data = &text[data_start..];
+/// One row read from the file: its record, the byte offset of its start in the whole text
+/// and its line number.
+struct Row<'a> {
+    record: &'a csv::StringRecord,
+    start: usize,
+    line: usize,
+}
+
+/// How a file's rows are read, decided from its header lines, a header row and the
+/// separator before the first note.
+struct Layout {
+    headers: Headers,
+    delimiter: u8,
+    /// The byte offset of the first row and the number of lines before it.
+    data_start: usize,
+    header_lines: usize,
+    /// The column names from `#columns:` or a header row, when the file names them.
+    named_columns: Option<Vec<String>>,
+    /// What the `#columns:` line or the header row measures rows against (the first row
+    /// otherwise).
+    measure: Option<Measure>,
+    /// The columns read, in order, with the field each holds.
+    columns: Vec<(usize, Field)>,
+    /// Where the term, the definition and the deck are (a field named by two columns takes
+    /// the later one).
+    term_column: usize,
+    definition_column: usize,
+    deck_column: Option<usize>,
+}
+
+impl Layout {
+    /// Reads the header lines, the separator and a header row, and which field each column
+    /// holds; refuses an empty file and one without a term or definition column.
+    fn read(
+        path: &Path,
+        text: &str,
+        separator: Option<u8>,
+        warnings: &mut Vec<String>,
+    ) -> Result<Layout> {
+        if text.trim().is_empty() {
+            return Err(Error::input(
+                path,
+                Some(Position { line: 1, column: 1 }),
+                "the file is empty",
+            ));
+        }
+        let (mut headers, mut data_start, mut header_lines) = read_headers(path, text)?;
+        let delimiter = match headers.separator.or(separator) {
+            Some(d) => d,
+            None => detect_separator(&text[data_start..]).ok_or_else(|| {
+                Error::input(
+                    path,
+                    Some(Position::of_offset(text, data_start)),
+                    "cannot tell which separator the file uses; add a line such as #separator:Comma at the top",
+                )
+            })?,
+        };
+        // A spreadsheet's own header row (`term,definition,...` without `#columns:`) names
+        // the columns: every field of the first row is a column name and the term and
+        // definition are among them. What a ragged row is measured against: the `#columns:`
+        // line, the header row or the first row.
+        let mut measure = headers.columns.as_ref().map(|_| Measure::ColumnsLine);
+        if headers.columns.is_none() {
+            let data = &text[data_start..];
+            if let Some(length) = header_row_length(data, delimiter) {
+                measure = Some(Measure::HeaderRow);
+                headers.columns = Some(data[..length].trim_end_matches(['\n', '\r']).to_string());
+                header_lines += data[..length].matches('\n').count();
+                data_start += length;
+            }
+        }
+        let named_columns = headers
+            .columns
+            .as_ref()
+            .map(|raw| column_names(raw, delimiter));
+        let roles = column_roles(&headers, named_columns.as_deref(), warnings);
+        let mut columns: Vec<(usize, Field)> = roles.into_iter().collect();
+        columns.sort_by_key(|(c, _)| *c);
+        let (term_column, definition_column, deck_column) = locate(path, &columns)?;
+        Ok(Layout {
+            headers,
+            delimiter,
+            data_start,
+            header_lines,
+            named_columns,
+            measure,
+            columns,
+            term_column,
+            definition_column,
+            deck_column,
+        })
     }
 
-    // Which field each column holds.
+    /// Refuses a row whose field count differs from what rows are measured against (the
+    /// first row sets it when nothing else does).
+    fn check_width(
+        &self,
+        path: &Path,
+        text: &str,
+        row: &Row,
+        expected: &mut Option<(usize, Measure)>,
+    ) -> Result<()> {
+        let found = row.record.len();
+        match *expected {
+            None => *expected = Some((found, Measure::Row(row.line))),
+            Some((count, measure)) if count != found => {
+                let what = match measure {
+                    Measure::ColumnsLine => format!("the #columns: line names {count}"),
+                    Measure::HeaderRow => format!("the header has {count}"),
+                    Measure::Row(first_line) => format!("line {first_line} has {count}"),
+                };
+                let at = field_position(text, row.start, count.min(found), self.delimiter);
+                return Err(Error::input(
+                    path,
+                    Some(at),
+                    format!(
+                        "line {} has {found} fields, {what} (quote a field that contains the separator)",
+                        row.line
+                    ),
+                ));
+            }
+            Some(_) => {}
+        }
+        Ok(())
+    }
+
+    /// Fills `fields` (empty) from the record's columns.
+    fn read_fields(&self, record: &csv::StringRecord, fields: &mut NoteFields) {
+        for &(column, field) in &self.columns {
+            let Some(raw) = record.get(column) else {
+                continue;
+            };
+            let value: std::borrow::Cow<str> = if self.headers.html && field != Field::Guid {
+                super::html::to_text(raw).into()
+            } else {
+                raw.trim().into()
+            };
+            // A field named by two columns takes the later one.
+            let text = |into: &mut String| {
+                into.clear();
+                into.push_str(&value);
+            };
+            match field {
+                Field::Term => text(&mut fields.term),
+                Field::Definition => text(&mut fields.definition),
+                Field::Example => text(&mut fields.example),
+                Field::Aliases => fields.aliases = split_list(&value, ';'),
+                Field::Related => fields.related = split_list(&value, ';'),
+                Field::Tags => {
+                    fields.tags.clear();
+                    fields
+                        .tags
+                        .extend(value.split_whitespace().map(String::from));
+                }
+                Field::Source => text(&mut fields.source),
+                Field::Key => text(&mut fields.key),
+                Field::Guid => fields.guid = Some(value.into_owned()).filter(|g| !g.is_empty()),
+                Field::Deck | Field::Notetype => {}
+            }
+        }
+    }
+
+    /// Refuses a note without a term or definition; gives it a key from its term when it
+    /// has none, and the `#tags:` of the file.
+    fn complete(&self, path: &Path, text: &str, row: &Row, fields: &mut NoteFields) -> Result<()> {
+        let at = |column: usize| Some(field_position(text, row.start, column, self.delimiter));
+        if fields.term.is_empty() {
+            return Err(Error::input(
+                path,
+                at(self.term_column),
+                "the term is empty",
+            ));
+        }
+        if fields.definition.is_empty() {
+            return Err(Error::input(
+                path,
+                at(self.definition_column),
+                format!("the note '{}' has no definition", fields.term),
+            ));
+        }
+        if fields.key.is_empty() {
+            crate::text::slug_into(&fields.term, &mut fields.key);
+        }
+        for tag in &self.headers.tags {
+            if !fields.tags.contains(tag) {
+                fields.tags.push(tag.clone());
+            }
+        }
+        Ok(())
+    }
+
+    /// The record's deck, when the file has a deck column (empty when the row leaves it
+    /// empty).
+    fn deck_of(&self, record: &csv::StringRecord) -> Option<String> {
+        let raw = record.get(self.deck_column?).unwrap_or("");
+        Some(if self.headers.html {
+            super::html::to_text(raw)
+        } else {
+            raw.trim().to_string()
+        })
+    }
+}
+
+/// The columns of the term, the definition and the deck (a field named by two columns is
+/// in the later one); refuses columns without a term or a definition.
+fn locate(path: &Path, columns: &[(usize, Field)]) -> Result<(usize, usize, Option<usize>)> {
+    let column_of = |wanted: Field| {
+        columns
+            .iter()
+            .rev()
+            .find(|(_, f)| *f == wanted)
+            .map(|(c, _)| *c)
+    };
+    match (column_of(Field::Term), column_of(Field::Definition)) {
+        (Some(term), Some(definition)) => Ok((term, definition, column_of(Field::Deck))),
+        (term, _) => Err(Error::input(
+            path,
+            None,
+            format!(
+                "no column holds the {} (name one in #columns:, e.g. #columns:term,definition)",
+                if term.is_none() { "term" } else { "definition" }
+            ),
+        )),
+    }
+}
+
+/// The column names of a `#columns:` line or a header row, split by the separator.
+fn column_names(raw: &str, delimiter: u8) -> Vec<String> {
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .has_headers(false)
+        .from_reader(raw.as_bytes());
+    reader
+        .records()
+        .next()
+        .and_then(|r| r.ok())
+        .map(|r| r.iter().map(|s| s.trim().to_string()).collect())
+        .unwrap_or_default()
+}
+
+/// Which field each column holds: the deck, tags, guid and notetype columns the header
+/// lines give, then the named columns (a name that is not a field is ignored with a
+/// warning), or else term, definition and example in the first columns left.
+fn column_roles(
+    headers: &Headers,
+    named_columns: Option<&[String]>,
+    warnings: &mut Vec<String>,
+) -> HashMap<usize, Field> {
     let mut roles: HashMap<usize, Field> = HashMap::new();
     for (column, field) in [
         (headers.deck_column, Field::Deck),
@@ -367,19 +650,7 @@ pub fn parse_each(
             roles.insert(c, field);
         }
     }
-    let named_columns: Option<Vec<String>> = headers.columns.as_ref().map(|raw| {
-        let mut reader = csv::ReaderBuilder::new()
-            .delimiter(delimiter)
-            .has_headers(false)
-            .from_reader(raw.as_bytes());
-        reader
-            .records()
-            .next()
-            .and_then(|r| r.ok())
-            .map(|r| r.iter().map(|s| s.trim().to_string()).collect())
-            .unwrap_or_default()
-    });
-    match &named_columns {
+    match named_columns {
         Some(names) => {
             for (index, name) in names.iter().enumerate() {
                 if roles.contains_key(&index) {
@@ -413,378 +684,8 @@ pub fn parse_each(
             }
         }
     }
-    for needed in [Field::Term, Field::Definition] {
-        if !roles.values().any(|f| *f == needed) {
-            return Err(Error::input(
-                path,
-                None,
-                format!(
-                    "no column holds the {} (name one in #columns:, e.g. #columns:term,definition)",
-                    if needed == Field::Term {
-                        "term"
-                    } else {
-                        "definition"
-                    }
-                ),
-            ));
-        }
-    }
-    let column_of = |wanted: Field| roles.iter().find(|(_, f)| **f == wanted).map(|(c, _)| *c);
-    let columns: Vec<(usize, Field)> = {
-        let mut list: Vec<(usize, Field)> = roles.iter().map(|(c, f)| (*c, *f)).collect();
-        list.sort_by_key(|(c, _)| *c);
-        list
-    };
-    let term_column = column_of(Field::Term).unwrap_or(0);
-    let deck_column = column_of(Field::Deck);
-    let definition_column = column_of(Field::Definition).unwrap_or(1);
-
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(data.as_bytes());
-    let mut record = csv::StringRecord::new();
-    let mut expected: Option<(usize, Measure)> = named_columns
-        .as_ref()
-        .zip(measure)
-        .map(|(names, measure)| (names.len(), measure));
-    let mut last_start = data_start;
-    let mut notes = 0usize;
-    let mut extra_columns = 0usize;
-    let default_deck = headers.deck.as_deref().unwrap_or(default_deck);
-    loop {
-        match reader.read_record(&mut record) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(e) => return Err(csv_error(path, text, data_start, e)),
-        }
-        let start = data_start + record.position().map_or(0, |p| p.byte() as usize);
-        last_start = start;
-        let line = header_lines + record.position().map_or(1, |p| p.line() as usize);
-        // A record that runs to the end of the text may be a quote that never closed: that,
-        // where it opened, is the error to report, not what the rest of the file became.
-        if reader.position().byte() as usize >= data.len()
-            && let Some(open) = unterminated_quote(text, start, delimiter)
-        {
-            return Err(unclosed_quote(path, text, open));
-        }
-        match expected {
-            None => expected = Some((record.len(), Measure::Row(line))),
-            Some((count, measure)) if count != record.len() => {
-                let what = match measure {
-                    Measure::ColumnsLine => format!("the #columns: line names {count}"),
-                    Measure::HeaderRow => format!("the header has {count}"),
-                    Measure::Row(first_line) => format!("line {first_line} has {count}"),
-                };
-                let at = field_position(text, start, count.min(record.len()), delimiter);
-                return Err(Error::input(
-                    path,
-                    Some(at),
-                    format!(
-                        "line {line} has {} fields, {what} (quote a field that contains the separator)",
-                        record.len()
-                    ),
-                ));
-            }
-            Some(_) => {}
-        }
-        extra_columns = extra_columns.max(record.len().saturating_sub(roles.len()));
-        let get = |field: Field| -> String {
-            let Some(column) = column_of(field) else {
-                return String::new();
-            };
-            let raw = record.get(column).unwrap_or("");
-            if headers.html {
-                super::html::to_text(raw)
-            } else {
-                raw.trim().to_string()
-            }
-        };
-        let mut fields = fresh();
-        fields.clear();
-        for &(column, field) in &columns {
-            let Some(raw) = record.get(column) else {
-                continue;
-            };
-            let value: std::borrow::Cow<str> = if headers.html && field != Field::Guid {
-                super::html::to_text(raw).into()
-            } else {
-                raw.trim().into()
-            };
-            // A field named by two columns takes the later one.
-            let text = |into: &mut String| {
-                into.clear();
-                into.push_str(&value);
-            };
-            match field {
-                Field::Term => text(&mut fields.term),
-                Field::Definition => text(&mut fields.definition),
-                Field::Example => text(&mut fields.example),
-                Field::Aliases => fields.aliases = split_list(&value, ';'),
-                Field::Related => fields.related = split_list(&value, ';'),
-                Field::Tags => {
-                    fields.tags.clear();
-                    fields
-                        .tags
-                        .extend(value.split_whitespace().map(String::from));
-                }
-                Field::Source => text(&mut fields.source),
-                Field::Key => text(&mut fields.key),
-                Field::Guid => fields.guid = Some(value.into_owned()).filter(|g| !g.is_empty()),
-                Field::Deck | Field::Notetype => {}
-            }
-        }
-        let at = |column: usize| Some(field_position(text, start, column, delimiter));
-        if fields.term.is_empty() {
-            return Err(Error::input(path, at(term_column), "the term is empty"));
-        }
-        if fields.definition.is_empty() {
-            return Err(Error::input(
-                path,
-                at(definition_column),
-                format!("the note '{}' has no definition", fields.term),
-            ));
-        }
-        if fields.key.is_empty() {
-            crate::text::slug_into(&fields.term, &mut fields.key);
-        }
-        for tag in &headers.tags {
-            if !fields.tags.contains(tag) {
-                fields.tags.push(tag.clone());
-            }
-        }
-        let note = NoteInput {
-            fields,
-            position: Some(Position { line, column: 1 }),
-        };
-        notes += 1;
-        match deck_column {
-            Some(_) => {
-                let deck = get(Field::Deck);
-                sink(if deck.is_empty() { default_deck } else { &deck }, note)?;
-            }
-            None => sink(default_deck, note)?,
-        }
-    }
-    if let Some(open) = unterminated_quote(text, last_start, delimiter) {
-        return Err(unclosed_quote(path, text, open));
-    }
-    if notes == 0 {
-        return Err(Error::input(
-            path,
-            Some(Position::of_offset(text, data_start)),
-            "the file has no notes, only header lines",
-        ));
-    }
-    if named_columns.is_none() && extra_columns > 0 {
-        warnings.push(format!(
-            "{extra_columns} column(s) after term, definition and example were ignored (name them with #columns: to import them)"
-        ));
-    }
-    Ok(warnings)
+    roles
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use std::path::PathBuf;
-
-    fn parse_str(text: &str) -> Result<TextDeck> {
-        parse(&PathBuf::from("deck.csv"), text, "Default", None)
-    }
-
-    fn notes(deck: &TextDeck) -> Vec<&NoteFields> {
-        deck.decks
-            .iter()
-            .flat_map(|d| d.notes.iter().map(|n| &n.fields))
-            .collect()
-    }
-
-    #[test]
-    fn without_headers_columns_are_term_definition_and_example() {
-        let deck =
-            parse_str("BERT,a language model,BERT reads both ways\nGPT,a decoder,\n").unwrap();
-        let n = notes(&deck);
-        assert_eq!(n.len(), 2);
-        assert_eq!(n[0].term, "BERT");
-        assert_eq!(n[0].definition, "a language model");
-        assert_eq!(n[0].example, "BERT reads both ways");
-        assert_eq!(n[0].key, "bert");
-        assert_eq!(deck.decks[0].name, "Default");
-    }
-
-    #[test]
-    fn a_spreadsheet_header_row_names_the_columns() {
-        let deck = parse_str(
-            "Definition,Term,Tags\r\na language model,BERT,nlp\nan optimiser,Adam,\"x\"\n",
-        )
-        .unwrap();
-        let n = notes(&deck);
-        assert_eq!(n.len(), 2, "the header row is not a note");
-        assert_eq!(
-            (n[0].term.as_str(), n[0].definition.as_str()),
-            ("BERT", "a language model")
-        );
-        assert_eq!(n[0].tags, vec!["nlp".to_string()]);
-        assert!(deck.warnings.is_empty(), "{:?}", deck.warnings);
-        // A row that is not all column names is data, even when one field looks like one.
-        let data =
-            parse_str("term,a word that names something\nword,a unit of language\n").unwrap();
-        assert_eq!(notes(&data)[0].term, "term");
-        // Errors below it still name the file's own line numbers.
-        let ragged = parse_str("#separator:Comma\nterm,definition\na,b\nc,d,e,f\n").unwrap_err();
-        assert!(ragged.to_string().contains("deck.csv:4:"), "{ragged}");
-    }
-
-    #[test]
-    fn the_separator_is_detected_tab_first_then_by_consistency() {
-        let tsv = parse_str("a\tb, with comma\nc\td, also\n").unwrap();
-        assert_eq!(notes(&tsv)[0].definition, "b, with comma");
-        let semi = parse_str("a;x, y\nb;z, w, v\n").unwrap();
-        assert_eq!(notes(&semi)[1].definition, "z, w, v");
-        let pipe = parse_str("a|one\nb|two\n").unwrap();
-        assert_eq!(notes(&pipe)[1].term, "b");
-        let err = parse_str("just one column\nanother\n")
-            .unwrap_err()
-            .to_string();
-        assert!(err.contains("#separator:"), "{err}");
-    }
-
-    #[test]
-    fn headers_name_columns_decks_tags_and_guids() {
-        let text = "\u{feff}#separator:Semicolon\r\n#html:false\r\n#columns:Front;Back;Deck;Tags;guid;Aliases;Extra\r\n#deck column:3\r\n#tags column:4\r\n#guid column:5\r\n#notetype:Basic\r\nk-NN;\"nearest; neighbours\";ML::Basics;lazy simple;g1;\"kNN; k nearest\";x\r\n";
-        let text = text.trim_start_matches('\u{feff}');
-        let deck = parse_str(text).unwrap();
-        assert_eq!(deck.decks[0].name, "ML::Basics");
-        let n = notes(&deck)[0];
-        assert_eq!(n.definition, "nearest; neighbours");
-        assert_eq!(n.tags, vec!["lazy", "simple"]);
-        assert_eq!(n.guid.as_deref(), Some("g1"));
-        assert_eq!(n.aliases, vec!["kNN", "k nearest"]);
-        assert!(
-            deck.warnings.iter().any(|w| w.contains("'Extra'")),
-            "{:?}",
-            deck.warnings
-        );
-    }
-
-    #[test]
-    fn quoted_fields_keep_separators_quotes_and_line_breaks() {
-        let deck = parse_str("#separator:Comma\n\"a, b\",\"say \"\"hi\"\"\nthen go\"\nnext,one\n")
-            .unwrap();
-        let n = notes(&deck);
-        assert_eq!(n[0].term, "a, b");
-        assert_eq!(n[0].definition, "say \"hi\"\nthen go");
-        // The record after a multi-line field is placed on its own line.
-        assert_eq!(deck.decks[0].notes[1].position.map(|p| p.line), Some(4));
-    }
-
-    #[test]
-    fn html_fields_become_text() {
-        let deck =
-            parse_str("#html:true\n#separator:Tab\n<b>a</b>&amp;b\tline<br>two&nbsp;&#233;\n")
-                .unwrap();
-        let n = notes(&deck)[0];
-        assert_eq!(n.term, "a&b");
-        assert_eq!(n.definition, "line\ntwo é");
-    }
-
-    #[test]
-    fn a_ragged_row_is_located_after_its_last_good_field() {
-        let err = parse_str("#separator:Comma\na,b\nc,d,e\n")
-            .unwrap_err()
-            .to_string();
-        assert!(err.starts_with("deck.csv:3:5:"), "{err}");
-        assert!(
-            err.contains("3 fields") && err.contains("line 2 has 2"),
-            "{err}"
-        );
-    }
-
-    #[test]
-    fn an_unterminated_quote_is_located_at_its_opening() {
-        let err = parse_str("#separator:Comma\na,b\nc,\"open\nmore,text\n")
-            .unwrap_err()
-            .to_string();
-        assert!(err.starts_with("deck.csv:3:3:"), "{err}");
-        assert!(err.contains("never closed"), "{err}");
-    }
-
-    #[test]
-    fn empty_files_and_header_only_files_are_refused() {
-        assert!(parse_str("  \n").unwrap_err().to_string().contains("empty"));
-        let err = parse_str("#separator:Comma\n#columns:term,definition\n")
-            .unwrap_err()
-            .to_string();
-        assert!(err.contains("no notes"), "{err}");
-    }
-
-    #[test]
-    fn a_missing_definition_is_located_at_its_field() {
-        let err = parse_str("#separator:Comma\na,b\nc,  \n")
-            .unwrap_err()
-            .to_string();
-        assert!(err.starts_with("deck.csv:3:3:"), "{err}");
-    }
-
-    #[test]
-    fn the_row_estimate_counts_records_not_header_or_quoted_lines() {
-        let text = "#separator:Comma\n#columns:term,definition\nA,\"one\ntwo\"\r\n\nB,b\r\nC,\"c, \"\"d\"\"\"";
-        assert_eq!(estimate_rows(text), 3);
-        assert_eq!(parse_str(text).unwrap().decks[0].notes.len(), 3);
-        assert_eq!(estimate_rows("a,b\n"), 1);
-        assert_eq!(estimate_rows(""), 0);
-        assert_eq!(
-            estimate_rows("a,b\n \t\r\n\n\"\"\n  x,y"),
-            3,
-            "a lone \"\" is a record"
-        );
-        assert_eq!(estimate_rows("a,\"b\n\nc\"\r\n\r\n"), 1);
-    }
-
-    /// The estimate byte by byte, the plain way: what the memchr scan must agree with.
-    fn estimate_rows_bytewise(data: &str) -> usize {
-        let (mut rows, mut quoted, mut blank) = (0, false, true);
-        for &byte in data.as_bytes() {
-            match byte {
-                b'"' => {
-                    quoted = !quoted;
-                    blank = false;
-                }
-                b'\n' if !quoted => {
-                    rows += usize::from(!blank);
-                    blank = true;
-                }
-                b'\r' | b' ' | b'\t' => {}
-                _ => blank = false,
-            }
-        }
-        rows + usize::from(!blank)
-    }
-
-    proptest::proptest! {
-        #[test]
-        fn the_row_estimate_agrees_with_a_byte_by_byte_count(
-            text in proptest::collection::vec(
-                proptest::sample::select(vec!["a", ",", "\"", "\n", "\r", " ", "\t", "é"]),
-                0..60,
-            )
-        ) {
-            // No header lines (a '#' is never generated), so the whole text is data.
-            let text = text.concat();
-            proptest::prop_assert_eq!(estimate_rows(&text), estimate_rows_bytewise(&text));
-        }
-    }
-
-    #[test]
-    fn a_hash_below_the_first_row_is_text_and_lines_count_from_the_top() {
-        let deck = parse_str("#separator:Comma\n# a comment\na,b\n#define,a C macro\n").unwrap();
-        assert_eq!(notes(&deck)[1].term, "#define");
-        assert_eq!(deck.decks[0].notes[1].position.map(|p| p.line), Some(4));
-        let err = parse_str("#separator:Comma\n# a comment\na,b\nc,\n")
-            .unwrap_err()
-            .to_string();
-        assert!(err.starts_with("deck.csv:4:3:"), "{err}");
-    }
-}
+mod tests;

@@ -8,6 +8,7 @@
 //! scheduling and review log come along as [`history::CardHistory`]s.
 
 pub mod apkg;
+pub mod apkg_export;
 pub mod apkg_numbers;
 pub mod apkg_zip;
 pub mod builtin;

@@ -130,37 +130,12 @@ fn decide(
                 .push((deck.name.clone(), deck.description.clone()));
         }
         let stored = existing.get(&deck.name).unwrap_or(&empty);
-        let has_guids = deck.notes.iter().any(|n| n.fields.guid.is_some());
-        // Guid -> key of the stored notes, built only when the file carries guids.
-        let by_guid: HashMap<&str, &str> = if has_guids {
-            stored
-                .iter()
-                .filter_map(|(key, (_, f))| f.guid.as_deref().map(|g| (g, key.as_str())))
-                .collect()
-        } else {
-            HashMap::new()
-        };
-        // Keys a renamed or duplicated note must not take: stored ones, the file's own (each
-        // file key belongs to one incoming note) and those handed out already.
-        let mut reserved: Option<HashSet<String>> = None;
-        let mut given: HashSet<String> = HashSet::new();
-        let mut fresh_key = |base: &str, own: bool, reserved: &mut Option<HashSet<String>>| {
-            let set = reserved.get_or_insert_with(|| {
-                stored
-                    .keys()
-                    .cloned()
-                    .chain(deck.notes.iter().map(|n| n.fields.key.clone()))
-                    .collect()
-            });
-            // A note may keep its own key when no stored note has it.
-            let key = if own && !stored.contains_key(base) && !given.contains(base) {
-                base.to_string()
-            } else {
-                unique_key(base, set)
-            };
-            set.insert(key.clone());
-            given.insert(key.clone());
-            key
+        let by_guid = guid_index(deck, stored);
+        let mut keys = FreshKeys {
+            stored,
+            deck,
+            reserved: None,
+            given: HashSet::new(),
         };
         for (note_index, note) in deck.notes.iter().enumerate() {
             let fields = &note.fields;
@@ -179,7 +154,7 @@ fn decide(
                             && current.guid != fields.guid =>
                     {
                         let mut renamed = fields.clone();
-                        renamed.key = fresh_key(&fields.key, false, &mut reserved);
+                        renamed.key = keys.take(&fields.key, false);
                         result.targets.push(Target::Added(result.add.len()));
                         result.add.push((deck.name.clone(), renamed));
                         continue;
@@ -194,39 +169,99 @@ fn decide(
                     result.add.push((String::new(), NoteFields::default()));
                 }
                 Some((id, current)) => {
-                    let mut incoming = fields.clone();
-                    // The stored key stays (it is how the learner names the note).
-                    incoming.key.clone_from(&current.key);
-                    if incoming.guid.is_none() {
-                        incoming.guid.clone_from(&current.guid);
-                    }
-                    if incoming == *current {
-                        result.unchanged += 1;
-                        result.targets.push(Target::Existing(*id));
-                        continue;
-                    }
-                    match on_duplicate {
-                        OnDuplicate::Update => {
-                            result.targets.push(Target::Existing(*id));
-                            result.update.push((*id, incoming));
-                        }
-                        OnDuplicate::Skip => {
-                            result.skipped += 1;
-                            result.targets.push(Target::Skipped);
-                        }
-                        OnDuplicate::Duplicate => {
-                            incoming.key = fresh_key(&fields.key, true, &mut reserved);
-                            // A guid names one note; the copy is a new one.
-                            incoming.guid = None;
-                            result.targets.push(Target::Added(result.add.len()));
-                            result.add.push((deck.name.clone(), incoming));
-                        }
-                    }
+                    let stored_note = (*id, current);
+                    merge(&mut result, &mut keys, fields, stored_note, on_duplicate);
                 }
             }
         }
     }
     (result, pending)
+}
+
+/// Guid -> key of a deck's stored notes, built only when the file carries guids.
+fn guid_index<'a>(
+    deck: &DeckInput,
+    stored: &'a HashMap<String, (i64, NoteFields)>,
+) -> HashMap<&'a str, &'a str> {
+    if deck.notes.iter().any(|n| n.fields.guid.is_some()) {
+        stored
+            .iter()
+            .filter_map(|(key, (_, f))| f.guid.as_deref().map(|g| (g, key.as_str())))
+            .collect()
+    } else {
+        HashMap::new()
+    }
+}
+
+/// Keys a renamed or duplicated note of one deck may take: not a stored one, not the file's
+/// own (each file key belongs to one incoming note) and not one handed out already.
+struct FreshKeys<'a> {
+    stored: &'a HashMap<String, (i64, NoteFields)>,
+    deck: &'a DeckInput,
+    /// Every key taken, gathered at the first rename (most imports have none).
+    reserved: Option<HashSet<String>>,
+    given: HashSet<String>,
+}
+
+impl FreshKeys<'_> {
+    /// A key from `base`; `own` lets a note keep its own key when no stored note has it.
+    fn take(&mut self, base: &str, own: bool) -> String {
+        let (stored, deck) = (self.stored, self.deck);
+        let set = self.reserved.get_or_insert_with(|| {
+            stored
+                .keys()
+                .cloned()
+                .chain(deck.notes.iter().map(|n| n.fields.key.clone()))
+                .collect()
+        });
+        let key = if own && !stored.contains_key(base) && !self.given.contains(base) {
+            base.to_string()
+        } else {
+            unique_key(base, set)
+        };
+        set.insert(key.clone());
+        self.given.insert(key.clone());
+        key
+    }
+}
+
+/// What an incoming note that matches the stored note `(id, current)` becomes: unchanged,
+/// an update, skipped or a copy with a new key, as `on_duplicate` says.
+fn merge(
+    result: &mut ImportPlan,
+    keys: &mut FreshKeys,
+    fields: &NoteFields,
+    (id, current): (i64, &NoteFields),
+    on_duplicate: OnDuplicate,
+) {
+    let mut incoming = fields.clone();
+    // The stored key stays (it is how the learner names the note).
+    incoming.key.clone_from(&current.key);
+    if incoming.guid.is_none() {
+        incoming.guid.clone_from(&current.guid);
+    }
+    if incoming == *current {
+        result.unchanged += 1;
+        result.targets.push(Target::Existing(id));
+        return;
+    }
+    match on_duplicate {
+        OnDuplicate::Update => {
+            result.targets.push(Target::Existing(id));
+            result.update.push((id, incoming));
+        }
+        OnDuplicate::Skip => {
+            result.skipped += 1;
+            result.targets.push(Target::Skipped);
+        }
+        OnDuplicate::Duplicate => {
+            incoming.key = keys.take(&fields.key, true);
+            // A guid names one note; the copy is a new one.
+            incoming.guid = None;
+            result.targets.push(Target::Added(result.add.len()));
+            result.add.push((keys.deck.name.clone(), incoming));
+        }
+    }
 }
 
 #[cfg(test)]

@@ -34,6 +34,10 @@ pub struct ReviewLog {
 
 const REQUIRED: [&str; 3] = ["card_id", "review_rating", "review_time"];
 
+/// One answer of a review log, kept small (a review log has millions of rows): unix
+/// milliseconds, duration in milliseconds, quality.
+type Row = (i64, i64, Quality);
+
 /// Parses a review log into one deck named `deck_name`.
 pub fn parse(path: &Path, text: &str, deck_name: &str) -> Result<ReviewLog> {
     if text.trim().is_empty() {
@@ -52,38 +56,14 @@ pub fn parse(path: &Path, text: &str, deck_name: &str) -> Result<ReviewLog> {
         .delimiter(delimiter)
         .has_headers(true)
         .from_reader(text.as_bytes());
-    let headers = reader
-        .headers()
-        .map_err(|e| csv_error(path, text, 0, e))?
-        .clone();
-    let column = |name: &str| {
-        headers
-            .iter()
-            .position(|h| h.trim().eq_ignore_ascii_case(name))
-    };
-    for name in REQUIRED {
-        if column(name).is_none() {
-            return Err(Error::input(
-                path,
-                Some(Position { line: 1, column: 1 }),
-                format!(
-                    "the header has no '{name}' column (a review log needs card_id, review_rating and review_time)"
-                ),
-            ));
-        }
-    }
-    // Checked just above.
-    let [card_col, rating_col, time_col] = REQUIRED.map(|n| column(n).unwrap_or_default());
-    let duration_col = column("review_duration");
-
+    let columns = Columns::read(path, text, &mut reader, delimiter)?;
     let file_name = path.file_name().map_or_else(
         || path.display().to_string(),
         |n| n.to_string_lossy().into_owned(),
     );
     let mut notes: Vec<NoteInput> = vec![];
-    // Per card, its answers as they come, kept small (a review log has millions of rows):
-    // (unix milliseconds, duration in milliseconds, quality).
-    let mut answers: Vec<Vec<(i64, i64, Quality)>> = vec![];
+    // Per card, its answers as they come.
+    let mut answers: Vec<Vec<Row>> = vec![];
     let mut index_of: HashMap<String, usize> = HashMap::new();
     let mut reviews = 0;
     let mut record = ::csv::StringRecord::new();
@@ -93,13 +73,98 @@ pub fn parse(path: &Path, text: &str, deck_name: &str) -> Result<ReviewLog> {
             Ok(false) => break,
             Err(e) => return Err(csv_error(path, text, 0, e)),
         }
-        let start = record.position().map_or(0, |p| p.byte() as usize);
-        let at = |field: usize| Some(field_position(text, start, field, delimiter));
-        let card = record.get(card_col).unwrap_or("").trim();
-        if card.is_empty() {
-            return Err(Error::input(path, at(card_col), "the card_id is empty"));
+        let (card, row) = columns.answer(path, text, &record)?;
+        let index = match index_of.get(card) {
+            Some(i) => *i,
+            None => {
+                let line = record.position().map_or(1, |p| p.line() as usize);
+                notes.push(card_note(card, line, &file_name));
+                answers.push(vec![]);
+                index_of.insert(card.to_string(), notes.len() - 1);
+                notes.len() - 1
+            }
+        };
+        answers[index].push(row);
+        reviews += 1;
+    }
+    if notes.is_empty() {
+        return Err(Error::input(
+            path,
+            None,
+            "the review log has a header but no reviews",
+        ));
+    }
+    Ok(ReviewLog {
+        deck: DeckInput {
+            name: deck_name.to_string(),
+            description: None,
+            notes,
+        },
+        histories: histories(answers),
+        reviews,
+    })
+}
+
+/// Where a review log's fields are, from its header.
+struct Columns {
+    delimiter: u8,
+    card: usize,
+    rating: usize,
+    time: usize,
+    duration: Option<usize>,
+}
+
+impl Columns {
+    /// Reads the header; refuses one without a required column.
+    fn read(
+        path: &Path,
+        text: &str,
+        reader: &mut ::csv::Reader<&[u8]>,
+        delimiter: u8,
+    ) -> Result<Columns> {
+        let headers = reader.headers().map_err(|e| csv_error(path, text, 0, e))?;
+        let column = |name: &str| {
+            headers
+                .iter()
+                .position(|h| h.trim().eq_ignore_ascii_case(name))
+        };
+        for name in REQUIRED {
+            if column(name).is_none() {
+                return Err(Error::input(
+                    path,
+                    Some(Position { line: 1, column: 1 }),
+                    format!(
+                        "the header has no '{name}' column (a review log needs card_id, review_rating and review_time)"
+                    ),
+                ));
+            }
         }
-        let rating_text = record.get(rating_col).unwrap_or("").trim();
+        // Checked just above.
+        let [card, rating, time] = REQUIRED.map(|n| column(n).unwrap_or_default());
+        Ok(Columns {
+            delimiter,
+            card,
+            rating,
+            time,
+            duration: column("review_duration"),
+        })
+    }
+
+    /// One row's card id and answer; refuses an empty card id, a rating outside 1 to 4, a
+    /// time that is not one or not plausible, and a duration that is not a number.
+    fn answer<'r>(
+        &self,
+        path: &Path,
+        text: &str,
+        record: &'r ::csv::StringRecord,
+    ) -> Result<(&'r str, Row)> {
+        let start = record.position().map_or(0, |p| p.byte() as usize);
+        let at = |field: usize| Some(field_position(text, start, field, self.delimiter));
+        let card = record.get(self.card).unwrap_or("").trim();
+        if card.is_empty() {
+            return Err(Error::input(path, at(self.card), "the card_id is empty"));
+        }
+        let rating_text = record.get(self.rating).unwrap_or("").trim();
         let answer = rating_text
             .parse::<u8>()
             .ok()
@@ -107,17 +172,17 @@ pub fn parse(path: &Path, text: &str, deck_name: &str) -> Result<ReviewLog> {
             .ok_or_else(|| {
                 Error::input(
                     path,
-                    at(rating_col),
+                    at(self.rating),
                     format!(
                         "the review_rating '{rating_text}' is not a rating from 1 (Again) to 4 (Easy)"
                     ),
                 )
             })?;
-        let time_text = record.get(time_col).unwrap_or("").trim();
+        let time_text = record.get(self.time).unwrap_or("").trim();
         let reviewed_at = parse_time(time_text).ok_or_else(|| {
             Error::input(
                 path,
-                at(time_col),
+                at(self.time),
                 format!(
                     "the review_time '{time_text}' is not an ISO 8601 time such as 2024-03-29T20:32:32.250Z"
                 ),
@@ -126,11 +191,11 @@ pub fn parse(path: &Path, text: &str, deck_name: &str) -> Result<ReviewLog> {
         if !plausible_ms(reviewed_at.timestamp_millis()) {
             return Err(Error::input(
                 path,
-                at(time_col),
+                at(self.time),
                 format!("the review_time '{time_text}' is not between 2000-01-01 and 2100-01-01"),
             ));
         }
-        let duration_ms = match duration_col {
+        let duration_ms = match self.duration {
             None => 0,
             Some(col) => {
                 let text = record.get(col).unwrap_or("").trim();
@@ -150,47 +215,37 @@ pub fn parse(path: &Path, text: &str, deck_name: &str) -> Result<ReviewLog> {
                 }
             }
         };
-        let index = match index_of.get(card) {
-            Some(i) => *i,
-            None => {
-                let key = format!("card-{}", crate::text::slug(card));
-                let line = record.position().map_or(1, |p| p.line() as usize);
-                let position = Position { line, column: 1 };
-                notes.push(NoteInput {
-                    fields: NoteFields {
-                        key,
-                        guid: None,
-                        term: format!("card {card}"),
-                        definition: format!("Imported from {file_name}; no text was given"),
-                        source: file_name.clone(),
-                        ..NoteFields::default()
-                    },
-                    position: Some(position),
-                });
-                answers.push(vec![]);
-                index_of.insert(card.to_string(), notes.len() - 1);
-                notes.len() - 1
-            }
-        };
-        answers[index].push((
+        let row = (
             reviewed_at.timestamp_millis(),
             duration_ms,
             answer.quality(),
-        ));
-        reviews += 1;
+        );
+        Ok((card, row))
     }
-    if notes.is_empty() {
-        return Err(Error::input(
-            path,
-            None,
-            "the review log has a header but no reviews",
-        ));
+}
+
+/// The note a card of a review log becomes, first seen on `line`.
+fn card_note(card: &str, line: usize, file_name: &str) -> NoteInput {
+    NoteInput {
+        fields: NoteFields {
+            key: format!("card-{}", crate::text::slug(card)),
+            guid: None,
+            term: format!("card {card}"),
+            definition: format!("Imported from {file_name}; no text was given"),
+            source: file_name.to_string(),
+            ..NoteFields::default()
+        },
+        position: Some(Position { line, column: 1 }),
     }
-    let histories = answers
+}
+
+/// Each card's answers as its history, in time order; answers at the same instant keep the
+/// file's order (a stable sort).
+fn histories(answers: Vec<Vec<Row>>) -> Vec<CardHistory> {
+    answers
         .into_iter()
         .enumerate()
         .map(|(note, mut list)| {
-            // In time order; answers at the same instant keep the file's order (a stable sort).
             list.sort_by_key(|(ms, _, _)| *ms);
             CardHistory {
                 note,
@@ -209,16 +264,7 @@ pub fn parse(path: &Path, text: &str, deck_name: &str) -> Result<ReviewLog> {
                 buried: false,
             }
         })
-        .collect();
-    Ok(ReviewLog {
-        deck: DeckInput {
-            name: deck_name.to_string(),
-            description: None,
-            notes,
-        },
-        histories,
-        reviews,
-    })
+        .collect()
 }
 
 /// ISO 8601 with an offset (`T` or a space between date and time), without one (taken as

@@ -534,20 +534,15 @@ fn check_tables(conn: &Connection, source: &Source) -> Result<(bool, bool)> {
     Ok((decks, notetypes))
 }
 
+/// The collection's creation time, decks and note types: from the `decks`, `notetypes`,
+/// `fields` and `templates` tables where they exist (schema 18), or else from the JSON in
+/// `col` (legacy).
 fn read_tables(
     conn: &Connection,
     source: &Source,
     decks_table: bool,
     notetypes_table: bool,
 ) -> Result<AnkiCollection> {
-    let (package, entry) = (source.package, source.entry);
-    let bad_json = |what: &str, e: serde_json::Error| {
-        Error::input(
-            package,
-            None,
-            format!("the {what} of the {entry} inside the package are not valid JSON: {e}"),
-        )
-    };
     let (crt, decks_json, models_json): (i64, String, String) =
         conn.query_row("SELECT crt, decks, models FROM col LIMIT 1", [], |r| {
             Ok((r.get(0)?, r.get(1)?, r.get(2)?))
@@ -566,7 +561,7 @@ fn read_tables(
         }
     } else if !decks_json.trim().is_empty() {
         let decks: HashMap<String, LegacyDeck> =
-            serde_json::from_str(&decks_json).map_err(|e| bad_json("decks", e))?;
+            serde_json::from_str(&decks_json).map_err(|e| bad_json(source, "decks", e))?;
         for (id, deck) in decks {
             if let Ok(id) = id.parse::<i64>() {
                 collection.decks.insert(id, deck.name);
@@ -574,44 +569,10 @@ fn read_tables(
         }
     }
     if notetypes_table {
-        let mut stmt = conn.prepare("SELECT id, name FROM notetypes")?;
-        let rows = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
-        for row in rows {
-            let (id, name) = row?;
-            collection.notetypes.insert(
-                id,
-                AnkiNotetype {
-                    name,
-                    ..AnkiNotetype::default()
-                },
-            );
-        }
-        let mut stmt = conn.prepare("SELECT ntid, ord, name FROM fields")?;
-        let mut fields = stmt
-            .query_map([], |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    r.get::<_, i64>(1)?,
-                    r.get::<_, String>(2)?,
-                ))
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        fields.sort_by_key(|&(ntid, ord, _)| (ntid, ord));
-        for (id, _, name) in fields {
-            if let Some(notetype) = collection.notetypes.get_mut(&id) {
-                notetype.fields.push(name);
-            }
-        }
-        let mut stmt = conn.prepare("SELECT ntid FROM templates")?;
-        let rows = stmt.query_map([], |r| r.get::<_, i64>(0))?;
-        for row in rows {
-            if let Some(notetype) = collection.notetypes.get_mut(&row?) {
-                notetype.templates += 1;
-            }
-        }
+        collection.notetypes = notetypes_of_tables(conn)?;
     } else if !models_json.trim().is_empty() {
         let models: HashMap<String, LegacyNotetype> =
-            serde_json::from_str(&models_json).map_err(|e| bad_json("note types", e))?;
+            serde_json::from_str(&models_json).map_err(|e| bad_json(source, "note types", e))?;
         for (id, model) in models {
             if let Ok(id) = id.parse::<i64>() {
                 collection.notetypes.insert(
@@ -627,6 +588,60 @@ fn read_tables(
         }
     }
     Ok(collection)
+}
+
+/// JSON in `col` that does not parse, naming the package and the entry.
+fn bad_json(source: &Source, what: &str, e: serde_json::Error) -> Error {
+    Error::input(
+        source.package,
+        None,
+        format!(
+            "the {what} of the {} inside the package are not valid JSON: {e}",
+            source.entry
+        ),
+    )
+}
+
+/// The note types of a schema 18 collection, with their fields in order and how many
+/// templates each has.
+fn notetypes_of_tables(conn: &Connection) -> Result<HashMap<i64, AnkiNotetype>> {
+    let mut notetypes = HashMap::new();
+    let mut stmt = conn.prepare("SELECT id, name FROM notetypes")?;
+    let rows = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
+    for row in rows {
+        let (id, name) = row?;
+        notetypes.insert(
+            id,
+            AnkiNotetype {
+                name,
+                ..AnkiNotetype::default()
+            },
+        );
+    }
+    let mut stmt = conn.prepare("SELECT ntid, ord, name FROM fields")?;
+    let mut fields = stmt
+        .query_map([], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, String>(2)?,
+            ))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    fields.sort_by_key(|&(ntid, ord, _)| (ntid, ord));
+    for (id, _, name) in fields {
+        if let Some(notetype) = notetypes.get_mut(&id) {
+            notetype.fields.push(name);
+        }
+    }
+    let mut stmt = conn.prepare("SELECT ntid FROM templates")?;
+    let rows = stmt.query_map([], |r| r.get::<_, i64>(0))?;
+    for row in rows {
+        if let Some(notetype) = notetypes.get_mut(&row?) {
+            notetype.templates += 1;
+        }
+    }
+    Ok(notetypes)
 }
 
 #[cfg(test)]

@@ -328,8 +328,8 @@ impl Collection {
     }
 }
 
-/// A stored value this build cannot read (an unknown phase or kind), as the error SQLite's
-/// conversions give: the one builder every row reader uses.
+/// A stored value this build cannot read (an unknown phase or kind, a list column that is
+/// not a list), as the error SQLite's conversions give: the one builder every row reader uses.
 pub(crate) fn unreadable(column: usize, what: impl Into<String>) -> rusqlite::Error {
     rusqlite::Error::FromSqlConversionFailure(
         column,
@@ -338,20 +338,39 @@ pub(crate) fn unreadable(column: usize, what: impl Into<String>) -> rusqlite::Er
     )
 }
 
-/// Reads a JSON array of strings stored in a text column.
-pub(crate) fn json_list(text: &str) -> Vec<String> {
-    serde_json::from_str(text).unwrap_or_default()
+/// The one decoder of the notes' list columns (aliases, tags, related): a JSON array of
+/// strings, or `None` when the text is anything else (a damaged or hand-edited file).
+pub(crate) fn decode_json_list(text: &str) -> Option<Vec<String>> {
+    if text == "[]" {
+        // Most notes have no aliases or related keys.
+        return Some(vec![]);
+    }
+    serde_json::from_str(text).ok()
 }
 
-/// Writes a list of strings as a JSON array for a text column.
+/// The one encoder of the notes' list columns: appends `items` as a JSON array of strings.
 // Stored, never printed: serde_json's own escaping (see clippy.toml).
 #[allow(clippy::disallowed_methods)]
-pub(crate) fn to_json_list(items: &[String]) -> String {
+pub(crate) fn encode_json_list(items: &[String], out: &mut Vec<u8>) {
     if items.is_empty() {
-        // Most notes have no aliases or related keys; a large import asks this per note.
-        return "[]".to_string();
+        // A large import asks this per note.
+        out.extend_from_slice(b"[]");
+        return;
     }
-    serde_json::to_string(items).unwrap_or_else(|_| "[]".to_string())
+    let start = out.len();
+    if serde_json::to_writer(&mut *out, items).is_err() {
+        // Writing strings to memory cannot fail; keep the column valid regardless.
+        out.truncate(start);
+        out.extend_from_slice(b"[]");
+    }
+}
+
+/// [`encode_json_list`] as a `String`, for a statement that binds text.
+pub(crate) fn encode_json_list_text(items: &[String]) -> String {
+    let mut out = Vec::new();
+    encode_json_list(items, &mut out);
+    // serde_json writes UTF-8, so the lossy path never replaces anything.
+    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
 #[cfg(test)]
@@ -375,6 +394,32 @@ mod tests {
             )
             .unwrap();
         (dir, path)
+    }
+
+    #[test]
+    fn a_list_column_decodes_what_the_encoder_wrote_and_nothing_else() {
+        for items in [
+            vec![],
+            vec!["a".to_string(), "b \"c\" \\ d\u{1b}".to_string()],
+        ] {
+            let text = encode_json_list_text(&items);
+            assert_eq!(decode_json_list(&text), Some(items.clone()), "{text}");
+            let mut appended = b"x".to_vec();
+            encode_json_list(&items, &mut appended);
+            assert_eq!(&appended[1..], text.as_bytes());
+        }
+        assert_eq!(encode_json_list_text(&[]), "[]");
+        for bad in [
+            "",
+            "not json",
+            "[1, 2]",
+            "[\"a\", null]",
+            "{}",
+            "\"a\"",
+            "[\"a\"",
+        ] {
+            assert_eq!(decode_json_list(bad), None, "{bad}");
+        }
     }
 
     fn answer(card_id: i64) -> NewReview {

@@ -280,7 +280,7 @@ impl<'c> NoteInsert<'c> {
                 if self.columns.contains(&column) {
                     let buffer = &mut self.lists[row * 3 + slot];
                     buffer.clear();
-                    json_list(buffer, list);
+                    super::encode_json_list(list, buffer);
                 }
             }
         }
@@ -390,21 +390,6 @@ fn sqlite_error(db: *mut ffi::sqlite3, code: c_int) -> Error {
         (!text.is_null()).then(|| CStr::from_ptr(text).to_string_lossy().into_owned())
     };
     rusqlite::Error::SqliteFailure(ffi::Error::new(code), message).into()
-}
-
-/// Appends `items` as a JSON array of strings, as the notes table stores lists.
-// Stored, never printed: serde_json's own escaping (see clippy.toml).
-#[allow(clippy::disallowed_methods)]
-fn json_list(out: &mut Vec<u8>, items: &[String]) {
-    if items.is_empty() {
-        out.extend_from_slice(b"[]");
-        return;
-    }
-    if serde_json::to_writer(&mut *out, items).is_err() {
-        // Writing strings to memory cannot fail; keep the column valid regardless.
-        out.clear();
-        out.extend_from_slice(b"[]");
-    }
 }
 
 #[cfg(test)]

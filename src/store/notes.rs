@@ -2,7 +2,7 @@
 
 use rusqlite::{Row, params};
 
-use super::{Collection, json_list, to_json_list};
+use super::{Collection, decode_json_list, encode_json_list_text};
 use crate::error::{Error, Result};
 use crate::model::{Card, Note, NoteFields};
 
@@ -10,22 +10,39 @@ pub(crate) const NOTE_COLUMNS: &str = "n.id, n.deck_id, d.name, n.key, n.guid, n
      n.aliases, n.tags, n.related, n.source";
 
 pub(crate) fn note_from_row(row: &Row, at: usize) -> rusqlite::Result<Note> {
+    let id: i64 = row.get(at)?;
+    let deck: String = row.get(at + 2)?;
+    let key: String = row.get(at + 3)?;
+    let list = |offset: usize, column: &str| -> rusqlite::Result<Vec<String>> {
+        let text = row.get_ref(at + offset)?.as_str()?;
+        decode_json_list(text)
+            .ok_or_else(|| super::unreadable(at + offset, not_a_list(column, id, &deck, &key)))
+    };
+    let aliases = list(8, "aliases")?;
+    let tags = list(9, "tags")?;
+    let related = list(10, "related")?;
     Ok(Note {
-        id: row.get(at)?,
+        id,
         deck_id: row.get(at + 1)?,
-        deck: row.get(at + 2)?,
         fields: NoteFields {
-            key: row.get(at + 3)?,
             guid: row.get(at + 4)?,
             term: row.get(at + 5)?,
             definition: row.get(at + 6)?,
             example: row.get(at + 7)?,
-            aliases: json_list(&row.get::<_, String>(at + 8)?),
-            tags: json_list(&row.get::<_, String>(at + 9)?),
-            related: json_list(&row.get::<_, String>(at + 10)?),
+            aliases,
+            tags,
+            related,
             source: row.get(at + 11)?,
+            key,
         },
+        deck,
     })
+}
+
+/// The sentence for a note whose list column holds something other than a JSON list of
+/// strings: what reading the note fails with, and what `check` reports.
+fn not_a_list(column: &str, id: i64, deck: &str, key: &str) -> String {
+    format!("the {column} of note {id} ({deck}/{key}) are not a JSON list of strings")
 }
 
 /// A filter for listing cards with their notes.
@@ -131,12 +148,44 @@ impl Collection {
             visit(id, text(1)?);
             let aliases = text(2)?;
             if aliases != "[]" {
-                for alias in json_list(aliases) {
+                let aliases = decode_json_list(aliases).ok_or_else(|| {
+                    super::unreadable(
+                        2,
+                        format!("the aliases of note {id} are not a JSON list of strings"),
+                    )
+                })?;
+                for alias in aliases {
                     visit(id, &alias);
                 }
             }
         }
         Ok(())
+    }
+
+    /// Notes whose aliases, tags or related keys are not a JSON list of strings, one
+    /// sentence each (for `jargon check`): reading such a note fails, so it is a problem.
+    pub fn notes_with_unreadable_lists(&self) -> Result<Vec<String>> {
+        let mut stmt = self.conn().prepare(
+            "SELECT n.id, d.name, n.key, n.aliases, n.tags, n.related
+             FROM notes n JOIN decks d ON d.id = n.deck_id ORDER BY n.id",
+        )?;
+        let mut rows = stmt.query([])?;
+        let mut problems = vec![];
+        while let Some(row) = rows.next()? {
+            for (at, column) in [(3, "aliases"), (4, "tags"), (5, "related")] {
+                // A value that is not even text is as unreadable as text that is not a list.
+                let readable = match row.get_ref(at)?.as_str() {
+                    Ok(text) => decode_json_list(text).is_some(),
+                    Err(_) => false,
+                };
+                if !readable {
+                    let (id, deck, key): (i64, String, String) =
+                        (row.get(0)?, row.get(1)?, row.get(2)?);
+                    problems.push(not_a_list(column, id, &deck, &key));
+                }
+            }
+        }
+        Ok(problems)
     }
 
     /// Cards with their notes, for `jargon cards`.
@@ -203,9 +252,9 @@ pub(crate) fn write_note_fields(
         fields.term,
         fields.definition,
         fields.example,
-        to_json_list(&fields.aliases),
-        to_json_list(&fields.tags),
-        to_json_list(&fields.related),
+        encode_json_list_text(&fields.aliases),
+        encode_json_list_text(&fields.tags),
+        encode_json_list_text(&fields.related),
         fields.source,
         now_secs,
         note_id
