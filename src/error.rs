@@ -147,6 +147,9 @@ pub enum DbErrorKind {
     CannotOpen,
     /// A constraint or a trigger refused a row: SQLite's own words say which.
     Constraint,
+    /// A stored value is not what its column should hold (a hand-edited or damaged row):
+    /// the store's own words say which row and why.
+    Unreadable,
     /// Anything else (a bug, a conversion): SQLite's own words.
     Other,
 }
@@ -211,6 +214,9 @@ fn describe_database(path: Option<&PathBuf>, error: &DbError) -> String {
             format!("{file} is damaged ({reason}); restore it from a backup")
         }
         DbErrorKind::CannotOpen => format!("cannot open {file} ({reason})"),
+        DbErrorKind::Unreadable => format!(
+            "{file} holds a value jargon cannot read: {reason}; `jargon check` lists every such problem"
+        ),
         DbErrorKind::Constraint | DbErrorKind::Other => {
             format!("{at} could not be read or written: {reason}")
         }

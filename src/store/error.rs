@@ -28,6 +28,22 @@ pub(crate) fn kind_of(error: &rusqlite::Error) -> DbErrorKind {
     }
 }
 
+/// What is wrong with a stored value the store could not turn into ours, in the store's own
+/// words (`store::unreadable`) or the driver's description of the column, without its
+/// "Conversion error from type Text at index: 8," preamble.
+fn unreadable_value(error: &rusqlite::Error) -> Option<String> {
+    match error {
+        rusqlite::Error::FromSqlConversionFailure(_, _, source) => Some(source.to_string()),
+        rusqlite::Error::IntegralValueOutOfRange(column, value) => Some(format!(
+            "the number {value} in column {column} is out of range"
+        )),
+        rusqlite::Error::InvalidColumnType(column, name, kind) => Some(format!(
+            "column {column} ({name}) holds {kind}, which is not what it should hold"
+        )),
+        _ => None,
+    }
+}
+
 fn extended_code(error: &rusqlite::Error) -> Option<i32> {
     match error {
         rusqlite::Error::SqliteFailure(e, _) => Some(e.extended_code),
@@ -37,6 +53,14 @@ fn extended_code(error: &rusqlite::Error) -> Option<i32> {
 
 impl From<rusqlite::Error> for DbError {
     fn from(error: rusqlite::Error) -> DbError {
+        if let Some(text) = unreadable_value(&error) {
+            return DbError {
+                kind: DbErrorKind::Unreadable,
+                code: None,
+                message: None,
+                text,
+            };
+        }
         DbError {
             kind: kind_of(&error),
             code: extended_code(&error),
@@ -161,5 +185,20 @@ mod tests {
             &mut found,
         );
         assert_eq!(found, Vec::<String>::new());
+    }
+
+    #[test]
+    fn a_value_the_store_cannot_read_is_said_in_its_own_words_without_the_drivers() {
+        let error = Error::from(crate::store::unreadable(
+            8,
+            "the tags of note 3 are not a list",
+        ))
+        .in_collection(Path::new("/data/c.sqlite"));
+        assert_eq!(error.db_failure(), Some(DbErrorKind::Unreadable));
+        assert_eq!(
+            error.to_string(),
+            "/data/c.sqlite holds a value jargon cannot read: the tags of note 3 are not a \
+             list; `jargon check` lists every such problem"
+        );
     }
 }
