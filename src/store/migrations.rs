@@ -16,6 +16,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/002-lazy-cards.sql"),
     include_str!("migrations/003-notes-key-index.sql"),
     include_str!("migrations/004-review-counts.sql"),
+    include_str!("migrations/005-scheduler-family.sql"),
 ];
 
 /// The current schema, for a new collection.
@@ -356,9 +357,10 @@ mod tests {
              VALUES (9, 1000, 94, 4, 500, 'schedule', 'sm2', 'review', 1, 2500, 1, 0, 0, 'review', 100, 6, 2360, 2, 0, 0);",
         )
         .unwrap();
-        let dump = |conn: &Connection, sql: &str| -> Vec<String> {
+        // Later migrations add columns at the end: the columns there before are compared.
+        let dump = |conn: &Connection, sql: &str, width: Option<usize>| -> Vec<String> {
             let mut stmt = conn.prepare(sql).unwrap();
-            let width = stmt.column_count();
+            let width = width.unwrap_or(stmt.column_count());
             stmt.query_map([], |r| {
                 (0..width)
                     .map(|i| Ok(format!("{:?}", r.get::<_, rusqlite::types::Value>(i)?)))
@@ -375,9 +377,17 @@ mod tests {
             "SELECT * FROM reviews ORDER BY id",
             "SELECT * FROM cards ORDER BY id",
         ];
-        let before: Vec<Vec<String>> = queries.iter().map(|q| dump(&conn, q)).collect();
+        let widths: Vec<usize> = queries
+            .iter()
+            .map(|q| conn.prepare(q).unwrap().column_count())
+            .collect();
+        let before: Vec<Vec<String>> = queries.iter().map(|q| dump(&conn, q, None)).collect();
         migrate(&mut conn, 2).unwrap();
-        let after: Vec<Vec<String>> = queries.iter().map(|q| dump(&conn, q)).collect();
+        let after: Vec<Vec<String>> = queries
+            .iter()
+            .zip(&widths)
+            .map(|(q, w)| dump(&conn, q, Some(*w)))
+            .collect();
         assert_eq!(after, before, "every row, under the same ids");
         let enforced: i64 = conn
             .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
