@@ -414,6 +414,29 @@ pub fn history_of(answers: &[(Answer, DayNumber)]) -> Vec<(Answer, u32)> {
         .collect()
 }
 
+/// The predicted recall of a card with a memory state on `today`: a review card was last
+/// answered `interval_days` before its due day; a card in its steps was answered within the
+/// step, so today counts as its day. None for a card without a memory state.
+pub fn current_retrievability(
+    state: &CardState,
+    today: DayNumber,
+    settings: &Settings,
+) -> Option<f32> {
+    let memory = state.memory?;
+    let elapsed = match state.due {
+        Due::Day(due) if state.phase == Phase::Review => {
+            (today - (due - i64::from(state.interval_days))).max(0)
+        }
+        _ => 0,
+    };
+    // A day count far below f32's exact range in practice; the rounding is harmless.
+    Some(::fsrs::current_retrievability(
+        memory.into(),
+        elapsed as f32,
+        settings.fsrs_parameters.0[20],
+    ))
+}
+
 /// `state` ready for an FSRS answer: a card answered before with no memory state (its
 /// history made by another scheduler) gets the fold of its answers (grade, study day), the
 /// same whichever scheduler made them; any other card is returned as it is.

@@ -356,6 +356,16 @@ impl Collection {
         }
         write_state(&tx, row.card_id, &row.before)?;
         tx.execute("DELETE FROM reviews WHERE id = ?1", [review_id])?;
+        if let Some(settings_id) = row.settings_id {
+            // The settings row goes too when this answer was its only user, so an undo leaves
+            // the file as it was. Newest rows first: answers made with the same settings are
+            // usually the latest, so the search stops at once.
+            tx.execute(
+                "DELETE FROM scheduler_settings WHERE id = ?1
+                 AND NOT EXISTS (SELECT 1 FROM reviews WHERE settings_id = ?1 ORDER BY id DESC LIMIT 1)",
+                [settings_id],
+            )?;
+        }
         if unsuspend {
             tx.execute(
                 "UPDATE card_states SET suspended = 0 WHERE id = ?1",
