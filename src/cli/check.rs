@@ -8,7 +8,7 @@ use std::io::Write;
 use super::Context;
 use crate::error::{Error, Result};
 use crate::scheduler::replay::{LoggedAnswer, replay};
-use crate::store::reviews::ReviewRow;
+use crate::store::reviews::{ReviewRow, SettingsTable, Unreplayable};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {}
@@ -44,11 +44,12 @@ pub fn run(context: &Context, _args: &Args, out: &mut dyn Write) -> Result<()> {
             logs.entry(row.card_id).or_default().push(row);
             Ok(())
         })?;
+        let settings = collection.settings_table()?;
         let mut cards = 0usize;
         collection.for_each_card(|card| {
             cards += 1;
             let log = logs.remove(&card.id).unwrap_or_default();
-            problems.extend(check_card(card.id, &card.state, &log));
+            problems.extend(check_card(card.id, &card.state, &log, &settings));
             Ok(())
         })?;
         for card_id in logs.keys() {
@@ -88,6 +89,7 @@ pub fn check_card(
     card_id: i64,
     stored: &crate::scheduler::CardState,
     log: &[ReviewRow],
+    settings: &SettingsTable,
 ) -> Vec<String> {
     let mut problems = vec![];
     let mut previous = crate::scheduler::CardState::new_card();
@@ -100,13 +102,24 @@ pub fn check_card(
     }
     let mut logged: Vec<LoggedAnswer> = Vec::with_capacity(log.len());
     for row in log {
-        let Some(answer) = row.as_logged() else {
-            // Not replayed is not proven: the card's state cannot be checked.
-            problems.push(format!(
-                "card {card_id}: review {} was made with a scheduler this build does not know, so its log cannot be replayed",
-                row.id
-            ));
-            return problems;
+        let answer = match row.as_logged(settings) {
+            Ok(answer) => answer,
+            Err(why) => {
+                // Not replayed is not proven: the card's state cannot be checked.
+                let what = match why {
+                    Unreplayable::Settings(id) => {
+                        format!("names scheduler settings (row {id}) this build cannot read")
+                    }
+                    Unreplayable::Scheduler => {
+                        "was made with a scheduler this build does not know".to_string()
+                    }
+                };
+                problems.push(format!(
+                    "card {card_id}: review {} {what}, so its log cannot be replayed",
+                    row.id
+                ));
+                return problems;
+            }
         };
         logged.push(answer);
     }
@@ -115,10 +128,16 @@ pub fn check_card(
         Ok(state) => problems.push(format!(
             "card {card_id}: stored state {stored:?} differs from its replayed log {state:?}"
         )),
-        Err(divergence) => problems.push(format!(
-            "card {card_id}: review {} logged {:?} but the scheduler gives {:?}",
-            log[divergence.index].id, divergence.logged, divergence.expected
-        )),
+        Err(divergence) => problems.push(match divergence.expected {
+            Ok(expected) => format!(
+                "card {card_id}: review {} logged {:?} but the scheduler gives {expected:?}",
+                log[divergence.index].id, divergence.logged
+            ),
+            Err(reason) => format!(
+                "card {card_id}: review {} cannot be replayed: {reason}",
+                log[divergence.index].id
+            ),
+        }),
     }
     problems
 }
