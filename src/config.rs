@@ -286,76 +286,14 @@ impl Config {
     /// Builds the settings from stored pairs; missing keys take their defaults, unknown keys
     /// (from a newer version) are ignored.
     pub fn from_pairs(pairs: &BTreeMap<String, String>) -> Result<Config> {
-        let get = |name: &str| -> &str {
-            pairs
-                .get(name)
-                .map(String::as_str)
-                .or_else(|| KEYS.iter().find(|k| k.name == name).map(|k| k.default))
-                .unwrap_or("")
-        };
-        let max_interval = number("max_interval_days", get("max_interval_days"), 100_000)?;
-        if max_interval == 0 {
-            return Err(Error::usage("max_interval_days must be at least 1"));
-        }
+        let get = |name: &str| stored_or_default(pairs, name);
         Ok(Config {
             rollover_hour: number("rollover_hour", get("rollover_hour"), 23)?,
             zone: Zone::parse(get("timezone"))?,
             new_per_day: number("new_per_day", get("new_per_day"), 100_000)?,
             reviews_per_day: number("reviews_per_day", get("reviews_per_day"), 1_000_000)?,
             scheduler: SchedulerKind::parse(get("scheduler"))?,
-            scheduling: Settings {
-                fuzz: boolean("fuzz", get("fuzz"))?,
-                maximum_interval_days: max_interval,
-                leech_lapses: number("leech_lapses", get("leech_lapses"), 1000)?,
-                learning_steps: steps("learning_steps", get("learning_steps"))?,
-                relearning_steps: steps("relearning_steps", get("relearning_steps"))?,
-                graduating_interval_days: ranged(
-                    "graduating_interval",
-                    get("graduating_interval"),
-                    1,
-                    36_500,
-                )?,
-                easy_interval_days: ranged("easy_interval", get("easy_interval"), 1, 36_500)?,
-                starting_ease_permille: permille(
-                    "starting_ease",
-                    get("starting_ease"),
-                    "1.31",
-                    "5.0",
-                )?,
-                hard_interval_permille: permille(
-                    "hard_interval",
-                    get("hard_interval"),
-                    "0.5",
-                    "1.3",
-                )?,
-                easy_bonus_permille: permille("easy_bonus", get("easy_bonus"), "1.0", "5.0")?,
-                interval_modifier_permille: permille(
-                    "interval_modifier",
-                    get("interval_modifier"),
-                    "0.5",
-                    "2.0",
-                )?,
-                lapse_new_interval_permille: permille(
-                    "lapse_new_interval",
-                    get("lapse_new_interval"),
-                    "0.0",
-                    "1.0",
-                )?,
-                lapse_minimum_interval_days: ranged(
-                    "lapse_minimum_interval",
-                    get("lapse_minimum_interval"),
-                    1,
-                    36_500,
-                )?,
-                desired_retention_permyriad: scaled(
-                    "desired_retention",
-                    get("desired_retention"),
-                    "0.70",
-                    "0.97",
-                    10_000.0,
-                )?,
-                fsrs_parameters: parameters(get("fsrs_parameters"))?,
-            },
+            scheduling: scheduling(pairs)?,
             leech_suspend: boolean("leech_suspend", get("leech_suspend"))?,
             redrill_gap: number("redrill_gap", get("redrill_gap"), 1000)?,
             typed_answers: Leniency::parse(get("typed_answers")).ok_or_else(|| {
@@ -366,6 +304,67 @@ impl Config {
             })?,
         })
     }
+}
+
+/// A key's stored value, or its default when it is not stored.
+fn stored_or_default<'a>(pairs: &'a BTreeMap<String, String>, name: &str) -> &'a str {
+    pairs
+        .get(name)
+        .map(String::as_str)
+        .or_else(|| KEYS.iter().find(|k| k.name == name).map(|k| k.default))
+        .unwrap_or("")
+}
+
+/// The settings the schedulers read, from the stored pairs.
+fn scheduling(pairs: &BTreeMap<String, String>) -> Result<Settings> {
+    let get = |name: &str| stored_or_default(pairs, name);
+    let max_interval = number("max_interval_days", get("max_interval_days"), 100_000)?;
+    if max_interval == 0 {
+        return Err(Error::usage("max_interval_days must be at least 1"));
+    }
+    Ok(Settings {
+        fuzz: boolean("fuzz", get("fuzz"))?,
+        maximum_interval_days: max_interval,
+        leech_lapses: number("leech_lapses", get("leech_lapses"), 1000)?,
+        learning_steps: steps("learning_steps", get("learning_steps"))?,
+        relearning_steps: steps("relearning_steps", get("relearning_steps"))?,
+        graduating_interval_days: ranged(
+            "graduating_interval",
+            get("graduating_interval"),
+            1,
+            36_500,
+        )?,
+        easy_interval_days: ranged("easy_interval", get("easy_interval"), 1, 36_500)?,
+        starting_ease_permille: permille("starting_ease", get("starting_ease"), "1.31", "5.0")?,
+        hard_interval_permille: permille("hard_interval", get("hard_interval"), "0.5", "1.3")?,
+        easy_bonus_permille: permille("easy_bonus", get("easy_bonus"), "1.0", "5.0")?,
+        interval_modifier_permille: permille(
+            "interval_modifier",
+            get("interval_modifier"),
+            "0.5",
+            "2.0",
+        )?,
+        lapse_new_interval_permille: permille(
+            "lapse_new_interval",
+            get("lapse_new_interval"),
+            "0.0",
+            "1.0",
+        )?,
+        lapse_minimum_interval_days: ranged(
+            "lapse_minimum_interval",
+            get("lapse_minimum_interval"),
+            1,
+            36_500,
+        )?,
+        desired_retention_permyriad: scaled(
+            "desired_retention",
+            get("desired_retention"),
+            "0.70",
+            "0.97",
+            10_000.0,
+        )?,
+        fsrs_parameters: parameters(get("fsrs_parameters"))?,
+    })
 }
 
 #[cfg(test)]

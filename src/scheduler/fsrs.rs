@@ -210,110 +210,25 @@ impl Fsrs {
         let next = self.crate_next_states(memory, elapsed)?;
         let retrievability = memory.map(|m| self.retrievability(m, elapsed as f32));
         let repetitions = state.repetitions.saturating_add(1);
-        let fraction = settings
-            .fuzz
-            .then(|| fuzz::seeded_fraction(moment.card_id, repetitions) as f32);
-        let maximum = settings.maximum_interval_days.max(1);
-        let days = |interval: f32, minimum: u32| {
-            fuzz::anki_interval(fraction, interval, minimum.clamp(1, maximum), maximum)
+        let buttons = Buttons {
+            base: CardState {
+                repetitions,
+                step: 0,
+                ..*state
+            },
+            next: &next,
+            now: moment.now,
+            today: moment.today,
+            fraction: settings
+                .fuzz
+                .then(|| fuzz::seeded_fraction(moment.card_id, repetitions) as f32),
+            maximum: settings.maximum_interval_days.max(1),
         };
-        let base = CardState {
-            repetitions,
-            step: 0,
-            ..*state
-        };
-        let step_due = |secs: u32| Due::At(moment.now.saturating_add(i64::from(secs)));
-        let review_due = |days: u32| Due::Day(moment.today + i64::from(days));
-
-        // Anki's passing intervals: each at least one day more than the one before.
-        let hard_days = days(next.hard.interval, 1);
-        let good_days = days(next.good.interval, hard_days + 1);
-        let easy_days = days(next.easy.interval, good_days + 1);
-        let graduate = |interval_days: u32| CardState {
-            phase: Phase::Review,
-            due: review_due(interval_days),
-            interval_days,
-            ..base
-        };
-        // Graduating from steps: Good from its own interval, Easy at least a day past Good.
-        let graduate_good = days(next.good.interval, 1);
-        let graduate_easy = days(next.easy.interval, graduate_good + 1);
-
         let (again, hard, good, easy, lapsed) = match state.phase {
-            Phase::New | Phase::Learning => {
-                let steps = &self.learning_steps;
-                let step = if state.phase == Phase::New {
-                    0
-                } else {
-                    state.step
-                };
-                let in_step = |secs: u32, step: u32| CardState {
-                    phase: Phase::Learning,
-                    due: step_due(secs),
-                    interval_days: 0,
-                    step,
-                    ..base
-                };
-                let again = match steps.again_delay() {
-                    Some(secs) => in_step(secs, 0),
-                    None => graduate(days(next.again.interval, 1)),
-                };
-                let hard = match steps.hard_delay(step) {
-                    Some(secs) => in_step(secs, step),
-                    None => graduate(days(next.hard.interval, 1)),
-                };
-                let good = match steps.good_step(step) {
-                    Some((next_step, secs)) => in_step(secs, next_step),
-                    None => graduate(graduate_good),
-                };
-                (again, hard, good, graduate(graduate_easy), false)
-            }
-            Phase::Review | Phase::Relearning => {
-                let relearning = state.phase == Phase::Relearning;
-                let steps = &self.relearning_steps;
-                // The interval the card returns to Review with: Anki keeps it on a
-                // relearning card.
-                let again_days = days(next.again.interval, 1);
-                let lapses = state.lapses + u32::from(!relearning);
-                let again = match steps.again_delay() {
-                    Some(secs) => CardState {
-                        phase: Phase::Relearning,
-                        due: step_due(secs),
-                        interval_days: again_days,
-                        lapses,
-                        ..base
-                    },
-                    None => CardState {
-                        lapses,
-                        ..graduate(again_days)
-                    },
-                };
-                if relearning {
-                    let in_step = |secs: u32, step: u32| CardState {
-                        phase: Phase::Relearning,
-                        due: step_due(secs),
-                        step,
-                        ..base
-                    };
-                    let hard = match steps.hard_delay(state.step) {
-                        Some(secs) => in_step(secs, state.step),
-                        None => graduate(days(next.hard.interval, 1)),
-                    };
-                    let good = match steps.good_step(state.step) {
-                        Some((next_step, secs)) => in_step(secs, next_step),
-                        None => graduate(graduate_good),
-                    };
-                    (again, hard, good, graduate(graduate_easy), false)
-                } else {
-                    (
-                        again,
-                        graduate(hard_days),
-                        graduate(good_days),
-                        graduate(easy_days),
-                        true,
-                    )
-                }
-            }
+            Phase::New => buttons.in_steps(&self.learning_steps, Phase::Learning, 0),
+            Phase::Learning => buttons.in_steps(&self.learning_steps, Phase::Learning, state.step),
+            Phase::Relearning => buttons.relearning(&self.relearning_steps, state),
+            Phase::Review => buttons.review(&self.relearning_steps, state),
         };
         let outcome =
             |after: CardState, item: &::fsrs::ItemState, lapsed: bool| -> Result<Outcome> {
@@ -380,6 +295,130 @@ fn invalid_memory(m: MemoryState) -> Error {
         "a card's FSRS memory state is not usable (stability {}, difficulty {})",
         m.stability, m.difficulty
     ))
+}
+
+/// What each button's state is made from: the card after what every answer changes, the
+/// crate's next memory states, and Anki's day arithmetic for FSRS intervals.
+struct Buttons<'a> {
+    base: CardState,
+    next: &'a ::fsrs::NextStates,
+    now: i64,
+    today: DayNumber,
+    /// The fuzz draw, when fuzz is on.
+    fraction: Option<f32>,
+    maximum: u32,
+}
+
+/// Again, Hard, Good and Easy, and whether Again is a lapse.
+type Four = (CardState, CardState, CardState, CardState, bool);
+
+impl Buttons<'_> {
+    /// An interval in whole days: fuzzed in Anki's range, at least `minimum`, at most the maximum.
+    fn days(&self, interval: f32, minimum: u32) -> u32 {
+        fuzz::anki_interval(
+            self.fraction,
+            interval,
+            minimum.clamp(1, self.maximum),
+            self.maximum,
+        )
+    }
+
+    /// The card in review, due `interval_days` from today.
+    fn graduate(&self, interval_days: u32) -> CardState {
+        CardState {
+            phase: Phase::Review,
+            due: Due::Day(self.today + i64::from(interval_days)),
+            interval_days,
+            ..self.base
+        }
+    }
+
+    /// The card on a learning or relearning step, due `secs` from now.
+    fn on_step(&self, phase: Phase, secs: u32, step: u32) -> CardState {
+        CardState {
+            phase,
+            due: Due::At(self.now.saturating_add(i64::from(secs))),
+            step,
+            ..self.base
+        }
+    }
+
+    /// Graduating from steps: Good from its own interval, Easy at least a day past Good.
+    fn graduations(&self) -> (CardState, CardState) {
+        let good = self.days(self.next.good.interval, 1);
+        let easy = self.days(self.next.easy.interval, good + 1);
+        (self.graduate(good), self.graduate(easy))
+    }
+
+    /// A new or learning card at `step` of the learning steps (Again restarts them; a
+    /// learning card keeps no interval).
+    fn in_steps(&self, steps: &Steps, phase: Phase, step: u32) -> Four {
+        let on_step = |secs: u32, step: u32| CardState {
+            interval_days: 0,
+            ..self.on_step(phase, secs, step)
+        };
+        let again = match steps.again_delay() {
+            Some(secs) => on_step(secs, 0),
+            None => self.graduate(self.days(self.next.again.interval, 1)),
+        };
+        let hard = match steps.hard_delay(step) {
+            Some(secs) => on_step(secs, step),
+            None => self.graduate(self.days(self.next.hard.interval, 1)),
+        };
+        let (graduate_good, graduate_easy) = self.graduations();
+        let good = match steps.good_step(step) {
+            Some((next_step, secs)) => on_step(secs, next_step),
+            None => graduate_good,
+        };
+        (again, hard, good, graduate_easy, false)
+    }
+
+    /// Again on a review or relearning card: back to the relearning steps (or straight to
+    /// review when there are none), keeping the interval the card returns with.
+    fn forgotten(&self, steps: &Steps, lapses: u32) -> CardState {
+        let again_days = self.days(self.next.again.interval, 1);
+        match steps.again_delay() {
+            Some(secs) => CardState {
+                interval_days: again_days,
+                lapses,
+                ..self.on_step(Phase::Relearning, secs, 0)
+            },
+            None => CardState {
+                lapses,
+                ..self.graduate(again_days)
+            },
+        }
+    }
+
+    /// A relearning card on its steps: Again restarts them, the others step on or graduate.
+    fn relearning(&self, steps: &Steps, state: &CardState) -> Four {
+        let again = self.forgotten(steps, state.lapses);
+        let hard = match steps.hard_delay(state.step) {
+            Some(secs) => self.on_step(Phase::Relearning, secs, state.step),
+            None => self.graduate(self.days(self.next.hard.interval, 1)),
+        };
+        let (graduate_good, graduate_easy) = self.graduations();
+        let good = match steps.good_step(state.step) {
+            Some((next_step, secs)) => self.on_step(Phase::Relearning, secs, next_step),
+            None => graduate_good,
+        };
+        (again, hard, good, graduate_easy, false)
+    }
+
+    /// A review card: Again is a lapse; Anki's passing intervals are each at least one day
+    /// more than the one before.
+    fn review(&self, steps: &Steps, state: &CardState) -> Four {
+        let hard = self.days(self.next.hard.interval, 1);
+        let good = self.days(self.next.good.interval, hard + 1);
+        let easy = self.days(self.next.easy.interval, good + 1);
+        (
+            self.forgotten(steps, state.lapses + 1),
+            self.graduate(hard),
+            self.graduate(good),
+            self.graduate(easy),
+            true,
+        )
+    }
 }
 
 fn pick(next: &::fsrs::NextStates, answer: Answer) -> &::fsrs::ItemState {
