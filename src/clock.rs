@@ -6,7 +6,11 @@
 //! date of the study day; the scheduler and the review log speak only in these numbers and in
 //! UTC instants, so nothing downstream depends on the zone once an answer is recorded.
 //!
-//! `JARGON_NOW` (RFC 3339) replaces the system clock, for tests and demos.
+//! `JARGON_NOW` (RFC 3339) replaces the system clock, for tests and demos. A review session
+//! still advances from it in real time; with `JARGON_NOW` set, `JARGON_NOW_RATE=N` (1 to
+//! 3600) makes that session time run N times faster, so a test can wait for a ten-minute
+//! learning step in a second ([`rate_from_env`]). Without `JARGON_NOW` the rate is ignored:
+//! the real clock always runs at its own pace.
 
 use chrono::{DateTime, Duration, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
@@ -152,6 +156,25 @@ pub fn now_from_env() -> Result<DateTime<Utc>> {
                 ))
             }),
         _ => Ok(Utc::now()),
+    }
+}
+
+/// How many session seconds pass per real second: `JARGON_NOW_RATE` when `JARGON_NOW` is
+/// also set (a fixed clock is already a test or a demo), else 1.
+pub fn rate_from_env() -> Result<u32> {
+    let fixed = std::env::var("JARGON_NOW").is_ok_and(|t| !t.trim().is_empty());
+    match std::env::var("JARGON_NOW_RATE") {
+        Ok(text) if fixed && !text.trim().is_empty() => text
+            .trim()
+            .parse::<u32>()
+            .ok()
+            .filter(|r| (1..=3600).contains(r))
+            .ok_or_else(|| {
+                Error::usage(format!(
+                    "JARGON_NOW_RATE='{text}' is not a whole number from 1 to 3600"
+                ))
+            }),
+        _ => Ok(1),
     }
 }
 

@@ -129,6 +129,11 @@ pub const KEYS: &[Key] = &[
         help: "cards shown before a card answered below Good comes back in the session",
     },
     Key {
+        name: "learn_ahead",
+        default: "20",
+        help: "minutes the review waits, with a countdown, for a learning step when nothing else is left (0: never)",
+    },
+    Key {
         name: "typed_answers",
         default: "lenient",
         help: "one slip in a typed term of 8+ letters: lenient Good, strict Hard",
@@ -150,6 +155,8 @@ pub struct Config {
     pub scheduling: Settings,
     pub leech_suspend: bool,
     pub redrill_gap: u32,
+    /// Minutes the review waits for the next learning step when nothing else is left.
+    pub learn_ahead_minutes: u32,
     /// How a slip in a typed answer is graded.
     pub typed_answers: Leniency,
 }
@@ -166,6 +173,7 @@ impl Default for Config {
             scheduling: Settings::default(),
             leech_suspend: false,
             redrill_gap: 3,
+            learn_ahead_minutes: 20,
             typed_answers: Leniency::Lenient,
         })
     }
@@ -296,6 +304,7 @@ impl Config {
             scheduling: scheduling(pairs)?,
             leech_suspend: boolean("leech_suspend", get("leech_suspend"))?,
             redrill_gap: number("redrill_gap", get("redrill_gap"), 1000)?,
+            learn_ahead_minutes: number("learn_ahead", get("learn_ahead"), 1440)?,
             typed_answers: Leniency::parse(get("typed_answers")).ok_or_else(|| {
                 Error::usage(format!(
                     "typed_answers must be lenient or strict, not '{}'",
@@ -381,6 +390,7 @@ mod tests {
         assert_eq!(config.scheduling.leech_lapses, 8);
         assert!(config.scheduling.fuzz);
         assert_eq!(config.typed_answers, Leniency::Lenient);
+        assert_eq!(config.learn_ahead_minutes, 20);
     }
 
     #[test]
@@ -414,6 +424,11 @@ mod tests {
         assert_eq!(validate("typed_answers", "strict").unwrap(), "strict");
         let err = validate("typed_answers", "loose").unwrap_err().to_string();
         assert_eq!(err, "typed_answers must be lenient or strict, not 'loose'");
+        let err = validate("learn_ahead", "1441").unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "learn_ahead must be a whole number from 0 to 1440, not '1441'"
+        );
     }
 
     #[test]

@@ -29,6 +29,7 @@ mod import_memory;
 mod import_progress_pty;
 mod import_several;
 mod input_bounds;
+mod learning_steps;
 mod output_paths;
 mod readonly_collection;
 mod repl_pty;

@@ -13,19 +13,29 @@ pub fn run(context: &Context, out: &mut dyn Write) -> Result<()> {
     let clock = Context::clock(&config)?;
     let today = clock.today();
     let decks = collection.deck_summaries(today)?;
+    // Cards on an intraday learning step (Anki's rules, FSRS) due before the study day ends
+    // count with the deck's learning cards: the review shows them today.
+    let day_end = clock.day_start(today + 1).timestamp();
+    let steps = collection.learning_due_by_deck(today, i64::MIN, day_end)?;
     let (new_done, reviews_done) = collection.studied_on(today)?;
     let new_left = i64::from(config.new_per_day.saturating_sub(new_done));
     let width = terminal_width(std::io::stdout().is_terminal());
     let mut rows = vec![];
     let (mut due_total, mut new_total) = (0, 0);
     for deck in &decks {
+        let on_steps: i64 = steps
+            .iter()
+            .filter(|(id, _, _)| *id == deck.id)
+            .map(|(_, count, _)| count)
+            .sum();
+        let learning_due = deck.learning_due + on_steps;
         rows.push(vec![
             deck.name.clone(),
-            deck.learning_due.to_string(),
+            learning_due.to_string(),
             deck.review_due.to_string(),
             deck.new.to_string(),
         ]);
-        due_total += deck.learning_due + deck.review_due;
+        due_total += learning_due + deck.review_due;
         new_total += deck.new;
     }
     writeln!(

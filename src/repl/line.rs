@@ -3,8 +3,10 @@
 
 use std::io::{BufRead, Write};
 use std::path::Path;
+use std::time::Duration;
 
 use super::render::Style;
+use super::wait::Waited;
 use super::{Frontend, Read};
 use crate::error::{Error, Result};
 use crate::output::Human;
@@ -48,5 +50,13 @@ impl<R: BufRead, W: Write> Frontend for LineFrontend<R, W> {
 
     fn can_edit(&self) -> bool {
         false
+    }
+
+    /// A script needs no countdown: one line says how long, then the wait is silent (its
+    /// next answers are only read once the card is shown). SIGINT ends it with the summary.
+    fn wait(&mut self, real: Duration, line: &dyn Fn(Duration) -> String) -> Result<Waited> {
+        self.print(&format!("Waiting: {}.", line(real)))?;
+        self.output.flush().map_err(Error::Output)?;
+        Ok(super::wait::sleep(real))
     }
 }

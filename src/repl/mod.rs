@@ -13,6 +13,7 @@ pub mod interrupt;
 pub mod line;
 pub mod render;
 pub mod terminal;
+pub mod wait;
 
 use std::time::Instant;
 
@@ -23,9 +24,11 @@ use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::model::{Card, Direction, Note};
 use crate::scheduler::replay::ReviewKind;
-use crate::scheduler::{Answer, CardState, Moment, NextStates, Quality, describe_interval_days};
+use crate::scheduler::{
+    Answer, CardState, Due, Moment, NextStates, Quality, SchedulerKind, describe_interval_days,
+};
 use crate::session::matcher::{self, Verdict};
-use crate::session::{Order, Plan, Session, Undone};
+use crate::session::{Next, Order, Plan, Session, Undone};
 use crate::store::Collection;
 use crate::store::cards::QueueQuery;
 use crate::store::reviews::NewReview;
@@ -57,6 +60,13 @@ pub trait Frontend {
     fn style(&self) -> Style;
     /// Whether `:edit` can open the learner's editor here (a terminal).
     fn can_edit(&self) -> bool;
+    /// Waits `real` (real time) for the next learning step; `line` words the time left
+    /// ("next card in 4:32"). Ctrl-D or Ctrl-C stops it.
+    fn wait(
+        &mut self,
+        real: std::time::Duration,
+        line: &dyn Fn(std::time::Duration) -> String,
+    ) -> Result<wait::Waited>;
 }
 
 /// What `jargon review` was asked for.
@@ -136,6 +146,17 @@ struct Review<'a> {
     interrupted: bool,
     /// Every note's term and aliases, built at the first typed answer that is not right.
     lexicon: Option<matcher::Lexicon>,
+    /// Session seconds per real second: 1, or `JARGON_NOW_RATE` under `JARGON_NOW`.
+    rate: u32,
+    /// The end of the study day the session started in (unix seconds): a learning step due
+    /// later waits for another session.
+    day_end: i64,
+}
+
+/// Whether a scheduler puts cards on learning steps due at an instant (then nothing is
+/// re-drilled) rather than re-drilling them as SM-2 does.
+fn has_steps(kind: SchedulerKind) -> bool {
+    !matches!(kind, SchedulerKind::Sm2)
 }
 
 impl<'a> Review<'a> {
@@ -146,6 +167,7 @@ impl<'a> Review<'a> {
         options: &ReviewOptions,
     ) -> Result<Review<'a>> {
         let today = clock.today();
+        let day_end = clock.day_start(today + 1).timestamp();
         let deck_ids = match &options.deck {
             Some(name) => Some(collection.deck_ids_under(name)?),
             None => None,
@@ -171,7 +193,7 @@ impl<'a> Review<'a> {
             Session::build(&cards, &[], &plan(options, config, today, cards.len(), 0))
         } else {
             let query = QueueQuery {
-                deck_ids,
+                deck_ids: deck_ids.clone(),
                 today,
                 due_limit,
                 // Fetch spare candidates: some are skipped as siblings of cards in the session.
@@ -185,7 +207,11 @@ impl<'a> Review<'a> {
             if options.new_limit.is_some() {
                 session_plan.reserved_new = new_limit as usize;
             }
-            Session::build(&due, &new, &session_plan)
+            let mut session = Session::build(&due, &new, &session_plan);
+            // Cards on an intraday learning step come when due, whatever the limits say.
+            let learning = collection.learning_candidates(deck_ids.as_deref(), today, day_end)?;
+            session.add_learning(&learning);
+            session
         };
         Ok(Review {
             collection,
@@ -198,20 +224,64 @@ impl<'a> Review<'a> {
             undo: vec![],
             interrupted: false,
             lexicon: None,
+            rate: crate::clock::rate_from_env()?,
+            day_end,
         })
     }
 
     /// The time now: the session's starting clock moved on by the time that has passed, so
-    /// `JARGON_NOW` sessions still advance.
+    /// `JARGON_NOW` sessions still advance (`rate` times faster under `JARGON_NOW_RATE`).
     fn now(&self) -> DateTime<Utc> {
-        let elapsed =
-            Duration::from_std(self.started.elapsed()).unwrap_or_else(|_| Duration::zero());
+        let elapsed = self.started.elapsed() * self.rate;
+        let elapsed = Duration::from_std(elapsed).unwrap_or_else(|_| Duration::zero());
         self.started_at + elapsed
+    }
+
+    /// The learning step to wait for when nothing else is left: its instant, if one is due
+    /// within `learn_ahead`.
+    fn step_within_reach(&self) -> Option<i64> {
+        let at = self.session.next_waiting()?;
+        let reach = i64::from(self.config.learn_ahead_minutes) * 60;
+        (reach > 0 && at - self.now().timestamp() <= reach).then_some(at)
+    }
+
+    /// Waits for the learning step due at `at` with the front end's countdown.
+    fn wait_for_step(&mut self, ui: &mut dyn Frontend, at: i64) -> Result<wait::Waited> {
+        let left = u64::try_from(at - self.now().timestamp()).unwrap_or(0);
+        let rate = self.rate;
+        // Real time: the session's clock may run `rate` times faster.
+        let real = std::time::Duration::from_secs(left) / rate;
+        let line = move |real_left: std::time::Duration| {
+            format!("next card in {}", wait::countdown(real_left * rate))
+        };
+        let waited = ui.wait(real, &line)?;
+        Ok(waited)
+    }
+
+    /// "09:21", or "Mon 04:05" when the instant falls on another study day.
+    fn clock_time(&self, at: i64) -> String {
+        let when = DateTime::<Utc>::from_timestamp(at, 0).unwrap_or(self.started_at);
+        let format = if self.clock.day_of(when) == self.clock.day_of(self.now()) {
+            "%H:%M"
+        } else {
+            "%a %H:%M"
+        };
+        self.clock.local(when).format(format).to_string()
+    }
+
+    /// A learning step's wait as a button preview shows it: "<1m", "6m", "1h", "1.5h".
+    fn describe_step(&self, at: i64) -> String {
+        describe_wait(at - self.now().timestamp())
     }
 
     fn run(&mut self, ui: &mut dyn Frontend) -> Result<Summary> {
         let style = ui.style();
+        self.session.set_now(self.now().timestamp());
         if self.session.is_finished() {
+            ui.print(&self.nothing_due_message()?)?;
+            return Ok(Summary::default());
+        }
+        if self.session.current().is_none() && self.step_within_reach().is_none() {
             ui.print(&self.nothing_due_message()?)?;
             return Ok(Summary::default());
         }
@@ -229,7 +299,14 @@ impl<'a> Review<'a> {
             "",
         )))?;
         loop {
+            self.session.set_now(self.now().timestamp());
             let Some(entry) = self.session.current() else {
+                if let Some(at) = self.step_within_reach() {
+                    match self.wait_for_step(ui, at)? {
+                        wait::Waited::Due => continue,
+                        wait::Waited::Stopped => break,
+                    }
+                }
                 if self.undo.is_empty() || !self.last_chance(ui)? {
                     break;
                 }
@@ -238,7 +315,7 @@ impl<'a> Review<'a> {
             let (card, note) = self.collection.card_with_note(entry.card_id)?;
             let shown = Instant::now();
             ui.print("")?;
-            ui.print(&self.header(&card, &note, entry.redrill, &style))?;
+            ui.print(&self.header(&card, &note, (entry.redrill, entry.returning), &style))?;
             let step = match card.direction {
                 Direction::Forward => self.forward(ui, &card, &note, entry.redrill)?,
                 Direction::Reverse => self.reverse(ui, &card, &note, entry.redrill)?,
@@ -361,9 +438,17 @@ impl<'a> Review<'a> {
         )))
     }
 
-    fn header(&self, card: &Card, note: &Note, redrill: bool, style: &Style) -> String {
+    fn header(
+        &self,
+        card: &Card,
+        note: &Note,
+        (redrill, returning): (bool, bool),
+        style: &Style,
+    ) -> String {
         let progress = if redrill {
             "re-drill".to_string()
+        } else if returning {
+            format!("step {}", card.state.step + 1)
         } else {
             format!(
                 "{}/{}",
@@ -402,11 +487,12 @@ impl<'a> Review<'a> {
         let parts: Vec<String> = Answer::ALL
             .iter()
             .map(|a| {
-                format!(
-                    "{} {}",
-                    a.label(),
-                    describe_interval_days(next.get(*a).state.interval_days)
-                )
+                let state = next.get(*a).state;
+                let when = match state.due {
+                    Due::At(at) => self.describe_step(at),
+                    _ => describe_interval_days(state.interval_days),
+                };
+                format!("{} {when}", a.label())
             })
             .collect();
         Ok(style.dim(&format!("  {}", parts.join(" · "))))
@@ -502,15 +588,29 @@ impl<'a> Review<'a> {
             retrievability: outcome.and_then(|o| o.retrievability),
         };
         let review_id = self.save_answer(ui, &review, &card.state, &after, suspend)?;
-        self.session.answer(quality);
+        let next = match after.due {
+            _ if !has_steps(self.config.scheduler) || kind != ReviewKind::Schedule => None,
+            Due::At(at) if at < self.day_end => Some(Next::StepAt(at)),
+            _ => Some(Next::Leave),
+        };
+        match next {
+            Some(next) => self.session.answer_then(quality, next),
+            None => self.session.answer(quality),
+        };
         self.undo.push(UndoEntry::Answer {
             review_id,
             suspended: suspend,
             term: note.fields.term.clone(),
         });
         let answer = Answer::from_quality(quality);
-        let mut message = match kind {
-            ReviewKind::Schedule => {
+        let mut message = match (kind, after.due) {
+            (ReviewKind::Schedule, Due::At(at)) => format!(
+                "{} · back in {} ({})",
+                answer.label(),
+                self.describe_step(at),
+                self.clock_time(at)
+            ),
+            (ReviewKind::Schedule, _) => {
                 let date = Clock::date_of_day(moment.today + i64::from(after.interval_days));
                 format!(
                     "{} · next in {} ({})",
@@ -521,7 +621,7 @@ impl<'a> Review<'a> {
             }
             _ => answer.label().to_string(),
         };
-        if quality.needs_redrill() {
+        if next.is_none() && quality.needs_redrill() {
             message.push_str(" · comes back in a few cards");
         }
         let painted = match answer {
@@ -607,7 +707,21 @@ impl<'a> Review<'a> {
         }
     }
 
+    /// "2 learning cards later today, the next at 09:21 (in 10m)", when steps wait.
+    fn learning_later(&self) -> Option<String> {
+        let at = self.session.next_waiting()?;
+        Some(format!(
+            "{} later today, the next at {} (in {})",
+            plural(self.session.waiting(), "learning card"),
+            self.clock_time(at),
+            self.describe_step(at)
+        ))
+    }
+
     fn nothing_due_message(&self) -> Result<String> {
+        if let Some(later) = self.learning_later() {
+            return Ok(format!("Nothing is due now: {later}."));
+        }
         let today = self.clock.day_of(self.now());
         let next = self.collection.next_due_after(today)?;
         Ok(match next {
@@ -625,21 +739,30 @@ impl<'a> Review<'a> {
         let headline = if summary.reviewed == 0 {
             "Session ended: no cards answered.".to_string()
         } else {
+            let again = if has_steps(self.config.scheduler) {
+                plural(self.session.steps_done(), "learning step")
+            } else {
+                format!("{} re-drilled", summary.redrills)
+            };
             format!(
-                "Session over: {} reviewed, {} correct ({}%), {} re-drilled, {}.",
+                "Session over: {} reviewed, {} correct ({}%), {again}, {}.",
                 plural(summary.reviewed, "card"),
                 summary.correct,
                 summary.correct * 100 / summary.reviewed.max(1),
-                summary.redrills,
                 duration(summary.elapsed_ms)
             )
         };
         let tomorrow = self.collection.due_on(today + 1)?;
-        let left = self.session.total().saturating_sub(self.session.done());
+        // Cards waiting for a learning step are told apart below.
+        let left = self
+            .session
+            .total()
+            .saturating_sub(self.session.done() + self.session.waiting_first());
         let mut details = vec![];
         if left > 0 {
             details.push(format!("{} left for today", plural(left, "card")));
         }
+        details.extend(self.learning_later());
         details.push(format!("due tomorrow: {tomorrow}"));
         let current = self.collection.current_streak(today)?;
         if current > 0 {
@@ -651,6 +774,27 @@ impl<'a> Review<'a> {
             style.bold(&style.block(&headline, "")),
             style.block(&details.join(" · "), "")
         ))
+    }
+}
+
+/// How long until a learning step, as the button preview shows it: "<1m", "6m" (minutes
+/// rounded), "1h", "1.5h", "2d".
+pub fn describe_wait(seconds: i64) -> String {
+    let seconds = seconds.max(0);
+    let minutes = (seconds + 30) / 60;
+    if seconds < 60 {
+        "<1m".to_string()
+    } else if minutes < 60 {
+        format!("{minutes}m")
+    } else if seconds < 86_400 {
+        let tenths = (seconds + 180) / 360;
+        if tenths % 10 == 0 {
+            format!("{}h", tenths / 10)
+        } else {
+            format!("{}.{}h", tenths / 10, tenths % 10)
+        }
+    } else {
+        format!("{}d", (seconds + 43_200) / 86_400)
     }
 }
 
@@ -675,6 +819,25 @@ fn plan(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_learning_step_is_described_in_minutes_then_hours() {
+        let cases = [
+            (0, "<1m"),
+            (59, "<1m"),
+            (60, "1m"),
+            (75, "1m"),
+            (330, "6m"),
+            (600, "10m"),
+            (3569, "59m"),
+            (3600, "1h"),
+            (5400, "1.5h"),
+            (86_400, "1d"),
+        ];
+        for (seconds, shown) in cases {
+            assert_eq!(describe_wait(seconds), shown, "{seconds} s");
+        }
+    }
 
     #[test]
     fn an_answer_that_cannot_be_saved_ends_the_session_saying_so() {

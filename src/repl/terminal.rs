@@ -1,6 +1,7 @@
 //! The interactive front end: rustyline with command completion and line history.
 
 use std::io::Write;
+use std::time::Duration;
 
 use rustyline::completion::Completer;
 use rustyline::error::ReadlineError;
@@ -12,6 +13,7 @@ use rustyline::{Context, Editor, Helper};
 
 use super::input::COMMANDS;
 use super::render::Style;
+use super::wait::Waited;
 use super::{Frontend, Read};
 use crate::error::{Error, Result};
 
@@ -113,5 +115,12 @@ impl Frontend for TerminalFrontend {
 
     fn can_edit(&self) -> bool {
         true
+    }
+
+    fn wait(&mut self, real: Duration, line: &dyn Fn(Duration) -> String) -> Result<Waited> {
+        let style = self.style;
+        super::wait::countdown_on_terminal(real, &|left| {
+            style.dim(&format!("{} · Ctrl-D to stop", line(left)))
+        })
     }
 }

@@ -5,6 +5,11 @@
 //! answered below Good a few cards later until it is answered Good (Wozniak's step 7), and
 //! can take its actions (answers, and cards set aside by skip, bury or suspend) back one by
 //! one.
+//!
+//! Schedulers with learning steps (Anki's rules, FSRS) put a card on a step due at an
+//! instant instead: such a card waits in the session (`waiting`) until the caller's clock
+//! ([`Session::set_now`]) reaches its instant, then goes before everything else, as Anki's
+//! v3 queue gathers intraday learning first. Nothing is re-drilled then.
 
 pub mod matcher;
 
@@ -25,6 +30,10 @@ pub struct Entry {
     pub phase: Phase,
     /// A re-drill of a card already answered in this session.
     pub redrill: bool,
+    /// A card back in this session on a learning step (it was answered here before).
+    pub returning: bool,
+    /// A card on an intraday learning step, moved to the queue when its instant came.
+    pub on_step: bool,
 }
 
 /// How the queue is ordered.
@@ -60,6 +69,8 @@ struct Answered {
     entry: Entry,
     quality: Quality,
     requeued: bool,
+    /// The card went on a learning step due in this session.
+    stepped: bool,
 }
 
 /// One action of the session, kept so it can be undone.
@@ -93,6 +104,21 @@ pub struct Session {
     total: usize,
     redrill_gap: usize,
     history: Vec<Action>,
+    /// Cards on an intraday learning step, soonest first: (due instant, entry).
+    waiting: Vec<(i64, Entry)>,
+    /// The caller's clock, unix seconds.
+    now: i64,
+}
+
+/// What an answer does to the card's place in the session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Next {
+    /// SM-2: below Good it comes back after `redrill_gap` cards, as a re-drill.
+    Redrill,
+    /// On a learning step due at this instant (unix seconds), within the session's day.
+    StepAt(i64),
+    /// Done for this session.
+    Leave,
 }
 
 /// Puts the new cards evenly among the due ones (a Bresenham-style spread).
@@ -127,6 +153,13 @@ fn separate_siblings(queue: &mut [Entry]) {
     }
 }
 
+impl Entry {
+    /// The card's first answer in this session (not a re-drill, not back on a step).
+    pub fn is_first(&self) -> bool {
+        !self.redrill && !self.returning
+    }
+}
+
 impl Session {
     /// Builds the queue from due cards (already in due order) and new-card candidates (in
     /// introduction order). A new card whose sibling is also in the session waits for another
@@ -137,6 +170,8 @@ impl Session {
             note_id: c.note_id,
             phase: c.phase,
             redrill: false,
+            returning: false,
+            on_step: false,
         };
         let mut due: Vec<Entry> = due
             .iter()
@@ -174,7 +209,71 @@ impl Session {
             last_note: None,
             redrill_gap: plan.redrill_gap.max(1),
             history: vec![],
+            waiting: vec![],
+            now: i64::MIN,
         }
+    }
+
+    /// Adds the cards on an intraday learning step (not limited by the daily limits, as in
+    /// Anki): each is shown when its instant comes, before the other cards. A card already
+    /// in the session is left where it is.
+    pub fn add_learning(&mut self, cards: &[(i64, QueuedCard)]) {
+        for &(at, card) in cards {
+            if self.queue.iter().any(|e| e.card_id == card.card_id)
+                || self.waiting.iter().any(|(_, e)| e.card_id == card.card_id)
+            {
+                continue;
+            }
+            self.total += 1;
+            self.wait_until(
+                at,
+                Entry {
+                    card_id: card.card_id,
+                    note_id: card.note_id,
+                    phase: card.phase,
+                    redrill: false,
+                    returning: false,
+                    on_step: true,
+                },
+            );
+        }
+    }
+
+    fn wait_until(&mut self, at: i64, entry: Entry) {
+        let i = self
+            .waiting
+            .partition_point(|&(t, e)| (t, e.card_id) <= (at, entry.card_id));
+        self.waiting.insert(i, (at, entry));
+    }
+
+    /// Moves the session's clock (unix seconds). Learning cards whose instant has come go to
+    /// the head of the queue, soonest first, ahead of any card not on a step.
+    pub fn set_now(&mut self, now: i64) {
+        self.now = now;
+        let due = self.waiting.partition_point(|&(t, _)| t <= now);
+        if due == 0 {
+            return;
+        }
+        // After the step cards already moved and not yet shown, which came due earlier.
+        let ahead = self.queue.iter().take_while(|e| e.on_step).count();
+        for (i, (_, entry)) in self.waiting.drain(..due).enumerate() {
+            self.queue.insert(ahead + i, entry);
+        }
+    }
+
+    /// When the next card on a learning step is due (unix seconds), if one waits.
+    pub fn next_waiting(&self) -> Option<i64> {
+        self.waiting.first().map(|&(at, _)| at)
+    }
+
+    /// How many cards on a learning step wait for their instant.
+    pub fn waiting(&self) -> usize {
+        self.waiting.len()
+    }
+
+    /// Of those, how many are not answered yet in this session.
+    pub fn waiting_first(&self) -> usize {
+        self.waiting.iter().filter(|(_, e)| e.is_first()).count()
     }
 
     /// The card to show now: the head of the queue, unless it shares a note with the card
@@ -215,26 +314,54 @@ impl Session {
     }
 
     /// Records an answer to the current card. Below Good, the card comes back after
-    /// `redrill_gap` other cards.
+    /// `redrill_gap` other cards (SM-2's re-drill).
     pub fn answer(&mut self, quality: Quality) -> Option<Entry> {
+        let next = if quality.needs_redrill() {
+            Next::Redrill
+        } else {
+            Next::Leave
+        };
+        self.answer_then(quality, next)
+    }
+
+    /// Records an answer to the current card and where the card goes next: re-drilled, on a
+    /// learning step due at an instant (shown again when [`Session::set_now`] reaches it),
+    /// or out of the session.
+    pub fn answer_then(&mut self, quality: Quality, next: Next) -> Option<Entry> {
         let last_note = self.last_note;
         let entry = self.take_current()?;
-        let requeued = quality.needs_redrill();
+        let requeued = next == Next::Redrill;
         if requeued {
             let at = self.redrill_gap.min(self.queue.len());
             self.queue.insert(
                 at,
                 Entry {
                     redrill: true,
+                    on_step: false,
                     ..entry
                 },
             );
         }
+        let stepped = if let Next::StepAt(at) = next {
+            self.wait_until(
+                at,
+                Entry {
+                    redrill: false,
+                    returning: true,
+                    on_step: true,
+                    ..entry
+                },
+            );
+            true
+        } else {
+            false
+        };
         self.history.push(Action::Answer {
             answered: Answered {
                 entry,
                 quality,
                 requeued,
+                stepped,
             },
             last_note,
         });
@@ -257,7 +384,7 @@ impl Session {
                 true
             }
         });
-        self.total = self.total.saturating_sub(usize::from(!entry.redrill));
+        self.total = self.total.saturating_sub(usize::from(entry.is_first()));
         self.history.push(Action::Remove {
             entries,
             total,
@@ -283,6 +410,18 @@ impl Session {
                 {
                     self.queue.remove(i);
                 }
+                if last.stepped {
+                    // Waiting for its step, or already moved to the queue when it came.
+                    let id = last.entry.card_id;
+                    self.waiting.retain(|(_, e)| e.card_id != id);
+                    if let Some(i) = self
+                        .queue
+                        .iter()
+                        .position(|e| e.card_id == id && e.returning)
+                    {
+                        self.queue.remove(i);
+                    }
+                }
                 self.queue.push_front(last.entry);
                 self.last_note = last_note;
                 Some(Undone::Answer(last.entry, last.quality))
@@ -304,7 +443,7 @@ impl Session {
 
     /// Cards answered for the first time in this session.
     pub fn done(&self) -> usize {
-        self.answers().filter(|a| !a.entry.redrill).count()
+        self.answers().filter(|a| a.entry.is_first()).count()
     }
 
     pub fn total(&self) -> usize {
@@ -319,21 +458,27 @@ impl Session {
         self.answers().filter(|a| a.entry.redrill).count()
     }
 
+    /// Answers to cards back on a learning step in this session.
+    pub fn steps_done(&self) -> usize {
+        self.answers().filter(|a| a.entry.returning).count()
+    }
+
     /// First answers that were not Again.
     pub fn correct(&self) -> usize {
         self.answers()
-            .filter(|a| !a.entry.redrill && a.quality.value() >= 3)
+            .filter(|a| a.entry.is_first() && a.quality.value() >= 3)
             .count()
     }
 
+    /// Nothing left to show, now or later: no card in the queue and none on a step.
     pub fn is_finished(&self) -> bool {
-        self.queue.is_empty()
+        self.queue.is_empty() && self.waiting.is_empty()
     }
 
     /// Answers per button (again, hard, good, easy) over first answers.
     pub fn buttons(&self) -> [usize; 4] {
         let mut counts = [0; 4];
-        for a in self.answers().filter(|a| !a.entry.redrill) {
+        for a in self.answers().filter(|a| a.entry.is_first()) {
             counts[usize::from(a.quality.rating() - 1)] += 1;
         }
         counts
@@ -562,5 +707,87 @@ mod tests {
         s.undo();
         assert_eq!(s, with_drill);
         assert_eq!(drain(&mut s, 4), vec![1, 5]);
+    }
+    #[test]
+    fn learning_cards_whose_instant_has_come_go_first_in_due_order() {
+        let due: Vec<_> = (1..=2).map(|i| card(i, i, Phase::Review)).collect();
+        let new = vec![card(11, 11, Phase::New)];
+        let mut s = Session::build(&due, &new, &plan());
+        let learning = |id| card(id, id, Phase::Learning);
+        s.add_learning(&[
+            (910, learning(21)),
+            (901, learning(22)),
+            (2000, learning(23)),
+        ]);
+        assert_eq!(s.total(), 6);
+        s.set_now(911);
+        let mut seen = vec![];
+        for _ in 0..5 {
+            seen.push(s.current().unwrap().card_id);
+            s.answer_then(q(4), Next::Leave);
+        }
+        assert_eq!(seen[..2], [22, 21], "{seen:?}");
+        assert!(!seen.contains(&23), "not due yet: {seen:?}");
+        assert!(s.current().is_none());
+        assert!(!s.is_finished());
+        assert_eq!(s.next_waiting(), Some(2000));
+        s.set_now(2000);
+        assert_eq!(
+            s.current().map(|e| (e.card_id, e.on_step)),
+            Some((23, true))
+        );
+    }
+
+    #[test]
+    fn a_card_put_on_a_step_comes_back_when_the_step_is_due_and_is_not_redrilled() {
+        let due: Vec<_> = (1..=3).map(|i| card(i, i, Phase::Review)).collect();
+        let mut s = Session::build(&due, &[], &plan());
+        s.set_now(100);
+        s.answer_then(q(1), Next::StepAt(160));
+        assert_eq!(s.redrills_waiting(), 0);
+        s.answer_then(q(4), Next::Leave);
+        s.set_now(159);
+        assert_eq!(s.current().map(|e| e.card_id), Some(3));
+        s.set_now(160);
+        let back = s.current().unwrap();
+        assert_eq!(
+            (back.card_id, back.returning, back.redrill),
+            (1, true, false)
+        );
+        s.answer_then(q(4), Next::Leave);
+        assert_eq!(drain(&mut s, 4), vec![3]);
+        assert!(s.is_finished());
+        // Three cards, each counted once; the return is a step, not a re-drill.
+        assert_eq!(
+            (
+                s.total(),
+                s.done(),
+                s.steps_done(),
+                s.redrills_done(),
+                s.correct()
+            ),
+            (3, 3, 1, 0, 2)
+        );
+    }
+
+    #[test]
+    fn undoing_an_answer_that_put_the_card_on_a_step_takes_the_step_back() {
+        let due: Vec<_> = (1..=2).map(|i| card(i, i, Phase::Review)).collect();
+        let mut s = Session::build(&due, &[], &plan());
+        s.set_now(100);
+        let before = s.clone();
+        s.answer_then(q(1), Next::StepAt(160));
+        s.undo();
+        assert_eq!(s, before);
+        // Undone after the step came due and moved to the queue.
+        s.answer_then(q(1), Next::StepAt(160));
+        s.set_now(200);
+        assert_eq!(s.waiting(), 0, "moved to the queue");
+        s.undo();
+        assert_eq!(
+            s.current().map(|e| (e.card_id, e.returning)),
+            Some((1, false))
+        );
+        assert_eq!(drain(&mut s, 4), vec![1, 2]);
     }
 }

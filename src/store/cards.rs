@@ -270,6 +270,53 @@ impl Collection {
         Ok((due, new))
     }
 
+    /// Cards on an intraday learning step (`due_at`) due before `until` (unix seconds: the
+    /// end of the study day), neither suspended nor buried, soonest first, with their
+    /// instants. Learning cards are few, so walking the `learning`/`relearning` part of
+    /// `card_states_due` (their `due_day` is null) is cheap.
+    pub fn learning_candidates(
+        &self,
+        deck_ids: Option<&[i64]>,
+        today: DayNumber,
+        until: i64,
+    ) -> Result<Vec<(i64, QueuedCard)>> {
+        let decks = deck_clause(&deck_ids.map(<[i64]>::to_vec));
+        let sql = format!(
+            "SELECT c.id, c.note_id, c.phase, c.due_at FROM card_states c
+             WHERE c.phase IN ('learning', 'relearning') AND c.due_day IS NULL
+               AND c.due_at < ?2
+               AND c.suspended = 0 AND (c.buried_day IS NULL OR c.buried_day < ?1){decks}
+             ORDER BY c.due_at, c.id"
+        );
+        let mut stmt = self.conn().prepare_cached(&sql)?;
+        let rows = stmt.query_map(params![today, until], |row| {
+            Ok((row.get(3)?, queued_from_row(row)?))
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Cards on an intraday learning step due in `[from, until)` (unix seconds), not
+    /// suspended or buried, per deck: (deck id, how many, the soonest instant).
+    pub fn learning_due_by_deck(
+        &self,
+        today: DayNumber,
+        from: i64,
+        until: i64,
+    ) -> Result<Vec<(i64, i64, i64)>> {
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT n.deck_id, count(*), min(c.due_at) FROM card_states c
+             JOIN notes n ON n.id = c.note_id
+             WHERE c.phase IN ('learning', 'relearning') AND c.due_day IS NULL
+               AND c.due_at >= ?1 AND c.due_at < ?2 AND c.suspended = 0
+               AND (c.buried_day IS NULL OR c.buried_day < ?3)
+             GROUP BY n.deck_id ORDER BY n.deck_id",
+        )?;
+        let rows = stmt.query_map(params![from, until, today], |row| {
+            Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     /// Sets or clears the suspended flag; returns how many cards changed.
     pub fn set_suspended(&mut self, card_ids: &[i64], suspended: bool) -> Result<usize> {
         let tx = self.conn_mut().transaction()?;
