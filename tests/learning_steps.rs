@@ -222,3 +222,64 @@ fn on_a_terminal_the_card_is_shown_when_the_countdown_ends() {
     p.expect(expectrl::Eof).unwrap();
     assert_eq!(env.sql::<i64>("SELECT count(*) FROM reviews"), 2);
 }
+
+/// A line-mode review of deck Q at the session's real pace, failing if it is still running
+/// after 60 s (it would be waiting out a step).
+fn review_bounded(env: &Env, args: &[&str], input: &[u8]) -> String {
+    let mut all = vec!["review", "--deck", "Q"];
+    all.extend_from_slice(args);
+    let mut child = env
+        .cmd()
+        .args(&all)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take().unwrap();
+        stdin.write_all(input).unwrap();
+    }
+    let started = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > Duration::from_secs(60) {
+            child.kill().unwrap();
+            let out = child.wait_with_output().unwrap();
+            panic!("the review still waited after 60 s:\n{}", text(&out).0);
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let out = child.wait_with_output().unwrap();
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stderr}\n{stdout}");
+    stdout
+}
+
+/// A script whose answers have run out has nothing to give the card it would wait for: the
+/// review ends at once with its summary instead of waiting out the step (here ten minutes of
+/// real time; before, `printf 'g\n' | jargon review` under anki sat through them).
+#[test]
+fn a_script_whose_input_has_ended_is_not_kept_waiting_for_a_step() {
+    let env = anki_deck();
+    // Good on the new card: its next step is 10 minutes away, within learn_ahead (20).
+    let stdout = review_bounded(&env, &["--new", "1"], b"\ng\n");
+    assert!(stdout.contains("Session over: 1 card reviewed"), "{stdout}");
+    assert!(
+        stdout.contains("1 learning card later today, the next at 09:10 (in 10m)"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("Waiting"), "{stdout}");
+}
+
+/// `:undo` right after the last answer is read before the step is waited for, so a script
+/// (and a learner, with Enter during the countdown) can still take the answer back.
+#[test]
+fn a_command_after_the_last_answer_is_read_before_the_step_is_waited_for() {
+    let env = anki_deck();
+    let stdout = review_bounded(&env, &["--new", "1"], b"\ng\n:undo\n:quit\n");
+    assert!(stdout.contains("Undid good on 't1'; it is shown again."), "{stdout}");
+    assert!(!stdout.contains("Waiting"), "{stdout}");
+    assert_eq!(env.sql::<i64>("SELECT count(*) FROM reviews"), 0);
+    assert!(env.ok(&["check"]).starts_with("ok: "));
+}

@@ -55,7 +55,7 @@ pub fn run(context: &Context, args: &Args) -> Result<()> {
     } else {
         let stdin = std::io::stdin().lock();
         let stdout = std::io::stdout().lock();
-        let mut frontend = LineFrontend::new(stdin, stdout);
+        let mut frontend = LineFrontend::over_stdin(stdin, stdout);
         repl::run(&mut collection, &config, clock, &options, &mut frontend)?;
     }
     Ok(())

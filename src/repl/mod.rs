@@ -305,6 +305,8 @@ impl<'a> Review<'a> {
                     match self.wait_for_step(ui, at)? {
                         wait::Waited::Due => continue,
                         wait::Waited::Stopped => break,
+                        wait::Waited::Command if self.between_steps(ui)? => continue,
+                        wait::Waited::Command => break,
                     }
                 }
                 if self.undo.is_empty() || !self.last_chance(ui)? {
@@ -347,6 +349,29 @@ impl<'a> Review<'a> {
         ui.print("")?;
         ui.print(&self.summary_text(&summary, &style)?)?;
         Ok(summary)
+    }
+
+    /// While a learning step is awaited: one command before the wait goes on (`:undo`,
+    /// `:stats`, `:help`; Enter just waits again). Returns false when the session ends.
+    fn between_steps(&mut self, ui: &mut dyn Frontend) -> Result<bool> {
+        let style = ui.style();
+        let line = match ui.read_line("wait> ")? {
+            Read::Line(line) => line,
+            Read::Eof | Read::Interrupted => return Ok(false),
+        };
+        match input::parse(&line) {
+            Line::Enter => {}
+            Line::Command(Command::Quit) => return Ok(false),
+            Line::Command(Command::Undo) => self.undo_last(ui)?,
+            Line::Command(command @ (Command::Help | Command::Stats)) => {
+                self.inline_command(ui, command, None)?;
+            }
+            Line::UnknownCommand(text) => self.unknown(ui, &text)?,
+            Line::Command(_) | Line::Grade(_) | Line::Text(_) => ui.print(&style.yellow(
+                "No card is shown now: the next one comes when its step is due; :undo takes back the last action.",
+            ))?,
+        }
+        Ok(true)
     }
 
     /// After the last card: one more prompt, so the last action can still be undone.

@@ -120,7 +120,10 @@ impl Frontend for TerminalFrontend {
     fn wait(&mut self, real: Duration, line: &dyn Fn(Duration) -> String) -> Result<Waited> {
         let style = self.style;
         super::wait::countdown_on_terminal(real, &|left| {
-            style.dim(&format!("{} · Ctrl-D to stop", line(left)))
+            style.dim(&format!(
+                "{} · Enter for commands · Ctrl-D to stop",
+                line(left)
+            ))
         })
     }
 }

@@ -23,8 +23,12 @@ use crate::error::{Error, Result};
 pub enum Waited {
     /// The time ran out: the card is due.
     Due,
-    /// The learner stopped it (Ctrl-D, Ctrl-C, or SIGINT in line mode).
+    /// The learner stopped it (Ctrl-D, Ctrl-C, or SIGINT in line mode; the end of a
+    /// script's input).
     Stopped,
+    /// The learner has a command to give before the card comes (Enter or `:` on a terminal;
+    /// a script's next line is a `:` command): the caller reads it, then waits again.
+    Command,
 }
 
 /// How often the countdown is redrawn, and the longest sleep between checks.
@@ -42,19 +46,37 @@ pub fn countdown(left: Duration) -> String {
 }
 
 /// Line mode: sleeps for `real`, in slices, so SIGINT ends the wait (and the session, with
-/// its summary) at once instead of killing jargon.
-pub fn sleep(real: Duration) -> Waited {
+/// its summary) at once instead of killing jargon; at each slice `input` may end it too
+/// (the script's input has run out, or its next line is a command).
+pub fn sleep(real: Duration, input: &mut dyn FnMut() -> Result<Option<Waited>>) -> Result<Waited> {
     let deferred = interrupt::Deferred::begin();
     let until = Instant::now() + real;
     loop {
         if deferred.pressed() {
-            return Waited::Stopped;
+            return Ok(Waited::Stopped);
+        }
+        if let Some(waited) = input()? {
+            return Ok(waited);
         }
         let now = Instant::now();
         if now >= until {
-            return Waited::Due;
+            return Ok(Waited::Due);
         }
         std::thread::sleep((until - now).min(TICK));
+    }
+}
+
+/// Whether reading `stdin` now would not block (data, or the end of the input).
+pub fn readable_now(stdin: &std::io::Stdin) -> Result<bool> {
+    let mut fds = [PollFd::new(stdin, PollFlags::IN)];
+    match poll(&mut fds, Some(&Timespec::default())) {
+        Ok(ready) => Ok(ready > 0),
+        Err(rustix::io::Errno::INTR) => Ok(false),
+        Err(e) => Err(Error::io(
+            "poll",
+            std::path::Path::new("standard input"),
+            e.into(),
+        )),
     }
 }
 
@@ -85,7 +107,7 @@ impl Drop for KeyByKey {
 }
 
 /// Terminal: waits for `real` with `line(left)` redrawn in place; Ctrl-D (EOT) or Ctrl-C
-/// (ETX) stops it at once, other keys are ignored.
+/// (ETX) stops it at once, Enter or `:` leaves it for a command, other keys are ignored.
 pub fn countdown_on_terminal(real: Duration, line: &dyn Fn(Duration) -> String) -> Result<Waited> {
     let fail = |e: std::io::Error| Error::failed(format!("cannot read from the terminal: {e}"));
     let keys = KeyByKey::begin().map_err(fail)?;
@@ -120,6 +142,12 @@ pub fn countdown_on_terminal(real: Duration, line: &dyn Fn(Duration) -> String) 
                 // End of input (the terminal hung up) stops as Ctrl-D does.
                 if read == 0 || byte[..read].iter().any(|b| matches!(b, 3 | 4)) {
                     break Waited::Stopped;
+                }
+                if byte[..read]
+                    .iter()
+                    .any(|b| matches!(b, b'\r' | b'\n' | b':'))
+                {
+                    break Waited::Command;
                 }
             }
             Err(e) => return Err(fail(e.into())),
