@@ -220,3 +220,160 @@ fn an_fsrs_import_onto_a_card_with_sm2_history_folds_its_whole_history() {
         )]
     );
 }
+
+fn fixture(name: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+#[test]
+fn a_package_from_an_fsrs_collection_brings_anki_memory_states_and_keeps_the_ease() {
+    // Made by bench/anki_fsrs_package.sh with Anki's own engine, FSRS on.
+    let expected: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(fixture("anki-fsrs.expected.json")).expect("expected"),
+    )
+    .expect("JSON");
+    let notes = expected["notes"].as_object().expect("notes");
+    for scheduler in ["fsrs", "sm2"] {
+        let env = Env::new();
+        env.ok(&["config", "set", "scheduler", scheduler]);
+        let out = env.ok(&["import", arg(&fixture("anki-fsrs.apkg"))]);
+        assert!(out.contains("16 added"), "{out}");
+        let check = env.ok(&["check"]);
+        assert!(check.starts_with("ok: "), "{scheduler}: {check}");
+        let conn = rusqlite::Connection::open(&env.db).expect("open db");
+        let mut answered = 0;
+        for anki in notes.values() {
+            let term = anki["term"].as_str().expect("term");
+            let card = &anki["forward"];
+            let (stability, difficulty, ease): (Option<f64>, Option<f64>, i64) = conn
+                .query_row(
+                    "SELECT s.stability, s.difficulty, s.ease_permille FROM card_states s
+                     JOIN notes n ON n.id = s.id / 2 WHERE n.term = ?1 AND s.id % 2 = 0",
+                    [term],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                )
+                .expect(term);
+            // Anki's numbers as the f32 it keeps (its JSON holds them widened to f64).
+            let f32_of = |v: &serde_json::Value| v.as_f64().map(|x| f64::from(x as f32));
+            assert_eq!(
+                stability,
+                f32_of(&card["s"]),
+                "{scheduler}: {term} stability"
+            );
+            assert_eq!(
+                difficulty,
+                f32_of(&card["d"]),
+                "{scheduler}: {term} difficulty"
+            );
+            assert_eq!(
+                ease,
+                card["factor"].as_i64().expect("factor"),
+                "{term} ease"
+            );
+            // The log's `factor` held difficulties (100 to 1100), never read as an ease: each
+            // imported row keeps the starting ease, and the card's own ease comes last.
+            let factors = card["revlog_factors"].as_array().expect("factors");
+            assert!(
+                factors
+                    .iter()
+                    .all(|f| (100..=1100).contains(&f.as_i64().expect("n"))),
+                "{term}: {factors:?}"
+            );
+            let eases: Vec<i64> = conn
+                .prepare(
+                    "SELECT r.ease_after FROM reviews r JOIN notes n ON n.id = r.card_id / 2
+                     WHERE n.term = ?1 ORDER BY r.id",
+                )
+                .expect("query")
+                .query_map([term], |r| r.get(0))
+                .expect("rows")
+                .collect::<rusqlite::Result<_>>()
+                .expect("read");
+            assert_eq!(eases.len(), factors.len(), "{term}");
+            let (last, earlier) = eases.split_last().expect("answered");
+            assert_eq!(*last, ease, "{term}");
+            assert!(earlier.iter().all(|e| *e == 2500), "{term}: {eases:?}");
+            answered += 1;
+        }
+        assert_eq!(answered, 16);
+    }
+}
+
+/// `tests/fixtures/anki-scheduled-legacy.apkg` with `sql` run on its collection first.
+fn edited_package(dir: &std::path::Path, sql: &str) -> std::path::PathBuf {
+    use std::io::{Read, Write};
+    let file = std::fs::File::open(fixture("anki-scheduled-legacy.apkg")).expect("fixture");
+    let mut archive = zip::ZipArchive::new(file).expect("zip");
+    let mut bytes = vec![];
+    archive
+        .by_name("collection.anki21")
+        .expect("entry")
+        .read_to_end(&mut bytes)
+        .expect("read");
+    let collection = dir.join("collection.sqlite");
+    std::fs::write(&collection, &bytes).expect("write");
+    rusqlite::Connection::open(&collection)
+        .expect("open")
+        .execute_batch(sql)
+        .expect("edit");
+    let path = dir.join("edited.apkg");
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(&path).expect("create"));
+    zip.start_file(
+        "collection.anki21",
+        zip::write::SimpleFileOptions::default(),
+    )
+    .expect("start");
+    zip.write_all(&std::fs::read(&collection).expect("read"))
+        .expect("zip write");
+    zip.finish().expect("finish");
+    path
+}
+
+#[test]
+fn a_memory_state_in_card_data_is_read_leniently_and_one_out_of_range_is_left_out() {
+    let env = Env::new();
+    let card = |term: &str| {
+        format!(
+            "(SELECT id FROM cards WHERE ord = 0 AND nid = (SELECT id FROM notes WHERE flds LIKE '{term}%'))"
+        )
+    };
+    let work = env.path("edit");
+    std::fs::create_dir(&work).expect("folder");
+    let package = edited_package(
+        &work,
+        &format!(
+            "UPDATE cards SET data = '{{\"pos\":\"odd\",\"s\":2.25,\"d\":6.5,\"lrt\":1}}' WHERE id = {};
+             UPDATE cards SET data = '{{\"s\":3.5,\"d\":42}}' WHERE id = {};
+             UPDATE cards SET data = '{{\"s\":\"many\",\"d\":5}}' WHERE id = {};",
+            card("Overfitting"),
+            card("Regularisation"),
+            card("Learning rate"),
+        ),
+    );
+    let out = env.run(&["import", arg(&package)]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("1 card(s) had an FSRS memory state out of range (stability above 0, difficulty 1 to 10) and keep none"),
+        "{stderr}"
+    );
+    let memory = |term: &str| -> (Option<f64>, Option<f64>) {
+        env.sql::<String>(&format!(
+            "SELECT coalesce(s.stability, 'none') || ' ' || coalesce(s.difficulty, 'none')
+             FROM card_states s JOIN notes n ON n.id = s.id / 2
+             WHERE n.term = '{term}' AND s.id % 2 = 0"
+        ))
+        .split(' ')
+        .map(|v| v.parse().ok())
+        .collect::<Vec<_>>()
+        .try_into()
+        .map(|[s, d]: [Option<f64>; 2]| (s, d))
+        .expect("two")
+    };
+    assert_eq!(memory("Overfitting"), (Some(2.25), Some(6.5)));
+    assert_eq!(memory("Regularisation"), (None, None));
+    assert_eq!(memory("Learning rate"), (None, None));
+    assert!(env.ok(&["check"]).starts_with("ok: "));
+}

@@ -2,8 +2,9 @@
 //!
 //! Two kinds of history arrive here:
 //! - a review log (FSRS/Anki revlog CSV): bare answers, which are *replayed* through the
-//!   configured scheduler and logged as `schedule` rows, exactly as if the learner had given
-//!   them in jargon;
+//!   active scheduler and logged as `schedule` rows, exactly as if the learner had given
+//!   them in jargon: `replay::prepare` first (an FSRS answer to a card with answers but no
+//!   memory state folds them), then the answer, with its retrievability;
 //! - an Anki package: answers together with the state Anki gave the card, logged as `import`
 //!   rows, whose after-state replay adopts as it stands; the last one carries the card's
 //!   imported state.
