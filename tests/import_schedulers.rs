@@ -377,3 +377,73 @@ fn a_memory_state_in_card_data_is_read_leniently_and_one_out_of_range_is_left_ou
     assert_eq!(memory("Learning rate"), (None, None));
     assert!(env.ok(&["check"]).starts_with("ok: "));
 }
+
+#[test]
+fn a_package_exported_from_an_fsrs_collection_carries_the_memory_state_in_card_data() {
+    let env = Env::new();
+    env.ok(&["config", "set", "scheduler", "fsrs"]);
+    env.ok(&["import", "--revlog", arg(&fixture("revlog-small.csv"))]);
+    let package = env.path("fsrs.apkg");
+    env.ok(&[
+        "export",
+        "deck",
+        "--deck",
+        "Imported review log",
+        "--format",
+        "apkg",
+        "-o",
+        arg(&package),
+    ]);
+    let ours = memories(&env);
+    assert!(ours.iter().all(|(_, s, _)| s.is_some()), "{ours:?}");
+    // The package's collection, as Anki would read it.
+    let collection = {
+        use std::io::Read;
+        let mut archive =
+            zip::ZipArchive::new(std::fs::File::open(&package).expect("package")).expect("zip");
+        let mut bytes = vec![];
+        archive
+            .by_name("collection.anki2")
+            .expect("entry")
+            .read_to_end(&mut bytes)
+            .expect("read");
+        let path = env.path("collection.anki2");
+        std::fs::write(&path, bytes).expect("write");
+        rusqlite::Connection::open(&path).expect("open")
+    };
+    let data: Vec<String> = collection
+        .prepare("SELECT data FROM cards WHERE data != '' ORDER BY id")
+        .expect("query")
+        .query_map([], |r| r.get(0))
+        .expect("rows")
+        .collect::<rusqlite::Result<_>>()
+        .expect("read");
+    assert_eq!(data.len(), ours.len(), "{data:?}");
+    for (_, s, d) in &ours {
+        let (s, d) = (s.expect("s") as f32, d.expect("d") as f32);
+        assert!(
+            data.contains(&format!("{{\"s\":{s},\"d\":{d}}}")),
+            "{s} {d}: {data:?}"
+        );
+    }
+    // Every row was an FSRS answer: its factor is the difficulty after it, as Anki writes it.
+    let factors: Vec<i64> = collection
+        .prepare("SELECT factor FROM revlog")
+        .expect("query")
+        .query_map([], |r| r.get(0))
+        .expect("rows")
+        .collect::<rusqlite::Result<_>>()
+        .expect("read");
+    assert_eq!(factors.len(), 5);
+    assert!(
+        factors.iter().all(|f| (100..=1100).contains(f)),
+        "{factors:?}"
+    );
+    // And the package brings the same memory states back, with the ease untouched.
+    let again = Env::new();
+    again.ok(&["import", arg(&package)]);
+    assert_eq!(memories(&again), ours);
+    let eases: i64 = again.sql("SELECT count(*) FROM reviews WHERE ease_after < 1300");
+    assert_eq!(eases, 0);
+    assert!(again.ok(&["check"]).starts_with("ok: "));
+}
