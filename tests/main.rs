@@ -27,6 +27,7 @@ mod import_export;
 mod import_large;
 mod import_memory;
 mod import_progress_pty;
+mod import_schedulers;
 mod import_several;
 mod input_bounds;
 mod learning_steps;

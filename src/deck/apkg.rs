@@ -24,6 +24,9 @@
 //!   suspended stays suspended; buried cards are buried until tomorrow. jargon's SM-2 needs a
 //!   repetition count Anki does not keep: a review card gets at least 2, so its next interval
 //!   grows from the Anki interval by the ease.
+//! - FSRS: a card's memory state comes from its `data` (`s`, `d`), and a review row's
+//!   `factor` of 100 to 1100 is a difficulty ([`FSRS_DIFFICULTY_FACTORS`]), never an ease.
+//!   Each card and row says so itself: a package does not carry Anki's `fsrs` setting.
 //! - Review log: every answer (buttons 1-4) becomes an `import` row with the state Anki
 //!   recorded after it; the last row carries the card's imported state, so `jargon check`
 //!   passes. Manual reschedulings (button 0) are not answers and are left out. A card with
@@ -43,7 +46,7 @@ use crate::clock::Clock;
 use crate::error::{Error, Result};
 use crate::model::{Direction, NoteFields};
 use crate::scheduler::{
-    Answer, CardState, Due, INITIAL_EASE_PERMILLE, MINIMUM_EASE_PERMILLE, Phase,
+    Answer, CardState, Due, INITIAL_EASE_PERMILLE, MINIMUM_EASE_PERMILLE, MemoryState, Phase,
 };
 use crate::store::anki::{AnkiCard, AnkiCollection, AnkiNote, AnkiReview, Reader};
 
@@ -254,6 +257,19 @@ pub fn derived_guid(deck: &str, key: &str) -> String {
     format!("jargon-{}", &hex[..16])
 }
 
+/// The `factor` values of a review log row that hold FSRS's difficulty, not an ease. Anki
+/// writes `((d - 1) / 9 + 0.1) x 1000` there when the card has a memory state (a difficulty
+/// of 1 to 10 gives 100 to 1100); an SM-2 ease is never below 1300 (Anki's own rule in
+/// `rslib/src/scheduler/fsrs/memory_state.rs`: a factor of at most 1.1 is a difficulty).
+pub const FSRS_DIFFICULTY_FACTORS: std::ops::RangeInclusive<i64> = 100..=1100;
+
+/// FSRS's difficulty (1 to 10) from a review log row's `factor` in an FSRS collection.
+pub fn difficulty_of_factor(factor: i64) -> Option<f32> {
+    FSRS_DIFFICULTY_FACTORS
+        .contains(&factor)
+        .then(|| (factor as f32 / 1000.0 - 0.1) * 9.0 + 1.0)
+}
+
 fn ease_of(factor: i64) -> u32 {
     if factor <= 0 {
         INITIAL_EASE_PERMILLE
@@ -330,7 +346,9 @@ fn answer_state(review: &AnkiReview, previous: &CardState, clock: &Clock) -> Car
     let failed = review.ease == 1;
     let lapses = previous.lapses + u32::from(failed && review.kind == 1);
     let repetitions = if failed { 0 } else { previous.repetitions + 1 };
-    let ease_permille = if review.factor > 0 {
+    // A row of an FSRS collection holds the card's difficulty in `factor`: the ease is
+    // unchanged by it (the card's own factor, an ease, arrives with its final state).
+    let ease_permille = if review.factor > 0 && difficulty_of_factor(review.factor).is_none() {
         ease_of(review.factor)
     } else {
         previous.ease_permille
@@ -380,6 +398,8 @@ pub struct Converter<'a> {
     skipped_notes: usize,
     extra_cards: usize,
     manual_rows: usize,
+    /// Cards whose FSRS memory state in `data` was out of range.
+    unusable_memory: usize,
 }
 
 /// A key's hash for [`Converter`]'s keys given so far: SipHash with fixed keys, the same in
@@ -410,6 +430,7 @@ impl<'a> Converter<'a> {
             skipped_notes: 0,
             extra_cards: 0,
             manual_rows: 0,
+            unusable_memory: 0,
         }
     }
 
@@ -525,7 +546,8 @@ impl<'a> Converter<'a> {
             previous = after;
         }
         let streak = previous.repetitions;
-        let state = card_state(card, streak, self.crt_day, self.clock);
+        let mut state = card_state(card, streak, self.crt_day, self.clock);
+        state.memory = self.memory_of(card, &state);
         if answers.is_empty() && state != CardState::new_card() {
             answers.push(ImportedAnswer {
                 reviewed_at_ms: card.modified.saturating_mul(1000),
@@ -549,12 +571,31 @@ impl<'a> Converter<'a> {
         }))
     }
 
+    /// The memory state Anki keeps in the card's `data` (an FSRS collection), for a card
+    /// that has been answered; one out of FSRS's range is counted and left out.
+    fn memory_of(&mut self, card: &AnkiCard, state: &CardState) -> Option<MemoryState> {
+        let (stability, difficulty) = card.fsrs_memory?;
+        let memory = MemoryState {
+            stability,
+            difficulty,
+        };
+        if state.phase == Phase::New {
+            return None;
+        }
+        if !memory.is_usable() || !(1.0..=10.0).contains(&difficulty) {
+            self.unusable_memory += 1;
+            return None;
+        }
+        Some(memory)
+    }
+
     /// What was left out, one sentence each.
     pub fn warnings(self) -> Vec<String> {
         let Converter {
             skipped_notes,
             extra_cards,
             manual_rows,
+            unusable_memory,
             ..
         } = self;
         let mut warnings = vec![];
@@ -571,6 +612,11 @@ impl<'a> Converter<'a> {
         if manual_rows > 0 {
             warnings.push(format!(
                 "{manual_rows} review log row(s) of manual rescheduling (no answer) were left out"
+            ));
+        }
+        if unusable_memory > 0 {
+            warnings.push(format!(
+                "{unusable_memory} card(s) had an FSRS memory state out of range (stability above 0, difficulty 1 to 10) and keep none"
             ));
         }
         warnings
@@ -621,6 +667,44 @@ mod tests {
         assert_eq!(other[0], Some(super::super::csv::Field::Term));
         assert_eq!(other[1], Some(super::super::csv::Field::Definition));
         assert_eq!(other[2], None);
+    }
+
+    #[test]
+    fn a_review_factor_of_100_to_1100_is_fsrs_difficulty_and_an_ease_never_is() {
+        let close = |factor: i64, d: f32| {
+            difficulty_of_factor(factor).is_some_and(|got| (got - d).abs() < 1e-4)
+        };
+        assert!(close(100, 1.0) && close(1100, 10.0));
+        // Anki's own row for a card of difficulty 4.723: round(((4.723 - 1) / 9 + 0.1) x 1000).
+        assert!(close(514, 4.726));
+        for ease in [0, 99, 1101, 1300, 2500] {
+            assert_eq!(difficulty_of_factor(ease), None, "{ease}");
+        }
+        let review = AnkiReview {
+            id: 1_700_000_000_000,
+            card_id: 1,
+            ease: 3,
+            interval: 4,
+            last_interval: 1,
+            factor: 514,
+            time_ms: 3000,
+            kind: 1,
+        };
+        let clock = Clock::new(
+            chrono::DateTime::from_timestamp(1_700_000_000, 0).unwrap_or_default(),
+            crate::clock::Zone::Named(chrono_tz::UTC),
+            4,
+        );
+        let previous = CardState {
+            ease_permille: 2350,
+            ..CardState::new_card()
+        };
+        assert_eq!(answer_state(&review, &previous, &clock).ease_permille, 2350);
+        let sm2 = AnkiReview {
+            factor: 2650,
+            ..review
+        };
+        assert_eq!(answer_state(&sm2, &previous, &clock).ease_permille, 2650);
     }
 
     #[test]

@@ -131,6 +131,30 @@ fn revlog_interval(state: &CardState) -> i64 {
     }
 }
 
+/// A card's `data` as Anki keeps it: FSRS's memory state as `{"s": stability, "d":
+/// difficulty}` (each `f32` written in its shortest exact form, so Anki reads the same
+/// numbers), or empty for a card without one. Anki takes the desired retention and the last
+/// review time from its own settings and the log when `dr` and `lrt` are absent.
+fn card_data(state: &CardState) -> String {
+    match state.memory {
+        Some(m) if m.is_usable() => format!("{{\"s\":{},\"d\":{}}}", m.stability, m.difficulty),
+        _ => String::new(),
+    }
+}
+
+/// A review row's `factor` as Anki writes it: in an FSRS answer (the card has a memory state
+/// after it) the difficulty, `((d - 1) / 9 + 0.1) x 1000` (100 to 1100), otherwise the ease.
+fn revlog_factor(after: &CardState) -> i64 {
+    match after.memory {
+        Some(m) if m.is_usable() => {
+            let shifted = (m.difficulty.clamp(1.0, 10.0) - 1.0) / 9.0 + 0.1;
+            // 100 to 1100 after the clamp: the cast cannot overflow.
+            (shifted * 1000.0).round() as i64
+        }
+        _ => i64::from(after.ease_permille),
+    }
+}
+
 /// Builds the Anki collection for an export; `clock` gives today (for burying) and the study
 /// days.
 pub fn build_export(source: ExportSource, clock: &Clock) -> AnkiExport {
@@ -325,6 +349,7 @@ fn export_cards(
             reps: reps.get(&card.id).copied().unwrap_or(0),
             lapses: i64::from(card.state.lapses),
             left: if kind == 1 || kind == 3 { 1 } else { 0 },
+            data: card_data(&card.state),
         });
     }
     (cards, card_ids)
@@ -354,7 +379,7 @@ fn export_revlog(reviews: &[ExportReview], card_ids: &HashMap<i64, i64>) -> Vec<
             ease: i64::from(r.quality.rating()),
             interval: revlog_interval(&r.after),
             last_interval: revlog_interval(&r.before),
-            factor: i64::from(r.after.ease_permille),
+            factor: revlog_factor(&r.after),
             time_ms: r.duration_ms,
             kind,
         });

@@ -2,8 +2,9 @@
 //!
 //! Two kinds of history arrive here:
 //! - a review log (FSRS/Anki revlog CSV): bare answers, which are *replayed* through the
-//!   configured scheduler and logged as `schedule` rows, exactly as if the learner had given
-//!   them in jargon;
+//!   active scheduler and logged as `schedule` rows, exactly as if the learner had given
+//!   them in jargon: `replay::prepare` first (an FSRS answer to a card with answers but no
+//!   memory state folds them), then the answer, with its retrievability;
 //! - an Anki package: answers together with the state Anki gave the card, logged as `import`
 //!   rows, whose after-state replay adopts as it stands; the last one carries the card's
 //!   imported state.
@@ -15,8 +16,8 @@
 
 use crate::clock::{Clock, DayNumber};
 use crate::model::Direction;
-use crate::scheduler::replay::ReviewKind;
-use crate::scheduler::{CardState, Moment, Quality, SchedulerKind, Settings};
+use crate::scheduler::replay::{self, ReviewKind};
+use crate::scheduler::{Answer, CardState, Moment, Quality, SchedulerKind, Settings};
 
 /// The earliest instant an imported answer or Anki time may have: 2000-01-01T00:00:00Z, in unix
 /// milliseconds (Anki appeared in 2006; FSRS logs come from it or later tools).
@@ -64,12 +65,15 @@ pub struct StoredCard {
     pub state: CardState,
     /// The instants (unix ms) of its logged answers, sorted.
     pub logged_ms: Vec<i64>,
+    /// Its answers (grade, study day) in log order, the rows [`ReviewKind::is_answer`] picks:
+    /// what `replay::prepare` folds into a memory state and reads the previous day from.
+    pub answers: Vec<(Answer, DayNumber)>,
     /// Its note was added by this import (so the file's flags apply even without answers).
     pub fresh: bool,
 }
 
 /// A log row to write.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct LogRow {
     pub reviewed_at_ms: i64,
     pub day: DayNumber,
@@ -78,10 +82,13 @@ pub struct LogRow {
     pub kind: ReviewKind,
     pub before: CardState,
     pub after: CardState,
+    /// FSRS's predicted recall at the answer, as a review logs it (None for other
+    /// schedulers, a card's first FSRS answer and imported rows).
+    pub retrievability: Option<f32>,
 }
 
 /// What to write for one card.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CardWrite {
     pub card_id: i64,
     pub rows: Vec<LogRow>,
@@ -127,12 +134,9 @@ impl Merger<'_> {
         let latest = stored.logged_ms.last().copied();
         let mut state = stored.state;
         let mut rows: Vec<LogRow> = vec![];
-        // The study day of the previous answer, which FSRS reads (the card's latest logged
-        // row stands for it; replaying imports through the active scheduler is to come).
-        let mut last_day = latest.map(|ms| {
-            self.clock
-                .day_of(chrono::DateTime::from_timestamp_millis(ms).unwrap_or_default())
-        });
+        // The card's answers so far: FSRS folds them into a memory state when the card has
+        // none and reads the previous answer's day from them, as a review does.
+        let mut answers = stored.answers.clone();
         for answer in &history.answers {
             if stored
                 .logged_ms
@@ -149,25 +153,37 @@ impl Merger<'_> {
             let at =
                 chrono::DateTime::from_timestamp_millis(answer.reviewed_at_ms).unwrap_or_default();
             let day = self.clock.day_of(at);
-            let (kind, after) = match answer.after {
-                Some(after) => (ReviewKind::Import, after),
+            let (kind, after, retrievability) = match answer.after {
+                Some(after) => (ReviewKind::Import, after, None),
                 None => {
                     let moment = Moment {
                         card_id: stored.id,
                         today: day,
                         now: at.timestamp(),
-                        last_day,
+                        last_day: None,
                     };
-                    // An unusable stored memory state keeps the card as it is (the
-                    // answer is logged, `check` names the card).
-                    let after = self
-                        .scheduler
-                        .answer(&state, answer.quality, &moment, self.settings)
-                        .map_or(state, |outcome| outcome.state);
-                    (ReviewKind::Schedule, after)
+                    // Exactly what a review of this card at this instant does
+                    // (`replay::prepare`, then the answer); an unusable stored memory state
+                    // keeps the card as it is (the answer is logged, `check` names the card).
+                    let outcome =
+                        replay::prepare(self.scheduler, &state, &answers, moment, self.settings)
+                            .and_then(|(ready, moment)| {
+                                self.scheduler.answer(
+                                    &ready,
+                                    answer.quality,
+                                    &moment,
+                                    self.settings,
+                                )
+                            });
+                    match outcome {
+                        Ok(outcome) => {
+                            (ReviewKind::Schedule, outcome.state, outcome.retrievability)
+                        }
+                        Err(_) => (ReviewKind::Schedule, state, None),
+                    }
                 }
             };
-            last_day = Some(day);
+            answers.push((Answer::from_quality(answer.quality), day));
             rows.push(LogRow {
                 reviewed_at_ms: answer.reviewed_at_ms,
                 day,
@@ -176,6 +192,7 @@ impl Merger<'_> {
                 kind,
                 before: state,
                 after,
+                retrievability,
             });
             state = after;
         }
@@ -268,6 +285,7 @@ mod tests {
             id: 42,
             state: CardState::new_card(),
             logged_ms: vec![],
+            answers: vec![],
             fresh: true,
         };
         let h = history(vec![
@@ -289,6 +307,98 @@ mod tests {
         }
     }
 
+    fn stored_after(id: i64, write: &CardWrite) -> StoredCard {
+        StoredCard {
+            id,
+            state: write.state.unwrap(),
+            logged_ms: write.rows.iter().map(|r| r.reviewed_at_ms).collect(),
+            answers: write
+                .rows
+                .iter()
+                .map(|r| (Answer::from_quality(r.quality), r.day))
+                .collect(),
+            fresh: false,
+        }
+    }
+
+    #[test]
+    fn an_fsrs_replay_onto_a_card_made_by_sm2_folds_its_answers_first_as_check_does() {
+        let settings = Settings::default();
+        let clock = clock();
+        let merger = |scheduler| Merger {
+            scheduler,
+            settings: &settings,
+            clock: &clock,
+        };
+        let new = StoredCard {
+            id: 11,
+            state: CardState::new_card(),
+            logged_ms: vec![],
+            answers: vec![],
+            fresh: true,
+        };
+        let early = history(vec![
+            answer(START, 4),
+            answer(START + DAY_MS, 4),
+            answer(START + 6 * DAY_MS, 3),
+        ]);
+        let (sm2, _) = merger(SchedulerKind::Sm2).merge(&early, &new);
+        let stored = stored_after(11, &sm2);
+        assert_eq!(stored.state.memory, None);
+        let later = history(vec![
+            answer(START + 20 * DAY_MS, 4),
+            answer(START + 45 * DAY_MS, 1),
+        ]);
+        let (fsrs, counts) = merger(SchedulerKind::Fsrs).merge(&later, &stored);
+        assert_eq!(counts.added, 2);
+        let mut log = logged(&sm2, SchedulerKind::Sm2);
+        log.extend(logged(&fsrs, SchedulerKind::Fsrs));
+        let final_state = fsrs.state.unwrap();
+        assert_eq!(replay::replay(11, &log), Ok(final_state));
+        // The memory is the fold of all five answers, not of the last two.
+        let all: Vec<(Answer, DayNumber)> = log
+            .iter()
+            .map(|l| (Answer::from_quality(l.quality), l.day))
+            .collect();
+        let fold = crate::scheduler::fsrs::Fsrs::from_settings(&settings)
+            .unwrap()
+            .memory_of(&crate::scheduler::fsrs::history_of(&all))
+            .unwrap();
+        assert_eq!(final_state.memory, fold);
+    }
+
+    #[test]
+    fn fsrs_rows_carry_the_retrievability_at_each_answer() {
+        let settings = Settings::default();
+        let clock = clock();
+        let merger = Merger {
+            scheduler: SchedulerKind::Fsrs,
+            settings: &settings,
+            clock: &clock,
+        };
+        let stored = StoredCard {
+            id: 5,
+            state: CardState::new_card(),
+            logged_ms: vec![],
+            answers: vec![],
+            fresh: true,
+        };
+        let h = history(vec![
+            answer(START, 4),
+            answer(START + 3 * DAY_MS, 4),
+            answer(START + 30 * DAY_MS, 4),
+        ]);
+        let (write, _) = merger.merge(&h, &stored);
+        assert_eq!(write.rows[0].retrievability, None);
+        let fsrs = crate::scheduler::fsrs::Fsrs::from_settings(&settings).unwrap();
+        for pair in write.rows.windows(2) {
+            let elapsed = (pair[1].day - pair[0].day) as f32;
+            let expected = fsrs.retrievability(pair[0].after.memory.unwrap(), elapsed);
+            assert_eq!(pair[1].retrievability, Some(expected));
+        }
+        assert!(write.rows[2].retrievability < write.rows[1].retrievability);
+    }
+
     #[test]
     fn answers_already_in_the_log_are_recognised_and_newer_ones_appended() {
         let settings = Settings::default();
@@ -303,6 +413,7 @@ mod tests {
             id: 7,
             state: CardState::new_card(),
             logged_ms: vec![],
+            answers: vec![],
             fresh: true,
         };
         let (write, _) = merger.merge(&first, &fresh);
@@ -310,6 +421,7 @@ mod tests {
             id: 7,
             state: write.state.unwrap(),
             logged_ms: vec![START, START + DAY_MS],
+            answers: vec![],
             fresh: false,
         };
         let (again, counts) = merger.merge(&first, &stored);
@@ -364,6 +476,7 @@ mod tests {
             id: 3,
             state: CardState::new_card(),
             logged_ms: vec![],
+            answers: vec![],
             fresh: true,
         };
         let (write, counts) = merger.merge(&h, &stored);

@@ -52,7 +52,7 @@ pub struct AnkiNote {
     pub fields: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct AnkiCard {
     pub id: i64,
     pub note_id: i64,
@@ -73,6 +73,10 @@ pub struct AnkiCard {
     /// In a filtered deck: the home deck and its due there (0 when not filtered).
     pub original_deck_id: i64,
     pub original_due: i64,
+    /// FSRS's memory state (stability, difficulty) as Anki keeps it in the card's `data`
+    /// JSON (`s` and `d`), when both are there and are numbers; read leniently, as Anki
+    /// reads `data` (anything else there is no memory state).
+    pub fsrs_memory: Option<(f32, f32)>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -155,7 +159,7 @@ const CARDS: Table = Table {
     name: "cards",
     columns: &[
         "id", "nid", "did", "ord", "mod", "type", "queue", "due", "ivl", "factor", "reps",
-        "lapses", "odid", "odue",
+        "lapses", "odid", "odue", "data",
     ],
 };
 const REVLOG: Table = Table {
@@ -469,7 +473,7 @@ impl<'a> Reader<'a> {
 }
 
 const CARD_COLUMNS: &str =
-    "id, nid, did, ord, mod, type, queue, due, ivl, factor, reps, lapses, odid, odue";
+    "id, nid, did, ord, mod, type, queue, due, ivl, factor, reps, lapses, odid, odue, data";
 const REVIEW_COLUMNS: &str = "id, cid, ease, ivl, lastIvl, factor, time, type";
 
 fn card_from_row(r: &rusqlite::Row, at: usize) -> rusqlite::Result<AnkiCard> {
@@ -488,7 +492,32 @@ fn card_from_row(r: &rusqlite::Row, at: usize) -> rusqlite::Result<AnkiCard> {
         lapses: r.get(at + 11)?,
         original_deck_id: r.get(at + 12)?,
         original_due: r.get(at + 13)?,
+        fsrs_memory: match r.get_ref(at + 14)? {
+            rusqlite::types::ValueRef::Text(data) => fsrs_memory_of(data),
+            _ => None,
+        },
     })
+}
+
+/// The FSRS memory state in a card's `data` JSON: `{"s": stability, "d": difficulty, ...}`
+/// (Anki's `CardData`; it also keeps `dr`, the desired retention, `decay` and `lrt`, the last
+/// review time, which jargon takes from its own settings and log). None unless both are
+/// numbers that fit an `f32`.
+fn fsrs_memory_of(data: &[u8]) -> Option<(f32, f32)> {
+    #[derive(serde::Deserialize)]
+    struct Memory {
+        s: Option<f64>,
+        d: Option<f64>,
+    }
+    if !data.contains(&b'"') {
+        return None;
+    }
+    let memory: Memory = serde_json::from_slice(data).ok()?;
+    let narrow = |v: f64| {
+        let narrow = v as f32;
+        narrow.is_finite().then_some(narrow)
+    };
+    Some((narrow(memory.s?)?, narrow(memory.d?)?))
 }
 
 fn review_from_row(r: &rusqlite::Row, at: usize) -> rusqlite::Result<AnkiReview> {

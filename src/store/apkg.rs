@@ -26,7 +26,7 @@ pub struct AnkiNoteRow {
 }
 
 /// A card as Anki stores it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AnkiCardRow {
     pub id: i64,
     pub note_id: i64,
@@ -41,6 +41,8 @@ pub struct AnkiCardRow {
     pub reps: i64,
     pub lapses: i64,
     pub left: i64,
+    /// Anki's card `data` JSON (FSRS's memory state), or empty.
+    pub data: String,
 }
 
 /// Everything a schema 11 collection holds.
@@ -135,13 +137,13 @@ pub fn write_collection(path: &Path, export: &AnkiExport) -> Result<()> {
         }
         let mut card = tx
             .prepare(
-                "INSERT INTO cards VALUES (?1, ?2, ?3, ?4, ?5, -1, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, 0, 0, 0, '')",
+                "INSERT INTO cards VALUES (?1, ?2, ?3, ?4, ?5, -1, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, 0, 0, 0, ?14)",
             )
             .map_err(fail)?;
         for c in &export.cards {
             card.execute(params![
                 c.id, c.note_id, c.deck_id, c.ord, c.modified, c.kind, c.queue, c.due, c.interval,
-                c.factor, c.reps, c.lapses, c.left
+                c.factor, c.reps, c.lapses, c.left, c.data
             ])
             .map_err(fail)?;
         }

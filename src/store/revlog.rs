@@ -10,7 +10,8 @@ use crate::config::Config;
 use crate::deck::history::{CardHistory, CardWrite, MergeCounts, StoredCard};
 use crate::deck::plan::{ImportPlan, Target};
 use crate::error::{Error, Result};
-use crate::scheduler::{SchedulerKind, Settings};
+use crate::scheduler::replay::ReviewKind;
+use crate::scheduler::{Answer, Quality, SchedulerKind, Settings};
 
 /// What an import with history wrote.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -39,16 +40,31 @@ fn stored_card(
     let Some(card) = card else {
         return Ok(None);
     };
+    // The log in the order it was written: its instants (sorted below) and its answers.
     let mut stmt = tx.prepare_cached(
-        "SELECT reviewed_at FROM reviews WHERE card_id = ?1 ORDER BY reviewed_at",
+        "SELECT reviewed_at, quality, day, kind FROM reviews INDEXED BY reviews_card
+         WHERE card_id = ?1 ORDER BY id",
     )?;
-    let logged_ms = stmt
-        .query_map([card.id], |row| row.get(0))?
-        .collect::<rusqlite::Result<Vec<i64>>>()?;
+    let mut logged_ms = vec![];
+    let mut answers = vec![];
+    let mut rows = stmt.query([card.id])?;
+    while let Some(row) = rows.next()? {
+        logged_ms.push(row.get::<_, i64>(0)?);
+        let kind: String = row.get(3)?;
+        let kind =
+            ReviewKind::parse(&kind).ok_or_else(|| super::unreadable(3, "unknown review kind"))?;
+        if kind.is_answer() {
+            let quality = Quality::new(row.get(1)?)
+                .map_err(|_| super::unreadable(1, "quality out of range"))?;
+            answers.push((Answer::from_quality(quality), row.get(2)?));
+        }
+    }
+    logged_ms.sort_unstable();
     Ok(Some(StoredCard {
         id: card.id,
         state: card.state,
         logged_ms,
+        answers,
         fresh,
     }))
 }
@@ -70,8 +86,7 @@ fn write_card(
             kind: row.kind,
             scheduler,
             settings,
-            // Replaying imports through FSRS (with its retrievability) is to come.
-            retrievability: None,
+            retrievability: row.retrievability,
         };
         insert_review(tx, &review, &row.before, &row.after)?;
     }
