@@ -233,6 +233,9 @@ impl CardSummary {
     /// Counts the card's retrievability now, by the rule `cards --json` shows
     /// ([`fsrs::current_retrievability`]), if it has a memory state.
     fn add_retrievability(&mut self, card: &CardRow) {
+        if card.memory.is_none() {
+            return;
+        }
         let state = CardState {
             phase: card.phase,
             due: card.due,
