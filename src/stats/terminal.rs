@@ -541,11 +541,14 @@ fn retrievability(out: &mut Out, stats: &Stats) {
         ),
     );
     let achieved = match stats.retention.achieved {
-        Some(_) => rate_of(stats.retention.achieved, p.tally.young + p.tally.mature),
-        None => "- (no review answers)".to_string(),
+        Some(_) => format!(
+            " {}",
+            rate_of(stats.retention.achieved, p.tally.young + p.tally.mature)
+        ),
+        None => ": no review answers".to_string(),
     };
     out.block(&format!(
-        "Retention: desired {}; true {achieved} ({}).",
+        "Retention: desired {}; true{achieved} ({}).",
         percent(stats.retention.desired),
         period_short(stats)
     ));
