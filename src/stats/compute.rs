@@ -586,6 +586,9 @@ impl LogSummary {
 #[cfg(test)]
 mod tests;
 
+#[cfg(test)]
+mod fsrs_tests;
+
 /// Small but complete [`Stats`] values for the renderers' tests.
 #[cfg(test)]
 pub(crate) mod sample;
