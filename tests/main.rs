@@ -41,6 +41,7 @@ mod schedulers;
 mod screens_pty;
 mod sm2_reference;
 mod stats_cli;
+mod stats_fsrs;
 mod stats_real;
 
 /// The modules this file declares, in the order written.

@@ -36,8 +36,14 @@ fn find_chromium() -> Option<PathBuf> {
 
 /// A collection with a few weeks of answers, so every chart has something to draw.
 fn studied_collection() -> Env {
+    studied_collection_under("sm2")
+}
+
+/// The same answers under `scheduler`.
+fn studied_collection_under(scheduler: &str) -> Env {
     let mut env = Env::new();
     env.ok(&["config", "set", "timezone", "UTC"]);
+    env.ok(&["config", "set", "scheduler", scheduler]);
     for day in 1..=20 {
         if day % 6 == 0 {
             continue;
@@ -56,10 +62,11 @@ fn studied_collection() -> Env {
     env
 }
 
-/// Runs the command to completion or kills it after `limit`; returns its exit status.
-fn run_with_limit(command: &mut Command, limit: Duration) -> (bool, String) {
+/// Runs the command to completion or kills it after `limit`; returns its exit status and its
+/// standard error. Its standard output goes to `stdout`.
+fn run_with_limit(command: &mut Command, stdout: Stdio, limit: Duration) -> (bool, String) {
     let mut child = command
-        .stdout(Stdio::null())
+        .stdout(stdout)
         .stderr(Stdio::piped())
         .spawn()
         .expect("start chromium");
@@ -193,20 +200,12 @@ fn headless_chromium_renders_the_report_to_a_page_with_charts() {
     let url = format!("file://{}", report.display());
     let (ok, stderr) = run_with_limit(
         Command::new(&chromium)
-            .args([
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-                "--hide-scrollbars",
-            ])
+            .args(HEADLESS)
             .arg(format!("--user-data-dir={}", profile.display()))
             .arg(format!("--screenshot={}", png.display()))
             .arg("--window-size=1200,2400")
             .arg(&url),
+        Stdio::null(),
         Duration::from_secs(120),
     );
     assert!(ok, "chromium failed: {stderr}");
@@ -249,4 +248,70 @@ fn headless_chromium_renders_the_report_to_a_page_with_charts() {
     );
     assert!(blue > 2_000, "no bar charts visible ({blue} bar pixels)");
     assert!(green > 500, "no heatmap visible ({green} green pixels)");
+}
+
+/// The chromium flags of a headless run without network, sync or a first-run page.
+const HEADLESS: [&str; 8] = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--hide-scrollbars",
+];
+
+#[test]
+fn headless_chromium_shows_the_fsrs_retrievability_section_without_console_errors() {
+    let Some(chromium) = find_chromium() else {
+        common::skip(
+            "headless_chromium_shows_the_fsrs_retrievability_section_without_console_errors",
+            "Chromium is not installed (apt-get install chromium, or set CHROMIUM=path)",
+        );
+        return;
+    };
+    let env = studied_collection_under("fsrs");
+    let report = env.path("report.html");
+    env.ok(&["report", "-o", report.to_str().unwrap()]);
+    let dom_path = env.path("dom.html");
+    let dom_file = std::fs::File::create(&dom_path).expect("a file for the DOM");
+    let profile = env.path("chromium-profile");
+    let (ok, stderr) = run_with_limit(
+        Command::new(&chromium)
+            .args(HEADLESS)
+            .args(["--enable-logging=stderr", "--v=0"])
+            .arg(format!("--user-data-dir={}", profile.display()))
+            .arg("--dump-dom")
+            .arg(format!("file://{}", report.display())),
+        Stdio::from(dom_file),
+        Duration::from_secs(120),
+    );
+    assert!(ok, "chromium failed: {stderr}");
+    // The page's console: no script error, nothing refused.
+    for line in stderr.lines() {
+        assert!(
+            !line.contains("CONSOLE") && !line.contains("Uncaught"),
+            "the console said: {line}"
+        );
+    }
+    // The DOM as Chromium parsed it: the section, its note and a bar per bucket.
+    let dom = std::fs::read_to_string(&dom_path).expect("the dumped DOM");
+    let (_, section) = dom
+        .split_once("<h2>Retrievability</h2>")
+        .unwrap_or_else(|| panic!("no retrievability section in\n{dom}"));
+    let section = section.split("</section>").next().unwrap_or_default();
+    assert!(section.contains("Desired retention 90.0%"), "{section}");
+    assert!(section.contains("true retention achieved"), "{section}");
+    assert_eq!(
+        section.matches("<rect class=\"bar\"").count(),
+        10,
+        "{section}"
+    );
+    for label in ["0-10%", "90-100%"] {
+        assert!(
+            section.contains(&format!(">{label}</text>")),
+            "{label}: {section}"
+        );
+    }
 }

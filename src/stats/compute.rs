@@ -24,7 +24,7 @@ use serde::Serialize;
 
 use crate::clock::{Clock, DayNumber, Zone};
 use crate::scheduler::replay::ReviewKind;
-use crate::scheduler::{Answer, Due, Phase, Quality};
+use crate::scheduler::{Answer, Due, MemoryState, Phase, Quality};
 
 mod build;
 mod cards;
@@ -42,6 +42,8 @@ pub const FORECAST_DAYS: usize = 30;
 pub const HEATMAP_DAYS: i64 = 365;
 /// Cards in each "hardest" list.
 pub const HARDEST_LIMIT: usize = 20;
+/// Buckets of the retrievability distribution, each a tenth of the range 0 to 1.
+pub const RETRIEVABILITY_BUCKETS: usize = 10;
 /// Leeches listed by name (all are counted).
 pub const LEECH_LIMIT: usize = 100;
 /// The version of the JSON and CSV layout; bumped only when a field changes meaning or goes.
@@ -134,6 +136,8 @@ pub struct CardRow {
     pub ease_permille: u32,
     pub lapses: u32,
     pub suspended: bool,
+    /// FSRS's memory state, for a card an FSRS answer or a switch to FSRS gave one.
+    pub memory: Option<MemoryState>,
 }
 
 /// Answers on one study day that count alike everywhere but in the answers by hour: the same
@@ -581,6 +585,9 @@ impl LogSummary {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod fsrs_tests;
 
 /// Small but complete [`Stats`] values for the renderers' tests.
 #[cfg(test)]

@@ -14,7 +14,7 @@ pub struct Table {
 }
 
 /// The table names, in the order [`tables`] returns them.
-pub const TABLE_NAMES: [&str; 13] = [
+pub const TABLE_NAMES: [&str; 14] = [
     "summary",
     "daily",
     "retention_daily",
@@ -25,6 +25,7 @@ pub const TABLE_NAMES: [&str; 13] = [
     "cards",
     "intervals",
     "ease",
+    "retrievability",
     "buttons",
     "hours",
     "hardest",
@@ -81,6 +82,7 @@ fn summary(stats: &Stats) -> Vec<Vec<String>> {
     let t = &stats.today;
     let p = &stats.period_totals;
     let c = &stats.cards;
+    let r = stats.retrievability.as_ref();
     let pairs: Vec<(&str, String)> = vec![
         ("schema_version", stats.schema_version.to_string()),
         ("deck", s.deck.clone().unwrap_or_default()),
@@ -134,6 +136,12 @@ fn summary(stats: &Stats) -> Vec<Vec<String>> {
         ("load", stats.forecast.load.to_string()),
         ("interval_mean_days", rate(stats.intervals.mean)),
         ("ease_mean_percent", rate(stats.ease.mean)),
+        ("desired_retention", rate(stats.retention.desired)),
+        (
+            "retrievability_cards",
+            r.map(|r| r.cards.to_string()).unwrap_or_default(),
+        ),
+        ("retrievability_mean", rate(r.and_then(|r| r.mean))),
     ];
     pairs
         .into_iter()
@@ -183,6 +191,7 @@ pub fn tables(stats: &Stats) -> Vec<Table> {
             vec!["label", "low_percent", "high_percent", "cards"],
             &stats.ease.buckets,
         ),
+        retrievability_table(stats),
         buttons_table(stats),
         hours_table(stats),
         hardest_table(stats),
@@ -272,6 +281,27 @@ fn bucket_table(
                     b.label.to_string(),
                     b.low.to_string(),
                     b.high.map(|h| h.to_string()).unwrap_or_default(),
+                    b.cards.to_string(),
+                ]
+            })
+            .collect(),
+    }
+}
+
+/// The retrievability buckets; no rows when FSRS is not shown.
+fn retrievability_table(stats: &Stats) -> Table {
+    Table {
+        name: "retrievability",
+        headers: vec!["label", "low", "high", "cards"],
+        rows: stats
+            .retrievability
+            .iter()
+            .flat_map(|r| &r.buckets)
+            .map(|b| {
+                vec![
+                    b.label.to_string(),
+                    b.low.to_string(),
+                    b.high.to_string(),
                     b.cards.to_string(),
                 ]
             })

@@ -11,6 +11,7 @@ use std::path::Path;
 
 use crate::clock::{Clock, DayNumber};
 use crate::error::{Error, Result};
+use crate::scheduler::{SchedulerKind, Settings};
 use crate::stats::compute::{self, CardSummary, LogSummary, Period, Stats};
 use crate::store::Collection;
 use crate::store::stats::AnswerRange;
@@ -34,11 +35,11 @@ pub fn gather(
         .map(|name| collection.deck_ids_under(name))
         .transpose()?;
     let ids = deck_ids.as_deref();
-    let leech_lapses = config.scheduling.leech_lapses;
+    let settings = config.scheduling;
     let first_day = period.first_day(clock.today());
     let (mine, theirs) = plan(collection, ids.is_none(), first_day, clock.today())?;
-    let (a, b) = read_both(collection, ids, clock, leech_lapses, (&mine, &theirs))?;
-    let (log, cards, activity) = merge(collection, ids, clock, leech_lapses, a, b)?;
+    let (a, b) = read_both(collection, ids, clock, settings, (&mine, &theirs))?;
+    let (log, cards, activity) = merge(collection, ids, clock, settings, a, b)?;
     let info: HashMap<i64, compute::CardInfo> = collection
         .stats_card_info(&cards.listed_card_ids())?
         .into_iter()
@@ -49,6 +50,8 @@ pub fn gather(
         period,
         deck: deck.map(str::to_string),
         rollover_hour: config.rollover_hour,
+        fsrs_active: config.scheduler == SchedulerKind::Fsrs,
+        desired_retention_permyriad: settings.desired_retention_permyriad,
     };
     Ok(compute::build(&context, log, cards, &activity, &info))
 }
@@ -129,7 +132,7 @@ fn read_both(
     collection: &Collection,
     ids: Option<&[i64]>,
     clock: Clock,
-    leech_lapses: u32,
+    settings: Settings,
     (mine, theirs): (&Part, &Part),
 ) -> Result<(PartRead, PartRead)> {
     let other = match collection.path() {
@@ -138,16 +141,16 @@ fn read_both(
     };
     match other {
         Some(other) => std::thread::scope(|scope| {
-            let b = scope.spawn(move || read_part(&other, ids, clock, leech_lapses, theirs));
-            let a = read_part(collection, ids, clock, leech_lapses, mine);
+            let b = scope.spawn(move || read_part(&other, ids, clock, settings, theirs));
+            let a = read_part(collection, ids, clock, settings, mine);
             let b = b
                 .join()
                 .map_err(|_| Error::failed("the statistics stopped unexpectedly"))?;
             Ok((a?, b?))
         }),
         None => Ok((
-            read_part(collection, ids, clock, leech_lapses, mine)?,
-            read_part(collection, ids, clock, leech_lapses, theirs)?,
+            read_part(collection, ids, clock, settings, mine)?,
+            read_part(collection, ids, clock, settings, theirs)?,
         )),
     }
 }
@@ -157,12 +160,12 @@ fn merge(
     collection: &Collection,
     ids: Option<&[i64]>,
     clock: Clock,
-    leech_lapses: u32,
+    settings: Settings,
     mut a: PartRead,
     b: PartRead,
 ) -> Result<(LogSummary, CardSummary, compute::Activity)> {
     a.log.merge(b.log);
-    let mut cards = CardSummary::new(clock, leech_lapses);
+    let mut cards = CardSummary::with_settings(clock, settings);
     for part in [a.cards, b.cards].into_iter().flatten() {
         cards.merge(part);
     }
@@ -234,7 +237,7 @@ fn read_part(
     collection: &Collection,
     ids: Option<&[i64]>,
     clock: Clock,
-    leech_lapses: u32,
+    settings: Settings,
     part: &Part,
 ) -> Result<PartRead> {
     let today = clock.today();
@@ -266,7 +269,7 @@ fn read_part(
     };
     let cards = match part.cards {
         Some(range) => {
-            let mut cards = CardSummary::new(clock, leech_lapses);
+            let mut cards = CardSummary::with_settings(clock, settings);
             collection.stats_for_each_card(ids, range, |card| cards.add(card))?;
             Some(cards)
         }

@@ -103,6 +103,7 @@ pub fn render(stats: &Stats) -> String {
     heatmap(&mut page, stats);
     retention(&mut page, stats);
     distributions(&mut page, stats);
+    retrievability(&mut page, stats);
     buttons_and_hours(&mut page, stats);
     hardest(&mut page, stats);
     let _ = writeln!(
@@ -466,6 +467,41 @@ fn distributions(page: &mut String, stats: &Stats) {
     );
 }
 
+/// FSRS: the retention asked for beside the true retention achieved, and the cards by
+/// retrievability now. Nothing when FSRS is not shown.
+fn retrievability(page: &mut String, stats: &Stats) {
+    let Some(r) = &stats.retrievability else {
+        return;
+    };
+    let p = &stats.period_totals;
+    let chart = if r.cards == 0 {
+        "<p class=\"note\">No card has a memory state yet.</p>".to_string()
+    } else {
+        let values: Vec<(String, u64)> = r
+            .buckets
+            .iter()
+            .map(|b| (b.label.to_string(), b.cards))
+            .collect();
+        bar_chart(&values, 1, 1000.0, 200.0, "cards")
+    };
+    let achieved = match stats.retention.achieved {
+        Some(_) => format!(
+            "{} review answers in the period",
+            cell(stats.retention.achieved, p.tally.young + p.tally.mature)
+        ),
+        None => "- (no review answers in the period)".to_string(),
+    };
+    let _ = writeln!(
+        page,
+        "<section><h2>Retrievability</h2><p class=\"note\">Desired retention {}; true retention \
+         achieved {achieved}. FSRS's predicted recall now of {} cards with a memory state: \
+         mean {}.</p>{chart}</section>",
+        percent(stats.retention.desired),
+        thousands(r.cards),
+        percent(r.mean),
+    );
+}
+
 fn buttons_and_hours(page: &mut String, stats: &Stats) {
     page.push_str(
         "<section class=\"two\"><div><h2>Answer buttons</h2><p class=\"note\">Scored answers in the period, \
@@ -662,14 +698,15 @@ mod tests {
     #[test]
     fn every_chart_is_drawn() {
         let page = render(&sample_stats());
-        // Forecast, heatmap, retention, intervals, ease, hours.
-        assert_eq!(page.matches("<svg ").count(), 6);
+        // Forecast, heatmap, retention, intervals, ease, retrievability, hours.
+        assert_eq!(page.matches("<svg ").count(), 7);
         for title in [
             "Due forecast",
             "Answers per day",
             "True retention over time",
             "Intervals",
             "Ease",
+            "Retrievability",
             "Answer buttons",
             "Answers by hour",
             "Hardest cards",

@@ -103,6 +103,7 @@ pub fn render(stats: &Stats, style: &Style) -> String {
     forecast(&mut out, stats);
     heatmap(&mut out, stats);
     distributions(&mut out, stats);
+    retrievability(&mut out, stats);
     buttons(&mut out, stats);
     hours(&mut out, stats);
     hardest(&mut out, stats);
@@ -488,33 +489,75 @@ fn distributions(out: &mut Out, stats: &Stats) {
             out.block("No review cards yet.");
             continue;
         }
-        let max = dist.buckets.iter().map(|b| b.cards).max().unwrap_or(0);
-        let mut rows: Vec<Vec<String>> = dist
-            .buckets
-            .iter()
-            .map(|b| {
-                vec![
-                    b.label.to_string(),
-                    thousands(b.cards),
-                    percent(super::compute::ratio(b.cards, dist.cards)),
-                ]
-            })
-            .collect();
-        // The bars take what the other columns leave, up to 40 cells.
-        let figures = table::render(&["", "cards", "share"], &rows, &[1, 2], 50, usize::MAX);
-        let used = figures.lines().map(display_width).max().unwrap_or(0) + 2;
-        let cells = out.inner_width().saturating_sub(used).clamp(1, 40);
-        for (row, b) in rows.iter_mut().zip(&dist.buckets) {
-            row.push(horizontal_bar(b.cards, max, cells));
-        }
-        out.block(&table::render(
-            &["", "cards", "share", ""],
-            &rows,
-            &[1, 2],
-            50,
-            out.inner_width(),
-        ));
+        let buckets: Vec<(&str, u64)> = dist.buckets.iter().map(|b| (b.label, b.cards)).collect();
+        bucket_bars(out, &buckets, dist.cards);
     }
+}
+
+/// Buckets as a table of cards and shares with a bar each.
+fn bucket_bars(out: &mut Out, buckets: &[(&str, u64)], total: u64) {
+    let max = buckets.iter().map(|b| b.1).max().unwrap_or(0);
+    let mut rows: Vec<Vec<String>> = buckets
+        .iter()
+        .map(|&(label, cards)| {
+            vec![
+                label.to_string(),
+                thousands(cards),
+                percent(super::compute::ratio(cards, total)),
+            ]
+        })
+        .collect();
+    // The bars take what the other columns leave, up to 40 cells.
+    let figures = table::render(&["", "cards", "share"], &rows, &[1, 2], 50, usize::MAX);
+    let used = figures.lines().map(display_width).max().unwrap_or(0) + 2;
+    let cells = out.inner_width().saturating_sub(used).clamp(1, 40);
+    for (row, &(_, cards)) in rows.iter_mut().zip(buckets) {
+        row.push(horizontal_bar(cards, max, cells));
+    }
+    out.block(&table::render(
+        &["", "cards", "share", ""],
+        &rows,
+        &[1, 2],
+        50,
+        out.inner_width(),
+    ));
+}
+
+/// FSRS: the retention asked for beside the true retention achieved, and the cards by
+/// retrievability now. Nothing when FSRS is not shown.
+fn retrievability(out: &mut Out, stats: &Stats) {
+    let Some(r) = &stats.retrievability else {
+        return;
+    };
+    let p = &stats.period_totals;
+    out.heading(
+        "Retrievability",
+        &format!(
+            "(FSRS's predicted recall now: {} cards{})",
+            thousands(r.cards),
+            r.mean
+                .map(|m| format!(", mean {}", percent(Some(m))))
+                .unwrap_or_default()
+        ),
+    );
+    let achieved = match stats.retention.achieved {
+        Some(_) => format!(
+            " {}",
+            rate_of(stats.retention.achieved, p.tally.young + p.tally.mature)
+        ),
+        None => ": no review answers".to_string(),
+    };
+    out.block(&format!(
+        "Retention: desired {}; true{achieved} ({}).",
+        percent(stats.retention.desired),
+        period_short(stats)
+    ));
+    if r.cards == 0 {
+        out.block("No card has a memory state yet.");
+        return;
+    }
+    let buckets: Vec<(&str, u64)> = r.buckets.iter().map(|b| (b.label, b.cards)).collect();
+    bucket_bars(out, &buckets, r.cards);
 }
 
 fn buttons(out: &mut Out, stats: &Stats) {

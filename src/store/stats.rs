@@ -70,6 +70,7 @@ fn card_row(row: &Row) -> rusqlite::Result<CardRow> {
         ease_permille: row.get(5)?,
         lapses: row.get(6)?,
         suspended: row.get::<_, i64>(7)? != 0,
+        memory: super::cards::memory_of(row, 8)?,
     })
 }
 
@@ -346,7 +347,8 @@ impl Collection {
     ) -> Result<()> {
         let decks = deck_filter("note_id", deck_ids, true);
         let sql = format!(
-            "SELECT id, phase, due_day, due_at, interval_days, ease_permille, lapses, suspended
+            "SELECT id, phase, due_day, due_at, interval_days, ease_permille, lapses, suspended,
+                    stability, difficulty
              FROM card_states NOT INDEXED
              WHERE id BETWEEN ?1 AND ?2 AND (phase != 'new' OR suspended = 1){decks}"
         );

@@ -9,6 +9,11 @@ pub struct Context {
     pub period: Period,
     pub deck: Option<String>,
     pub rollover_hour: u32,
+    /// The active scheduler is `fsrs`: its figures show even before a card has a memory
+    /// state.
+    pub fsrs_active: bool,
+    /// `desired_retention` in ten-thousandths (0.90 is 9000).
+    pub desired_retention_permyriad: u32,
 }
 
 /// The time zone's name as the config spells it.
@@ -32,14 +37,20 @@ pub fn build(
     log.flush();
     let days = &log.days;
     let reviewed = cards.counts.young + cards.counts.mature;
+    let period_totals = period_totals(days);
+    let fsrs_shown = context.fsrs_active || cards.cards_with_memory() > 0;
+    let mut retention = retention(days);
+    retention.achieved = period_totals.retention;
+    retention.desired =
+        fsrs_shown.then(|| f64::from(context.desired_retention_permyriad) / 10_000.0);
     Stats {
         schema_version: SCHEMA_VERSION,
         scope: scope(context),
         today: today_of(&log, today),
         streak: streak(activity, today),
-        period_totals: period_totals(days),
+        period_totals,
         daily: daily(days),
-        retention: retention(days),
+        retention,
         forecast: forecast(&cards, today),
         heatmap: heatmap(activity, today),
         cards: cards.counts,
@@ -55,6 +66,7 @@ pub fn build(
             reviewed,
             ratio(cards.ease_sum, reviewed).map(|permille| permille / 10.0),
         ),
+        retrievability: fsrs_shown.then(|| retrievability(&cards)),
         buttons: buttons(&log),
         hours: log.hours.to_vec(),
         hardest: hardest(&cards, info),
@@ -156,6 +168,34 @@ fn retention(days: &BTreeMap<DayNumber, Tally>) -> Retention {
             let first = date.with_day(1).unwrap_or(date);
             (date.format("%Y-%m").to_string(), first)
         }),
+        desired: None,
+        achieved: None,
+    }
+}
+
+/// The labels of the retrievability buckets.
+const RETRIEVABILITY_LABELS: [&str; RETRIEVABILITY_BUCKETS] = [
+    "0-10%", "10-20%", "20-30%", "30-40%", "40-50%", "50-60%", "60-70%", "70-80%", "80-90%",
+    "90-100%",
+];
+
+/// The cards with a memory state by retrievability now, and its mean.
+fn retrievability(cards: &CardSummary) -> Retrievability {
+    let counted = cards.cards_with_memory();
+    let tenths = RETRIEVABILITY_BUCKETS as f64;
+    Retrievability {
+        cards: counted,
+        mean: ratio(cards.retrievability_nanos, counted).map(|nanos| nanos / NANOS as f64),
+        buckets: (0u32..)
+            .zip(RETRIEVABILITY_LABELS)
+            .zip(cards.retrievability)
+            .map(|((i, label), n)| RangeBucket {
+                label,
+                low: f64::from(i) / tenths,
+                high: f64::from(i + 1) / tenths,
+                cards: n,
+            })
+            .collect(),
     }
 }
 

@@ -1,6 +1,8 @@
-//! The card accumulator: interval and ease buckets, the due forecast and the hardest lists.
+//! The card accumulator: interval and ease buckets, the retrievability of cards with an FSRS
+//! memory state, the due forecast and the hardest lists.
 
 use super::*;
+use crate::scheduler::{CardState, Settings, fsrs};
 
 /// A bounded selection of the smallest keys seen.
 #[derive(Debug, Clone)]
@@ -102,6 +104,12 @@ pub struct CardSummary {
     /// The load in billionths of a review a day: whole numbers add up the same in any order,
     /// so reading the cards in parts gives the same figure.
     pub(super) load_nanos: u64,
+    /// The scheduling settings (FSRS's decay, for the retrievability).
+    pub(super) settings: Settings,
+    /// Unsuspended cards with a memory state, by retrievability now in tenths.
+    pub(super) retrievability: [u64; RETRIEVABILITY_BUCKETS],
+    /// Their retrievability summed, in billionths (whole numbers: any order, same sum).
+    pub(super) retrievability_nanos: u64,
     pub(super) most_lapses: TopN<LapseKey>,
     pub(super) lowest_ease: TopN<EaseKey>,
     pub(super) leeches: TopN<LapseKey>,
@@ -111,6 +119,18 @@ pub struct CardSummary {
 
 impl CardSummary {
     pub fn new(clock: Clock, leech_lapses: u32) -> CardSummary {
+        CardSummary::with_settings(
+            clock,
+            Settings {
+                leech_lapses,
+                ..Settings::default()
+            },
+        )
+    }
+
+    /// A summary that reads leeches and FSRS's decay from `settings`.
+    pub fn with_settings(clock: Clock, settings: Settings) -> CardSummary {
+        let leech_lapses = settings.leech_lapses;
         CardSummary {
             clock,
             today: clock.today(),
@@ -123,6 +143,9 @@ impl CardSummary {
             forecast: [0; FORECAST_DAYS],
             overdue: 0,
             load_nanos: 0,
+            settings,
+            retrievability: [0; RETRIEVABILITY_BUCKETS],
+            retrievability_nanos: 0,
             most_lapses: TopN::new(HARDEST_LIMIT),
             lowest_ease: TopN::new(HARDEST_LIMIT),
             leeches: TopN::new(LEECH_LIMIT),
@@ -175,6 +198,7 @@ impl CardSummary {
                 }
             }
             self.add_to_forecast(card.due);
+            self.add_retrievability(card);
         }
         // Keep the row while it is in a list; now and then drop the rows that harder cards
         // pushed out, so memory stays bounded however many cards there are.
@@ -204,6 +228,37 @@ impl CardSummary {
         {
             self.forecast[index] += 1;
         }
+    }
+
+    /// Counts the card's retrievability now, by the rule `cards --json` shows
+    /// ([`fsrs::current_retrievability`]), if it has a memory state.
+    fn add_retrievability(&mut self, card: &CardRow) {
+        if card.memory.is_none() {
+            return;
+        }
+        let state = CardState {
+            phase: card.phase,
+            due: card.due,
+            interval_days: card.interval_days,
+            ease_permille: card.ease_permille,
+            lapses: card.lapses,
+            memory: card.memory,
+            ..CardState::new_card()
+        };
+        let Some(r) = fsrs::current_retrievability(&state, self.today, &self.settings) else {
+            return;
+        };
+        let r = f64::from(r).clamp(0.0, 1.0);
+        // r is within 0..=1, so the index is within 0..=10 and the nanos within 0..=1e9.
+        let index =
+            ((r * RETRIEVABILITY_BUCKETS as f64).floor() as usize).min(RETRIEVABILITY_BUCKETS - 1);
+        self.retrievability[index] += 1;
+        self.retrievability_nanos += (r * NANOS as f64).round() as u64;
+    }
+
+    /// Unsuspended cards with a memory state.
+    pub fn cards_with_memory(&self) -> u64 {
+        self.retrievability.iter().sum()
     }
 
     /// Drops the kept rows no list holds any more.
@@ -249,6 +304,10 @@ impl CardSummary {
         for (a, b) in self.forecast.iter_mut().zip(&other.forecast) {
             *a += b;
         }
+        for (a, b) in self.retrievability.iter_mut().zip(&other.retrievability) {
+            *a += b;
+        }
+        self.retrievability_nanos += other.retrievability_nanos;
         self.interval_sum += other.interval_sum;
         self.ease_sum += other.ease_sum;
         self.overdue += other.overdue;

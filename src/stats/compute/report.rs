@@ -33,6 +33,9 @@ pub struct Stats {
     pub cards: CardCounts,
     pub intervals: Distribution,
     pub ease: Distribution,
+    /// FSRS's predicted recall of the cards now; `None` unless the active scheduler is
+    /// `fsrs` or a card in scope has a memory state.
+    pub retrievability: Option<Retrievability>,
     pub buttons: Vec<ButtonRow>,
     pub hours: Vec<HourTally>,
     pub hardest: Hardest,
@@ -130,6 +133,11 @@ pub struct Retention {
     pub daily: Vec<RetentionRow>,
     pub weekly: Vec<RetentionRow>,
     pub monthly: Vec<RetentionRow>,
+    /// FSRS's `desired_retention`, the recall asked for; `None` when FSRS is not shown
+    /// (see [`Stats::retrievability`]).
+    pub desired: Option<f64>,
+    /// The true retention achieved over the period (`period_totals.retention`).
+    pub achieved: Option<f64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -189,6 +197,26 @@ pub struct Distribution {
     /// The mean interval in days, or the mean ease in percent.
     pub mean: Option<f64>,
     pub buckets: Vec<Bucket>,
+}
+
+/// A bucket of a continuous value: from `low` up to, not including, `high` (the last bucket
+/// includes its `high`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RangeBucket {
+    pub label: &'static str,
+    pub low: f64,
+    pub high: f64,
+    pub cards: u64,
+}
+
+/// The distribution of retrievability (FSRS's predicted probability of recall) now.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Retrievability {
+    /// Unsuspended cards with a memory state.
+    pub cards: u64,
+    pub mean: Option<f64>,
+    /// Ten buckets of 10%: `0-10%` to `90-100%`.
+    pub buckets: Vec<RangeBucket>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -25,6 +25,8 @@ pub fn stats_from(rows: &[LogRow], cards_in: &[CardRow], total: u64) -> Stats {
         period: Period::All,
         deck: None,
         rollover_hour: 4,
+        fsrs_active: false,
+        desired_retention_permyriad: 9000,
     };
     build(&context, log, cards, &activity, &HashMap::new())
 }
@@ -51,6 +53,7 @@ pub fn tiny_stats() -> Stats {
         ease_permille: INITIAL_EASE_PERMILLE,
         lapses: 0,
         suspended: false,
+        memory: None,
     };
     stats_from(
         &[row(today - 1, Phase::New, 0), row(today, Phase::Review, 1)],
@@ -82,6 +85,8 @@ pub fn sample_stats() -> Stats {
         period: Period::All,
         deck: Some("ML & <stats>".into()),
         rollover_hour: 4,
+        fsrs_active: true,
+        desired_retention_permyriad: 9000,
     };
     build(&context, log, cards, &activity, &info)
 }
@@ -132,6 +137,11 @@ fn sample_cards(clock: Clock) -> CardSummary {
             ease_permille: 1300 + 100 * id as u32,
             lapses: 6 - id as u32,
             suspended: id == 5,
+            // Stabilities of 1 to 4 days, last answered 4 x id days ago (due - interval).
+            memory: (id <= 4).then_some(MemoryState {
+                stability: id as f32,
+                difficulty: 5.0,
+            }),
         });
     }
     cards.add(&CardRow {
@@ -142,6 +152,7 @@ fn sample_cards(clock: Clock) -> CardSummary {
         ease_permille: INITIAL_EASE_PERMILLE,
         lapses: 0,
         suspended: true,
+        memory: None,
     });
     cards.set_total_cards(10);
     cards

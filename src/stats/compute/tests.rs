@@ -5,14 +5,14 @@ use super::*;
 const MS_PER_DAY: i64 = 86_400_000;
 
 /// A clock whose today is day 20_000 (2024-10-04), at noon UTC.
-fn clock() -> Clock {
+pub(super) fn clock() -> Clock {
     let now = DateTime::parse_from_rfc3339("2024-10-04T12:00:00Z")
         .unwrap()
         .with_timezone(&Utc);
     Clock::new(now, Zone::Named(chrono_tz::UTC), 4)
 }
 
-const TODAY: DayNumber = 20_000;
+pub(super) const TODAY: DayNumber = 20_000;
 
 fn answer(day: DayNumber, q: u8, kind: ReviewKind, phase: Phase, interval: u32) -> LogRow {
     LogRow {
@@ -32,7 +32,7 @@ fn review(day: DayNumber, q: u8, interval: u32) -> LogRow {
     answer(day, q, ReviewKind::Schedule, Phase::Review, interval)
 }
 
-fn card(id: i64, phase: Phase, interval: u32, lapses: u32) -> CardRow {
+pub(super) fn card(id: i64, phase: Phase, interval: u32, lapses: u32) -> CardRow {
     CardRow {
         card_id: id,
         phase,
@@ -41,19 +41,22 @@ fn card(id: i64, phase: Phase, interval: u32, lapses: u32) -> CardRow {
         ease_permille: 2500,
         lapses,
         suspended: false,
+        memory: None,
     }
 }
 
-fn context(period: Period) -> Context {
+pub(super) fn context(period: Period) -> Context {
     Context {
         clock: clock(),
         period,
         deck: None,
         rollover_hour: 4,
+        fsrs_active: false,
+        desired_retention_permyriad: 9000,
     }
 }
 
-fn stats_of(rows: &[LogRow], cards_in: &[CardRow], period: Period) -> Stats {
+pub(super) fn stats_of(rows: &[LogRow], cards_in: &[CardRow], period: Period) -> Stats {
     let clock = clock();
     let mut log = LogSummary::new(clock, period.first_day(clock.today()));
     for row in rows {
@@ -205,6 +208,8 @@ fn answer_counts_per_day_and_quarter_hour_give_what_the_answers_give() {
                 period,
                 deck: None,
                 rollover_hour: 4,
+                fsrs_active: false,
+                desired_retention_permyriad: 9000,
             };
             let cards = || CardSummary::new(clock, 8);
             let from_rows = build(&context, by_rows, cards(), &activity, &HashMap::new());
@@ -614,6 +619,10 @@ fn summaries_read_in_two_parts_and_merged_equal_one_read_whole() {
         );
         c.ease_permille = 1300 + (i as u32 * 37) % 1500;
         c.suspended = i % 23 == 0;
+        c.memory = (i % 2 == 0).then_some(MemoryState {
+            stability: 0.5 + (i % 40) as f32,
+            difficulty: 5.0,
+        });
         cards.push(c);
     }
     let whole = stats_of(&rows, &cards, Period::All);
@@ -644,7 +653,34 @@ fn summaries_read_in_two_parts_and_merged_equal_one_read_whole() {
         &activity,
         &HashMap::new(),
     );
+    assert!(whole.retrievability.as_ref().is_some_and(|r| r.cards > 100));
     assert_eq!(merged, whole);
+}
+
+#[test]
+fn learning_cards_due_at_an_instant_count_on_their_study_day() {
+    // Today is 2024-10-04 (study days start at 04:00 UTC): 02:00 tomorrow is still today's
+    // study day, 05:00 tomorrow is tomorrow's, 03:00 today was yesterday's (overdue).
+    let at = |text: &str| {
+        DateTime::parse_from_rfc3339(text)
+            .map(|t| t.timestamp())
+            .unwrap()
+    };
+    let mut cards = vec![];
+    for (id, instant) in [
+        (1, "2024-10-05T02:00:00Z"),
+        (2, "2024-10-05T05:00:00Z"),
+        (3, "2024-10-04T03:00:00Z"),
+        (4, "2024-10-07T12:00:00Z"),
+    ] {
+        let mut c = card(id, Phase::Learning, 0, 0);
+        c.due = Due::At(at(instant));
+        cards.push(c);
+    }
+    let stats = stats_of(&[], &cards, Period::Month);
+    let due: Vec<u64> = stats.forecast.days.iter().take(4).map(|d| d.due).collect();
+    assert_eq!(due, [2, 1, 0, 1]);
+    assert_eq!(stats.forecast.overdue, 1);
 }
 
 #[test]

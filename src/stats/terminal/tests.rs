@@ -18,6 +18,7 @@ fn the_page_fits_in_80_columns_and_has_every_section() {
         "Answers per day",
         "Intervals",
         "Ease",
+        "Retrievability",
         "Answer buttons",
         "Answers by hour",
         "Most lapses",
@@ -116,6 +117,8 @@ fn new_and_tiny_collections_read_in_words() {
     assert!(page.contains("no answers on any of these days"), "{page}");
     assert!(page.contains("Nothing is due in the next 30 days."));
     assert!(!page.contains("up to"));
+    // Without FSRS there is no retrievability section.
+    assert!(!page.contains("Retrievability"), "{page}");
     let page = render(&tiny_stats(), &Style::plain());
     assert!(page.contains("· none, ░ 1 answer a day"), "{page}");
     assert!(page.contains("(mature: no mature cards yet)"), "{page}");
