@@ -278,7 +278,10 @@ fn a_script_whose_input_has_ended_is_not_kept_waiting_for_a_step() {
 fn a_command_after_the_last_answer_is_read_before_the_step_is_waited_for() {
     let env = anki_deck();
     let stdout = review_bounded(&env, &["--new", "1"], b"\ng\n:undo\n:quit\n");
-    assert!(stdout.contains("Undid good on 't1'; it is shown again."), "{stdout}");
+    assert!(
+        stdout.contains("Undid good on 't1'; it is shown again."),
+        "{stdout}"
+    );
     assert!(!stdout.contains("Waiting"), "{stdout}");
     assert_eq!(env.sql::<i64>("SELECT count(*) FROM reviews"), 0);
     assert!(env.ok(&["check"]).starts_with("ok: "));

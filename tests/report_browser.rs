@@ -44,6 +44,9 @@ fn studied_collection_under(scheduler: &str) -> Env {
     let mut env = Env::new();
     env.ok(&["config", "set", "timezone", "UTC"]);
     env.ok(&["config", "set", "scheduler", scheduler]);
+    // Under anki and fsrs a card on a learning step would be waited for (in real minutes,
+    // the clock being fixed): the day's session ends instead when nothing is due.
+    env.ok(&["config", "set", "learn_ahead", "0"]);
     for day in 1..=20 {
         if day % 6 == 0 {
             continue;

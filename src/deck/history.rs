@@ -153,36 +153,8 @@ impl Merger<'_> {
             let at =
                 chrono::DateTime::from_timestamp_millis(answer.reviewed_at_ms).unwrap_or_default();
             let day = self.clock.day_of(at);
-            let (kind, after, retrievability) = match answer.after {
-                Some(after) => (ReviewKind::Import, after, None),
-                None => {
-                    let moment = Moment {
-                        card_id: stored.id,
-                        today: day,
-                        now: at.timestamp(),
-                        last_day: None,
-                    };
-                    // Exactly what a review of this card at this instant does
-                    // (`replay::prepare`, then the answer); an unusable stored memory state
-                    // keeps the card as it is (the answer is logged, `check` names the card).
-                    let outcome =
-                        replay::prepare(self.scheduler, &state, &answers, moment, self.settings)
-                            .and_then(|(ready, moment)| {
-                                self.scheduler.answer(
-                                    &ready,
-                                    answer.quality,
-                                    &moment,
-                                    self.settings,
-                                )
-                            });
-                    match outcome {
-                        Ok(outcome) => {
-                            (ReviewKind::Schedule, outcome.state, outcome.retrievability)
-                        }
-                        Err(_) => (ReviewKind::Schedule, state, None),
-                    }
-                }
-            };
+            let (kind, after, retrievability) =
+                self.outcome(stored.id, answer, &state, &answers, at, day);
             answers.push((Answer::from_quality(answer.quality), day));
             rows.push(LogRow {
                 reviewed_at_ms: answer.reviewed_at_ms,
@@ -215,6 +187,39 @@ impl Merger<'_> {
             buried_day: (adopted && history.buried).then(|| self.clock.today()),
         };
         (write, counts)
+    }
+
+    /// What one imported answer does to the card: the other program's state as it stands, or
+    /// exactly what a review of this card at this instant does (`replay::prepare`, then the
+    /// answer); an unusable stored memory state keeps the card as it is (the answer is
+    /// logged, `check` names the card).
+    fn outcome(
+        &self,
+        card_id: i64,
+        answer: &ImportedAnswer,
+        state: &CardState,
+        answers: &[(Answer, DayNumber)],
+        at: chrono::DateTime<chrono::Utc>,
+        day: DayNumber,
+    ) -> (ReviewKind, CardState, Option<f32>) {
+        if let Some(after) = answer.after {
+            return (ReviewKind::Import, after, None);
+        }
+        let moment = Moment {
+            card_id,
+            today: day,
+            now: at.timestamp(),
+            last_day: None,
+        };
+        let outcome = replay::prepare(self.scheduler, state, answers, moment, self.settings)
+            .and_then(|(ready, moment)| {
+                self.scheduler
+                    .answer(&ready, answer.quality, &moment, self.settings)
+            });
+        match outcome {
+            Ok(outcome) => (ReviewKind::Schedule, outcome.state, outcome.retrievability),
+            Err(_) => (ReviewKind::Schedule, *state, None),
+        }
     }
 }
 
