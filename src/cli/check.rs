@@ -7,7 +7,8 @@ use std::io::Write;
 
 use super::Context;
 use crate::error::{Error, Result};
-use crate::scheduler::replay::{LoggedAnswer, replay};
+use crate::scheduler::convert::{convert, keep_due, replay_under};
+use crate::scheduler::replay::LoggedAnswer;
 use crate::store::reviews::ReviewRow;
 
 #[derive(Debug, clap::Args)]
@@ -45,10 +46,11 @@ pub fn run(context: &Context, _args: &Args, out: &mut dyn Write) -> Result<()> {
             Ok(())
         })?;
         let mut cards = 0usize;
+        let active = collection.config()?.scheduler;
         collection.for_each_card(|card| {
             cards += 1;
             let log = logs.remove(&card.id).unwrap_or_default();
-            problems.extend(check_card(card.id, &card.state, &log));
+            problems.extend(check_card(card.id, &card.state, &log, active));
             Ok(())
         })?;
         for card_id in logs.keys() {
@@ -81,23 +83,16 @@ pub fn run(context: &Context, _args: &Args, out: &mut dyn Write) -> Result<()> {
     )))
 }
 
-/// Problems with one card: a log row whose before-state is not the previous after-state, a
+/// Problems with one card under the `active` scheduler: a log row whose before-state is not the previous after-state (converted where the scheduler changed), a
 /// row made by a scheduler this build does not know (so it cannot be replayed), a row the
 /// scheduler disagrees with, or a stored state the replay does not reproduce.
 pub fn check_card(
     card_id: i64,
     stored: &crate::scheduler::CardState,
     log: &[ReviewRow],
+    active: crate::scheduler::SchedulerKind,
 ) -> Vec<String> {
     let mut problems = vec![];
-    let mut previous = crate::scheduler::CardState::new_card();
-    for (i, row) in log.iter().enumerate() {
-        if row.kind != crate::scheduler::replay::ReviewKind::Import && row.before != previous {
-            problems.push(format!("card {card_id}: review {} starts from a state the previous one did not leave (row {})", row.id, i + 1));
-            break;
-        }
-        previous = row.after;
-    }
     let mut logged: Vec<LoggedAnswer> = Vec::with_capacity(log.len());
     for row in log {
         let Some(answer) = row.as_logged() else {
@@ -110,7 +105,23 @@ pub fn check_card(
         };
         logged.push(answer);
     }
-    match replay(card_id, &logged) {
+    // Where the scheduler changes between rows, a row starts from the state converted to its
+    // scheduler (`scheduler::convert`), not from the previous row's.
+    let mut previous = crate::scheduler::CardState::new_card();
+    for (i, row) in log.iter().enumerate() {
+        if i > 0 && logged[i].scheduler != logged[i - 1].scheduler {
+            previous = keep_due(
+                convert(card_id, &logged[..i], logged[i].scheduler),
+                &previous,
+            );
+        }
+        if row.kind != crate::scheduler::replay::ReviewKind::Import && row.before != previous {
+            problems.push(format!("card {card_id}: review {} starts from a state the previous one did not leave (row {})", row.id, i + 1));
+            break;
+        }
+        previous = row.after;
+    }
+    match replay_under(card_id, &logged, active) {
         Ok(state) if state == *stored => {}
         Ok(state) => problems.push(format!(
             "card {card_id}: stored state {stored:?} differs from its replayed log {state:?}"

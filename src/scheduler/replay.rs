@@ -19,22 +19,33 @@ pub enum ReviewKind {
     Cram,
     /// History brought in from another program, with the state it gave the card.
     Import,
+    /// A due date moved by a scheduler switch with `--reschedule`: no answer, the logged
+    /// state is adopted, not study.
+    Reschedule,
 }
 
 impl ReviewKind {
     /// Every kind, in declaration order (a test checks that none is missing).
-    pub const ALL: [ReviewKind; 4] = [
+    pub const ALL: [ReviewKind; 5] = [
         ReviewKind::Schedule,
         ReviewKind::Drill,
         ReviewKind::Cram,
         ReviewKind::Import,
+        ReviewKind::Reschedule,
     ];
 
     /// The activity rule, the one place it is written: answers of this kind count as study
     /// (answers per day, heatmap, streak, time spent, hours, "answered today"). Cram never
-    /// counts. The store builds its SQL list of kinds from this (`store::ACTIVITY_KINDS`).
+    /// counts, and neither does a reschedule (no answer). The store builds its SQL list of
+    /// kinds from this (`store::ACTIVITY_KINDS`).
     pub fn is_activity(self) -> bool {
-        !matches!(self, ReviewKind::Cram)
+        !matches!(self, ReviewKind::Cram | ReviewKind::Reschedule)
+    }
+
+    /// An answer that is part of the card's memory: a scheduling or imported answer (its
+    /// grade and day are what FSRS folds; its day is the "previous answer" of the next).
+    pub fn is_answer(self) -> bool {
+        matches!(self, ReviewKind::Schedule | ReviewKind::Import)
     }
 
     pub fn as_str(self) -> &'static str {
@@ -43,6 +54,7 @@ impl ReviewKind {
             ReviewKind::Drill => "drill",
             ReviewKind::Cram => "cram",
             ReviewKind::Import => "import",
+            ReviewKind::Reschedule => "reschedule",
         }
     }
 
@@ -52,6 +64,7 @@ impl ReviewKind {
             "drill" => ReviewKind::Drill,
             "cram" => ReviewKind::Cram,
             "import" => ReviewKind::Import,
+            "reschedule" => ReviewKind::Reschedule,
             _ => return None,
         })
     }
@@ -88,7 +101,7 @@ pub fn replay(card_id: i64, log: &[LoggedAnswer]) -> Result<CardState, Divergenc
     for (index, entry) in log.iter().enumerate() {
         match entry.kind {
             ReviewKind::Drill | ReviewKind::Cram => {}
-            ReviewKind::Import => state = entry.after,
+            ReviewKind::Import | ReviewKind::Reschedule => state = entry.after,
             ReviewKind::Schedule => {
                 let moment = Moment {
                     card_id,
@@ -128,12 +141,13 @@ mod tests {
             ReviewKind::Drill => 1,
             ReviewKind::Cram => 2,
             ReviewKind::Import => 3,
+            ReviewKind::Reschedule => 4,
         };
         for (index, kind) in ReviewKind::ALL.into_iter().enumerate() {
             assert_eq!(place(kind), index);
             assert_eq!(ReviewKind::parse(kind.as_str()), Some(kind));
         }
-        assert_eq!(ReviewKind::ALL.len(), 4);
+        assert_eq!(ReviewKind::ALL.len(), 5);
     }
 
     /// Answers a card; each answer is scheduled with fuzz on or off as given, as if the

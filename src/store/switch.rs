@@ -1,0 +1,151 @@
+//! The scheduler switch's reads and writes: stored cards with their logs, a batch at a time
+//! in card order (so a million cards' histories are streamed, never held), and, in one
+//! transaction, the new scheduler's name, the cards' new states and `reschedule` rows.
+
+use rusqlite::Connection;
+
+use super::Collection;
+use super::cards::{CARD_COLUMNS, card_from_row};
+use super::reviews::{NewReview, REVIEW_COLUMNS, ReviewRow, insert_review, review_from_row};
+use crate::error::Result;
+use crate::model::Card;
+use crate::scheduler::{CardState, SchedulerKind};
+
+/// A stored card and its whole log, oldest row first (log order is insertion order).
+#[derive(Debug, Clone)]
+pub struct CardLog {
+    pub card: Card,
+    pub log: Vec<ReviewRow>,
+}
+
+/// What a switch writes for one card.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum SwitchWrite {
+    /// The card's state under the new scheduler (its due date kept).
+    State { card_id: i64, state: CardState },
+    /// A moved due date: a `reschedule` row from `before` to `after`, and `after` stored.
+    Reschedule {
+        review: NewReview,
+        before: CardState,
+        after: CardState,
+    },
+}
+
+/// Reads the stored cards with ids above `after`, at most `limit` of them, each with its
+/// log, into `out` (cleared first). Cards are those with a row in `card_states`: a card
+/// without one has no log and is new under every scheduler.
+fn read_batch(conn: &Connection, after: i64, limit: usize, out: &mut Vec<CardLog>) -> Result<()> {
+    out.clear();
+    let sql = format!(
+        "SELECT {CARD_COLUMNS} FROM card_states s JOIN cards c ON c.note_id = s.note_id AND c.id = s.id
+         WHERE s.id > ?1 ORDER BY s.id LIMIT ?2"
+    );
+    let mut cards = conn.prepare_cached(&sql)?;
+    let rows = cards.query_map(rusqlite::params![after, limit as i64], |row| {
+        card_from_row(row, 0)
+    })?;
+    for card in rows {
+        out.push(CardLog {
+            card: card?,
+            log: Vec::new(),
+        });
+    }
+    let (Some(first), Some(last)) = (out.first(), out.last()) else {
+        return Ok(());
+    };
+    let (first, last) = (first.card.id, last.card.id);
+    // The log of the batch's id range through `reviews_card`, sorted by card, then row id.
+    let sql = format!(
+        "SELECT {REVIEW_COLUMNS} FROM reviews WHERE card_id BETWEEN ?1 AND ?2 ORDER BY card_id, id"
+    );
+    let mut reviews = conn.prepare_cached(&sql)?;
+    let rows = reviews.query_map([first, last], review_from_row)?;
+    let mut index = 0;
+    for row in rows {
+        let row = row?;
+        while index < out.len() && out[index].card.id < row.card_id {
+            index += 1;
+        }
+        // Every review points at a stored card (a foreign key); one that does not is
+        // `check`'s to report, not the switch's.
+        if let Some(entry) = out.get_mut(index).filter(|e| e.card.id == row.card_id) {
+            entry.log.push(row);
+        }
+    }
+    Ok(())
+}
+
+impl Collection {
+    /// How many cards have a stored row (the switch's progress counts these).
+    pub fn stored_card_count(&self) -> Result<u64> {
+        let n: i64 = self
+            .conn()
+            .query_row("SELECT count(*) FROM card_states", [], |row| row.get(0))?;
+        Ok(n.max(0) as u64)
+    }
+
+    /// Calls `each` with every stored card and its log, a batch of at most `batch` cards at
+    /// a time, in card order; reads only.
+    pub fn for_each_card_log(
+        &self,
+        batch: usize,
+        mut each: impl FnMut(&[CardLog]) -> Result<()>,
+    ) -> Result<()> {
+        let mut buffer = Vec::with_capacity(batch);
+        let mut after = i64::MIN;
+        loop {
+            read_batch(self.conn(), after, batch.max(1), &mut buffer)?;
+            let Some(last) = buffer.last() else {
+                return Ok(());
+            };
+            after = last.card.id;
+            each(&buffer)?;
+        }
+    }
+
+    /// Switches the collection to `scheduler` in one transaction: stores its name, then hands
+    /// `plan` every stored card with its log, a batch at a time in card order, and writes
+    /// what it returns. Everything or nothing: an error rolls it all back.
+    pub fn switch_scheduler(
+        &mut self,
+        scheduler: SchedulerKind,
+        batch: usize,
+        mut plan: impl FnMut(&[CardLog], &mut Vec<SwitchWrite>) -> Result<()>,
+    ) -> Result<()> {
+        let tx = self.conn_mut().transaction()?;
+        tx.execute(
+            "INSERT INTO config (key, value) VALUES ('scheduler', ?1)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [scheduler.name()],
+        )?;
+        let mut buffer = Vec::with_capacity(batch);
+        let mut writes = Vec::new();
+        let mut after = i64::MIN;
+        loop {
+            read_batch(&tx, after, batch.max(1), &mut buffer)?;
+            let Some(last) = buffer.last() else {
+                break;
+            };
+            after = last.card.id;
+            writes.clear();
+            plan(&buffer, &mut writes)?;
+            for write in &writes {
+                match write {
+                    SwitchWrite::State { card_id, state } => {
+                        super::reviews::write_state(&tx, *card_id, state)?;
+                    }
+                    SwitchWrite::Reschedule {
+                        review,
+                        before,
+                        after,
+                    } => {
+                        insert_review(&tx, review, before, after)?;
+                        super::reviews::write_state(&tx, review.card_id, after)?;
+                    }
+                }
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+}
