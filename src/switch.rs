@@ -205,6 +205,7 @@ pub fn run(
                     report.changed += 1;
                     writes.push(SwitchWrite::State {
                         card_id: entry.card.id,
+                        stored,
                         state: converted.kept,
                     });
                 }

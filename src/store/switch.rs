@@ -21,8 +21,12 @@ pub struct CardLog {
 /// What a switch writes for one card.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum SwitchWrite {
-    /// The card's state under the new scheduler (its due date kept).
-    State { card_id: i64, state: CardState },
+    /// The card's state under the new scheduler (its due date kept), replacing `stored`.
+    State {
+        card_id: i64,
+        stored: CardState,
+        state: CardState,
+    },
     /// A moved due date: a `reschedule` row from `before` to `after`, and `after` stored.
     Reschedule {
         review: NewReview,
@@ -75,6 +79,40 @@ fn read_batch(conn: &Connection, after: i64, limit: usize, out: &mut Vec<CardLog
     Ok(())
 }
 
+/// Stores a card's converted state over `stored`. When its phase and due date stay, only the
+/// other columns are set: naming `phase` or `due_day` would make SQLite rewrite the card's
+/// entry in `card_states_due` and fire the trigger that keeps `notes.fresh`, a write to two
+/// more places per card, for nothing.
+fn write_converted(
+    conn: &rusqlite::Transaction,
+    card_id: i64,
+    stored: &CardState,
+    state: &CardState,
+) -> Result<()> {
+    if stored.phase != state.phase || stored.due != state.due {
+        return super::reviews::write_state(conn, card_id, state);
+    }
+    let changed = conn
+        .prepare_cached(
+            "UPDATE card_states SET interval_days = ?1, ease_permille = ?2, repetitions = ?3,
+                 lapses = ?4, step = ?5 WHERE id = ?6",
+        )?
+        .execute(rusqlite::params![
+            state.interval_days,
+            state.ease_permille,
+            state.repetitions,
+            state.lapses,
+            state.step,
+            card_id
+        ])?;
+    if changed != 1 {
+        return Err(crate::error::Error::failed(format!(
+            "there is no card {card_id}"
+        )));
+    }
+    Ok(())
+}
+
 impl Collection {
     /// How many cards have a stored row (the switch's progress counts these).
     pub fn stored_card_count(&self) -> Result<u64> {
@@ -112,6 +150,20 @@ impl Collection {
         batch: usize,
         mut plan: impl FnMut(&[CardLog], &mut Vec<SwitchWrite>) -> Result<()>,
     ) -> Result<()> {
+        // A large switch is written as a large import is: a bounded page cache and, from
+        // 10,000 cards, a rollback journal instead of the log (see `as_bulk_import`).
+        let rows = usize::try_from(self.stored_card_count()?).unwrap_or(usize::MAX);
+        self.as_bulk_import(rows, |collection| {
+            collection.switch_in_transaction(scheduler, batch, &mut plan)
+        })
+    }
+
+    fn switch_in_transaction(
+        &mut self,
+        scheduler: SchedulerKind,
+        batch: usize,
+        plan: &mut impl FnMut(&[CardLog], &mut Vec<SwitchWrite>) -> Result<()>,
+    ) -> Result<()> {
         let tx = self.conn_mut().transaction()?;
         tx.execute(
             "INSERT INTO config (key, value) VALUES ('scheduler', ?1)
@@ -131,9 +183,11 @@ impl Collection {
             plan(&buffer, &mut writes)?;
             for write in &writes {
                 match write {
-                    SwitchWrite::State { card_id, state } => {
-                        super::reviews::write_state(&tx, *card_id, state)?;
-                    }
+                    SwitchWrite::State {
+                        card_id,
+                        stored,
+                        state,
+                    } => write_converted(&tx, *card_id, stored, state)?,
                     SwitchWrite::Reschedule {
                         review,
                         before,
