@@ -64,9 +64,18 @@ CREATE TABLE card_states (
     step          INTEGER NOT NULL DEFAULT 0,
     suspended     INTEGER NOT NULL DEFAULT 0 CHECK (suspended = 0 OR suspended = 1),
     buried_day    INTEGER,                    -- hidden while today <= buried_day
+    stability     REAL,                       -- FSRS's memory state (NULL: none), exactly
+    difficulty    REAL,                       -- the f32 the crate returned
     CHECK (note_id = id / 2)
 ) STRICT;
 CREATE INDEX card_states_due ON card_states(phase, due_day);
+
+-- The scheduler settings answers were made with, one row per distinct set (`body` is
+-- `scheduler::Settings::body`), so `check` replays each answer with its own.
+CREATE TABLE scheduler_settings (
+    id   INTEGER PRIMARY KEY,
+    body TEXT    NOT NULL UNIQUE
+) STRICT;
 
 -- Append-only: every answer, with the card's whole state before and after it, so that undo is
 -- exact and a replay can prove the stored state.
@@ -77,7 +86,7 @@ CREATE TABLE reviews (
     day             INTEGER NOT NULL,         -- study day number of the answer
     quality         INTEGER NOT NULL CHECK (quality BETWEEN 0 AND 5),
     duration_ms     INTEGER NOT NULL CHECK (duration_ms >= 0),
-    kind            TEXT    NOT NULL CHECK (kind = 'schedule' OR kind = 'drill' OR kind = 'cram' OR kind = 'import'),
+    kind            TEXT    NOT NULL CHECK (kind = 'schedule' OR kind = 'drill' OR kind = 'cram' OR kind = 'import' OR kind = 'reschedule'),
     scheduler       TEXT    NOT NULL,
     fuzz            INTEGER NOT NULL DEFAULT 1 CHECK (fuzz = 0 OR fuzz = 1),   -- settings the answer
     max_interval    INTEGER NOT NULL DEFAULT 36500 CHECK (max_interval >= 1), -- was scheduled with
@@ -96,7 +105,17 @@ CREATE TABLE reviews (
     ease_after      INTEGER NOT NULL,
     reps_after      INTEGER NOT NULL,
     lapses_after    INTEGER NOT NULL,
-    step_after      INTEGER NOT NULL
+    step_after      INTEGER NOT NULL,
+    -- FSRS's memory state before and after the answer and its predicted recall at the
+    -- answer (NULL where the scheduler keeps none), exactly the f32 the crate returned.
+    stability_before  REAL,
+    difficulty_before REAL,
+    stability_after   REAL,
+    difficulty_after  REAL,
+    retrievability    REAL,
+    -- Every setting the answer was scheduled with (NULL: a row from before migration 5,
+    -- scheduled with the defaults and the fuzz and max_interval above).
+    settings_id     INTEGER REFERENCES scheduler_settings(id)
 ) STRICT;
 CREATE INDEX reviews_card ON reviews(card_id, reviewed_at);
 CREATE INDEX reviews_day ON reviews(day, kind);
@@ -210,7 +229,9 @@ SELECT n.id * 2 + d.bit                   AS id,
        coalesce(s.step, 0)                AS step,
        coalesce(s.suspended, 0)           AS suspended,
        s.buried_day                       AS buried_day,
-       n.id                               AS position   -- new cards come in note order
+       n.id                               AS position,  -- new cards come in note order
+       s.stability                        AS stability,
+       s.difficulty                       AS difficulty
 FROM notes n
 CROSS JOIN directions d
 LEFT JOIN card_states s ON s.id = n.id * 2 + d.bit;

@@ -158,42 +158,60 @@ fn review_benches(c: &mut Criterion) {
     // Criterion may ask for more answers than there are due cards: go round them again (each
     // answer reads the card's state as the last one left it, as a review would).
     let mut next = due.into_iter().cycle();
-    group.bench_function("commit_one_answer", |b| {
-        b.iter_custom(|iterations| {
-            let mut total = Duration::ZERO;
-            for _ in 0..iterations {
-                let Some(queued) = next.next() else { break };
-                let card = collection.card(queued.card_id).unwrap();
-                let moment = jargon::scheduler::Moment {
-                    card_id: card.id,
-                    today: TODAY,
-                    now: TODAY * 86_400,
-                };
-                let quality = Quality::new(4).unwrap();
-                let started = Instant::now();
-                let after = SchedulerKind::Sm2
-                    .answer(&card.state, quality, &moment, &config.scheduling)
-                    .state;
-                let review = NewReview {
-                    card_id: card.id,
-                    reviewed_at_ms: TODAY * 86_400_000,
-                    day: TODAY,
-                    quality,
-                    duration_ms: 3000,
-                    kind: ReviewKind::Schedule,
-                    scheduler: SchedulerKind::Sm2,
-                    settings: config.scheduling,
-                };
-                black_box(
-                    collection
-                        .commit_answer(&review, &card.state, &after, false)
-                        .unwrap(),
-                );
-                total += started.elapsed();
-            }
-            total
-        })
-    });
+    for (name, scheduler) in [
+        ("commit_one_answer", SchedulerKind::Sm2),
+        ("commit_one_fsrs_answer", SchedulerKind::Fsrs),
+    ] {
+        group.bench_function(name, |b| {
+            b.iter_custom(|iterations| {
+                let mut total = Duration::ZERO;
+                for _ in 0..iterations {
+                    let Some(queued) = next.next() else { break };
+                    let card = collection.card(queued.card_id).unwrap();
+                    let quality = Quality::new(4).unwrap();
+                    let started = Instant::now();
+                    // What the review does: the card's answers, its memory when it has none
+                    // (FSRS), the answer, the commit.
+                    let answers = collection.card_answers(card.id).unwrap();
+                    let moment = jargon::scheduler::Moment {
+                        card_id: card.id,
+                        today: TODAY,
+                        now: TODAY * 86_400,
+                        last_day: None,
+                    };
+                    let (ready, moment) = jargon::scheduler::replay::prepare(
+                        scheduler,
+                        &card.state,
+                        &answers,
+                        moment,
+                        &config.scheduling,
+                    )
+                    .unwrap();
+                    let outcome = scheduler
+                        .answer(&ready, quality, &moment, &config.scheduling)
+                        .unwrap();
+                    let review = NewReview {
+                        card_id: card.id,
+                        reviewed_at_ms: TODAY * 86_400_000,
+                        day: TODAY,
+                        quality,
+                        duration_ms: 3000,
+                        kind: ReviewKind::Schedule,
+                        scheduler,
+                        settings: config.scheduling,
+                        retrievability: outcome.retrievability,
+                    };
+                    black_box(
+                        collection
+                            .commit_answer(&review, &card.state, &outcome.state, false)
+                            .unwrap(),
+                    );
+                    total += started.elapsed();
+                }
+                total
+            })
+        });
+    }
     group.finish();
 }
 

@@ -7,25 +7,22 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use jargon::scheduler::fsrs::{DEFAULT_DESIRED_RETENTION, Fsrs, FsrsCard, MemoryState};
+use jargon::scheduler::fsrs::{DEFAULT_DESIRED_RETENTION, Fsrs, MemoryState};
 use jargon::scheduler::{Answer, CardState, Due, Moment, Phase, Settings};
 
 fn one_answer(c: &mut Criterion) {
     let fsrs = Fsrs::new(&[], DEFAULT_DESIRED_RETENTION).expect("the defaults are valid");
     let settings = Settings::default();
-    let card = FsrsCard {
-        state: CardState {
-            phase: Phase::Review,
-            due: Due::Day(20_779),
-            interval_days: 21,
-            repetitions: 6,
-            ..CardState::new_card()
-        },
+    let card = CardState {
+        phase: Phase::Review,
+        due: Due::Day(20_779),
+        interval_days: 21,
+        repetitions: 6,
         memory: Some(MemoryState {
             stability: 21.3,
             difficulty: 5.4,
         }),
-        last_answer_day: Some(20_755),
+        ..CardState::new_card()
     };
     let mut group = c.benchmark_group("fsrs");
     group.bench_function("one answer (next states + memory update)", |b| {
@@ -36,6 +33,7 @@ fn one_answer(c: &mut Criterion) {
                 card_id,
                 today: 20_779,
                 now: 20_779 * 86_400 + 36_000,
+                last_day: Some(20_755),
             };
             let out = fsrs
                 .answer(black_box(&card), Answer::Good, &moment, &settings)

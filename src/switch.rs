@@ -15,7 +15,7 @@ use crate::scheduler::convert::{convert, replay_under};
 use crate::scheduler::replay::{LoggedAnswer, ReviewKind};
 use crate::scheduler::{CardState, Due, Quality, SchedulerKind, Settings};
 use crate::store::Collection;
-use crate::store::reviews::NewReview;
+use crate::store::reviews::{NewReview, ReviewRow, SettingsTable, Unreplayable};
 use crate::store::switch::{CardLog, SwitchWrite};
 
 /// Cards read and written per batch.
@@ -83,12 +83,16 @@ struct Converted {
     moved: Option<CardState>,
 }
 
-fn logged(log: &[crate::store::reviews::ReviewRow], card_id: i64) -> Result<Vec<LoggedAnswer>> {
+fn logged(log: &[ReviewRow], card_id: i64, table: &SettingsTable) -> Result<Vec<LoggedAnswer>> {
     log.iter()
         .map(|row| {
-            row.as_logged().ok_or_else(|| {
+            row.as_logged(table).map_err(|why| {
+                let what = match why {
+                    Unreplayable::Scheduler => "was made with a scheduler this build does not know",
+                    Unreplayable::Settings(_) => "names scheduler settings this build cannot read",
+                };
                 Error::failed(format!(
-                    "card {card_id}: review {} was made with a scheduler this build does not know, so the card cannot be switched; nothing was changed",
+                    "card {card_id}: review {} {what}, so the card cannot be switched (see `jargon check`); nothing was changed",
                     row.id
                 ))
             })
@@ -96,9 +100,9 @@ fn logged(log: &[crate::store::reviews::ReviewRow], card_id: i64) -> Result<Vec<
         .collect()
 }
 
-fn convert_card(entry: &CardLog, to: SchedulerKind) -> Result<Converted> {
+fn convert_card(entry: &CardLog, to: SchedulerKind, table: &SettingsTable) -> Result<Converted> {
     let card_id = entry.card.id;
-    let log = logged(&entry.log, card_id)?;
+    let log = logged(&entry.log, card_id, table)?;
     let kept = replay_under(card_id, &log, to).map_err(|d| {
         Error::failed(format!(
             "card {card_id}: review {} does not replay (run `jargon check`); nothing was changed",
@@ -107,7 +111,7 @@ fn convert_card(entry: &CardLog, to: SchedulerKind) -> Result<Converted> {
     })?;
     let moved = match log.last() {
         Some(last) if last.scheduler != to => {
-            let natural = convert(card_id, &log, to);
+            let natural = convert(card_id, &log, to)?;
             (natural.due != kept.due).then_some(natural)
         }
         _ => None,
@@ -141,10 +145,11 @@ pub fn preview(
     progress: &mut dyn Progress,
 ) -> Result<Preview> {
     progress.start(collection.stored_card_count()?);
+    let table = collection.settings_table()?;
     let mut preview = Preview::default();
     collection.for_each_card_log(BATCH, |batch| {
         for entry in batch {
-            let converted = convert_card(entry, to)?;
+            let converted = convert_card(entry, to, &table)?;
             let before = entry.card.state.due;
             let after = converted.moved.map_or(before, |state| state.due);
             if before != after {
@@ -186,10 +191,10 @@ pub fn run(
     }
     progress.start(collection.stored_card_count()?);
     let settings = config.scheduling;
-    collection.switch_scheduler(to, BATCH, |batch, writes| {
+    collection.switch_scheduler(to, BATCH, |table, batch, writes| {
         for entry in batch {
             report.cards += 1;
-            let converted = convert_card(entry, to)?;
+            let converted = convert_card(entry, to, table)?;
             let stored = entry.card.state;
             match converted.moved.filter(|_| reschedule) {
                 Some(after) => {
@@ -235,5 +240,6 @@ fn reschedule_row(
         kind: ReviewKind::Reschedule,
         scheduler: to,
         settings: *settings,
+        retrievability: None,
     })
 }

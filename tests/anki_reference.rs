@@ -78,6 +78,7 @@ fn replay(settings: &AnkiSettings) -> (usize, Vec<String>) {
             card_id: row.card as i64,
             today,
             now,
+            last_day: None,
         };
         let button = Answer::from_rating(row.button).unwrap();
         let out = anki::answer(&states[row.card], button, &moment, settings);

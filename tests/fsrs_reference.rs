@@ -9,8 +9,8 @@
 
 use std::io::Read;
 
-use jargon::scheduler::fsrs::{DEFAULT_DESIRED_RETENTION, Fsrs, FsrsCard, default_parameters};
-use jargon::scheduler::{Answer, Moment, Settings};
+use jargon::scheduler::fsrs::{DEFAULT_DESIRED_RETENTION, Fsrs, default_parameters};
+use jargon::scheduler::{Answer, CardState, Moment, Settings};
 
 struct Step {
     grade: u8,
@@ -57,7 +57,8 @@ fn compare(fsrs: &Fsrs, cases: &[Vec<Step>]) -> (usize, usize, Option<String>) {
     let settings = Settings::default();
     let (mut compared, mut wrong, mut first) = (0, 0, None);
     for (case, steps) in cases.iter().enumerate() {
-        let mut card = FsrsCard::new_card();
+        let mut card = CardState::new_card();
+        let mut last_day = None;
         let mut today = 20_000;
         for (i, step) in steps.iter().enumerate() {
             today += step.elapsed_days;
@@ -65,6 +66,7 @@ fn compare(fsrs: &Fsrs, cases: &[Vec<Step>]) -> (usize, usize, Option<String>) {
                 card_id: case as i64,
                 today,
                 now: today * 86_400 + 28_800 + 600 * i as i64,
+                last_day,
             };
             let answer = Answer::from_rating(step.grade).unwrap();
             let out = fsrs.answer(&card, answer, &moment, &settings).unwrap();
@@ -85,15 +87,16 @@ fn compare(fsrs: &Fsrs, cases: &[Vec<Step>]) -> (usize, usize, Option<String>) {
             check("retrievability", out.retrievability, step.retrievability);
             check(
                 "stability",
-                Some(out.memory.stability),
+                out.state.memory.map(|m| m.stability),
                 Some(step.stability),
             );
             check(
                 "difficulty",
-                Some(out.memory.difficulty),
+                out.state.memory.map(|m| m.difficulty),
                 Some(step.difficulty),
             );
-            card = out.card(today);
+            card = out.state;
+            last_day = Some(today);
         }
     }
     (compared, wrong, first)

@@ -633,7 +633,7 @@ fn the_review_log_exports_in_fsrs_columns_without_cram_rows_by_default() {
     assert_eq!(
         lines.next(),
         Some(
-            "card_id,review_time,review_rating,review_duration,note_key,deck,direction,quality,kind,day,scheduler,phase_before,interval_before,ease_before,phase_after,interval_after,ease_after"
+            "card_id,review_time,review_rating,review_duration,note_key,deck,direction,quality,kind,day,scheduler,phase_before,interval_before,ease_before,phase_after,interval_after,ease_after,stability_after,difficulty_after,retrievability"
         )
     );
     let first = lines.next().unwrap();

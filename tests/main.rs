@@ -36,6 +36,7 @@ mod report_browser;
 mod review_queue;
 mod review_rules;
 mod scheduler_switch;
+mod schedulers;
 mod screens_pty;
 mod sm2_reference;
 mod stats_cli;

@@ -19,6 +19,7 @@ fn every_step_of_300_random_sequences_matches_the_supermemo2_package() {
         fuzz: false,
         maximum_interval_days: u32::MAX,
         leech_lapses: 8,
+        ..Settings::default()
     };
     let mut steps = 0;
     let mut float_artifacts = 0;
@@ -35,10 +36,12 @@ fn every_step_of_300_random_sequences_matches_the_supermemo2_package() {
                 card_id: 1,
                 today,
                 now: today * 86_400,
+                last_day: None,
             };
             let before = state;
             state = SchedulerKind::Sm2
                 .answer(&state, quality, &moment, &settings)
+                .unwrap()
                 .state;
             let ease = (step["easiness"].as_f64().unwrap() * 1000.0).round() as u32;
             let exact_product = u64::from(before.interval_days) * u64::from(before.ease_permille);

@@ -50,7 +50,7 @@ pub fn run(context: &Context, args: &Args, out: &mut dyn Write) -> Result<()> {
     };
     let cards = collection.list_cards(&filter)?;
     if args.json {
-        return print_json(&cards, out);
+        return print_json(&cards, today, &config.scheduling, out);
     }
     if cards.is_empty() {
         writeln!(out, "{}", nothing_matches(args)).map_err(Error::Output)?;
@@ -78,7 +78,12 @@ fn due_text(due: Due) -> String {
 }
 
 /// `--json`: every card with its note's fields and its state.
-fn print_json(cards: &[Listed], out: &mut dyn Write) -> Result<()> {
+fn print_json(
+    cards: &[Listed],
+    today: crate::clock::DayNumber,
+    settings: &crate::scheduler::Settings,
+    out: &mut dyn Write,
+) -> Result<()> {
     let list: Vec<serde_json::Value> = cards
         .iter()
         .map(|(card, note)| {
@@ -90,6 +95,9 @@ fn print_json(cards: &[Listed], out: &mut dyn Write) -> Result<()> {
                 "phase": card.state.phase.as_str(), "due": due_text(card.state.due),
                 "interval_days": card.state.interval_days, "ease": f64::from(card.state.ease_permille) / 1000.0,
                 "repetitions": card.state.repetitions, "lapses": card.state.lapses, "suspended": card.suspended,
+                "stability": card.state.memory.map(|m| m.stability),
+                "difficulty": card.state.memory.map(|m| m.difficulty),
+                "retrievability": crate::scheduler::fsrs::current_retrievability(&card.state, today, settings),
             })
         })
         .collect();

@@ -7,9 +7,9 @@ use std::io::Write;
 
 use super::Context;
 use crate::error::{Error, Result};
-use crate::scheduler::convert::{convert, keep_due, replay_under};
+use crate::scheduler::convert::{replay_under, switched};
 use crate::scheduler::replay::LoggedAnswer;
-use crate::store::reviews::ReviewRow;
+use crate::store::reviews::{ReviewRow, SettingsTable, Unreplayable};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {}
@@ -45,12 +45,13 @@ pub fn run(context: &Context, _args: &Args, out: &mut dyn Write) -> Result<()> {
             logs.entry(row.card_id).or_default().push(row);
             Ok(())
         })?;
+        let settings = collection.settings_table()?;
         let mut cards = 0usize;
         let active = collection.config()?.scheduler;
         collection.for_each_card(|card| {
             cards += 1;
             let log = logs.remove(&card.id).unwrap_or_default();
-            problems.extend(check_card(card.id, &card.state, &log, active));
+            problems.extend(check_card(card.id, &card.state, &log, &settings, active));
             Ok(())
         })?;
         for card_id in logs.keys() {
@@ -90,18 +91,30 @@ pub fn check_card(
     card_id: i64,
     stored: &crate::scheduler::CardState,
     log: &[ReviewRow],
+    settings: &SettingsTable,
     active: crate::scheduler::SchedulerKind,
 ) -> Vec<String> {
     let mut problems = vec![];
     let mut logged: Vec<LoggedAnswer> = Vec::with_capacity(log.len());
     for row in log {
-        let Some(answer) = row.as_logged() else {
-            // Not replayed is not proven: the card's state cannot be checked.
-            problems.push(format!(
-                "card {card_id}: review {} was made with a scheduler this build does not know, so its log cannot be replayed",
-                row.id
-            ));
-            return problems;
+        let answer = match row.as_logged(settings) {
+            Ok(answer) => answer,
+            Err(why) => {
+                // Not replayed is not proven: the card's state cannot be checked.
+                let what = match why {
+                    Unreplayable::Settings(id) => {
+                        format!("names scheduler settings (row {id}) this build cannot read")
+                    }
+                    Unreplayable::Scheduler => {
+                        "was made with a scheduler this build does not know".to_string()
+                    }
+                };
+                problems.push(format!(
+                    "card {card_id}: review {} {what}, so its log cannot be replayed",
+                    row.id
+                ));
+                return problems;
+            }
         };
         logged.push(answer);
     }
@@ -110,10 +123,10 @@ pub fn check_card(
     let mut previous = crate::scheduler::CardState::new_card();
     for (i, row) in log.iter().enumerate() {
         if i > 0 && logged[i].scheduler != logged[i - 1].scheduler {
-            previous = keep_due(
-                convert(card_id, &logged[..i], logged[i].scheduler),
-                &previous,
-            );
+            // A conversion that fails is reported by the replay below.
+            if let Ok(converted) = switched(card_id, &logged[..i], logged[i].scheduler, &previous) {
+                previous = converted;
+            }
         }
         if row.kind != crate::scheduler::replay::ReviewKind::Import && row.before != previous {
             problems.push(format!("card {card_id}: review {} starts from a state the previous one did not leave (row {})", row.id, i + 1));
@@ -126,10 +139,16 @@ pub fn check_card(
         Ok(state) => problems.push(format!(
             "card {card_id}: stored state {stored:?} differs from its replayed log {state:?}"
         )),
-        Err(divergence) => problems.push(format!(
-            "card {card_id}: review {} logged {:?} but the scheduler gives {:?}",
-            log[divergence.index].id, divergence.logged, divergence.expected
-        )),
+        Err(divergence) => problems.push(match divergence.expected {
+            Ok(expected) => format!(
+                "card {card_id}: review {} logged {:?} but the scheduler gives {expected:?}",
+                log[divergence.index].id, divergence.logged
+            ),
+            Err(reason) => format!(
+                "card {card_id}: review {} cannot be replayed: {reason}",
+                log[divergence.index].id
+            ),
+        }),
     }
     problems
 }

@@ -297,6 +297,7 @@ fn card_state(card: &AnkiCard, streak: u32, crt_day: i64, clock: &Clock) -> Card
             repetitions: 0,
             lapses,
             step: 0,
+            memory: None,
         },
         2 => CardState {
             phase: Phase::Review,
@@ -306,6 +307,7 @@ fn card_state(card: &AnkiCard, streak: u32, crt_day: i64, clock: &Clock) -> Card
             repetitions: streak.max(2),
             lapses,
             step: 0,
+            memory: None,
         },
         3 => CardState {
             phase: Phase::Relearning,
@@ -315,6 +317,7 @@ fn card_state(card: &AnkiCard, streak: u32, crt_day: i64, clock: &Clock) -> Card
             repetitions: 0,
             lapses,
             step: 0,
+            memory: None,
         },
         _ => CardState::new_card(),
     }
@@ -341,6 +344,7 @@ fn answer_state(review: &AnkiReview, previous: &CardState, clock: &Clock) -> Car
             repetitions,
             lapses,
             step: 0,
+            memory: None,
         }
     } else {
         let delay = chrono::Duration::seconds(review.interval.saturating_neg());
@@ -358,6 +362,7 @@ fn answer_state(review: &AnkiReview, previous: &CardState, clock: &Clock) -> Car
             repetitions,
             lapses,
             step: 0,
+            memory: None,
         }
     }
 }

@@ -110,6 +110,11 @@ pub struct ReviewRecord {
     pub phase_after: &'static str,
     pub interval_after: u32,
     pub ease_after: u32,
+    /// FSRS's memory state after the answer (null where the scheduler keeps none).
+    pub stability_after: Option<f32>,
+    pub difficulty_after: Option<f32>,
+    /// FSRS's predicted recall at the answer (null where not FSRS, and at a first answer).
+    pub retrievability: Option<f32>,
 }
 
 impl ReviewRecord {
@@ -137,6 +142,9 @@ impl ReviewRecord {
             phase_after: r.after.phase.as_str(),
             interval_after: r.after.interval_days,
             ease_after: r.after.ease_permille,
+            stability_after: r.after.memory.map(|m| m.stability),
+            difficulty_after: r.after.memory.map(|m| m.difficulty),
+            retrievability: r.retrievability,
         }
     }
 }

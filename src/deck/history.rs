@@ -127,6 +127,12 @@ impl Merger<'_> {
         let latest = stored.logged_ms.last().copied();
         let mut state = stored.state;
         let mut rows: Vec<LogRow> = vec![];
+        // The study day of the previous answer, which FSRS reads (the card's latest logged
+        // row stands for it; replaying imports through the active scheduler is to come).
+        let mut last_day = latest.map(|ms| {
+            self.clock
+                .day_of(chrono::DateTime::from_timestamp_millis(ms).unwrap_or_default())
+        });
         for answer in &history.answers {
             if stored
                 .logged_ms
@@ -150,13 +156,18 @@ impl Merger<'_> {
                         card_id: stored.id,
                         today: day,
                         now: at.timestamp(),
+                        last_day,
                     };
-                    let outcome =
-                        self.scheduler
-                            .answer(&state, answer.quality, &moment, self.settings);
-                    (ReviewKind::Schedule, outcome.state)
+                    // An unusable stored memory state keeps the card as it is (the
+                    // answer is logged, `check` names the card).
+                    let after = self
+                        .scheduler
+                        .answer(&state, answer.quality, &moment, self.settings)
+                        .map_or(state, |outcome| outcome.state);
+                    (ReviewKind::Schedule, after)
                 }
             };
+            last_day = Some(day);
             rows.push(LogRow {
                 reviewed_at_ms: answer.reviewed_at_ms,
                 day,
@@ -333,6 +344,7 @@ mod tests {
             repetitions: 3,
             lapses: 1,
             step: 0,
+            memory: None,
         };
         let mut step = imported;
         step.interval_days = 12;

@@ -338,6 +338,15 @@ fn list_read(
             key: &fields.key,
         })?;
     }
+    list_updates(changes, shape, feedback)
+}
+
+/// The updates of a dry run's listing, each with the deck its note is in.
+pub(crate) fn list_updates(
+    changes: &ImportPlan,
+    shape: &[(String, usize)],
+    feedback: &mut dyn Feedback,
+) -> Result<()> {
     let decks = update_decks(changes, shape);
     for (id, fields) in &changes.update {
         feedback.listed(Listed::Update {

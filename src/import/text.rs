@@ -21,7 +21,7 @@ use std::cell::RefCell;
 use std::path::Path;
 use std::sync::mpsc::{Receiver, Sender, SyncSender};
 
-use super::{Feedback, Listed, Report, Request, not_written, update_decks};
+use super::{Feedback, Listed, Report, Request, not_written};
 use crate::deck::plan::{ImportPlan, plan_owned};
 use crate::deck::{DeckInput, Format, InputKind, LoadOptions, NoteInput, Validator};
 use crate::error::{Error, Result};
@@ -270,15 +270,7 @@ fn list_dry_run(
             })?;
         }
     }
-    let decks = update_decks(plan, shape);
-    for (id, fields) in &plan.update {
-        feedback.listed(Listed::Update {
-            deck: decks.get(id).copied().unwrap_or("?"),
-            key: &fields.key,
-            note: *id,
-        })?;
-    }
-    Ok(())
+    super::list_updates(plan, shape, feedback)
 }
 
 /// What the reading side of [`import`] reads.

@@ -70,7 +70,7 @@ impl Review<'_> {
             ui.print(&style.dim(&style.block(&format!("e.g. {}", note.fields.example), "  ")))?;
         }
         self.print_related_line(ui, note)?;
-        ui.print(&self.preview(card, redrill, &style))?;
+        ui.print(&self.preview(card, redrill, &style)?)?;
         self.confirm_grade(ui, note, verdict.suggested(self.config.typed_answers))
     }
 

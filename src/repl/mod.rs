@@ -390,15 +390,15 @@ impl<'a> Review<'a> {
         )
     }
 
-    fn preview(&self, card: &Card, redrill: bool, style: &Style) -> String {
+    fn preview(&self, card: &Card, redrill: bool, style: &Style) -> Result<String> {
         if redrill || self.cram {
-            return style.dim(if self.cram {
+            return Ok(style.dim(if self.cram {
                 "  (cram: the schedule stays as it is)"
             } else {
                 "  (re-drill: the schedule stays as it is)"
-            });
+            }));
         }
-        let next = self.next_states(card);
+        let next = self.next_states(card)?;
         let parts: Vec<String> = Answer::ALL
             .iter()
             .map(|a| {
@@ -409,22 +409,34 @@ impl<'a> Review<'a> {
                 )
             })
             .collect();
-        style.dim(&format!("  {}", parts.join(" · ")))
+        Ok(style.dim(&format!("  {}", parts.join(" · "))))
     }
 
-    fn moment(&self, card: &Card) -> Moment {
+    /// The card ready for the active scheduler, and the moment with its previous answer's
+    /// day (`replay::prepare`, as `check` replays it).
+    fn prepared(&self, card: &Card) -> Result<(CardState, Moment)> {
         let now = self.now();
-        Moment {
+        let moment = Moment {
             card_id: card.id,
             today: self.clock.day_of(now),
             now: now.timestamp(),
-        }
+            last_day: None,
+        };
+        let answers = self.collection.card_answers(card.id)?;
+        crate::scheduler::replay::prepare(
+            self.config.scheduler,
+            &card.state,
+            &answers,
+            moment,
+            &self.config.scheduling,
+        )
     }
 
-    fn next_states(&self, card: &Card) -> NextStates {
+    fn next_states(&self, card: &Card) -> Result<NextStates> {
+        let (state, moment) = self.prepared(card)?;
         self.config
             .scheduler
-            .next_states(&card.state, &self.moment(card), &self.config.scheduling)
+            .next_states(&state, &moment, &self.config.scheduling)
     }
 
     fn reveal(&self, ui: &mut dyn Frontend, card: &Card, note: &Note, redrill: bool) -> Result<()> {
@@ -434,7 +446,7 @@ impl<'a> Review<'a> {
             ui.print(&style.dim(&style.block(&format!("e.g. {}", note.fields.example), "  ")))?;
         }
         self.print_related_line(ui, note)?;
-        ui.print(&self.preview(card, redrill, &style))
+        ui.print(&self.preview(card, redrill, &style)?)
     }
 
     /// "related: a, b (:related)", naming the linked notes by their terms.
@@ -463,18 +475,16 @@ impl<'a> Review<'a> {
     ) -> Result<()> {
         let style = ui.style();
         let now = self.now();
-        let moment = self.moment(card);
+        let (ready, moment) = self.prepared(card)?;
         let (kind, outcome) = if self.cram {
             (ReviewKind::Cram, None)
         } else if redrill {
             (ReviewKind::Drill, None)
         } else {
-            let outcome = self.config.scheduler.answer(
-                &card.state,
-                quality,
-                &moment,
-                &self.config.scheduling,
-            );
+            let outcome =
+                self.config
+                    .scheduler
+                    .answer(&ready, quality, &moment, &self.config.scheduling)?;
             (ReviewKind::Schedule, Some(outcome))
         };
         let after = outcome.map_or(card.state, |o| o.state);
@@ -489,6 +499,7 @@ impl<'a> Review<'a> {
             kind,
             scheduler: self.config.scheduler,
             settings: self.config.scheduling,
+            retrievability: outcome.and_then(|o| o.retrievability),
         };
         let review_id = self.save_answer(ui, &review, &card.state, &after, suspend)?;
         self.session.answer(quality);

@@ -10,26 +10,33 @@
 //! switches ([`replay_under`]), and nothing is deleted from the log; only moving due dates
 //! (`config set scheduler ... --reschedule`) writes rows, whose state replay adopts.
 
-use super::replay::{Divergence, LoggedAnswer, ReviewKind, replay};
-use super::{CardState, Moment, SchedulerKind};
+use super::replay::{Divergence, LoggedAnswer, prepare, replay};
+use super::{Answer, CardState, Moment, SchedulerKind};
+use crate::clock::DayNumber;
+use crate::error::Result;
 
 /// The state `target` gives the card from its answers in `log` (oldest first): every
 /// scheduling or imported answer answered again through `target` from a new card, with the
-/// row's own moment and settings. Re-drills, cram and any other row are left out. The due
-/// date is the one `target` gives from the last answer (what `--reschedule` moves it to).
-pub fn convert(card_id: i64, log: &[LoggedAnswer], target: SchedulerKind) -> CardState {
+/// row's own moment and settings (and, for FSRS, the days since the previous answer: the
+/// memory fold). Re-drills, cram and `reschedule` rows are left out. The due date is the one
+/// `target` gives from the last answer (what `--reschedule` moves it to).
+pub fn convert(card_id: i64, log: &[LoggedAnswer], target: SchedulerKind) -> Result<CardState> {
     let mut state = CardState::new_card();
+    let mut answers: Vec<(Answer, DayNumber)> = Vec::with_capacity(log.len());
     for entry in log.iter().filter(|entry| entry.kind.is_answer()) {
         let moment = Moment {
             card_id,
             today: entry.day,
             now: entry.at,
+            last_day: None,
         };
+        let (ready, moment) = prepare(target, &state, &answers, moment, &entry.settings)?;
         state = target
-            .answer(&state, entry.quality, &moment, &entry.settings)
+            .answer(&ready, entry.quality, &moment, &entry.settings)?
             .state;
+        answers.push((Answer::from_quality(entry.quality), entry.day));
     }
-    state
+    Ok(state)
 }
 
 /// A converted state with the due date of the state before the switch: switching scheduler
@@ -41,71 +48,43 @@ pub fn keep_due(converted: CardState, before: &CardState) -> CardState {
     }
 }
 
+/// The state of a card whose log so far is `log` and whose state is `before`, once the
+/// scheduler is `target`: [`convert`] with the due date of `before` kept.
+pub fn switched(
+    card_id: i64,
+    log: &[LoggedAnswer],
+    target: SchedulerKind,
+    before: &CardState,
+) -> Result<CardState> {
+    Ok(keep_due(convert(card_id, log, target)?, before))
+}
+
 /// Replays `log` (oldest first) for `card_id` under the collection's `active` scheduler:
-/// runs of rows made by one scheduler replay as [`replay`] does; where the scheduler changes
-/// between rows, and after the last row when `active` differs from it, the state is
-/// converted ([`convert`], keeping the due date). A card with no rows is new whatever the
-/// scheduler. Returns the final state or where the log disagrees with the replay.
+/// [`replay`] (which converts where the scheduler changes between rows), then, when `active`
+/// differs from the last row's scheduler, the conversion to `active`. A card with no rows is
+/// new whatever the scheduler. Returns the final state or where the log disagrees.
 pub fn replay_under(
     card_id: i64,
     log: &[LoggedAnswer],
     active: SchedulerKind,
-) -> Result<CardState, Divergence> {
-    let mut state = CardState::new_card();
-    let mut start = 0;
-    while start < log.len() {
-        let scheduler = log[start].scheduler;
-        let end = log[start..]
-            .iter()
-            .position(|entry| entry.scheduler != scheduler)
-            .map_or(log.len(), |n| start + n);
-        if start > 0 {
-            state = keep_due(convert(card_id, &log[..start], scheduler), &state);
-        }
-        state = replay_from(card_id, state, &log[start..end]).map_err(|d| Divergence {
-            index: start + d.index,
-            ..d
-        })?;
-        start = end;
-    }
+) -> std::result::Result<CardState, Divergence> {
+    let state = replay(card_id, log)?;
     match log.last() {
         Some(last) if last.scheduler != active => {
-            Ok(keep_due(convert(card_id, log, active), &state))
+            switched(card_id, log, active, &state).map_err(|e| Divergence {
+                index: log.len() - 1,
+                expected: Err(e.to_string()),
+                logged: state,
+            })
         }
         _ => Ok(state),
     }
 }
 
-/// [`replay`] starting from `state` rather than a new card: a leading row that continues
-/// from it is checked against it. `replay` starts from a new card, so a run after a switch is
-/// replayed by treating the converted state as adopted (an import row of the state before).
-fn replay_from(
-    card_id: i64,
-    state: CardState,
-    run: &[LoggedAnswer],
-) -> Result<CardState, Divergence> {
-    if state == CardState::new_card() {
-        return replay(card_id, run);
-    }
-    let Some(first) = run.first() else {
-        return Ok(state);
-    };
-    let mut with_start = Vec::with_capacity(run.len() + 1);
-    with_start.push(LoggedAnswer {
-        kind: ReviewKind::Import,
-        after: state,
-        ..*first
-    });
-    with_start.extend_from_slice(run);
-    replay(card_id, &with_start).map_err(|d| Divergence {
-        index: d.index.saturating_sub(1),
-        ..d
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::scheduler::replay::ReviewKind;
     use crate::scheduler::{Due, Phase, Quality, Settings};
     use proptest::prelude::*;
 
@@ -124,8 +103,12 @@ mod tests {
                 card_id,
                 today: day,
                 now: day * 86_400 + 3_600,
+                last_day: log.iter().rev().find(|e| e.kind.is_answer()).map(|e| e.day),
             };
-            let after = scheduler.answer(&state, quality, &moment, &settings).state;
+            let after = scheduler
+                .answer(&state, quality, &moment, &settings)
+                .unwrap()
+                .state;
             log.push(LoggedAnswer {
                 kind: ReviewKind::Schedule,
                 quality,
@@ -139,13 +122,19 @@ mod tests {
         log
     }
 
+    const ALL: [SchedulerKind; 3] = [SchedulerKind::Sm2, SchedulerKind::Anki, SchedulerKind::Fsrs];
+
     fn scheduler() -> impl Strategy<Value = SchedulerKind> {
-        prop_oneof![Just(SchedulerKind::Sm2), Just(SchedulerKind::Anki)]
+        prop_oneof![
+            Just(SchedulerKind::Sm2),
+            Just(SchedulerKind::Anki),
+            Just(SchedulerKind::Fsrs)
+        ]
     }
 
     #[test]
     fn a_card_with_no_rows_is_new_under_every_scheduler() {
-        for kind in [SchedulerKind::Sm2, SchedulerKind::Anki] {
+        for kind in ALL {
             assert_eq!(replay_under(7, &[], kind), Ok(CardState::new_card()));
         }
     }
@@ -163,7 +152,7 @@ mod tests {
         );
         let sm2 = replay_under(11, &log, SchedulerKind::Sm2).unwrap();
         let anki = replay_under(11, &log, SchedulerKind::Anki).unwrap();
-        let natural = convert(11, &log, SchedulerKind::Anki);
+        let natural = convert(11, &log, SchedulerKind::Anki).unwrap();
         assert_eq!(anki.due, sm2.due);
         assert_eq!(
             anki,
@@ -178,6 +167,14 @@ mod tests {
         assert_ne!(natural.ease_permille, sm2.ease_permille);
         assert!(matches!(natural.due, Due::Day(_)));
         assert_eq!(natural.phase, Phase::Review);
+        // FSRS: the memory state is the fold of the same answers; the due date stays.
+        let fsrs = replay_under(11, &log, SchedulerKind::Fsrs).unwrap();
+        assert_eq!(fsrs.due, sm2.due);
+        assert!(fsrs.memory.is_some() && sm2.memory.is_none());
+        assert_eq!(
+            fsrs.memory,
+            convert(11, &log, SchedulerKind::Fsrs).unwrap().memory
+        );
     }
 
     #[test]
@@ -216,9 +213,8 @@ mod tests {
             let last = log.last().map_or(SchedulerKind::Sm2, |entry| entry.scheduler);
             let state = log.last().map_or(CardState::new_card(), |e| e.after);
             prop_assert_eq!(replay_under(card_id, &log, last), Ok(state));
-            // Switching away and back changes nothing: the conversion is a function of the
-            // log, and the due date carried over is the one replay gives.
-            for other in [SchedulerKind::Sm2, SchedulerKind::Anki] {
+            // Switching away keeps the due date, and switching back gives the state again.
+            for other in ALL {
                 let away = replay_under(card_id, &log, other).unwrap();
                 prop_assert_eq!(away.due, state.due);
             }

@@ -11,9 +11,12 @@ pub mod fsrs;
 pub mod fuzz;
 pub mod replay;
 pub mod sm2;
+pub mod steps;
 
 use crate::clock::DayNumber;
 use crate::error::{Error, Result};
+pub use fsrs::{FsrsParameters, MemoryState};
+pub use steps::Steps;
 
 /// Where a card is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -57,6 +60,9 @@ pub enum Due {
 }
 
 /// The scheduling state of one card: everything an answer reads or writes.
+///
+/// `memory` is FSRS's memory state of the card, kept by the `fsrs` scheduler (None before
+/// its first FSRS answer, and after an answer of a scheduler without one).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CardState {
     pub phase: Phase,
@@ -69,6 +75,8 @@ pub struct CardState {
     pub lapses: u32,
     /// Index of the current learning step, for schedulers that have steps.
     pub step: u32,
+    /// FSRS's stability and difficulty, exactly as the `fsrs` crate returned them.
+    pub memory: Option<MemoryState>,
 }
 
 pub const INITIAL_EASE_PERMILLE: u32 = 2500;
@@ -84,6 +92,7 @@ impl CardState {
             repetitions: 0,
             lapses: 0,
             step: 0,
+            memory: None,
         }
     }
 }
@@ -179,12 +188,39 @@ impl Answer {
     }
 }
 
-/// The settings a scheduler reads.
+/// The settings a scheduler reads, every one of them (each scheduler reads its own share).
+///
+/// Multipliers are whole thousandths and the desired retention whole ten-thousandths, so the
+/// settings compare exactly and the log can name them ([`Settings::body`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Settings {
     pub fuzz: bool,
     pub maximum_interval_days: u32,
     pub leech_lapses: u32,
+    /// Learning steps of `anki` and `fsrs` (default 1m 10m).
+    pub learning_steps: Steps,
+    /// Relearning steps of `anki` and `fsrs` (default 10m).
+    pub relearning_steps: Steps,
+    /// `anki`: the interval after the last learning step (default 1 day).
+    pub graduating_interval_days: u32,
+    /// `anki`: the interval after Easy on a learning card (default 4 days).
+    pub easy_interval_days: u32,
+    /// `anki`: the ease a graduating card gets (default 2500).
+    pub starting_ease_permille: u32,
+    /// `anki`: Hard's multiplier (default 1200).
+    pub hard_interval_permille: u32,
+    /// `anki`: Easy's bonus (default 1300).
+    pub easy_bonus_permille: u32,
+    /// `anki`: every passing interval is multiplied by this (default 1000).
+    pub interval_modifier_permille: u32,
+    /// `anki`: a lapse multiplies the interval by this (default 0) ...
+    pub lapse_new_interval_permille: u32,
+    /// ... but never below this many days (default 1).
+    pub lapse_minimum_interval_days: u32,
+    /// `fsrs`: the recall aimed at, in ten-thousandths (default 9000: 0.90).
+    pub desired_retention_permyriad: u32,
+    /// `fsrs`: the 21 FSRS-6 parameters.
+    pub fsrs_parameters: FsrsParameters,
 }
 
 impl Default for Settings {
@@ -193,7 +229,111 @@ impl Default for Settings {
             fuzz: true,
             maximum_interval_days: 36_500,
             leech_lapses: 8,
+            learning_steps: Steps::default_learning(),
+            relearning_steps: Steps::default_relearning(),
+            graduating_interval_days: 1,
+            easy_interval_days: 4,
+            starting_ease_permille: 2500,
+            hard_interval_permille: 1200,
+            easy_bonus_permille: 1300,
+            interval_modifier_permille: 1000,
+            lapse_new_interval_permille: 0,
+            lapse_minimum_interval_days: 1,
+            desired_retention_permyriad: 9000,
+            fsrs_parameters: FsrsParameters::default(),
         }
+    }
+}
+
+impl Settings {
+    /// The desired retention as the `f32` FSRS reads.
+    pub fn desired_retention(&self) -> f32 {
+        self.desired_retention_permyriad as f32 / 10_000.0
+    }
+
+    /// The settings as one text, the same for equal settings: what the log keeps
+    /// (`scheduler_settings.body`) so a replay uses exactly what each answer was made with.
+    pub fn body(&self) -> String {
+        let parameters: Vec<String> = self
+            .fsrs_parameters
+            .0
+            .iter()
+            .map(|w| format!("{w:?}"))
+            .collect();
+        let steps = |s: &Steps| -> String {
+            let secs: Vec<String> = s.as_slice().iter().map(u32::to_string).collect();
+            secs.join(" ")
+        };
+        [
+            format!("fuzz {}", u8::from(self.fuzz)),
+            format!("maximum_interval_days {}", self.maximum_interval_days),
+            format!("leech_lapses {}", self.leech_lapses),
+            format!("learning_steps_secs {}", steps(&self.learning_steps)),
+            format!("relearning_steps_secs {}", steps(&self.relearning_steps)),
+            format!("graduating_interval_days {}", self.graduating_interval_days),
+            format!("easy_interval_days {}", self.easy_interval_days),
+            format!("starting_ease_permille {}", self.starting_ease_permille),
+            format!("hard_interval_permille {}", self.hard_interval_permille),
+            format!("easy_bonus_permille {}", self.easy_bonus_permille),
+            format!(
+                "interval_modifier_permille {}",
+                self.interval_modifier_permille
+            ),
+            format!(
+                "lapse_new_interval_permille {}",
+                self.lapse_new_interval_permille
+            ),
+            format!(
+                "lapse_minimum_interval_days {}",
+                self.lapse_minimum_interval_days
+            ),
+            format!(
+                "desired_retention_permyriad {}",
+                self.desired_retention_permyriad
+            ),
+            format!("fsrs_parameters {}", parameters.join(" ")),
+        ]
+        .join("\n")
+    }
+
+    /// Reads [`Settings::body`] back; None when a line is missing, unknown or unreadable
+    /// (a row written by a newer jargon, or damaged).
+    pub fn from_body(body: &str) -> Option<Settings> {
+        let mut s = Settings::default();
+        let mut seen = 0u32;
+        for line in body.lines() {
+            let (key, value) = line.split_once(' ').unwrap_or((line, ""));
+            let number = || value.parse::<u32>().ok();
+            let secs = || -> Option<Steps> {
+                let list: Option<Vec<u32>> =
+                    value.split_whitespace().map(|w| w.parse().ok()).collect();
+                Steps::new(&list?).ok()
+            };
+            match key {
+                "fuzz" => s.fuzz = number()? != 0,
+                "maximum_interval_days" => s.maximum_interval_days = number()?,
+                "leech_lapses" => s.leech_lapses = number()?,
+                "learning_steps_secs" => s.learning_steps = secs()?,
+                "relearning_steps_secs" => s.relearning_steps = secs()?,
+                "graduating_interval_days" => s.graduating_interval_days = number()?,
+                "easy_interval_days" => s.easy_interval_days = number()?,
+                "starting_ease_permille" => s.starting_ease_permille = number()?,
+                "hard_interval_permille" => s.hard_interval_permille = number()?,
+                "easy_bonus_permille" => s.easy_bonus_permille = number()?,
+                "interval_modifier_permille" => s.interval_modifier_permille = number()?,
+                "lapse_new_interval_permille" => s.lapse_new_interval_permille = number()?,
+                "lapse_minimum_interval_days" => s.lapse_minimum_interval_days = number()?,
+                "desired_retention_permyriad" => s.desired_retention_permyriad = number()?,
+                "fsrs_parameters" => {
+                    let list: Option<Vec<f32>> =
+                        value.split_whitespace().map(|w| w.parse().ok()).collect();
+                    s.fsrs_parameters = FsrsParameters::new(&list?).ok()?;
+                }
+                _ => return None,
+            }
+            seen += 1;
+        }
+        (seen == 15).then_some(s)
     }
 }
 
@@ -205,12 +345,18 @@ pub struct Moment {
     pub today: DayNumber,
     /// Unix seconds.
     pub now: i64,
+    /// The study day of the card's previous answer (None: never answered). FSRS reads the
+    /// days elapsed since it; the other schedulers ignore it.
+    pub last_day: Option<DayNumber>,
 }
 
 /// What one answer does to a card.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Outcome {
     pub state: CardState,
+    /// FSRS's predicted recall at the moment of the answer (None for other schedulers and
+    /// for a card's first FSRS answer).
+    pub retrievability: Option<f32>,
     /// A review card was forgotten.
     pub lapsed: bool,
     /// This answer brought the card to the leech threshold.
@@ -218,7 +364,7 @@ pub struct Outcome {
 }
 
 /// The outcome of each button, for showing before the learner answers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct NextStates {
     pub again: Outcome,
     pub hard: Outcome,
@@ -238,21 +384,23 @@ impl NextStates {
 }
 
 /// The schedulers jargon knows, chosen by name in the config.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum SchedulerKind {
     Sm2,
-    /// Anki's v3 rules with Anki's defaults; the settings every scheduler shares (fuzz,
-    /// maximum interval, leech threshold) come from [`Settings`].
+    /// Anki's v3 rules, with the settings in [`Settings`].
     Anki,
+    /// FSRS-6 with learning steps as Anki runs it ([`fsrs`]).
+    Fsrs,
 }
 
 impl SchedulerKind {
-    pub const NAMES: [&'static str; 2] = ["sm2", "anki"];
+    pub const NAMES: [&'static str; 3] = ["sm2", "anki", "fsrs"];
 
     pub fn parse(name: &str) -> Result<SchedulerKind> {
         match name.trim() {
             "sm2" => Ok(SchedulerKind::Sm2),
             "anki" => Ok(SchedulerKind::Anki),
+            "fsrs" => Ok(SchedulerKind::Fsrs),
             other => Err(Error::usage(format!(
                 "unknown scheduler '{other}' (available: {})",
                 SchedulerKind::NAMES.join(", ")
@@ -264,25 +412,32 @@ impl SchedulerKind {
         match self {
             SchedulerKind::Sm2 => "sm2",
             SchedulerKind::Anki => "anki",
+            SchedulerKind::Fsrs => "fsrs",
         }
     }
 
+    /// What `quality` does to `state`. Schedulers without a memory state leave the card
+    /// with none; FSRS fails only on an unusable stored memory state or parameters.
     pub fn answer(
         self,
         state: &CardState,
         quality: Quality,
         moment: &Moment,
         settings: &Settings,
-    ) -> Outcome {
-        match self {
-            SchedulerKind::Sm2 => sm2::answer(state, quality, moment, settings),
-            SchedulerKind::Anki => anki::answer(
+    ) -> Result<Outcome> {
+        let answer = Answer::from_quality(quality);
+        Ok(match self {
+            SchedulerKind::Sm2 => without_memory(sm2::answer(state, quality, moment, settings)),
+            SchedulerKind::Anki => without_memory(anki::answer(
                 state,
-                Answer::from_quality(quality),
+                answer,
                 moment,
                 &anki::AnkiSettings::from_shared(settings),
-            ),
-        }
+            )),
+            SchedulerKind::Fsrs => {
+                fsrs::Fsrs::from_settings(settings)?.answer(state, answer, moment, settings)?
+            }
+        })
     }
 
     pub fn next_states(
@@ -290,14 +445,43 @@ impl SchedulerKind {
         state: &CardState,
         moment: &Moment,
         settings: &Settings,
-    ) -> NextStates {
-        let outcome = |a: Answer| self.answer(state, a.quality(), moment, settings);
-        NextStates {
-            again: outcome(Answer::Again),
-            hard: outcome(Answer::Hard),
-            good: outcome(Answer::Good),
-            easy: outcome(Answer::Easy),
+    ) -> Result<NextStates> {
+        match self {
+            SchedulerKind::Sm2 => {
+                let outcome =
+                    |a: Answer| without_memory(sm2::answer(state, a.quality(), moment, settings));
+                Ok(NextStates {
+                    again: outcome(Answer::Again),
+                    hard: outcome(Answer::Hard),
+                    good: outcome(Answer::Good),
+                    easy: outcome(Answer::Easy),
+                })
+            }
+            SchedulerKind::Anki => {
+                let next =
+                    anki::next_states(state, moment, &anki::AnkiSettings::from_shared(settings));
+                Ok(NextStates {
+                    again: without_memory(next.again),
+                    hard: without_memory(next.hard),
+                    good: without_memory(next.good),
+                    easy: without_memory(next.easy),
+                })
+            }
+            SchedulerKind::Fsrs => {
+                fsrs::Fsrs::from_settings(settings)?.next_states(state, moment, settings)
+            }
         }
+    }
+}
+
+fn without_memory(outcome: Outcome) -> Outcome {
+    Outcome {
+        state: CardState {
+            memory: None,
+            ..outcome.state
+        },
+        retrievability: None,
+        ..outcome
     }
 }
 

@@ -1,12 +1,17 @@
 //! PURE replay: a card's state rebuilt from its review log.
 //!
 //! The log is the source of truth. Replaying starts from a new card and feeds each logged
-//! answer through the scheduler it was made with; re-drill and cram answers change nothing;
-//! imported history (from Anki) carries the state the other program gave the card, which is
-//! adopted as it stands. `check` compares the result with the stored card.
+//! answer through the scheduler and settings it was made with; re-drill and cram answers
+//! change nothing; imported history (from Anki) carries the state the other program gave the
+//! card, which is adopted as it stands, and so does a `reschedule` row (a scheduler switch
+//! moving a due date). Before an FSRS answer, a card answered before with no memory state gets
+//! the fold of its answers so far ([`super::fsrs::with_memory`]), as the review does. Where
+//! the scheduler changes between rows (the collection switched), the state is converted
+//! ([`super::convert`]). `check` compares the result with the stored card.
 
-use super::{CardState, Moment, Quality, SchedulerKind, Settings};
+use super::{Answer, CardState, Moment, Quality, SchedulerKind, Settings};
 use crate::clock::DayNumber;
+use crate::error::Result;
 
 /// Why an answer was logged, which decides whether it moved the schedule.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -86,19 +91,55 @@ pub struct LoggedAnswer {
     pub after: CardState,
 }
 
-/// The first logged answer whose recorded outcome differs from what the scheduler gives.
+/// The first logged answer whose recorded outcome differs from what the scheduler gives
+/// (`expected`), or that the scheduler could not replay (the reason).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Divergence {
     pub index: usize,
-    pub expected: CardState,
+    pub expected: std::result::Result<CardState, String>,
     pub logged: CardState,
 }
 
+/// What a card's past gives its next answer: the state ready for `scheduler` (an FSRS answer
+/// to a card with no memory state folds `answers` first) and the moment with the day of
+/// the previous answer. `answers`: the card's answers so far (grade, study day), oldest
+/// first, as [`ReviewKind::is_answer`] picks them.
+pub fn prepare(
+    scheduler: SchedulerKind,
+    state: &CardState,
+    answers: &[(Answer, DayNumber)],
+    moment: Moment,
+    settings: &Settings,
+) -> Result<(CardState, Moment)> {
+    let ready = match scheduler {
+        SchedulerKind::Fsrs => super::fsrs::with_memory(state, answers, settings)?,
+        SchedulerKind::Sm2 | SchedulerKind::Anki => *state,
+    };
+    let moment = Moment {
+        last_day: answers.last().map(|&(_, day)| day),
+        ..moment
+    };
+    Ok((ready, moment))
+}
+
 /// Replays `log` (oldest first) for the card `card_id`; returns the final state, or where
-/// the log disagrees with the scheduler.
-pub fn replay(card_id: i64, log: &[LoggedAnswer]) -> Result<CardState, Divergence> {
+/// the log disagrees with the scheduler. Where the scheduler changes between two rows, the
+/// state is converted first ([`super::convert::switched`]: the answers so far replayed
+/// through the new scheduler, due date kept), as switching scheduler does to the card.
+pub fn replay(card_id: i64, log: &[LoggedAnswer]) -> std::result::Result<CardState, Divergence> {
     let mut state = CardState::new_card();
+    let mut answers: Vec<(Answer, DayNumber)> = Vec::with_capacity(log.len());
     for (index, entry) in log.iter().enumerate() {
+        if index > 0 && entry.scheduler != log[index - 1].scheduler {
+            // The collection switched scheduler between these rows: the card's state is its
+            // answers so far replayed through the new one, due date kept.
+            state = super::convert::switched(card_id, &log[..index], entry.scheduler, &state)
+                .map_err(|e| Divergence {
+                    index,
+                    expected: Err(e.to_string()),
+                    logged: entry.after,
+                })?;
+        }
         match entry.kind {
             ReviewKind::Drill | ReviewKind::Cram => {}
             ReviewKind::Import | ReviewKind::Reschedule => state = entry.after,
@@ -107,20 +148,30 @@ pub fn replay(card_id: i64, log: &[LoggedAnswer]) -> Result<CardState, Divergenc
                     card_id,
                     today: entry.day,
                     now: entry.at,
+                    last_day: None,
                 };
-                let expected = entry
-                    .scheduler
-                    .answer(&state, entry.quality, &moment, &entry.settings)
-                    .state;
-                if expected != entry.after {
-                    return Err(Divergence {
-                        index,
-                        expected,
-                        logged: entry.after,
-                    });
+                let expected = prepare(entry.scheduler, &state, &answers, moment, &entry.settings)
+                    .and_then(|(ready, moment)| {
+                        entry
+                            .scheduler
+                            .answer(&ready, entry.quality, &moment, &entry.settings)
+                    })
+                    .map(|outcome| outcome.state)
+                    .map_err(|e| e.to_string());
+                match expected {
+                    Ok(expected) if expected == entry.after => state = expected,
+                    expected => {
+                        return Err(Divergence {
+                            index,
+                            expected,
+                            logged: entry.after,
+                        });
+                    }
                 }
-                state = expected;
             }
+        }
+        if entry.kind.is_answer() {
+            answers.push((Answer::from_quality(entry.quality), entry.day));
         }
     }
     Ok(state)
@@ -167,9 +218,11 @@ mod tests {
                 card_id,
                 today: day,
                 now: day * 86_400,
+                last_day: None,
             };
             state = SchedulerKind::Sm2
                 .answer(&state, quality, &moment, &settings)
+                .unwrap()
                 .state;
             let entry = LoggedAnswer {
                 kind: ReviewKind::Schedule,
@@ -204,7 +257,7 @@ mod tests {
         log[1].after.interval_days = 99;
         let err = replay(3, &log).unwrap_err();
         assert_eq!(err.index, 1);
-        assert_eq!(err.expected.interval_days, 6);
+        assert_eq!(err.expected.unwrap().interval_days, 6);
     }
 
     #[test]
@@ -217,6 +270,7 @@ mod tests {
             repetitions: 3,
             lapses: 1,
             step: 0,
+            memory: None,
         };
         let settings = Settings {
             fuzz: false,
@@ -235,9 +289,11 @@ mod tests {
             card_id: 1,
             today: 20_010,
             now: 0,
+            last_day: None,
         };
         let next = SchedulerKind::Sm2
             .answer(&imported, Quality::new(4).unwrap(), &moment, &settings)
+            .unwrap()
             .state;
         let answer = LoggedAnswer {
             kind: ReviewKind::Schedule,

@@ -58,9 +58,11 @@ pub fn answer(
             repetitions: 0,
             lapses,
             step: 0,
+            memory: None,
         };
         return Outcome {
             state: next,
+            retrievability: None,
             lapsed,
             became_leech: lapsed && is_leech(lapses, settings) && !is_leech(state.lapses, settings),
         };
@@ -103,7 +105,9 @@ pub fn answer(
             repetitions,
             lapses: state.lapses,
             step: 0,
+            memory: None,
         },
+        retrievability: None,
         lapsed: false,
         became_leech: false,
     }
@@ -131,6 +135,7 @@ mod tests {
             card_id,
             today,
             now: today * 86_400,
+            last_day: None,
         }
     }
 
@@ -147,6 +152,7 @@ mod tests {
             repetitions,
             lapses: 0,
             step: 0,
+            memory: None,
         }
     }
 
@@ -244,8 +250,11 @@ mod tests {
             card_id: 1,
             today: 20_020,
             now: 0,
+            last_day: None,
         };
-        let states = SchedulerKind::Sm2.next_states(&card, &moment, &no_fuzz());
+        let states = SchedulerKind::Sm2
+            .next_states(&card, &moment, &no_fuzz())
+            .unwrap();
         assert_eq!(states.hard.state.interval_days, 25);
         assert_eq!(states.good.state.interval_days, 50);
         assert_eq!(states.easy.state.interval_days, 75);
@@ -292,6 +301,7 @@ mod tests {
                         repetitions: if phase == Phase::New { 0 } else { repetitions },
                         lapses,
                         step: 0,
+                        memory: None,
                     }
                 },
             )
@@ -302,7 +312,7 @@ mod tests {
         fn ease_never_falls_below_1_3(state in any_state(), qualities in proptest::collection::vec(0u8..=5, 1..30)) {
             let mut card = state;
             for (i, value) in qualities.into_iter().enumerate() {
-                let moment = Moment { card_id: 5, today: 20_000 + i as i64, now: 0 };
+                let moment = Moment { card_id: 5, today: 20_000 + i as i64, now: 0, last_day: None };
                 card = answer(&card, q(value), &moment, &Settings::default()).state;
                 prop_assert!(card.ease_permille >= MINIMUM_EASE_PERMILLE);
             }
@@ -311,8 +321,8 @@ mod tests {
         #[test]
         fn intervals_are_ordered_again_hard_good_easy(state in any_state(), card_id in 0i64..10_000, fuzz in any::<bool>()) {
             let settings = Settings { fuzz, ..Settings::default() };
-            let moment = Moment { card_id, today: 20_000, now: 0 };
-            let next = SchedulerKind::Sm2.next_states(&state, &moment, &settings);
+            let moment = Moment { card_id, today: 20_000, now: 0, last_day: None };
+            let next = SchedulerKind::Sm2.next_states(&state, &moment, &settings).unwrap();
             let days: Vec<u32> = Answer::ALL.iter().map(|a| next.get(*a).state.interval_days).collect();
             prop_assert!(days.windows(2).all(|w| w[0] <= w[1]), "{:?}", days);
         }

@@ -11,10 +11,49 @@ use super::Collection;
 use crate::clock::DayNumber;
 use crate::error::{Error, Result};
 use crate::model::{Card, Direction, Note};
-use crate::scheduler::{CardState, Due, Phase};
+use crate::scheduler::{CardState, Due, MemoryState, Phase};
 
 pub(crate) const CARD_COLUMNS: &str = "c.id, c.note_id, c.direction, c.phase, c.due_day, c.due_at, c.interval_days, \
-     c.ease_permille, c.repetitions, c.lapses, c.step, c.suspended, c.buried_day, c.position";
+     c.ease_permille, c.repetitions, c.lapses, c.step, c.suspended, c.buried_day, c.position, \
+     c.stability, c.difficulty";
+
+/// How many columns [`CARD_COLUMNS`] names: a query's next column is at this offset.
+pub(crate) const CARD_COLUMN_COUNT: usize = 16;
+
+/// FSRS's memory state from its two columns at `at`: both NULL is none; one NULL, or a value
+/// that is not a finite positive stability and finite difficulty, is unreadable.
+pub(crate) fn memory_of(row: &Row, at: usize) -> rusqlite::Result<Option<MemoryState>> {
+    let stability: Option<f64> = row.get(at)?;
+    let difficulty: Option<f64> = row.get(at + 1)?;
+    match (stability, difficulty) {
+        (None, None) => Ok(None),
+        (Some(stability), Some(difficulty)) => {
+            // The columns hold what an f32 wrote: the narrowing is exact for them, and
+            // anything else is refused just below.
+            let memory = MemoryState {
+                stability: stability as f32,
+                difficulty: difficulty as f32,
+            };
+            if memory.is_usable()
+                && f64::from(memory.stability) == stability
+                && f64::from(memory.difficulty) == difficulty
+            {
+                Ok(Some(memory))
+            } else {
+                Err(super::unreadable(at, "an unusable FSRS memory state"))
+            }
+        }
+        _ => Err(super::unreadable(at, "half an FSRS memory state")),
+    }
+}
+
+/// The two memory columns' values for a state.
+pub(crate) fn memory_columns(memory: Option<MemoryState>) -> (Option<f64>, Option<f64>) {
+    match memory {
+        Some(m) => (Some(f64::from(m.stability)), Some(f64::from(m.difficulty))),
+        None => (None, None),
+    }
+}
 
 pub(crate) fn due_of(due_day: Option<i64>, due_at: Option<i64>) -> Due {
     match (due_at, due_day) {
@@ -52,6 +91,7 @@ pub(crate) fn card_from_row(row: &Row, at: usize) -> rusqlite::Result<Card> {
             repetitions: row.get(at + 8)?,
             lapses: row.get(at + 9)?,
             step: row.get(at + 10)?,
+            memory: memory_of(row, at + 14)?,
         },
         suspended: row.get::<_, i64>(at + 11)? != 0,
         buried_day: row.get(at + 12)?,
@@ -82,7 +122,7 @@ pub(crate) fn prune(conn: &Connection, card_id: i64) -> Result<()> {
         "DELETE FROM card_states
          WHERE id = ?1 AND phase = 'new' AND due_day IS NULL AND due_at IS NULL
            AND interval_days = 0 AND ease_permille = 2500 AND repetitions = 0 AND lapses = 0
-           AND step = 0 AND suspended = 0 AND buried_day IS NULL
+           AND step = 0 AND suspended = 0 AND buried_day IS NULL AND stability IS NULL
            AND NOT EXISTS (SELECT 1 FROM reviews WHERE card_id = ?1)",
     )?
     .execute([card_id])?;

@@ -4,7 +4,7 @@
 use rusqlite::params_from_iter;
 
 use super::Collection;
-use super::reviews::{REVIEW_COLUMNS, ReviewRow, review_from_row};
+use super::reviews::{REVIEW_COLUMN_COUNT, REVIEW_COLUMNS, ReviewRow, review_from_row};
 use crate::error::Result;
 use crate::model::{Card, Direction, Note};
 
@@ -17,7 +17,7 @@ pub struct ExportNote {
 }
 
 /// A review with the note it belongs to.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ExportReview {
     pub review: ReviewRow,
     pub note_key: String,
@@ -101,7 +101,7 @@ impl Collection {
         include_cram: bool,
         mut visit: impl FnMut(ExportReview) -> Result<()>,
     ) -> Result<()> {
-        let mut kinds = vec!["schedule", "drill", "import"];
+        let mut kinds = vec!["schedule", "drill", "import", "reschedule"];
         if include_cram {
             kinds.push("cram");
         }
@@ -119,11 +119,11 @@ impl Collection {
         let mut stmt = self.conn().prepare(&sql)?;
         let mut rows = stmt.query(params_from_iter(kinds))?;
         while let Some(row) = rows.next()? {
-            let direction: String = row.get(28)?;
+            let direction: String = row.get(REVIEW_COLUMN_COUNT + 2)?;
             visit(ExportReview {
                 review: review_from_row(row)?,
-                note_key: row.get(26)?,
-                deck: row.get(27)?,
+                note_key: row.get(REVIEW_COLUMN_COUNT)?,
+                deck: row.get(REVIEW_COLUMN_COUNT + 1)?,
                 direction: Direction::parse(&direction).unwrap_or(Direction::Forward),
             })?;
         }

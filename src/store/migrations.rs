@@ -16,6 +16,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/002-lazy-cards.sql"),
     include_str!("migrations/003-notes-key-index.sql"),
     include_str!("migrations/004-review-counts.sql"),
+    include_str!("migrations/005-scheduler-family.sql"),
 ];
 
 /// The current schema, for a new collection.
@@ -356,9 +357,10 @@ mod tests {
              VALUES (9, 1000, 94, 4, 500, 'schedule', 'sm2', 'review', 1, 2500, 1, 0, 0, 'review', 100, 6, 2360, 2, 0, 0);",
         )
         .unwrap();
-        let dump = |conn: &Connection, sql: &str| -> Vec<String> {
+        // Later migrations add columns at the end: the columns there before are compared.
+        let dump = |conn: &Connection, sql: &str, width: Option<usize>| -> Vec<String> {
             let mut stmt = conn.prepare(sql).unwrap();
-            let width = stmt.column_count();
+            let width = width.unwrap_or(stmt.column_count());
             stmt.query_map([], |r| {
                 (0..width)
                     .map(|i| Ok(format!("{:?}", r.get::<_, rusqlite::types::Value>(i)?)))
@@ -375,9 +377,17 @@ mod tests {
             "SELECT * FROM reviews ORDER BY id",
             "SELECT * FROM cards ORDER BY id",
         ];
-        let before: Vec<Vec<String>> = queries.iter().map(|q| dump(&conn, q)).collect();
+        let widths: Vec<usize> = queries
+            .iter()
+            .map(|q| conn.prepare(q).unwrap().column_count())
+            .collect();
+        let before: Vec<Vec<String>> = queries.iter().map(|q| dump(&conn, q, None)).collect();
         migrate(&mut conn, 2).unwrap();
-        let after: Vec<Vec<String>> = queries.iter().map(|q| dump(&conn, q)).collect();
+        let after: Vec<Vec<String>> = queries
+            .iter()
+            .zip(&widths)
+            .map(|(q, w)| dump(&conn, q, Some(*w)))
+            .collect();
         assert_eq!(after, before, "every row, under the same ids");
         let enforced: i64 = conn
             .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
@@ -486,5 +496,70 @@ mod tests {
         assert_eq!(fresh(&conn), 3);
         let bad = conn.execute("INSERT INTO card_states (id, note_id) VALUES (16, 7)", []);
         assert!(bad.is_err(), "card 16 belongs to note 8, not 7");
+    }
+
+    #[test]
+    fn migration_5_keeps_every_answer_and_its_counts_and_admits_reschedule_rows() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        for sql in &MIGRATIONS[..4] {
+            conn.execute_batch(sql).unwrap();
+        }
+        conn.pragma_update(None, "user_version", 4).unwrap();
+        conn.execute_batch(
+            "INSERT INTO decks (id, name, created_at) VALUES (1, 'D', 0);
+             INSERT INTO notes (id, deck_id, key, term, definition, created_at, modified_at)
+                 VALUES (4, 1, 'a', 'A', 'first', 0, 0);
+             INSERT INTO card_states (id, note_id, phase, due_day, interval_days, ease_permille, repetitions)
+                 VALUES (9, 4, 'review', 100, 6, 2360, 2);
+             INSERT INTO reviews (id, card_id, reviewed_at, day, quality, duration_ms, kind, scheduler,
+                 fuzz, max_interval, phase_before, interval_before, ease_before, reps_before,
+                 lapses_before, step_before, phase_after, due_day_after, interval_after, ease_after,
+                 reps_after, lapses_after, step_after)
+             VALUES (7, 9, 1000, 94, 4, 500, 'schedule', 'sm2', 0, 3650, 'review', 1, 2500, 1, 0, 0,
+                     'review', 100, 6, 2360, 2, 0, 0);",
+        )
+        .unwrap();
+        let counts = |conn: &Connection| -> (i64, i64) {
+            conn.query_row(
+                "SELECT (SELECT sum(answers) FROM review_day_counts),
+                        (SELECT sum(answers) FROM review_quarter_counts)",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap()
+        };
+        assert_eq!(counts(&conn), (1, 1));
+        migrate(&mut conn, 4).unwrap();
+        let kept: (i64, i64, i64, Option<i64>, Option<f64>) = conn
+            .query_row(
+                "SELECT id, fuzz, max_interval, settings_id, stability_after FROM reviews",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+            )
+            .unwrap();
+        assert_eq!(kept, (7, 0, 3650, None, None));
+        assert_eq!(counts(&conn), (1, 1), "the counts are as they were");
+        // The triggers are back: a reschedule row is admitted and counted, and its delete too.
+        conn.execute_batch(
+            "INSERT INTO reviews (card_id, reviewed_at, day, quality, duration_ms, kind, scheduler,
+                 phase_before, interval_before, ease_before, reps_before, lapses_before, step_before,
+                 phase_after, due_day_after, interval_after, ease_after, reps_after, lapses_after, step_after)
+             VALUES (9, 2000, 95, 4, 0, 'reschedule', 'fsrs', 'review', 6, 2360, 2, 0, 0,
+                     'review', 99, 5, 2360, 2, 0, 0);",
+        )
+        .unwrap();
+        assert_eq!(counts(&conn), (2, 2));
+        conn.execute("DELETE FROM reviews WHERE kind = 'reschedule'", [])
+            .unwrap();
+        assert_eq!(counts(&conn), (1, 1));
+        let indexes: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = 'reviews'
+                 AND name IN ('reviews_card', 'reviews_day')",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(indexes, 2);
     }
 }

@@ -433,6 +433,7 @@ mod tests {
             kind: ReviewKind::Cram,
             scheduler: SchedulerKind::Sm2,
             settings: Settings::default(),
+            retrievability: None,
         }
     }
 

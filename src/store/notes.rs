@@ -229,7 +229,7 @@ impl Collection {
         let rows = stmt.query_map(rusqlite::params_from_iter(args), |row| {
             Ok((
                 super::cards::card_from_row(row, 0)?,
-                note_from_row(row, 14)?,
+                note_from_row(row, super::cards::CARD_COLUMN_COUNT)?,
             ))
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)

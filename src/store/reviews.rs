@@ -5,11 +5,11 @@ use std::sync::LazyLock;
 use rusqlite::{Row, Transaction, params};
 
 use super::Collection;
-use super::cards::{due_columns, due_of};
+use super::cards::{due_columns, due_of, memory_columns, memory_of};
 use crate::clock::DayNumber;
 use crate::error::{Error, Result};
 use crate::scheduler::replay::{LoggedAnswer, ReviewKind};
-use crate::scheduler::{CardState, Phase, Quality, SchedulerKind, Settings};
+use crate::scheduler::{Answer, CardState, Phase, Quality, SchedulerKind, Settings};
 
 /// The activity rule in SQL, `kind IN ('schedule', 'drill', 'import')`: built once from
 /// [`ReviewKind::is_activity`], which owns the rule, so the queries and the statistics'
@@ -26,8 +26,22 @@ pub(crate) fn activity_kinds() -> &'static str {
     &SQL
 }
 
+/// `kind IN ('schedule', 'import')`: the answers a card's memory is the fold of, built
+/// once from [`ReviewKind::is_answer`].
+fn answer_kinds() -> &'static str {
+    static SQL: LazyLock<String> = LazyLock::new(|| {
+        let kinds: Vec<String> = ReviewKind::ALL
+            .into_iter()
+            .filter(|kind| kind.is_answer())
+            .map(|kind| format!("'{}'", kind.as_str()))
+            .collect();
+        format!("kind IN ({})", kinds.join(", "))
+    });
+    &SQL
+}
+
 /// An answer to be logged.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct NewReview {
     pub card_id: i64,
     /// Unix milliseconds.
@@ -40,10 +54,25 @@ pub struct NewReview {
     /// The settings the answer was scheduled with, kept so replay stays exact after the
     /// config changes.
     pub settings: Settings,
+    /// FSRS's predicted recall at the answer (None for other schedulers).
+    pub retrievability: Option<f32>,
+}
+
+/// Every `scheduler_settings` row, read once: None for a body this build cannot read.
+#[derive(Debug, Clone, Default)]
+pub struct SettingsTable(std::collections::HashMap<i64, Option<Settings>>);
+
+/// Why a logged row cannot be replayed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unreplayable {
+    /// Made with a scheduler this build does not know.
+    Scheduler,
+    /// Names a `scheduler_settings` row this build cannot read, or none.
+    Settings(i64),
 }
 
 /// A logged answer as stored.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ReviewRow {
     pub id: i64,
     pub card_id: i64,
@@ -57,13 +86,22 @@ pub struct ReviewRow {
     pub maximum_interval_days: u32,
     pub before: CardState,
     pub after: CardState,
+    /// FSRS's predicted recall at the answer (None where the scheduler keeps no memory).
+    pub retrievability: Option<f32>,
+    /// The `scheduler_settings` row the answer was made with (None: a row from before
+    /// migration 5, made with the defaults and the fuzz and maximum interval above).
+    pub settings_id: Option<i64>,
 }
 
 pub(crate) const REVIEW_COLUMNS: &str = "id, card_id, reviewed_at, day, quality, duration_ms, kind, scheduler, fuzz, max_interval,
      phase_before, due_day_before, due_at_before, interval_before, ease_before, reps_before, lapses_before, step_before,
-     phase_after, due_day_after, due_at_after, interval_after, ease_after, reps_after, lapses_after, step_after";
+     phase_after, due_day_after, due_at_after, interval_after, ease_after, reps_after, lapses_after, step_after,
+     stability_before, difficulty_before, stability_after, difficulty_after, retrievability, settings_id";
 
-fn state_from_row(row: &Row, at: usize) -> rusqlite::Result<CardState> {
+/// How many columns [`REVIEW_COLUMNS`] names: a query's next column is at this offset.
+pub(crate) const REVIEW_COLUMN_COUNT: usize = 32;
+
+fn state_from_row(row: &Row, at: usize, memory_at: usize) -> rusqlite::Result<CardState> {
     let phase: String = row.get(at)?;
     Ok(CardState {
         phase: Phase::parse(&phase).ok_or_else(|| super::unreadable(at, "unknown phase"))?,
@@ -73,6 +111,7 @@ fn state_from_row(row: &Row, at: usize) -> rusqlite::Result<CardState> {
         repetitions: row.get(at + 5)?,
         lapses: row.get(at + 6)?,
         step: row.get(at + 7)?,
+        memory: memory_of(row, memory_at)?,
     })
 }
 
@@ -94,38 +133,64 @@ pub(crate) fn review_from_row(row: &Row) -> rusqlite::Result<ReviewRow> {
             .unwrap_or("other"),
         fuzz: row.get::<_, i64>(8)? != 0,
         maximum_interval_days: row.get(9)?,
-        before: state_from_row(row, 10)?,
-        after: state_from_row(row, 18)?,
+        before: state_from_row(row, 10, 26)?,
+        after: state_from_row(row, 18, 28)?,
+        retrievability: row.get::<_, Option<f64>>(30)?.map(|r| r as f32),
+        settings_id: row.get(31)?,
     })
 }
 
 impl ReviewRow {
-    /// The row as replay reads it; `None` when its scheduler is not one this build knows.
-    pub fn as_logged(&self) -> Option<LoggedAnswer> {
-        Some(LoggedAnswer {
-            kind: self.kind,
-            quality: self.quality,
-            day: self.day,
-            at: self.reviewed_at_ms.div_euclid(1000),
-            scheduler: SchedulerKind::parse(self.scheduler_name).ok()?,
-            settings: Settings {
+    /// The row as replay reads it, with the settings it names in `table`.
+    pub fn as_logged(
+        &self,
+        table: &SettingsTable,
+    ) -> std::result::Result<LoggedAnswer, Unreplayable> {
+        let settings = match self.settings_id {
+            None => Settings {
                 fuzz: self.fuzz,
                 maximum_interval_days: self.maximum_interval_days,
                 ..Settings::default()
             },
+            Some(id) => table
+                .0
+                .get(&id)
+                .copied()
+                .flatten()
+                .ok_or(Unreplayable::Settings(id))?,
+        };
+        Ok(LoggedAnswer {
+            kind: self.kind,
+            quality: self.quality,
+            day: self.day,
+            at: self.reviewed_at_ms.div_euclid(1000),
+            scheduler: SchedulerKind::parse(self.scheduler_name)
+                .map_err(|_| Unreplayable::Scheduler)?,
+            settings,
             after: self.after,
         })
     }
+}
+
+/// Every `scheduler_settings` row (also read inside a transaction, by the scheduler switch).
+pub(crate) fn read_settings_table(conn: &rusqlite::Connection) -> Result<SettingsTable> {
+    let mut stmt = conn.prepare("SELECT id, body FROM scheduler_settings")?;
+    let rows = stmt.query_map([], |row| {
+        let body: String = row.get(1)?;
+        Ok((row.get(0)?, Settings::from_body(&body)))
+    })?;
+    Ok(SettingsTable(rows.collect::<rusqlite::Result<_>>()?))
 }
 
 /// Writes a card's state (used by answers, undo and imports), giving the card its row first.
 pub(crate) fn write_state(tx: &Transaction, card_id: i64, state: &CardState) -> Result<()> {
     super::cards::materialize(tx, card_id)?;
     let (due_day, due_at) = due_columns(state.due);
+    let (stability, difficulty) = memory_columns(state.memory);
     let changed = tx
         .prepare_cached(
             "UPDATE card_states SET phase = ?1, due_day = ?2, due_at = ?3, interval_days = ?4, ease_permille = ?5,
-                 repetitions = ?6, lapses = ?7, step = ?8 WHERE id = ?9",
+                 repetitions = ?6, lapses = ?7, step = ?8, stability = ?10, difficulty = ?11 WHERE id = ?9",
         )?
         .execute(params![
             state.phase.as_str(),
@@ -136,7 +201,9 @@ pub(crate) fn write_state(tx: &Transaction, card_id: i64, state: &CardState) -> 
             state.repetitions,
             state.lapses,
             state.step,
-            card_id
+            card_id,
+            stability,
+            difficulty,
         ])?;
     if changed != 1 {
         return Err(Error::failed(format!("there is no card {card_id}")));
@@ -153,11 +220,16 @@ pub(crate) fn insert_review(
 ) -> Result<i64> {
     let (due_day_before, due_at_before) = due_columns(before.due);
     let (due_day_after, due_at_after) = due_columns(after.due);
+    let (stability_before, difficulty_before) = memory_columns(before.memory);
+    let (stability_after, difficulty_after) = memory_columns(after.memory);
+    let settings_id = settings_id(tx, &review.settings)?;
     tx.prepare_cached(
         "INSERT INTO reviews (card_id, reviewed_at, day, quality, duration_ms, kind, scheduler, fuzz, max_interval,
              phase_before, due_day_before, due_at_before, interval_before, ease_before, reps_before, lapses_before, step_before,
-             phase_after, due_day_after, due_at_after, interval_after, ease_after, reps_after, lapses_after, step_after)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25)",
+             phase_after, due_day_after, due_at_after, interval_after, ease_after, reps_after, lapses_after, step_after,
+             stability_before, difficulty_before, stability_after, difficulty_after, retrievability, settings_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25,
+             ?26, ?27, ?28, ?29, ?30, ?31)",
     )?
     .execute(params![
         review.card_id,
@@ -185,8 +257,26 @@ pub(crate) fn insert_review(
         after.repetitions,
         after.lapses,
         after.step,
+        stability_before,
+        difficulty_before,
+        stability_after,
+        difficulty_after,
+        review.retrievability.map(f64::from),
+        settings_id,
     ])?;
     Ok(tx.last_insert_rowid())
+}
+
+/// The id of the `scheduler_settings` row naming these settings, added when new.
+fn settings_id(tx: &Transaction, settings: &Settings) -> Result<i64> {
+    let body = settings.body();
+    tx.prepare_cached(
+        "INSERT INTO scheduler_settings (body) VALUES (?1) ON CONFLICT (body) DO NOTHING",
+    )?
+    .execute([&body])?;
+    Ok(tx
+        .prepare_cached("SELECT id FROM scheduler_settings WHERE body = ?1")?
+        .query_row([&body], |row| row.get(0))?)
 }
 
 impl Collection {
@@ -235,6 +325,11 @@ impl Collection {
         Ok(id)
     }
 
+    /// Every `scheduler_settings` row, for replaying the log.
+    pub fn settings_table(&self) -> Result<SettingsTable> {
+        read_settings_table(self.conn())
+    }
+
     pub fn review(&self, review_id: i64) -> Result<ReviewRow> {
         let sql = format!("SELECT {REVIEW_COLUMNS} FROM reviews WHERE id = ?1");
         self.conn()
@@ -264,6 +359,16 @@ impl Collection {
         }
         write_state(&tx, row.card_id, &row.before)?;
         tx.execute("DELETE FROM reviews WHERE id = ?1", [review_id])?;
+        if let Some(settings_id) = row.settings_id {
+            // The settings row goes too when this answer was its only user, so an undo leaves
+            // the file as it was. Newest rows first: answers made with the same settings are
+            // usually the latest, so the search stops at once.
+            tx.execute(
+                "DELETE FROM scheduler_settings WHERE id = ?1
+                 AND NOT EXISTS (SELECT 1 FROM reviews WHERE settings_id = ?1 ORDER BY id DESC LIMIT 1)",
+                [settings_id],
+            )?;
+        }
         if unsuspend {
             tx.execute(
                 "UPDATE card_states SET suspended = 0 WHERE id = ?1",
@@ -273,6 +378,24 @@ impl Collection {
         super::cards::prune(&tx, row.card_id)?;
         tx.commit()?;
         Ok(row)
+    }
+
+    /// A card's answers (grade, study day), oldest first: the scheduling and imported rows
+    /// ([`ReviewKind::is_answer`]), as `replay::prepare` reads them.
+    pub fn card_answers(&self, card_id: i64) -> Result<Vec<(Answer, DayNumber)>> {
+        let sql = format!(
+            "SELECT quality, day FROM reviews INDEXED BY reviews_card
+             WHERE card_id = ?1 AND {} ORDER BY id",
+            answer_kinds()
+        );
+        let mut stmt = self.conn().prepare_cached(&sql)?;
+        let rows = stmt.query_map([card_id], |row| {
+            let quality: u8 = row.get(0)?;
+            let quality =
+                Quality::new(quality).map_err(|_| super::unreadable(0, "quality out of range"))?;
+            Ok((Answer::from_quality(quality), row.get(1)?))
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     /// A card's log in the order it was written (ids only grow; timestamps can go back when

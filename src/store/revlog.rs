@@ -70,6 +70,8 @@ fn write_card(
             kind: row.kind,
             scheduler,
             settings,
+            // Replaying imports through FSRS (with its retrievability) is to come.
+            retrievability: None,
         };
         insert_review(tx, &review, &row.before, &row.after)?;
     }

@@ -6,7 +6,10 @@ use rusqlite::Connection;
 
 use super::Collection;
 use super::cards::{CARD_COLUMNS, card_from_row};
-use super::reviews::{NewReview, REVIEW_COLUMNS, ReviewRow, insert_review, review_from_row};
+use super::reviews::{
+    NewReview, REVIEW_COLUMNS, ReviewRow, SettingsTable, insert_review, read_settings_table,
+    review_from_row,
+};
 use crate::error::Result;
 use crate::model::Card;
 use crate::scheduler::{CardState, SchedulerKind};
@@ -92,10 +95,11 @@ fn write_converted(
     if stored.phase != state.phase || stored.due != state.due {
         return super::reviews::write_state(conn, card_id, state);
     }
+    let (stability, difficulty) = super::cards::memory_columns(state.memory);
     let changed = conn
         .prepare_cached(
             "UPDATE card_states SET interval_days = ?1, ease_permille = ?2, repetitions = ?3,
-                 lapses = ?4, step = ?5 WHERE id = ?6",
+                 lapses = ?4, step = ?5, stability = ?6, difficulty = ?7 WHERE id = ?8",
         )?
         .execute(rusqlite::params![
             state.interval_days,
@@ -103,6 +107,8 @@ fn write_converted(
             state.repetitions,
             state.lapses,
             state.step,
+            stability,
+            difficulty,
             card_id
         ])?;
     if changed != 1 {
@@ -142,13 +148,13 @@ impl Collection {
     }
 
     /// Switches the collection to `scheduler` in one transaction: stores its name, then hands
-    /// `plan` every stored card with its log, a batch at a time in card order, and writes
+    /// `plan` the log's settings table and every stored card with its log, a batch at a time in card order, and writes
     /// what it returns. Everything or nothing: an error rolls it all back.
     pub fn switch_scheduler(
         &mut self,
         scheduler: SchedulerKind,
         batch: usize,
-        mut plan: impl FnMut(&[CardLog], &mut Vec<SwitchWrite>) -> Result<()>,
+        mut plan: impl FnMut(&SettingsTable, &[CardLog], &mut Vec<SwitchWrite>) -> Result<()>,
     ) -> Result<()> {
         // A large switch is written as a large import is: a bounded page cache and, from
         // 10,000 cards, a rollback journal instead of the log (see `as_bulk_import`).
@@ -162,9 +168,10 @@ impl Collection {
         &mut self,
         scheduler: SchedulerKind,
         batch: usize,
-        plan: &mut impl FnMut(&[CardLog], &mut Vec<SwitchWrite>) -> Result<()>,
+        plan: &mut impl FnMut(&SettingsTable, &[CardLog], &mut Vec<SwitchWrite>) -> Result<()>,
     ) -> Result<()> {
         let tx = self.conn_mut().transaction()?;
+        let settings = read_settings_table(&tx)?;
         tx.execute(
             "INSERT INTO config (key, value) VALUES ('scheduler', ?1)
              ON CONFLICT (key) DO UPDATE SET value = excluded.value",
@@ -180,7 +187,7 @@ impl Collection {
             };
             after = last.card.id;
             writes.clear();
-            plan(&buffer, &mut writes)?;
+            plan(&settings, &buffer, &mut writes)?;
             for write in &writes {
                 match write {
                     SwitchWrite::State {

@@ -13,7 +13,7 @@
 //! - `ease_permille` is Anki's factor (changes are whole thousandths); a learning card
 //!   carries the starting ease, which it gets when it graduates (Anki stores 0 meanwhile);
 //! - `repetitions` counts every answer, as Anki's `reps`, and seeds the fuzz with the card
-//!   id (our generator, Anki's ranges: [`fuzz`]).
+//!   id (our generator, Anki's ranges: [`super::fuzz`]).
 //!
 //! Intervals are computed in `f32`, as Anki computes them, so rounding agrees with it.
 //! A review answered late gets Anki's late credit (Good counts half the days late, Easy all
@@ -21,7 +21,6 @@
 //! normal decks; [`answer_ahead`] applies Anki's early-review formula (its filtered decks
 //! that reschedule).
 
-pub mod fuzz;
 pub mod settings;
 
 #[cfg(test)]
@@ -29,7 +28,7 @@ mod tests;
 
 pub use settings::{AnkiSettings, MAX_STEPS, Steps};
 
-use super::{Answer, CardState, Due, Moment, NextStates, Outcome, Phase};
+use super::{Answer, CardState, Due, Moment, NextStates, Outcome, Phase, fuzz};
 use settings::ratio;
 
 /// A learning card: the index of the step it is on.
@@ -104,7 +103,7 @@ impl Context<'_> {
 
     fn fuzzed(&self, interval: f32, minimum: u32) -> u32 {
         let (minimum, maximum) = self.range(minimum);
-        fuzz::interval(self.fraction, interval, minimum, maximum)
+        fuzz::anki_interval(self.fraction, interval, minimum, maximum)
     }
 
     /// Anki's `constrain_passing_interval`.
@@ -112,7 +111,7 @@ impl Context<'_> {
         let interval = interval * ratio(self.settings.interval_modifier_permille);
         let (minimum, maximum) = self.range(minimum);
         let fraction = if with_fuzz { self.fraction } else { None };
-        fuzz::interval(fraction, interval, minimum, maximum)
+        fuzz::anki_interval(fraction, interval, minimum, maximum)
     }
 
     fn ease(&self, ease_permille: u32, delta: i32) -> u32 {
@@ -132,48 +131,6 @@ impl Context<'_> {
     }
 }
 
-/// Anki's `LearningSteps`, indexed by step rather than by steps remaining.
-struct StepsAt<'a>(&'a [u32]);
-
-impl StepsAt<'_> {
-    fn index(&self, step: u32) -> usize {
-        (step as usize).min(self.0.len().saturating_sub(1))
-    }
-
-    fn again(&self) -> Option<u32> {
-        self.0.first().copied()
-    }
-
-    fn hard(&self, step: u32) -> Option<u32> {
-        let index = self.index(step);
-        let current = self.0.get(index).or(self.0.first()).copied()?;
-        if index > 0 {
-            return Some(current);
-        }
-        let secs = match self.0.get(1) {
-            // Halfway between Again's and Good's delays.
-            Some(next) => current.saturating_add(*next) / 2,
-            // Half as long again, but at most a day longer.
-            None => (current.saturating_mul(3) / 2).min(current.saturating_add(DAY)),
-        };
-        Some(if secs > DAY {
-            ((secs as f32 / DAY as f32).round() as u32).saturating_mul(DAY)
-        } else {
-            secs
-        })
-    }
-
-    /// The next step's index and delay, if there is a next step.
-    fn good(&self, step: u32) -> Option<(u32, u32)> {
-        let next = self.index(step) + 1;
-        let secs = self.0.get(next).copied()?;
-        // The index is below MAX_STEPS.
-        Some((next as u32, secs))
-    }
-}
-
-const DAY: u32 = 86_400;
-
 /// Anki's leech rule: at the threshold, and every half threshold (rounded up) after it.
 pub fn leech_threshold_met(lapses: u32, threshold: u32) -> bool {
     if threshold == 0 {
@@ -185,22 +142,22 @@ pub fn leech_threshold_met(lapses: u32, threshold: u32) -> bool {
 
 fn answer_learning(step: u32, lapses: u32, answer: Answer, ctx: &Context) -> Next {
     let s = ctx.settings;
-    let steps = StepsAt(s.learning_steps.as_slice());
+    let steps = s.learning_steps;
     let learn = |step: u32, secs: u32| Next {
         state: State::Learning(Learn { step }),
         step_secs: secs,
         leech: false,
     };
     match answer {
-        Answer::Again => match steps.again() {
+        Answer::Again => match steps.again_delay() {
             Some(secs) => learn(0, secs),
             None => ctx.graduate(s.graduating_interval_days, lapses),
         },
-        Answer::Hard => match steps.hard(step) {
+        Answer::Hard => match steps.hard_delay(step) {
             Some(secs) => learn(step, secs),
             None => ctx.graduate(s.graduating_interval_days, lapses),
         },
-        Answer::Good => match steps.good(step) {
+        Answer::Good => match steps.good_step(step) {
             Some((next, secs)) => learn(next, secs),
             None => ctx.graduate(s.graduating_interval_days, lapses),
         },
@@ -275,7 +232,7 @@ impl Review {
                     lapses,
                 };
                 let leech = leech_threshold_met(lapses, s.leech_lapses);
-                match StepsAt(s.relearning_steps.as_slice()).again() {
+                match s.relearning_steps.again_delay() {
                     Some(secs) => Next {
                         state: State::Relearning(Relearn {
                             learning: Learn { step: 0 },
@@ -310,7 +267,7 @@ impl Review {
 
 impl Relearn {
     fn answer(&self, answer: Answer, ctx: &Context) -> Next {
-        let steps = StepsAt(ctx.settings.relearning_steps.as_slice());
+        let steps = ctx.settings.relearning_steps;
         let relearn = |step: u32, secs: u32, review: Review| Next {
             state: State::Relearning(Relearn {
                 learning: Learn { step },
@@ -324,7 +281,7 @@ impl Relearn {
             ..self.review
         };
         match answer {
-            Answer::Again => match steps.again() {
+            Answer::Again => match steps.again_delay() {
                 Some(secs) => relearn(
                     0,
                     secs,
@@ -335,11 +292,11 @@ impl Relearn {
                 ),
                 None => Next::review(back),
             },
-            Answer::Hard => match steps.hard(self.learning.step) {
+            Answer::Hard => match steps.hard_delay(self.learning.step) {
                 Some(secs) => relearn(self.learning.step, secs, back),
                 None => Next::review(back),
             },
-            Answer::Good => match steps.good(self.learning.step) {
+            Answer::Good => match steps.good_step(self.learning.step) {
                 Some((next, secs)) => relearn(next, secs, back),
                 None => Next::review(back),
             },
@@ -405,7 +362,7 @@ fn outcome(
 ) -> Outcome {
     let fraction = settings.fuzz.then(|| {
         // In 0..1; a value that rounds to 1.0 in f32 is kept in range by `fuzz::interval`.
-        super::fuzz::seeded_fraction(moment.card_id, card.repetitions) as f32
+        fuzz::seeded_fraction(moment.card_id, card.repetitions) as f32
     });
     let ctx = Context { settings, fraction };
     let state = State::of(card, moment.today, ahead);
@@ -425,6 +382,7 @@ fn outcome(
             repetitions,
             lapses: card.lapses,
             step: learn.step,
+            memory: None,
         },
         State::Review(review) => CardState {
             phase: Phase::Review,
@@ -434,6 +392,7 @@ fn outcome(
             repetitions,
             lapses: review.lapses,
             step: 0,
+            memory: None,
         },
         State::Relearning(relearn) => CardState {
             phase: Phase::Relearning,
@@ -443,10 +402,12 @@ fn outcome(
             repetitions,
             lapses: relearn.review.lapses,
             step: relearn.learning.step,
+            memory: None,
         },
     };
     Outcome {
         state,
+        retrievability: None,
         lapsed: was_review && answer == Answer::Again,
         became_leech: next.leech,
     }

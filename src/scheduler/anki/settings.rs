@@ -4,74 +4,8 @@
 //! stay `Copy`; the rules turn them into `f32` as Anki does (`1200.0 / 1000.0` is the same
 //! `f32` as `1.2`, division being correctly rounded). Steps are kept in seconds.
 
-use crate::error::{Error, Result};
 use crate::scheduler::Settings;
-
-/// The most learning or relearning steps a deck may have.
-pub const MAX_STEPS: usize = 16;
-
-/// Learning or relearning steps, in seconds, in order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Steps {
-    secs: [u32; MAX_STEPS],
-    len: usize,
-}
-
-impl Steps {
-    /// Steps from seconds; at most [`MAX_STEPS`], each at least one second.
-    pub fn new(secs: &[u32]) -> Result<Steps> {
-        if secs.len() > MAX_STEPS {
-            return Err(Error::usage(format!(
-                "{} steps are too many (at most {MAX_STEPS})",
-                secs.len()
-            )));
-        }
-        if secs.contains(&0) {
-            return Err(Error::usage(
-                "a step must be at least one second".to_string(),
-            ));
-        }
-        let mut steps = Steps {
-            secs: [0; MAX_STEPS],
-            len: secs.len(),
-        };
-        steps.secs[..secs.len()].copy_from_slice(secs);
-        Ok(steps)
-    }
-
-    /// No steps: answers graduate at once.
-    pub const fn none() -> Steps {
-        Steps {
-            secs: [0; MAX_STEPS],
-            len: 0,
-        }
-    }
-
-    const fn two(first: u32, second: u32) -> Steps {
-        let mut secs = [0; MAX_STEPS];
-        secs[0] = first;
-        secs[1] = second;
-        Steps { secs, len: 2 }
-    }
-
-    const fn one(first: u32) -> Steps {
-        let mut secs = [0; MAX_STEPS];
-        secs[0] = first;
-        Steps { secs, len: 1 }
-    }
-
-    pub fn as_slice(&self) -> &[u32] {
-        &self.secs[..self.len]
-    }
-
-    pub fn len(&self) -> usize {
-        self.len
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len == 0
-    }
-}
+pub use crate::scheduler::steps::{MAX_STEPS, Steps};
 
 /// Everything Anki's v3 rules read. [`AnkiSettings::default`] is Anki's default deck preset.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -113,7 +47,7 @@ pub struct AnkiSettings {
 impl Default for AnkiSettings {
     fn default() -> AnkiSettings {
         AnkiSettings {
-            learning_steps: Steps::two(60, 600),
+            learning_steps: Steps::default_learning(),
             graduating_interval_days: 1,
             easy_interval_days: 4,
             starting_ease_permille: 2500,
@@ -126,7 +60,7 @@ impl Default for AnkiSettings {
             interval_modifier_permille: 1000,
             lapse_new_interval_permille: 0,
             lapse_minimum_interval_days: 1,
-            relearning_steps: Steps::one(600),
+            relearning_steps: Steps::default_relearning(),
             maximum_interval_days: 36_500,
             leech_lapses: 8,
             fuzz: true,
@@ -135,13 +69,23 @@ impl Default for AnkiSettings {
 }
 
 impl AnkiSettings {
-    /// Anki's defaults with the settings every scheduler shares (fuzz, maximum interval,
-    /// leech threshold) taken from `shared`.
+    /// The rules' share of the collection's settings; the ease changes and the ease floor
+    /// stay Anki's.
     pub fn from_shared(shared: &Settings) -> AnkiSettings {
         AnkiSettings {
-            fuzz: shared.fuzz,
+            learning_steps: shared.learning_steps,
+            graduating_interval_days: shared.graduating_interval_days,
+            easy_interval_days: shared.easy_interval_days,
+            starting_ease_permille: shared.starting_ease_permille,
+            hard_interval_permille: shared.hard_interval_permille,
+            easy_bonus_permille: shared.easy_bonus_permille,
+            interval_modifier_permille: shared.interval_modifier_permille,
+            lapse_new_interval_permille: shared.lapse_new_interval_permille,
+            lapse_minimum_interval_days: shared.lapse_minimum_interval_days,
+            relearning_steps: shared.relearning_steps,
             maximum_interval_days: shared.maximum_interval_days,
             leech_lapses: shared.leech_lapses,
+            fuzz: shared.fuzz,
             ..AnkiSettings::default()
         }
     }

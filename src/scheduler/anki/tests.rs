@@ -20,6 +20,7 @@ fn moment(card_id: i64) -> Moment {
         card_id,
         today: TODAY,
         now: NOW,
+        last_day: None,
     }
 }
 
@@ -32,6 +33,7 @@ fn review(interval_days: u32, ease_permille: u32, due: i64) -> CardState {
         repetitions: 5,
         lapses: 0,
         step: 0,
+        memory: None,
     }
 }
 
@@ -208,7 +210,9 @@ fn the_registered_scheduler_is_these_rules_with_the_shared_settings() {
         ..Settings::default()
     };
     let card = review(10, 2500, TODAY);
-    let via_kind = SchedulerKind::Anki.next_states(&card, &moment(1), &shared);
+    let via_kind = SchedulerKind::Anki
+        .next_states(&card, &moment(1), &shared)
+        .unwrap();
     assert_eq!(via_kind, next_states(&card, &moment(1), &no_fuzz()));
 }
 
@@ -229,9 +233,11 @@ fn play(card_id: i64, answers: &[(u8, i64, u32, bool)]) -> (CardState, Vec<Logge
             card_id,
             today,
             now,
+            last_day: None,
         };
         card = SchedulerKind::Anki
             .answer(&card, quality, &moment, &shared)
+            .unwrap()
             .state;
         log.push(LoggedAnswer {
             kind: ReviewKind::Schedule,
@@ -270,7 +276,7 @@ proptest! {
         let (card, _) = play(card_id, &history);
         let settings = AnkiSettings { fuzz, ..AnkiSettings::default() };
         let last = match card.due { Due::Day(day) => day, _ => TODAY };
-        let moment = Moment { card_id, today: last + wait, now: (last + wait) * 86_400 + 9 * 3_600 };
+        let moment = Moment { card_id, today: last + wait, now: (last + wait) * 86_400 + 9 * 3_600, last_day: None };
         let next = next_states(&card, &moment, &settings);
         let dues: Vec<i64> = Answer::ALL.iter().map(|a| due_secs(next.get(*a))).collect();
         prop_assert!(dues.windows(2).all(|w| w[0] <= w[1]), "{:?} from {:?}", dues, card);
@@ -297,9 +303,9 @@ proptest! {
         let good = answer(&card, Answer::Good, &moment(card_id), &settings).state.interval_days;
         let hard = answer(&card, Answer::Hard, &moment(card_id), &settings).state.interval_days;
         let exact = (interval as f32) * ratio(ease);
-        let (low, high) = fuzz::bounds(exact, hard + 1, settings.maximum_interval_days);
+        let (low, high) = fuzz::anki_bounds(exact, hard + 1, settings.maximum_interval_days);
         prop_assert!((low..=high).contains(&good), "{} not in {}..={} ({})", good, low, high, exact);
-        let (low, high) = fuzz::bounds(interval as f32 * 1.2, interval + 1, settings.maximum_interval_days);
+        let (low, high) = fuzz::anki_bounds(interval as f32 * 1.2, interval + 1, settings.maximum_interval_days);
         prop_assert!((low..=high).contains(&hard), "hard {} not in {}..={}", hard, low, high);
     }
 
