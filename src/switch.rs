@@ -201,7 +201,7 @@ pub fn run(
                     report.rescheduled += 1;
                     report.changed += 1;
                     writes.push(SwitchWrite::Reschedule {
-                        review: reschedule_row(entry.card.id, to, &settings, when)?,
+                        review: Box::new(reschedule_row(entry.card.id, to, &settings, when)?),
                         before: converted.kept,
                         after,
                     });

@@ -280,3 +280,176 @@ fn the_reschedule_question_on_a_terminal_answered_no_changes_nothing() {
     assert!(output.contains("Nothing was changed."), "{output:?}");
     assert_eq!(env.fingerprint(), before);
 }
+
+/// The logged cards' memory columns (stability, difficulty), in card order.
+fn memories(env: &Env) -> Vec<(Option<f64>, Option<f64>)> {
+    let conn = rusqlite::Connection::open(&env.db).expect("open db");
+    let mut stmt = conn
+        .prepare(
+            "SELECT stability, difficulty FROM card_states
+             WHERE id IN (SELECT card_id FROM reviews) ORDER BY id",
+        )
+        .expect("prepare");
+    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .expect("query")
+        .collect::<Result<_, _>>()
+        .expect("rows")
+}
+
+/// The number in `text` right after `before`.
+fn number_after(text: &str, before: &str) -> u64 {
+    let start = text
+        .find(before)
+        .unwrap_or_else(|| panic!("{before:?} in {text:?}"))
+        + before.len();
+    text[start..]
+        .split(|c: char| !c.is_ascii_digit())
+        .next()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("a number after {before:?} in {text:?}"))
+}
+
+#[test]
+fn switching_to_fsrs_gives_every_card_its_memory_and_keeps_due_dates() {
+    let env = with_history();
+    let before = dues(&env);
+    assert!(memories(&env).iter().all(|m| *m == (None, None)));
+    env.ok(&["config", "set", "scheduler", "fsrs"]);
+    assert_check_ok(&env);
+    assert_eq!(dues(&env), before);
+    let memories = memories(&env);
+    assert_eq!(memories.len(), 6);
+    for (stability, difficulty) in memories {
+        let (s, d) = (
+            stability.expect("stability"),
+            difficulty.expect("difficulty"),
+        );
+        assert!(s > 0.0 && (1.0..=10.0).contains(&d), "{s} {d}");
+    }
+    // Back to sm2: the memory goes with the scheduler, the SM-2 states come back.
+    env.ok(&["config", "set", "scheduler", "sm2"]);
+    assert_check_ok(&env);
+    assert!(self::memories(&env).iter().all(|m| *m == (None, None)));
+}
+
+#[test]
+fn reschedule_with_yes_previews_writes_one_row_per_moved_card_and_check_agrees() {
+    let env = with_history();
+    let kept = dues(&env);
+    let rows = review_rows(&env);
+    let out = env.ok(&[
+        "config",
+        "set",
+        "scheduler",
+        "fsrs",
+        "--reschedule",
+        "--yes",
+    ]);
+    let moved = number_after(&out, "moves the due dates of ");
+    let earlier = number_after(&out, "cards: ");
+    let later = number_after(&out, " earlier, ");
+    assert!(moved > 0 && earlier + later == moved, "{out}");
+    assert!(
+        out.contains("Reviews due (overdue included)  next 7 days  next 30 days\n"),
+        "{out}"
+    );
+    assert!(
+        out.ends_with(&format!("{moved} rescheduled)\n")),
+        "the report names the rescheduled cards: {out}"
+    );
+    assert_check_ok(&env);
+    let written: i64 = env.sql("SELECT count(*) FROM reviews WHERE kind = 'reschedule'");
+    assert_eq!(written as u64, moved);
+    assert_eq!(review_rows(&env), rows + written);
+    let now = dues(&env);
+    let changed = now.iter().zip(&kept).filter(|(a, b)| a != b).count();
+    assert_eq!(changed as u64, moved, "{kept:?} -> {now:?}");
+    // Each row goes from the kept due date to the stored one, under fsrs, and is no study.
+    let agree: i64 = env.sql(
+        "SELECT count(*) FROM reviews r JOIN card_states c ON c.id = r.card_id
+         WHERE r.kind = 'reschedule' AND r.scheduler = 'fsrs'
+           AND c.due_day IS r.due_day_after AND c.due_at IS r.due_at_after
+           AND (r.due_day_before IS NOT r.due_day_after OR r.due_at_before IS NOT r.due_at_after)",
+    );
+    assert_eq!(agree, written);
+    // Asked again, nothing is left to move.
+    let again = env.ok(&[
+        "config",
+        "set",
+        "scheduler",
+        "fsrs",
+        "--reschedule",
+        "--yes",
+    ]);
+    assert!(
+        again.starts_with("Rescheduling to fsrs moves no due date.\n"),
+        "{again}"
+    );
+    assert_eq!(review_rows(&env), rows + written);
+
+    // A session under fsrs, then anki and back to sm2: check agrees at every step.
+    let out = env.run_with_input(&["review", "--limit", "3"], "\ng\n\nh\n\na\n:quit\n");
+    assert!(out.status.success(), "{}", common::text(&out).1);
+    let answered: i64 =
+        env.sql("SELECT count(*) FROM reviews WHERE scheduler = 'fsrs' AND kind = 'schedule'");
+    assert_eq!(answered, 3);
+    assert_check_ok(&env);
+    let fsrs = dues(&env);
+    env.ok(&["config", "set", "scheduler", "anki"]);
+    assert_check_ok(&env);
+    assert_eq!(dues(&env), fsrs);
+    env.ok(&["config", "set", "scheduler", "sm2"]);
+    assert_check_ok(&env);
+    assert_eq!(dues(&env), fsrs);
+}
+
+#[test]
+fn the_real_log_switches_reschedules_reviews_and_switches_back_with_check_passing() {
+    let Some(log) = common::shared_data(
+        "scheduler_switch::the_real_log_switches_reschedules_reviews_and_switches_back_with_check_passing",
+        "revlog-py-fsrs.csv",
+    ) else {
+        return;
+    };
+    let env = Env::new();
+    env.ok(&["import", "--revlog", log.to_str().expect("UTF-8 path")]);
+    assert_check_ok(&env);
+    let kept = dues(&env);
+    let out = env.ok(&["config", "set", "scheduler", "fsrs"]);
+    assert!(
+        out.starts_with("scheduler = fsrs (1205 cards replayed"),
+        "{out}"
+    );
+    assert_check_ok(&env);
+    assert_eq!(dues(&env), kept);
+    assert!(
+        memories(&env)
+            .iter()
+            .all(|(s, d)| s.is_some() && d.is_some())
+    );
+    let out = env.ok(&[
+        "config",
+        "set",
+        "scheduler",
+        "fsrs",
+        "--reschedule",
+        "--yes",
+    ]);
+    let moved = number_after(&out, "moves the due dates of ");
+    let written: i64 = env.sql("SELECT count(*) FROM reviews WHERE kind = 'reschedule'");
+    assert_eq!(written as u64, moved, "{out}");
+    assert_check_ok(&env);
+    let out = env.run_with_input(
+        &["review", "--limit", "5"],
+        "\ng\n\ng\n\na\n\ne\n\nh\n:quit\n",
+    );
+    assert!(out.status.success(), "{}", common::text(&out).1);
+    let answered: i64 =
+        env.sql("SELECT count(*) FROM reviews WHERE scheduler = 'fsrs' AND kind = 'schedule'");
+    assert_eq!(answered, 5);
+    assert_check_ok(&env);
+    env.ok(&["config", "set", "scheduler", "anki"]);
+    assert_check_ok(&env);
+    env.ok(&["config", "set", "scheduler", "sm2"]);
+    assert_check_ok(&env);
+}

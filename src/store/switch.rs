@@ -22,7 +22,7 @@ pub struct CardLog {
 }
 
 /// What a switch writes for one card.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum SwitchWrite {
     /// The card's state under the new scheduler (its due date kept), replacing `stored`.
     State {
@@ -32,7 +32,8 @@ pub enum SwitchWrite {
     },
     /// A moved due date: a `reschedule` row from `before` to `after`, and `after` stored.
     Reschedule {
-        review: NewReview,
+        /// Boxed: a review carries every scheduler setting, four times a state's size.
+        review: Box<NewReview>,
         before: CardState,
         after: CardState,
     },
