@@ -453,3 +453,18 @@ fn the_real_log_switches_reschedules_reviews_and_switches_back_with_check_passin
     env.ok(&["config", "set", "scheduler", "sm2"]);
     assert_check_ok(&env);
 }
+
+#[test]
+fn unsetting_the_scheduler_switches_back_to_sm2_the_same_way() {
+    let env = with_history();
+    let sm2 = states(&env);
+    env.ok(&["config", "set", "scheduler", "fsrs"]);
+    let out = env.ok(&["config", "unset", "scheduler"]);
+    assert_eq!(
+        out,
+        "scheduler = sm2 (6 cards replayed from their logs, 6 changed, due dates kept)\n"
+    );
+    assert_check_ok(&env);
+    assert_eq!(states(&env), sm2);
+    assert_eq!(env.ok(&["config", "get", "scheduler"]), "sm2\n");
+}
