@@ -11,7 +11,8 @@
 
 use crate::clock::DayNumber;
 use crate::error::{Error, Result};
-use crate::scheduler::convert::{convert, replay_under};
+use crate::scheduler::convert::{convert, keep_due};
+use crate::scheduler::replay::replay;
 use crate::scheduler::replay::{LoggedAnswer, ReviewKind};
 use crate::scheduler::{CardState, Due, Quality, SchedulerKind, Settings};
 use crate::store::Collection;
@@ -100,22 +101,43 @@ fn logged(log: &[ReviewRow], card_id: i64, table: &SettingsTable) -> Result<Vec<
         .collect()
 }
 
-fn convert_card(entry: &CardLog, to: SchedulerKind, table: &SettingsTable) -> Result<Converted> {
+/// `entry` under `to` when the collection's scheduler is `from`. What `replay_under` gives,
+/// without replaying what the stored state already says: the stored state is the replay of
+/// the log under `from` (`check` proves it), so when the last row was made by another
+/// scheduler than `to`, the state under `to` is the conversion of the card's answers with the
+/// stored due date, and when `to` made the last row it is the rows' own replay (the stored
+/// state itself when `from` is `to`).
+fn convert_card(
+    entry: &CardLog,
+    from: SchedulerKind,
+    to: SchedulerKind,
+    table: &SettingsTable,
+) -> Result<Converted> {
     let card_id = entry.card.id;
-    let log = logged(&entry.log, card_id, table)?;
-    let kept = replay_under(card_id, &log, to).map_err(|d| {
-        Error::failed(format!(
-            "card {card_id}: review {} does not replay (run `jargon check`); nothing was changed",
-            entry.log.get(d.index).map_or(0, |row| row.id)
-        ))
-    })?;
-    let moved = match log.last() {
-        Some(last) if last.scheduler != to => {
-            let natural = convert(card_id, &log, to)?;
-            (natural.due != kept.due).then_some(natural)
-        }
-        _ => None,
+    let stored = entry.card.state;
+    let unchanged = Converted {
+        kept: stored,
+        moved: None,
     };
+    let Some(last) = entry.log.last() else {
+        return Ok(unchanged);
+    };
+    if last.scheduler_name == to.name() && from == to {
+        return Ok(unchanged);
+    }
+    let log = logged(&entry.log, card_id, table)?;
+    if last.scheduler_name == to.name() {
+        let kept = replay(card_id, &log).map_err(|d| {
+            Error::failed(format!(
+                "card {card_id}: review {} does not replay (see `jargon check`); nothing was changed",
+                entry.log.get(d.index).map_or(0, |row| row.id)
+            ))
+        })?;
+        return Ok(Converted { kept, moved: None });
+    }
+    let natural = convert(card_id, &log, to)?;
+    let kept = keep_due(natural, &stored);
+    let moved = (natural.due != kept.due).then_some(natural);
     Ok(Converted { kept, moved })
 }
 
@@ -146,10 +168,11 @@ pub fn preview(
 ) -> Result<Preview> {
     progress.start(collection.stored_card_count()?);
     let table = collection.settings_table()?;
+    let from = collection.config()?.scheduler;
     let mut preview = Preview::default();
     collection.for_each_card_log(BATCH, |batch| {
         for entry in batch {
-            let converted = convert_card(entry, to, &table)?;
+            let converted = convert_card(entry, from, to, &table)?;
             let before = entry.card.state.due;
             let after = converted.moved.map_or(before, |state| state.due);
             if before != after {
@@ -194,7 +217,7 @@ pub fn run(
     collection.switch_scheduler(to, BATCH, |table, batch, writes| {
         for entry in batch {
             report.cards += 1;
-            let converted = convert_card(entry, to, table)?;
+            let converted = convert_card(entry, config.scheduler, to, table)?;
             let stored = entry.card.state;
             match converted.moved.filter(|_| reschedule) {
                 Some(after) => {
