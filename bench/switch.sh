@@ -50,6 +50,7 @@ there=(); back=()
 for _ in $(seq "$runs"); do
   cp "$db" "$work/c.sqlite"
   rm -f "$work/c.sqlite-wal" "$work/c.sqlite-shm"
+  sync  # the copy's writeback would otherwise land inside the timed switch
   a=$(date +%s%N); "$bin" config set scheduler "$to" >/dev/null; b=$(date +%s%N)
   "$bin" config set scheduler sm2 >/dev/null; c=$(date +%s%N)
   there+=($(ms "$a" "$b")); back+=($(ms "$b" "$c"))
