@@ -468,3 +468,32 @@ fn unsetting_the_scheduler_switches_back_to_sm2_the_same_way() {
     assert_eq!(states(&env), sm2);
     assert_eq!(env.ok(&["config", "get", "scheduler"]), "sm2\n");
 }
+
+#[test]
+fn a_card_whose_log_cannot_be_replayed_stops_the_switch_and_nothing_changes() {
+    let env = with_history();
+    let conn = rusqlite::Connection::open(&env.db).expect("open db");
+    let (card, review): (i64, i64) = conn
+        .query_row(
+            "SELECT card_id, max(id) FROM reviews WHERE card_id = (SELECT max(card_id) FROM reviews)",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .expect("a review");
+    conn.execute(
+        "UPDATE reviews SET scheduler = 'bogus' WHERE id = ?1",
+        [review],
+    )
+    .expect("tamper");
+    drop(conn);
+    let before = env.fingerprint();
+    let err = env.fails(&["config", "set", "scheduler", "fsrs"], 1);
+    assert_eq!(
+        err,
+        format!(
+            "jargon: card {card}: review {review} was made with a scheduler this build does not know, so the card cannot be switched (see `jargon check`); nothing was changed\n"
+        )
+    );
+    assert_eq!(env.fingerprint(), before);
+    assert_eq!(env.ok(&["config", "get", "scheduler"]), "sm2\n");
+}
