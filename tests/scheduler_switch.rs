@@ -497,3 +497,65 @@ fn a_card_whose_log_cannot_be_replayed_stops_the_switch_and_nothing_changes() {
     assert_eq!(env.fingerprint(), before);
     assert_eq!(env.ok(&["config", "get", "scheduler"]), "sm2\n");
 }
+
+#[test]
+fn a_large_switch_on_a_terminal_draws_its_bar_on_standard_error_and_clears_it() {
+    const CARDS: u64 = 20_000;
+    let env = Env::new();
+    let mut csv = String::from("card_id,review_time,review_rating,review_duration\n");
+    for card in 0..CARDS {
+        csv.push_str(&format!(
+            "{card},2026-09-{:02}T10:00:00+00:00,{},4000\n",
+            1 + card % 28,
+            1 + card % 4
+        ));
+    }
+    let log = env.write("big.csv", csv);
+    env.ok(&["import", "--revlog", log.to_str().expect("UTF-8 path")]);
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_jargon"));
+    cmd.args(["config", "set", "scheduler", "fsrs"])
+        .env("JARGON_DB", &env.db)
+        .env("JARGON_NOW", &env.now)
+        .env("TZ", "UTC")
+        .env("TERM", "xterm")
+        .env("NO_COLOR", "1");
+    let mut session = Session::spawn(cmd).expect("spawn in a pty");
+    session
+        .get_process_mut()
+        .set_window_size(80, 24)
+        .expect("window size");
+    session.set_expect_timeout(Some(Duration::from_secs(120)));
+    let all = session.expect(expectrl::Eof).expect("the process ends");
+    let output = String::from_utf8_lossy(all.as_bytes()).into_owned();
+    let status = session.get_process().wait().expect("wait");
+    assert!(
+        matches!(status, WaitStatus::Exited(_, 0)),
+        "{status:?}\n{output}"
+    );
+    let segments: Vec<&str> = output.split("\x1b[2K").collect();
+    let frames: Vec<(u64, u64)> = segments[..segments.len() - 1]
+        .iter()
+        .map(|frame| {
+            let line = frame.trim_end_matches('\r');
+            assert!(line.starts_with("switching "), "{line:?}");
+            let counts = line
+                .split_whitespace()
+                .find(|w| w.contains('/'))
+                .unwrap_or_else(|| panic!("no POS/LEN in {line:?}"));
+            let (pos, len) = counts.split_once('/').expect("POS/LEN");
+            (pos.parse().expect("pos"), len.parse().expect("len"))
+        })
+        .collect();
+    assert!(!frames.is_empty(), "no bar was drawn: {output:?}");
+    assert!(
+        frames.iter().all(|&(pos, len)| len == CARDS && pos <= len),
+        "{frames:?}"
+    );
+    assert!(frames.windows(2).all(|w| w[0].0 <= w[1].0), "{frames:?}");
+    assert_eq!(
+        segments[segments.len() - 1],
+        format!(
+            "scheduler = fsrs ({CARDS} cards replayed from their logs, {CARDS} changed, due dates kept)\r\n"
+        )
+    );
+}
