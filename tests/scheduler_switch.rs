@@ -1,7 +1,8 @@
 //! `jargon config set scheduler NAME [--reschedule [--yes]]` through the binary: a switch
 //! recomputes every card's state from its log and keeps due dates, `check` agrees after every
 //! switch, the same scheduler changes nothing, `--reschedule` refuses without a terminal or
-//! `--yes`, and its question on a terminal answered no leaves everything as it was.
+//! `--yes`, its question on a terminal answered no leaves everything as it was (yes moves the
+//! cards), and a large switch draws its bar on a terminal.
 
 use crate::common;
 
@@ -248,7 +249,7 @@ fn in_pty_answering(env: &Env, args: &[&str], answer: &str) -> (String, WaitStat
 }
 
 #[test]
-fn the_reschedule_question_on_a_terminal_answered_no_changes_nothing() {
+fn the_reschedule_question_on_a_terminal_answered_no_changes_nothing_and_yes_moves_the_cards() {
     let env = with_history();
     env.ok(&["config", "set", "scheduler", "anki"]);
     let before = env.fingerprint();
@@ -279,6 +280,30 @@ fn the_reschedule_question_on_a_terminal_answered_no_changes_nothing() {
     );
     assert!(output.contains("Nothing was changed."), "{output:?}");
     assert_eq!(env.fingerprint(), before);
+
+    // Answered yes, the cards move.
+    let moved: usize = question
+        .trim_start_matches("Reschedule ")
+        .split(' ')
+        .next()
+        .and_then(|n| n.parse().ok())
+        .expect("the number of cards in the question");
+    let (output, status) = in_pty_answering(
+        &env,
+        &["config", "set", "scheduler", "anki", "--reschedule"],
+        "y",
+    );
+    assert!(
+        matches!(status, WaitStatus::Exited(_, 0)),
+        "{status:?}\n{output}"
+    );
+    assert!(
+        output.contains(&format!(", {moved} rescheduled)")),
+        "{output:?}"
+    );
+    let written: i64 = env.sql("SELECT count(*) FROM reviews WHERE kind = 'reschedule'");
+    assert_eq!(written as usize, moved);
+    assert_check_ok(&env);
 }
 
 /// The logged cards' memory columns (stability, difficulty), in card order.
