@@ -17,4 +17,5 @@ pub mod scheduler; // SM-2 and replay (pure)
 pub mod session; // which card comes next; the answer matcher (pure)
 pub mod stats; // statistics over the review log (pure)
 pub mod store; // the only place that speaks SQL
+pub mod switch; // switching scheduler: every card recomputed from its log, due dates moved on request
 pub mod text; // sanitising and folding text (pure)

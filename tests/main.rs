@@ -37,6 +37,7 @@ mod repl_pty;
 mod report_browser;
 mod review_queue;
 mod review_rules;
+mod scheduler_switch;
 mod schedulers;
 mod screens_pty;
 mod sm2_reference;

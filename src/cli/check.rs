@@ -7,7 +7,8 @@ use std::io::Write;
 
 use super::Context;
 use crate::error::{Error, Result};
-use crate::scheduler::replay::{LoggedAnswer, replay};
+use crate::scheduler::convert::{replay_under, switched};
+use crate::scheduler::replay::LoggedAnswer;
 use crate::store::reviews::{ReviewRow, SettingsTable, Unreplayable};
 
 #[derive(Debug, clap::Args)]
@@ -46,10 +47,11 @@ pub fn run(context: &Context, _args: &Args, out: &mut dyn Write) -> Result<()> {
         })?;
         let settings = collection.settings_table()?;
         let mut cards = 0usize;
+        let active = collection.config()?.scheduler;
         collection.for_each_card(|card| {
             cards += 1;
             let log = logs.remove(&card.id).unwrap_or_default();
-            problems.extend(check_card(card.id, &card.state, &log, &settings));
+            problems.extend(check_card(card.id, &card.state, &log, &settings, active));
             Ok(())
         })?;
         for card_id in logs.keys() {
@@ -82,7 +84,7 @@ pub fn run(context: &Context, _args: &Args, out: &mut dyn Write) -> Result<()> {
     )))
 }
 
-/// Problems with one card: a log row whose before-state is not the previous after-state, a
+/// Problems with one card under the `active` scheduler: a log row whose before-state is not the previous after-state (converted where the scheduler changed), a
 /// row made by a scheduler this build does not know (so it cannot be replayed), a row the
 /// scheduler disagrees with, or a stored state the replay does not reproduce.
 pub fn check_card(
@@ -90,16 +92,9 @@ pub fn check_card(
     stored: &crate::scheduler::CardState,
     log: &[ReviewRow],
     settings: &SettingsTable,
+    active: crate::scheduler::SchedulerKind,
 ) -> Vec<String> {
     let mut problems = vec![];
-    let mut previous = crate::scheduler::CardState::new_card();
-    for (i, row) in log.iter().enumerate() {
-        if row.kind != crate::scheduler::replay::ReviewKind::Import && row.before != previous {
-            problems.push(format!("card {card_id}: review {} starts from a state the previous one did not leave (row {})", row.id, i + 1));
-            break;
-        }
-        previous = row.after;
-    }
     let mut logged: Vec<LoggedAnswer> = Vec::with_capacity(log.len());
     for row in log {
         let answer = match row.as_logged(settings) {
@@ -123,7 +118,23 @@ pub fn check_card(
         };
         logged.push(answer);
     }
-    match replay(card_id, &logged) {
+    // Where the scheduler changes between rows, a row starts from the state converted to its
+    // scheduler (`scheduler::convert`), not from the previous row's.
+    let mut previous = crate::scheduler::CardState::new_card();
+    for (i, row) in log.iter().enumerate() {
+        if i > 0 && logged[i].scheduler != logged[i - 1].scheduler {
+            // A conversion that fails is reported by the replay below.
+            if let Ok(converted) = switched(card_id, &logged[..i], logged[i].scheduler, &previous) {
+                previous = converted;
+            }
+        }
+        if row.kind != crate::scheduler::replay::ReviewKind::Import && row.before != previous {
+            problems.push(format!("card {card_id}: review {} starts from a state the previous one did not leave (row {})", row.id, i + 1));
+            break;
+        }
+        previous = row.after;
+    }
+    match replay_under(card_id, &logged, active) {
         Ok(state) if state == *stored => {}
         Ok(state) => problems.push(format!(
             "card {card_id}: stored state {stored:?} differs from its replayed log {state:?}"

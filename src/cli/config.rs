@@ -3,6 +3,8 @@
 use std::io::{IsTerminal, Write};
 
 use super::{Context, table};
+
+mod switch;
 use crate::config::{KEYS, find_key};
 use crate::error::{Error, Result};
 use crate::repl::render::{terminal_width, wrap};
@@ -18,7 +20,22 @@ pub enum Action {
     /// Print one setting's value
     Get { key: String },
     /// Change a setting (checked before it is stored)
-    Set { key: String, value: String },
+    ///
+    /// `config set scheduler sm2|anki|fsrs` recomputes every card's state from its history
+    /// under the new scheduler, keeping due dates; `--reschedule` also moves due dates to what
+    /// the new scheduler gives, after a preview and a question.
+    Set {
+        key: String,
+        value: String,
+        /// With `scheduler`: also move each card's due date to what the new scheduler gives
+        /// from its last answer (one `reschedule` row per moved card), after a preview and
+        /// a [y/N] question
+        #[arg(long)]
+        reschedule: bool,
+        /// With --reschedule: do not ask (needed when standard input is not a terminal)
+        #[arg(long, requires = "reschedule")]
+        yes: bool,
+    },
     /// Return a setting to its default
     Unset { key: String },
     /// List every setting (the default)
@@ -26,6 +43,27 @@ pub enum Action {
 }
 
 pub fn run(context: &Context, args: &Args, out: &mut dyn Write) -> Result<()> {
+    match args.action.as_ref() {
+        Some(Action::Set {
+            key,
+            value,
+            reschedule,
+            yes,
+        }) if key == "scheduler" => {
+            return switch::run(context, value, *reschedule, *yes, out);
+        }
+        Some(Action::Set {
+            reschedule: true, ..
+        }) => {
+            return Err(Error::usage(
+                "--reschedule goes with `config set scheduler` only",
+            ));
+        }
+        Some(Action::Unset { key }) if key == "scheduler" => {
+            return switch::run(context, find_key(key)?.default, false, false, out);
+        }
+        _ => {}
+    }
     let collection = context.open()?;
     let pairs = collection.config_pairs()?;
     match args.action.as_ref().unwrap_or(&Action::List) {
@@ -70,7 +108,7 @@ pub fn run(context: &Context, args: &Args, out: &mut dyn Write) -> Result<()> {
             )
             .map_err(Error::Output)?;
         }
-        Action::Set { key, value } => {
+        Action::Set { key, value, .. } => {
             let stored = collection.set_config(key, value)?;
             writeln!(out, "{key} = {stored}").map_err(Error::Output)?;
         }

@@ -6,6 +6,7 @@
 //! id and repetition count, so replaying a card's review log reproduces its state exactly.
 
 pub mod anki;
+pub mod convert;
 pub mod fsrs;
 pub mod fuzz;
 pub mod replay;

@@ -5,8 +5,9 @@
 //! change nothing; imported history (from Anki) carries the state the other program gave the
 //! card, which is adopted as it stands, and so does a `reschedule` row (a scheduler switch
 //! moving a due date). Before an FSRS answer, a card answered before with no memory state gets
-//! the fold of its answers so far ([`super::fsrs::with_memory`]), as the review does.
-//! `check` compares the result with the stored card.
+//! the fold of its answers so far ([`super::fsrs::with_memory`]), as the review does. Where
+//! the scheduler changes between rows (the collection switched), the state is converted
+//! ([`super::convert`]). `check` compares the result with the stored card.
 
 use super::{Answer, CardState, Moment, Quality, SchedulerKind, Settings};
 use crate::clock::DayNumber;
@@ -122,11 +123,23 @@ pub fn prepare(
 }
 
 /// Replays `log` (oldest first) for the card `card_id`; returns the final state, or where
-/// the log disagrees with the scheduler.
+/// the log disagrees with the scheduler. Where the scheduler changes between two rows, the
+/// state is converted first ([`super::convert::switched`]: the answers so far replayed
+/// through the new scheduler, due date kept), as switching scheduler does to the card.
 pub fn replay(card_id: i64, log: &[LoggedAnswer]) -> std::result::Result<CardState, Divergence> {
     let mut state = CardState::new_card();
     let mut answers: Vec<(Answer, DayNumber)> = Vec::with_capacity(log.len());
     for (index, entry) in log.iter().enumerate() {
+        if index > 0 && entry.scheduler != log[index - 1].scheduler {
+            // The collection switched scheduler between these rows: the card's state is its
+            // answers so far replayed through the new one, due date kept.
+            state = super::convert::switched(card_id, &log[..index], entry.scheduler, &state)
+                .map_err(|e| Divergence {
+                    index,
+                    expected: Err(e.to_string()),
+                    logged: entry.after,
+                })?;
+        }
         match entry.kind {
             ReviewKind::Drill | ReviewKind::Cram => {}
             ReviewKind::Import | ReviewKind::Reschedule => state = entry.after,

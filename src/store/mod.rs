@@ -25,6 +25,7 @@ pub mod notes;
 pub mod reviews;
 pub mod revlog;
 pub mod stats;
+pub mod switch;
 
 use std::io::Read;
 use std::path::{Path, PathBuf};

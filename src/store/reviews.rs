@@ -172,6 +172,16 @@ impl ReviewRow {
     }
 }
 
+/// Every `scheduler_settings` row (also read inside a transaction, by the scheduler switch).
+pub(crate) fn read_settings_table(conn: &rusqlite::Connection) -> Result<SettingsTable> {
+    let mut stmt = conn.prepare("SELECT id, body FROM scheduler_settings")?;
+    let rows = stmt.query_map([], |row| {
+        let body: String = row.get(1)?;
+        Ok((row.get(0)?, Settings::from_body(&body)))
+    })?;
+    Ok(SettingsTable(rows.collect::<rusqlite::Result<_>>()?))
+}
+
 /// Writes a card's state (used by answers, undo and imports), giving the card its row first.
 pub(crate) fn write_state(tx: &Transaction, card_id: i64, state: &CardState) -> Result<()> {
     super::cards::materialize(tx, card_id)?;
@@ -317,14 +327,7 @@ impl Collection {
 
     /// Every `scheduler_settings` row, for replaying the log.
     pub fn settings_table(&self) -> Result<SettingsTable> {
-        let mut stmt = self
-            .conn()
-            .prepare("SELECT id, body FROM scheduler_settings")?;
-        let rows = stmt.query_map([], |row| {
-            let body: String = row.get(1)?;
-            Ok((row.get(0)?, Settings::from_body(&body)))
-        })?;
-        Ok(SettingsTable(rows.collect::<rusqlite::Result<_>>()?))
+        read_settings_table(self.conn())
     }
 
     pub fn review(&self, review_id: i64) -> Result<ReviewRow> {
