@@ -327,7 +327,7 @@ mod tests {
     }
 
     #[test]
-    fn an_fsrs_replay_onto_a_card_made_by_sm2_folds_its_answers_first_as_check_does() {
+    fn an_fsrs_replay_after_switching_from_sm2_folds_every_answer_as_check_does() {
         let settings = Settings::default();
         let clock = clock();
         let merger = |scheduler| Merger {
@@ -348,8 +348,17 @@ mod tests {
             answer(START + 6 * DAY_MS, 3),
         ]);
         let (sm2, _) = merger(SchedulerKind::Sm2).merge(&early, &new);
-        let stored = stored_after(11, &sm2);
+        let mut stored = stored_after(11, &sm2);
         assert_eq!(stored.state.memory, None);
+        // `config set scheduler fsrs` in between: the card's state becomes its log's
+        // replay under fsrs, due date kept (`scheduler::convert`).
+        stored.state = crate::scheduler::convert::switched(
+            11,
+            &logged(&sm2, SchedulerKind::Sm2),
+            SchedulerKind::Fsrs,
+            &stored.state,
+        )
+        .unwrap();
         let later = history(vec![
             answer(START + 20 * DAY_MS, 4),
             answer(START + 45 * DAY_MS, 1),
