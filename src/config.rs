@@ -99,6 +99,26 @@ pub const KEYS: &[Key] = &[
         help: "anki: a forgotten card's interval is multiplied by this (0.0 to 1.0)",
     },
     Key {
+        name: "again_ease_change",
+        default: "-0.20",
+        help: "anki: Again changes a review card's ease by this (-1.0 to 0.0)",
+    },
+    Key {
+        name: "hard_ease_change",
+        default: "-0.15",
+        help: "anki: Hard changes a review card's ease by this (-1.0 to 0.0)",
+    },
+    Key {
+        name: "easy_ease_change",
+        default: "0.15",
+        help: "anki: Easy changes a review card's ease by this (0.0 to 1.0)",
+    },
+    Key {
+        name: "minimum_ease",
+        default: "1.3",
+        help: "anki: the ease never falls below this (1.3 to 2.5)",
+    },
+    Key {
         name: "lapse_minimum_interval",
         default: "1",
         help: "anki: the shortest interval after a lapse, in days (1 to 36500)",
@@ -219,6 +239,24 @@ fn scaled(key: &str, value: &str, min: &str, max: &str, scale: f64) -> Result<u3
         .filter(|v| *v >= low && *v <= high)
         // Between two small non-negative bounds: the cast is exact.
         .map(|v| v as u32)
+        .ok_or_else(|| {
+            Error::usage(format!(
+                "{key} must be a number from {min} to {max}, not '{value}'"
+            ))
+        })
+}
+
+/// A signed change from `min` to `max` (both at most 1 in size), in thousandths.
+fn change_permille(key: &str, value: &str, min: &str, max: &str) -> Result<i32> {
+    let bound = |text: &str| (text.parse::<f64>().unwrap_or(0.0) * 1000.0).round();
+    value
+        .trim()
+        .parse::<f64>()
+        .ok()
+        .map(|v| (v * 1000.0).round())
+        .filter(|v| *v >= bound(min) && *v <= bound(max))
+        // Within -1000 to 1000: the cast is exact.
+        .map(|v| v as i32)
         .ok_or_else(|| {
             Error::usage(format!(
                 "{key} must be a number from {min} to {max}, not '{value}'"
@@ -365,6 +403,25 @@ fn scheduling(pairs: &BTreeMap<String, String>) -> Result<Settings> {
             1,
             36_500,
         )?,
+        again_ease_delta_permille: change_permille(
+            "again_ease_change",
+            get("again_ease_change"),
+            "-1.0",
+            "0.0",
+        )?,
+        hard_ease_delta_permille: change_permille(
+            "hard_ease_change",
+            get("hard_ease_change"),
+            "-1.0",
+            "0.0",
+        )?,
+        easy_ease_delta_permille: change_permille(
+            "easy_ease_change",
+            get("easy_ease_change"),
+            "0.0",
+            "1.0",
+        )?,
+        minimum_ease_permille: permille("minimum_ease", get("minimum_ease"), "1.3", "2.5")?,
         desired_retention_permyriad: scaled(
             "desired_retention",
             get("desired_retention"),

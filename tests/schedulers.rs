@@ -189,3 +189,50 @@ fn scheduler_settings_out_of_range_are_refused_with_the_key_and_range() {
         );
     }
 }
+
+/// Anki's ease changes and floor are settings too: a lapse under a harsher Again takes that
+/// much ease, Easy under a kinder one adds that much, and `check` replays both from the log
+/// after the settings go back to Anki's.
+#[test]
+fn anki_ease_changes_and_floor_are_settings_the_log_keeps() {
+    let mut env = Env::new();
+    env.ok(&["config", "set", "scheduler", "anki"]);
+    env.ok(&["config", "set", "learning_steps", "1m"]);
+    env.ok(&["config", "set", "learn_ahead", "0"]);
+    // Day 1: two new cards graduate (Good on the one step), ease 2.5.
+    review_on(&mut env, 1, "33");
+    env.ok(&["config", "set", "again_ease_change", "-0.35"]);
+    env.ok(&["config", "set", "easy_ease_change", "0.25"]);
+    // Day 2: both review cards are due; Again on the first, Easy on the second.
+    review_on(&mut env, 2, "14");
+    let eases: Vec<i64> = {
+        let conn = rusqlite::Connection::open(&env.db).expect("open");
+        let mut stmt = conn
+            .prepare("SELECT ease_after FROM reviews WHERE day = (SELECT max(day) FROM reviews) ORDER BY id")
+            .unwrap();
+        stmt.query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    };
+    assert_eq!(eases, vec![2150, 2750]);
+    env.ok(&["config", "unset", "again_ease_change"]);
+    env.ok(&["config", "unset", "easy_ease_change"]);
+    let check = env.ok(&["check"]);
+    assert!(check.starts_with("ok: "), "{check}");
+    for (key, value, message) in [
+        (
+            "again_ease_change",
+            "0.1",
+            "again_ease_change must be a number from -1.0 to 0.0, not '0.1'",
+        ),
+        (
+            "minimum_ease",
+            "1.2",
+            "minimum_ease must be a number from 1.3 to 2.5, not '1.2'",
+        ),
+    ] {
+        let stderr = env.fails(&["config", "set", key, value], 2);
+        assert_eq!(stderr, format!("jargon: {message}\n"), "{key}");
+    }
+}

@@ -26,6 +26,8 @@ pub enum Action {
     /// the new scheduler gives, after a preview and a question.
     Set {
         key: String,
+        /// The new value (a negative number such as -0.20 is a value, not a flag)
+        #[arg(allow_negative_numbers = true)]
         value: String,
         /// With `scheduler`: also move each card's due date to what the new scheduler gives
         /// from its last answer (one `reschedule` row per moved card), after a preview and

@@ -217,6 +217,12 @@ pub struct Settings {
     pub lapse_new_interval_permille: u32,
     /// ... but never below this many days (default 1).
     pub lapse_minimum_interval_days: u32,
+    /// `anki`: ease changes on review cards in thousandths (Again -200, Hard -150, Easy +150).
+    pub again_ease_delta_permille: i32,
+    pub hard_ease_delta_permille: i32,
+    pub easy_ease_delta_permille: i32,
+    /// `anki`: the ease never falls below this (default 1300, the floor a stored ease keeps).
+    pub minimum_ease_permille: u32,
     /// `fsrs`: the recall aimed at, in ten-thousandths (default 9000: 0.90).
     pub desired_retention_permyriad: u32,
     /// `fsrs`: the 21 FSRS-6 parameters.
@@ -239,6 +245,10 @@ impl Default for Settings {
             interval_modifier_permille: 1000,
             lapse_new_interval_permille: 0,
             lapse_minimum_interval_days: 1,
+            again_ease_delta_permille: -200,
+            hard_ease_delta_permille: -150,
+            easy_ease_delta_permille: 150,
+            minimum_ease_permille: MINIMUM_EASE_PERMILLE,
             desired_retention_permyriad: 9000,
             fsrs_parameters: FsrsParameters::default(),
         }
@@ -293,11 +303,50 @@ impl Settings {
             ),
             format!("fsrs_parameters {}", parameters.join(" ")),
         ]
+        .into_iter()
+        .chain(self.ease_change_lines())
+        .collect::<Vec<_>>()
         .join("\n")
     }
 
+    /// Anki's ease changes and floor, written only when they are not Anki's (so the body of
+    /// settings that keep them is the one answers were logged with before they were keys).
+    fn ease_change_lines(&self) -> Vec<String> {
+        let default = Settings::default();
+        let mut lines = vec![];
+        for (key, value, usual) in [
+            (
+                "again_ease_delta_permille",
+                self.again_ease_delta_permille,
+                default.again_ease_delta_permille,
+            ),
+            (
+                "hard_ease_delta_permille",
+                self.hard_ease_delta_permille,
+                default.hard_ease_delta_permille,
+            ),
+            (
+                "easy_ease_delta_permille",
+                self.easy_ease_delta_permille,
+                default.easy_ease_delta_permille,
+            ),
+        ] {
+            if value != usual {
+                lines.push(format!("{key} {value}"));
+            }
+        }
+        if self.minimum_ease_permille != default.minimum_ease_permille {
+            lines.push(format!(
+                "minimum_ease_permille {}",
+                self.minimum_ease_permille
+            ));
+        }
+        lines
+    }
+
     /// Reads [`Settings::body`] back; None when a line is missing, unknown or unreadable
-    /// (a row written by a newer jargon, or damaged).
+    /// (a row written by a newer jargon, or damaged). The ease-change lines are optional
+    /// (absent: Anki's).
     pub fn from_body(body: &str) -> Option<Settings> {
         let mut s = Settings::default();
         let mut seen = 0u32;
@@ -324,6 +373,22 @@ impl Settings {
                 "lapse_new_interval_permille" => s.lapse_new_interval_permille = number()?,
                 "lapse_minimum_interval_days" => s.lapse_minimum_interval_days = number()?,
                 "desired_retention_permyriad" => s.desired_retention_permyriad = number()?,
+                "again_ease_delta_permille" => {
+                    s.again_ease_delta_permille = value.parse().ok()?;
+                    continue;
+                }
+                "hard_ease_delta_permille" => {
+                    s.hard_ease_delta_permille = value.parse().ok()?;
+                    continue;
+                }
+                "easy_ease_delta_permille" => {
+                    s.easy_ease_delta_permille = value.parse().ok()?;
+                    continue;
+                }
+                "minimum_ease_permille" => {
+                    s.minimum_ease_permille = number()?;
+                    continue;
+                }
                 "fsrs_parameters" => {
                     let list: Option<Vec<f32>> =
                         value.split_whitespace().map(|w| w.parse().ok()).collect();

@@ -69,8 +69,7 @@ impl Default for AnkiSettings {
 }
 
 impl AnkiSettings {
-    /// The rules' share of the collection's settings; the ease changes and the ease floor
-    /// stay Anki's.
+    /// The rules' share of the collection's settings.
     pub fn from_shared(shared: &Settings) -> AnkiSettings {
         AnkiSettings {
             learning_steps: shared.learning_steps,
@@ -82,11 +81,14 @@ impl AnkiSettings {
             interval_modifier_permille: shared.interval_modifier_permille,
             lapse_new_interval_permille: shared.lapse_new_interval_permille,
             lapse_minimum_interval_days: shared.lapse_minimum_interval_days,
+            again_ease_delta_permille: shared.again_ease_delta_permille,
+            hard_ease_delta_permille: shared.hard_ease_delta_permille,
+            easy_ease_delta_permille: shared.easy_ease_delta_permille,
+            minimum_ease_permille: shared.minimum_ease_permille,
             relearning_steps: shared.relearning_steps,
             maximum_interval_days: shared.maximum_interval_days,
             leech_lapses: shared.leech_lapses,
             fuzz: shared.fuzz,
-            ..AnkiSettings::default()
         }
     }
 }
