@@ -6,11 +6,11 @@ use super::render::{Style, plural};
 use std::time::Instant;
 
 use super::{ANSWER_KEPT, Frontend, Review, UndoEntry, has_steps, interrupt};
-use crate::clock::{Clock, DayNumber};
+use crate::clock::Clock;
 use crate::error::{Error, Result};
 use crate::model::{Card, Note};
 use crate::scheduler::replay::ReviewKind;
-use crate::scheduler::{Answer, CardState, Due, Quality, describe_interval_days};
+use crate::scheduler::{Answer, CardState, Due, Moment, Quality, describe_interval_days};
 use crate::session::Next;
 use crate::store::reviews::NewReview;
 
@@ -72,7 +72,7 @@ impl Review<'_> {
             suspended: suspend,
             term: note.fields.term.clone(),
         });
-        let line = self.answer_line(&style, kind, &after, quality, moment.today, next.is_none());
+        let line = self.answer_line(&style, kind, &after, quality, &moment, next.is_none());
         ui.print(&line)?;
         if became_leech {
             self.say_leech(ui, &after, suspend)?;
@@ -151,7 +151,7 @@ impl Review<'_> {
         kind: ReviewKind,
         after: &CardState,
         quality: Quality,
-        today: DayNumber,
+        moment: &Moment,
         redrilled: bool,
     ) -> String {
         let answer = Answer::from_quality(quality);
@@ -159,11 +159,12 @@ impl Review<'_> {
             (ReviewKind::Schedule, Due::At(at)) => format!(
                 "{} · back in {} ({})",
                 answer.label(),
-                self.describe_step(at),
+                // The step as the answer set it, whenever this line is printed.
+                super::describe_wait(at - moment.now),
                 self.clock_time(at)
             ),
             (ReviewKind::Schedule, _) => {
-                let date = Clock::date_of_day(today + i64::from(after.interval_days));
+                let date = Clock::date_of_day(moment.today + i64::from(after.interval_days));
                 format!(
                     "{} · next in {} ({})",
                     answer.label(),

@@ -25,7 +25,7 @@ use crate::config::Config;
 use crate::error::Result;
 use crate::model::{Card, Direction, Note};
 use crate::scheduler::{
-    Answer, CardState, Due, Moment, NextStates, Quality, SchedulerKind, describe_interval_days,
+    Answer, CardState, Due, Moment, Quality, SchedulerKind, describe_interval_days,
 };
 use crate::session::matcher::{self, Verdict};
 use crate::session::{Order, Plan, Session, Undone};
@@ -502,13 +502,19 @@ impl<'a> Review<'a> {
                 "  (re-drill: the schedule stays as it is)"
             }));
         }
-        let next = self.next_states(card)?;
+        let (ready, moment) = self.prepared(card)?;
+        let next = self
+            .config
+            .scheduler
+            .next_states(&ready, &moment, &self.config.scheduling)?;
         let parts: Vec<String> = Answer::ALL
             .iter()
             .map(|a| {
                 let state = next.get(*a).state;
+                // A step from the moment the states were worked out: the clock may move on
+                // (`JARGON_NOW_RATE`) before this line is printed.
                 let when = match state.due {
-                    Due::At(at) => self.describe_step(at),
+                    Due::At(at) => describe_wait(at - moment.now),
                     _ => describe_interval_days(state.interval_days),
                 };
                 format!("{} {when}", a.label())
@@ -535,13 +541,6 @@ impl<'a> Review<'a> {
             moment,
             &self.config.scheduling,
         )
-    }
-
-    fn next_states(&self, card: &Card) -> Result<NextStates> {
-        let (state, moment) = self.prepared(card)?;
-        self.config
-            .scheduler
-            .next_states(&state, &moment, &self.config.scheduling)
     }
 
     fn reveal(&self, ui: &mut dyn Frontend, card: &Card, note: &Note, redrill: bool) -> Result<()> {
