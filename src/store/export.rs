@@ -1,5 +1,5 @@
-//! Reading what an export writes: notes with their decks and dates, cards, and the review log
-//! with the note each row belongs to.
+//! Reading what an export writes: the decks it selects, notes with their decks and dates,
+//! cards, and the review log with the note each row belongs to.
 
 use rusqlite::params_from_iter;
 
@@ -44,6 +44,41 @@ fn deck_filter(column: &str, deck_ids: Option<&[i64]>) -> String {
 }
 
 impl Collection {
+    /// The decks an export takes: each deck in `names` with its sub-decks (every deck when
+    /// `names` is empty), less the decks named exactly in `excluded`; each deck once, by id.
+    /// `None` (every deck) when nothing is named or excluded. An unknown name is refused,
+    /// naming it, before anything is read.
+    pub fn export_selection(
+        &self,
+        names: &[String],
+        excluded: &[String],
+    ) -> Result<Option<Vec<i64>>> {
+        if names.is_empty() && excluded.is_empty() {
+            return Ok(None);
+        }
+        let mut ids = vec![];
+        if names.is_empty() {
+            let mut stmt = self.conn().prepare("SELECT id FROM decks")?;
+            let rows = stmt.query_map([], |r| r.get::<_, i64>(0))?;
+            ids = rows.collect::<rusqlite::Result<_>>()?;
+        }
+        for name in names {
+            ids.extend(self.deck_ids_under(name)?);
+        }
+        if !excluded.is_empty() {
+            let marks = vec!["?"; excluded.len()].join(", ");
+            let mut stmt = self
+                .conn()
+                .prepare(&format!("SELECT id FROM decks WHERE name IN ({marks})"))?;
+            let rows = stmt.query_map(params_from_iter(excluded), |r| r.get::<_, i64>(0))?;
+            let left_out = rows.collect::<rusqlite::Result<Vec<i64>>>()?;
+            ids.retain(|id| !left_out.contains(id));
+        }
+        ids.sort_unstable();
+        ids.dedup();
+        Ok(Some(ids))
+    }
+
     /// The decks (all, or these), by name.
     pub fn export_decks(&self, deck_ids: Option<&[i64]>) -> Result<Vec<ExportDeck>> {
         let sql = format!(
