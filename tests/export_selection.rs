@@ -119,6 +119,21 @@ fn exclude_builtin_exports_every_deck_but_the_built_in_ones_in_every_text_format
     ]);
     let rows: Vec<&str> = csv.lines().filter(|l| !l.starts_with('#')).collect();
     assert_eq!(rows, ["delta,fourth,,,,,,delta,Third,"]);
+    // A learner's sub-deck of a built-in deck is the learner's.
+    let sub = source.write(
+        "sub.json",
+        r#"[{"deck": "ML::Foundations::Mine", "term": "zeta", "definition": "sixth"}]"#,
+    );
+    source.ok(&["import", arg(&sub)]);
+    let csv = source.ok(&[
+        "export",
+        "deck",
+        "--deck",
+        "ML::Foundations",
+        "--exclude-builtin",
+    ]);
+    let rows: Vec<&str> = csv.lines().filter(|l| !l.starts_with('#')).collect();
+    assert_eq!(rows, ["zeta,sixth,,,,,,zeta,ML::Foundations::Mine,"]);
 }
 
 #[test]

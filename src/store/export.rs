@@ -222,6 +222,42 @@ mod tests {
     }
 
     #[test]
+    fn a_selection_holds_each_named_deck_and_its_sub_decks_once_less_the_excluded() {
+        let collection = Collection::open_in_memory().unwrap();
+        collection
+            .conn()
+            .execute_batch(
+                "INSERT INTO decks (id, name, created_at) VALUES
+                     (1, 'A', 0), (2, 'A::Sub', 0), (3, 'B', 0), (4, 'Built', 0), (5, 'Built::Mine', 0);",
+            )
+            .unwrap();
+        let names = |list: &[&str]| -> Vec<String> { list.iter().map(|s| s.to_string()).collect() };
+        assert_eq!(collection.export_selection(&[], &[]).unwrap(), None);
+        assert_eq!(
+            collection
+                .export_selection(&names(&["B", "a", "A::sub", "B"]), &[])
+                .unwrap(),
+            Some(vec![1, 2, 3])
+        );
+        assert_eq!(
+            collection
+                .export_selection(&[], &names(&["Built"]))
+                .unwrap(),
+            Some(vec![1, 2, 3, 5])
+        );
+        assert_eq!(
+            collection
+                .export_selection(&names(&["Built"]), &names(&["Built", "Built::Mine"]))
+                .unwrap(),
+            Some(vec![])
+        );
+        let error = collection
+            .export_selection(&names(&["A", "Nope"]), &[])
+            .unwrap_err();
+        assert!(error.to_string().contains("no deck 'Nope'"), "{error}");
+    }
+
+    #[test]
     fn exporting_the_log_does_not_grow_with_the_number_of_notes() {
         let (small, small_rows) = export_steps(&collection(1_000));
         let (large, large_rows) = export_steps(&collection(20_000));
