@@ -20,6 +20,7 @@ mod csv_messages;
 mod edit_loop;
 mod escapes;
 mod export_anki_csv;
+mod export_selection;
 mod fsrs_reference;
 mod fuzz_regressions;
 mod hostile_packages;

@@ -30,9 +30,12 @@ pub enum What {
 
 #[derive(Debug, clap::Args)]
 pub struct DeckArgs {
-    /// Only this deck and its sub-decks (default: the whole collection)
+    /// Only this deck and its sub-decks; repeat for several (default: the whole collection)
     #[arg(long, value_name = "NAME")]
-    pub deck: Option<String>,
+    pub deck: Vec<String>,
+    /// Leave out the built-in decks (ML::Foundations and the others jargon installs)
+    #[arg(long)]
+    pub exclude_builtin: bool,
     /// The format (default: from the output file's extension, else csv)
     #[arg(long, value_enum, value_name = "FORMAT")]
     pub format: Option<Format>,
@@ -50,9 +53,12 @@ pub enum ReviewFormat {
 
 #[derive(Debug, clap::Args)]
 pub struct ReviewArgs {
-    /// Only the reviews of this deck and its sub-decks
+    /// Only the reviews of this deck and its sub-decks; repeat for several
     #[arg(long, value_name = "NAME")]
-    pub deck: Option<String>,
+    pub deck: Vec<String>,
+    /// Leave out the reviews of the built-in decks
+    #[arg(long)]
+    pub exclude_builtin: bool,
     /// The format (default: from the output file's extension, else csv)
     #[arg(long, value_enum, value_name = "FORMAT")]
     pub format: Option<ReviewFormat>,
@@ -71,8 +77,29 @@ pub fn run(context: &Context, args: &Args, out: &mut dyn Write) -> Result<()> {
     }
 }
 
-fn selected_decks(collection: &Collection, deck: Option<&str>) -> Result<Option<Vec<i64>>> {
-    deck.map(|name| collection.deck_ids_under(name)).transpose()
+/// The decks an export takes (`None`: every deck): those named with `--deck`, each with its
+/// sub-decks and each once, less the built-in decks with `--exclude-builtin`. A selection left
+/// with no deck is refused, so that an export never writes an empty file by mistake.
+fn selected_decks(
+    collection: &Collection,
+    names: &[String],
+    exclude_builtin: bool,
+) -> Result<Option<Vec<i64>>> {
+    let builtin: Vec<String> = if exclude_builtin {
+        crate::deck::builtin::decks()?
+            .into_iter()
+            .map(|deck| deck.name)
+            .collect()
+    } else {
+        vec![]
+    };
+    let selection = collection.export_selection(names, &builtin)?;
+    if selection.as_ref().is_some_and(Vec::is_empty) {
+        return Err(Error::failed(
+            "there is nothing to export: every deck selected is a built-in deck, which --exclude-builtin leaves out",
+        ));
+    }
+    Ok(selection)
 }
 
 fn export_deck(context: &Context, args: &DeckArgs, out: &mut dyn Write) -> Result<()> {
@@ -91,7 +118,7 @@ fn export_deck(context: &Context, args: &DeckArgs, out: &mut dyn Write) -> Resul
         ));
     }
     let collection = context.open()?;
-    let deck_ids = selected_decks(&collection, args.deck.as_deref())?;
+    let deck_ids = selected_decks(&collection, &args.deck, args.exclude_builtin)?;
     let decks = collection.export_decks(deck_ids.as_deref())?;
     let notes = collection.export_notes(deck_ids.as_deref())?;
     if format == Format::Apkg {
@@ -135,7 +162,7 @@ fn export_deck(context: &Context, args: &DeckArgs, out: &mut dyn Write) -> Resul
 /// The decks and notes a deck export takes.
 struct Selection<'a> {
     collection: &'a Collection,
-    /// The selected decks (`--deck` and its sub-decks); none for every deck.
+    /// The selected decks (see `selected_decks`); none for every deck.
     deck_ids: Option<&'a [i64]>,
     decks: &'a [ExportDeck],
     notes: &'a [ExportNote],
@@ -224,7 +251,7 @@ fn export_reviews(context: &Context, args: &ReviewArgs, out: &mut dyn Write) -> 
         .transpose()?
         .filter(|output| !output.is_stdout());
     let collection = context.open()?;
-    let deck_ids = selected_decks(&collection, args.deck.as_deref())?;
+    let deck_ids = selected_decks(&collection, &args.deck, args.exclude_builtin)?;
     let mut buffer: Vec<u8> = vec![];
     let mut count = 0usize;
     {

@@ -1,5 +1,5 @@
-//! Reading what an export writes: notes with their decks and dates, cards, and the review log
-//! with the note each row belongs to.
+//! Reading what an export writes: the decks it selects, notes with their decks and dates,
+//! cards, and the review log with the note each row belongs to.
 
 use rusqlite::params_from_iter;
 
@@ -44,6 +44,41 @@ fn deck_filter(column: &str, deck_ids: Option<&[i64]>) -> String {
 }
 
 impl Collection {
+    /// The decks an export takes: each deck in `names` with its sub-decks (every deck when
+    /// `names` is empty), less the decks named exactly in `excluded`; each deck once, by id.
+    /// `None` (every deck) when nothing is named or excluded. An unknown name is refused,
+    /// naming it, before anything is read.
+    pub fn export_selection(
+        &self,
+        names: &[String],
+        excluded: &[String],
+    ) -> Result<Option<Vec<i64>>> {
+        if names.is_empty() && excluded.is_empty() {
+            return Ok(None);
+        }
+        let mut ids = vec![];
+        if names.is_empty() {
+            let mut stmt = self.conn().prepare("SELECT id FROM decks")?;
+            let rows = stmt.query_map([], |r| r.get::<_, i64>(0))?;
+            ids = rows.collect::<rusqlite::Result<_>>()?;
+        }
+        for name in names {
+            ids.extend(self.deck_ids_under(name)?);
+        }
+        if !excluded.is_empty() {
+            let marks = vec!["?"; excluded.len()].join(", ");
+            let mut stmt = self
+                .conn()
+                .prepare(&format!("SELECT id FROM decks WHERE name IN ({marks})"))?;
+            let rows = stmt.query_map(params_from_iter(excluded), |r| r.get::<_, i64>(0))?;
+            let left_out = rows.collect::<rusqlite::Result<Vec<i64>>>()?;
+            ids.retain(|id| !left_out.contains(id));
+        }
+        ids.sort_unstable();
+        ids.dedup();
+        Ok(Some(ids))
+    }
+
     /// The decks (all, or these), by name.
     pub fn export_decks(&self, deck_ids: Option<&[i64]>) -> Result<Vec<ExportDeck>> {
         let sql = format!(
@@ -184,6 +219,42 @@ mod tests {
             .conn()
             .progress_handler(1000, None::<fn() -> bool>);
         (steps.load(Ordering::Relaxed), rows)
+    }
+
+    #[test]
+    fn a_selection_holds_each_named_deck_and_its_sub_decks_once_less_the_excluded() {
+        let collection = Collection::open_in_memory().unwrap();
+        collection
+            .conn()
+            .execute_batch(
+                "INSERT INTO decks (id, name, created_at) VALUES
+                     (1, 'A', 0), (2, 'A::Sub', 0), (3, 'B', 0), (4, 'Built', 0), (5, 'Built::Mine', 0);",
+            )
+            .unwrap();
+        let names = |list: &[&str]| -> Vec<String> { list.iter().map(|s| s.to_string()).collect() };
+        assert_eq!(collection.export_selection(&[], &[]).unwrap(), None);
+        assert_eq!(
+            collection
+                .export_selection(&names(&["B", "a", "A::sub", "B"]), &[])
+                .unwrap(),
+            Some(vec![1, 2, 3])
+        );
+        assert_eq!(
+            collection
+                .export_selection(&[], &names(&["Built"]))
+                .unwrap(),
+            Some(vec![1, 2, 3, 5])
+        );
+        assert_eq!(
+            collection
+                .export_selection(&names(&["Built"]), &names(&["Built", "Built::Mine"]))
+                .unwrap(),
+            Some(vec![])
+        );
+        let error = collection
+            .export_selection(&names(&["A", "Nope"]), &[])
+            .unwrap_err();
+        assert!(error.to_string().contains("no deck 'Nope'"), "{error}");
     }
 
     #[test]
