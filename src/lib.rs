@@ -2,6 +2,8 @@
 
 // Messages reach people only through `output::Human` (see there).
 #![deny(clippy::print_stdout, clippy::print_stderr)]
+// The library has no `unsafe`; the binary's one call (mimalloc's option, `main.rs`) is outside it.
+#![forbid(unsafe_code)]
 
 pub mod cli; // clap definitions and one file per subcommand
 pub mod clock; // the one source of "now" and "today"
