@@ -1,6 +1,6 @@
--- The jargon collection schema as it stands (version 3), applied whole to a new collection.
+-- The jargon collection schema as it stands (version 5), applied whole to a new collection.
 -- Existing collections reach the same schema through the numbered migrations in
--- src/store/migrations/ (001-initial.sql to 003-notes-key-index.sql); a test checks that both
+-- src/store/migrations/ (001-initial.sql to 005-scheduler-family.sql); a test checks that both
 -- paths give the same tables, columns, indexes, views and triggers. Change the schema with a new
 -- migration, then bring this file up to date with it.
 --
