@@ -223,6 +223,9 @@ fn describe_database(path: Option<&PathBuf>, error: &DbError) -> String {
     }
 }
 
+/// The longest message about an input file, in characters, before its middle is cut out.
+pub const INPUT_MESSAGE_MAX: usize = 240;
+
 impl Error {
     /// Ties a bare database failure to the collection at `path`, so its sentence names it.
     pub fn in_collection(self, path: &Path) -> Error {
@@ -270,11 +273,14 @@ impl Error {
         }
     }
 
+    /// A problem in an input file. The message is kept to about [`INPUT_MESSAGE_MAX`]
+    /// characters (its middle cut out), so a huge value it quotes never floods the terminal.
     pub fn input(file: &Path, position: Option<Position>, message: impl Into<String>) -> Error {
+        let message: String = message.into();
         Error::Input {
             file: file.to_path_buf(),
             position,
-            message: message.into(),
+            message: crate::text::elide_middle(&message, INPUT_MESSAGE_MAX).into_owned(),
         }
     }
 

@@ -21,6 +21,21 @@ pub fn sanitize(text: &str) -> String {
     out
 }
 
+/// `text` shortened to about `max` characters by cutting out its middle (" … "): the start
+/// and the end of a sentence say what was wrong and what was expected, whatever a quoted value
+/// in between holds (a refusal never repeats a megabyte of input).
+pub fn elide_middle(text: &str, max: usize) -> std::borrow::Cow<'_, str> {
+    let count = text.chars().count();
+    if count <= max {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let tail = max * 2 / 5;
+    let head = max.saturating_sub(tail + 3);
+    let start: String = text.chars().take(head).collect();
+    let end: String = text.chars().skip(count - tail).collect();
+    std::borrow::Cow::Owned(format!("{start} … {end}"))
+}
+
 /// Whether `c` could drive a terminal or reorder what it shows: a C0 or C1 control (ESC
 /// among them), DEL, or a bidirectional override, isolate or mark.
 pub fn is_terminal_control(c: char) -> bool {
@@ -212,6 +227,20 @@ fn slug_ascii(term: &str, key: &mut String) {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_long_text_keeps_its_start_and_end_around_an_ellipsis() {
+        assert_eq!(elide_middle("short", 10), "short");
+        let long = format!("the value '{}' is wrong", "9".repeat(1000));
+        let cut = elide_middle(&long, 40);
+        assert!(cut.chars().count() <= 40, "{cut}");
+        assert!(cut.starts_with("the value '999"), "{cut}");
+        assert!(cut.ends_with("999' is wrong"), "{cut}");
+        assert!(cut.contains(" … "), "{cut}");
+        // Characters, not bytes: never cut inside one.
+        let wide = "é".repeat(100);
+        assert_eq!(elide_middle(&wide, 20).chars().count(), 20);
+    }
     use super::*;
 
     #[test]

@@ -382,3 +382,37 @@ fn a_dry_run_names_the_deck_of_each_update() {
     );
     assert_eq!(env.fingerprint(), before);
 }
+
+/// A refusal quotes what it refuses, but never a whole field: a 5 MB review_duration is said in
+/// one short sentence that still names the file, line and column and what was expected.
+#[test]
+fn a_huge_bad_field_is_quoted_in_part_not_whole() {
+    let env = collection();
+    let log = env.write(
+        "huge.csv",
+        format!(
+            "card_id,review_time,review_rating,review_duration\n1,2024-01-01T00:00:00Z,3,{}\n",
+            "9".repeat(5_000_000)
+        ),
+    );
+    let out = run_bounded(env.cmd(), &["import", "--revlog", log.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.len() < 400,
+        "{} bytes: {}",
+        stderr.len(),
+        &stderr[..400]
+    );
+    assert!(
+        stderr.contains("huge.csv:2:26: the review_duration '999"),
+        "{stderr}"
+    );
+    assert!(
+        stderr
+            .trim_end()
+            .ends_with("is not a number of milliseconds from 0 to 4294967295"),
+        "{stderr}"
+    );
+    assert!(stderr.contains('…'), "{stderr}");
+}
