@@ -1,19 +1,21 @@
--- The jargon collection schema as it stands (version 5), applied whole to a new collection.
+-- The jargon collection schema as it stands (version 6), applied whole to a new collection.
 -- Existing collections reach the same schema through the numbered migrations in
--- src/store/migrations/ (001-initial.sql to 005-scheduler-family.sql); a test checks that both
+-- src/store/migrations/ (001-initial.sql to 006-note-types.sql); a test checks that both
 -- paths give the same tables, columns, indexes, views and triggers. Change the schema with a new
 -- migration, then bring this file up to date with it.
 --
 -- CHECK constraints list their values as OR chains: an IN list makes SQLite build a
 -- temporary table for every row inserted, which cost a quarter of a large import.
 --
--- Every note has a forward and a reverse card. A card gets its own row in card_states only
--- once it leaves its untouched new state (answered, suspended or buried); until then its note
--- describes it completely, so an import of 100,000 notes writes 100,000 rows, not 300,000.
--- A card's id is its note's id * 2 + its direction bit (0 forward, 1 reverse), known before
--- the card has a row. The view `cards` shows every card with the defaults filled in.
--- notes.fresh has bit 1 << direction set while that card is new, kept by triggers; the
--- partial index on it is the queue of new cards.
+-- Every note has a type (`notetypes`: ours, `vocab`, Anki's stock types, or an Anki note type
+-- kept whole) and one card per ordinal set in `notes.cards` (vocab: 0 forward, 1 reverse;
+-- others: the template's ordinal, or the cloze number - 1). A card gets its own row in
+-- card_states only once it leaves its untouched new state (answered, suspended or buried);
+-- until then its note describes it completely, so an import of 100,000 notes writes 100,000
+-- rows, not 300,000. A card's id is its note's id * 64 + its ordinal, known before the card has
+-- a row. The view `cards` shows every card with the defaults filled in. notes.fresh has bit
+-- 1 << ord set while that card is new, kept by triggers; the partial index on it is the queue
+-- of new cards.
 
 CREATE TABLE decks (
     id          INTEGER PRIMARY KEY,
@@ -25,6 +27,7 @@ CREATE TABLE decks (
 CREATE TABLE notes (
     id          INTEGER PRIMARY KEY,
     deck_id     INTEGER NOT NULL REFERENCES decks(id),
+    notetype_id INTEGER NOT NULL DEFAULT 1 REFERENCES notetypes(id),
     key         TEXT    NOT NULL,             -- explicit id or slug of the term; unique in its deck
     guid        TEXT,                         -- Anki's note guid, when the note came from Anki
     term        TEXT    NOT NULL,
@@ -34,9 +37,16 @@ CREATE TABLE notes (
     tags        TEXT    NOT NULL DEFAULT '[]', -- JSON array of strings
     related     TEXT    NOT NULL DEFAULT '[]', -- JSON array of note keys
     source      TEXT    NOT NULL DEFAULT '',
+    fields      TEXT,                         -- JSON list of the fields (not vocab: NULL)
     created_at  INTEGER NOT NULL,
     modified_at INTEGER NOT NULL,
-    fresh       INTEGER NOT NULL DEFAULT 3 CHECK (fresh >= 0 AND fresh <= 3) -- bit per new card
+    cards       INTEGER NOT NULL DEFAULT 3,   -- bit 1 << ord per card the note has
+    card_span   INTEGER NOT NULL DEFAULT 2,   -- highest ord + 1
+    fresh       INTEGER NOT NULL DEFAULT 3,   -- bit 1 << ord per card still new
+    CHECK (card_span >= 1 AND card_span <= 64),
+    CHECK (cards != 0 AND (cards >> (card_span - 1)) & 1 = 1
+           AND (card_span = 64 OR cards >> card_span = 0)),
+    CHECK (fresh & ~cards = 0)
 ) STRICT;
 -- A key is unique in its deck. A named index rather than a table constraint: a large import
 -- into a small collection drops it and builds it again after (src/store/import.rs).
@@ -44,14 +54,36 @@ CREATE UNIQUE INDEX notes_deck_key ON notes(deck_id, key);
 CREATE INDEX notes_guid ON notes(guid) WHERE guid IS NOT NULL;
 CREATE INDEX notes_fresh ON notes(id) WHERE fresh != 0;
 
-CREATE TABLE directions (
-    bit  INTEGER PRIMARY KEY CHECK (bit = 0 OR bit = 1),
-    name TEXT    NOT NULL UNIQUE
+CREATE TABLE notetypes (
+    id          INTEGER PRIMARY KEY,
+    kind        TEXT    NOT NULL CHECK (kind = 'vocab' OR kind = 'basic' OR kind = 'basic-reversed'
+                        OR kind = 'basic-optional-reversed' OR kind = 'typed' OR kind = 'cloze'
+                        OR kind = 'anki'),
+    name        TEXT    NOT NULL,
+    anki_id     INTEGER,                      -- Anki's note type id, when it came from Anki
+    fields      TEXT    NOT NULL,             -- JSON list of field names, in order
+    templates   TEXT    NOT NULL,             -- JSON list of {name, front, back}
+    css         TEXT    NOT NULL DEFAULT '',
+    extra       TEXT    NOT NULL DEFAULT '{}', -- what else Anki keeps of the type (JSON), for the way back
+    modified_at INTEGER NOT NULL
 ) STRICT;
-INSERT INTO directions (bit, name) VALUES (0, 'forward'), (1, 'reverse');
+CREATE UNIQUE INDEX notetypes_anki ON notetypes(anki_id) WHERE anki_id IS NOT NULL;
+INSERT INTO notetypes (id, kind, name, fields, templates, modified_at) VALUES
+    (1, 'vocab', 'vocab',
+     '["Term","Definition","Example","Aliases","Tags","Related","Source"]',
+     '[{"name":"forward","front":"{{Term}}","back":"{{FrontSide}}<hr id=answer>{{Definition}}"},{"name":"reverse","front":"{{Definition}}","back":"{{FrontSide}}<hr id=answer>{{type:Term}}"}]',
+     0);
+
+-- The ordinals a card can have, for the view and the queue to walk a note's cards.
+CREATE TABLE card_ords (
+    ord INTEGER PRIMARY KEY CHECK (ord >= 0 AND ord < 64)
+) STRICT;
+WITH RECURSIVE o(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM o WHERE n < 63)
+INSERT INTO card_ords (ord) SELECT n FROM o;
+
 
 CREATE TABLE card_states (
-    id            INTEGER PRIMARY KEY,        -- note_id * 2 + direction bit
+    id            INTEGER PRIMARY KEY,        -- note_id * 64 + ord
     note_id       INTEGER NOT NULL REFERENCES notes(id),
     phase         TEXT    NOT NULL DEFAULT 'new'
                   CHECK (phase = 'new' OR phase = 'learning' OR phase = 'review' OR phase = 'relearning'),
@@ -66,7 +98,7 @@ CREATE TABLE card_states (
     buried_day    INTEGER,                    -- hidden while today <= buried_day
     stability     REAL,                       -- FSRS's memory state (NULL: none), exactly
     difficulty    REAL,                       -- the f32 the crate returned
-    CHECK (note_id = id / 2)
+    CHECK (note_id = id / 64)
 ) STRICT;
 CREATE INDEX card_states_due ON card_states(phase, due_day);
 
@@ -216,9 +248,9 @@ CREATE TABLE config (
 
 -- Every card of every note, an untouched one with its defaults.
 CREATE VIEW cards AS
-SELECT n.id * 2 + d.bit                   AS id,
+SELECT n.id * 64 + o.ord                  AS id,
        n.id                               AS note_id,
-       d.name                             AS direction,
+       o.ord                              AS ord,
        coalesce(s.phase, 'new')           AS phase,
        s.due_day                          AS due_day,
        s.due_at                           AS due_at,
@@ -233,22 +265,22 @@ SELECT n.id * 2 + d.bit                   AS id,
        s.stability                        AS stability,
        s.difficulty                       AS difficulty
 FROM notes n
-CROSS JOIN directions d
-LEFT JOIN card_states s ON s.id = n.id * 2 + d.bit;
+JOIN card_ords o ON o.ord < n.card_span AND (n.cards >> o.ord) & 1 = 1
+LEFT JOIN card_states s ON s.id = n.id * 64 + o.ord;
 
--- notes.fresh: bit 1 << direction is set while that card is new (no row, or a row in 'new').
+-- notes.fresh: bit 1 << ord is set while that card is new (no row, or a row in 'new').
 CREATE TRIGGER card_states_fresh_insert AFTER INSERT ON card_states
 BEGIN
-    UPDATE notes SET fresh = (fresh & ~(1 << (NEW.id % 2))) | ((NEW.phase = 'new') << (NEW.id % 2))
+    UPDATE notes SET fresh = (fresh & ~(1 << (NEW.id % 64))) | ((NEW.phase = 'new') << (NEW.id % 64))
     WHERE id = NEW.note_id;
 END;
 CREATE TRIGGER card_states_fresh_update AFTER UPDATE OF phase ON card_states
 WHEN OLD.phase IS NOT NEW.phase
 BEGIN
-    UPDATE notes SET fresh = (fresh & ~(1 << (NEW.id % 2))) | ((NEW.phase = 'new') << (NEW.id % 2))
+    UPDATE notes SET fresh = (fresh & ~(1 << (NEW.id % 64))) | ((NEW.phase = 'new') << (NEW.id % 64))
     WHERE id = NEW.note_id;
 END;
 CREATE TRIGGER card_states_fresh_delete AFTER DELETE ON card_states
 BEGIN
-    UPDATE notes SET fresh = fresh | (1 << (OLD.id % 2)) WHERE id = OLD.note_id;
+    UPDATE notes SET fresh = fresh | (1 << (OLD.id % 64)) WHERE id = OLD.note_id;
 END;

@@ -12,6 +12,23 @@ pub enum Direction {
 }
 
 impl Direction {
+    /// The direction of a vocab card's ordinal: 0 forward, anything else reverse.
+    pub fn of_ord(ord: u32) -> Direction {
+        if ord == 0 {
+            Direction::Forward
+        } else {
+            Direction::Reverse
+        }
+    }
+
+    /// A vocab card's ordinal.
+    pub fn ord(self) -> u32 {
+        match self {
+            Direction::Forward => 0,
+            Direction::Reverse => 1,
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Direction::Forward => "forward",
@@ -74,6 +91,35 @@ pub struct Note {
     pub deck_id: i64,
     pub deck: String,
     pub fields: NoteFields,
+    /// Its note type (1 is `vocab`, whose fields are `fields`).
+    pub notetype_id: i64,
+    /// A note of another type than vocab: its fields in its type's order, as stored (HTML
+    /// where they came as HTML); `fields.term` and `fields.definition` hold the plain text of
+    /// the first two. Empty for vocab.
+    pub values: Vec<String>,
+}
+
+/// The note type every note made by jargon has: `vocab` (`notetypes` row 1).
+pub const VOCAB_NOTETYPE: i64 = 1;
+
+/// How many cards a note can have: a card's id is its note's id * `CARDS_PER_NOTE` + its
+/// ordinal, so both follow from it.
+pub const CARDS_PER_NOTE: i64 = 64;
+
+/// The id of card `ord` of note `note_id`.
+pub fn card_id(note_id: i64, ord: u32) -> i64 {
+    note_id * CARDS_PER_NOTE + i64::from(ord)
+}
+
+/// The note a card id belongs to.
+pub fn note_of_card(card_id: i64) -> i64 {
+    card_id.div_euclid(CARDS_PER_NOTE)
+}
+
+/// A card id's ordinal within its note.
+pub fn ord_of_card(card_id: i64) -> u32 {
+    // rem_euclid of 64 is in 0..64, which u32 holds.
+    card_id.rem_euclid(CARDS_PER_NOTE) as u32
 }
 
 /// A stored card.
@@ -81,9 +127,18 @@ pub struct Note {
 pub struct Card {
     pub id: i64,
     pub note_id: i64,
-    pub direction: Direction,
+    /// Its ordinal in its note: the template's (vocab: 0 forward, 1 reverse), or the cloze
+    /// number - 1.
+    pub ord: u32,
     pub state: CardState,
     pub suspended: bool,
     pub buried_day: Option<i64>,
     pub position: i64,
+}
+
+impl Card {
+    /// The direction of a vocab card.
+    pub fn direction(&self) -> Direction {
+        Direction::of_ord(self.ord)
+    }
 }

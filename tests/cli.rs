@@ -153,13 +153,13 @@ fn the_fingerprint_sees_a_leftover_state_row_and_the_answer_counts() {
         .query_row("SELECT min(id) FROM notes", [], |r| r.get(0))
         .unwrap();
     conn.execute(
-        "INSERT INTO card_states (id, note_id) VALUES (?1 * 2, ?1)",
+        "INSERT INTO card_states (id, note_id) VALUES (?1 * 64, ?1)",
         [note],
     )
     .unwrap();
     let view: String = conn
         .query_row(
-            "SELECT phase || interval_days || ease_permille FROM cards WHERE id = ?1 * 2",
+            "SELECT phase || interval_days || ease_permille FROM cards WHERE id = ?1 * 64",
             [note],
             |r| r.get(0),
         )
@@ -238,7 +238,7 @@ fn a_reverse_card_accepts_a_typo_with_a_hard_suggestion_and_an_override() {
     let qualities: Vec<(i64, String)> = {
         let conn = rusqlite::Connection::open(&env.db).unwrap();
         let mut stmt = conn
-            .prepare("SELECT r.quality, r.kind FROM reviews r JOIN cards c ON c.id = r.card_id WHERE c.direction = 'reverse' ORDER BY r.id")
+            .prepare("SELECT r.quality, r.kind FROM reviews r JOIN cards c ON c.id = r.card_id WHERE c.ord = 1 ORDER BY r.id")
             .unwrap();
         stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
             .unwrap()
@@ -289,7 +289,7 @@ definition = "Data with no fixed fields: free text, images, audio."
     let last: (i64, String) = {
         let conn = rusqlite::Connection::open(&env.db).unwrap();
         conn.query_row(
-            "SELECT r.quality, c.direction FROM reviews r JOIN cards c ON c.id = r.card_id ORDER BY r.id DESC LIMIT 1",
+            "SELECT r.quality, CASE c.ord WHEN 0 THEN 'forward' ELSE 'reverse' END FROM reviews r JOIN cards c ON c.id = r.card_id ORDER BY r.id DESC LIMIT 1",
             [],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )

@@ -205,7 +205,7 @@ fn an_anki_package_of_two_decks_reads_back_as_those_decks_with_their_scheduling(
     assert_eq!(builtin_notes(&target), builtin);
     let states = |env: &Env| -> String {
         env.sql(
-            "SELECT group_concat(d.name || '/' || n.term || '/' || c.direction || ':' || c.phase || ',' ||
+            "SELECT group_concat(d.name || '/' || n.term || '/' || (CASE c.ord WHEN 0 THEN 'forward' ELSE 'reverse' END) || ':' || c.phase || ',' ||
                     coalesce(c.due_day, '-') || ',' || c.interval_days || ',' || c.lapses, ' ')
              FROM (SELECT * FROM cards ORDER BY id) c JOIN notes n ON n.id = c.note_id
              JOIN decks d ON d.id = n.deck_id
@@ -299,7 +299,7 @@ fn the_review_log_export_takes_the_same_selection() {
         let conn = rusqlite::Connection::open(&env.db).unwrap();
         conn.execute(
             "INSERT INTO card_states (id, note_id)
-             SELECT min(n.id) * 2, min(n.id) FROM notes n JOIN decks d ON d.id = n.deck_id
+             SELECT min(n.id) * 64, min(n.id) FROM notes n JOIN decks d ON d.id = n.deck_id
              WHERE d.name = 'ML::Foundations'",
             [],
         )
@@ -308,7 +308,7 @@ fn the_review_log_export_takes_the_same_selection() {
             "INSERT INTO reviews (card_id, reviewed_at, day, quality, duration_ms, kind, scheduler,
                  phase_before, due_day_before, due_at_before, interval_before, ease_before, reps_before, lapses_before, step_before,
                  phase_after, due_day_after, due_at_after, interval_after, ease_after, reps_after, lapses_after, step_after)
-             SELECT (SELECT min(n.id) * 2 FROM notes n JOIN decks d ON d.id = n.deck_id WHERE d.name = 'ML::Foundations'),
+             SELECT (SELECT min(n.id) * 64 FROM notes n JOIN decks d ON d.id = n.deck_id WHERE d.name = 'ML::Foundations'),
                  reviewed_at + 1000, day, 4, 1000, 'schedule', scheduler,
                  'new', NULL, NULL, 0, 0, 0, 0, 0,
                  phase_after, due_day_after, due_at_after, interval_after, ease_after, reps_after, lapses_after, step_after

@@ -275,7 +275,7 @@ fn a_changed_definition_updates_the_note_and_keeps_its_history() {
     std::fs::write(&csv, edited).unwrap();
     let reviews_before = count(&env, "SELECT count(*) FROM reviews");
     let state_sql = "SELECT c.phase || c.interval_days || c.due_day FROM cards c JOIN notes n ON n.id = c.note_id
-                     JOIN decks d ON d.id = n.deck_id WHERE d.name = 'Anki::Scheduled' AND n.key = 'overfitting' AND c.direction = 'forward'";
+                     JOIN decks d ON d.id = n.deck_id WHERE d.name = 'Anki::Scheduled' AND n.key = 'overfitting' AND c.ord = 0";
     let state_before: String = env.sql(state_sql);
     let out = stdout_of(&env, &["import", arg(&csv)]);
     assert!(out.contains("0 added, 1 updated, 3 unchanged"), "{out}");
@@ -409,7 +409,7 @@ fn an_anki_package_round_trip_keeps_scheduling_and_the_review_log() {
     target.ok(&["check"]);
     let states = |env: &Env| -> String {
         env.sql(
-            "SELECT group_concat(d.name || '/' || n.key || '/' || c.direction || ':' || c.phase || ',' ||
+            "SELECT group_concat(d.name || '/' || n.key || '/' || (CASE c.ord WHEN 0 THEN 'forward' ELSE 'reverse' END) || ':' || c.phase || ',' ||
                     coalesce(c.due_day, '-') || ',' || c.interval_days || ',' || c.ease_permille || ',' ||
                     c.lapses || ',' || c.suspended, ' ')
              FROM (SELECT * FROM cards ORDER BY id) c JOIN notes n ON n.id = c.note_id JOIN decks d ON d.id = n.deck_id
@@ -448,7 +448,7 @@ fn anki_packages_bring_their_scheduling_into_jargon_days() {
             let row: String = env.sql(&format!(
                 "SELECT c.phase || ',' || coalesce(c.due_day, '-') || ',' || c.interval_days || ',' || c.ease_permille || ',' ||
                         c.lapses || ',' || c.suspended || ',' || (SELECT count(*) FROM reviews r WHERE r.card_id = c.id)
-                 FROM cards c JOIN notes n ON n.id = c.note_id WHERE n.guid = '{}' AND c.direction = 'forward'",
+                 FROM cards c JOIN notes n ON n.id = c.note_id WHERE n.guid = '{}' AND c.ord = 0",
                 guid.replace('\'', "''")
             ));
             let kind = card["type"].as_i64().unwrap();
@@ -481,7 +481,7 @@ fn anki_packages_bring_their_scheduling_into_jargon_days() {
         assert_eq!(
             count(
                 &env,
-                "SELECT count(*) FROM cards c JOIN notes n ON n.id = c.note_id WHERE n.guid IS NOT NULL AND c.direction = 'reverse' AND c.phase = 'new'"
+                "SELECT count(*) FROM cards c JOIN notes n ON n.id = c.note_id WHERE n.guid IS NOT NULL AND c.ord = 1 AND c.phase = 'new'"
             ),
             4
         );
@@ -555,12 +555,12 @@ fn a_review_log_is_replayed_through_the_scheduler_and_check_passes() {
     );
     // a1: Good, Good, Easy -> review with SM-2's 1, 6 and then a multiplied interval.
     let a1: String = env.sql(
-        "SELECT c.phase || ',' || c.repetitions FROM cards c JOIN notes n ON n.id = c.note_id WHERE n.key = 'card-a1' AND c.direction = 'forward'",
+        "SELECT c.phase || ',' || c.repetitions FROM cards c JOIN notes n ON n.id = c.note_id WHERE n.key = 'card-a1' AND c.ord = 0",
     );
     assert_eq!(a1, "review,3");
     let reverse_new = count(
         &env,
-        "SELECT count(*) FROM cards c JOIN notes n ON n.id = c.note_id WHERE n.key LIKE 'card-%' AND c.direction = 'reverse' AND c.phase = 'new'",
+        "SELECT count(*) FROM cards c JOIN notes n ON n.id = c.note_id WHERE n.key LIKE 'card-%' AND c.ord = 1 AND c.phase = 'new'",
     );
     assert_eq!(reverse_new, 2);
     env.ok(&["check"]);

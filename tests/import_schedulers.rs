@@ -43,7 +43,7 @@ fn memories(env: &Env) -> Vec<(String, Option<f64>, Option<f64>)> {
     let mut stmt = conn
         .prepare(
             "SELECT n.key, s.stability, s.difficulty FROM card_states s
-             JOIN notes n ON n.id = s.id / 2
+             JOIN notes n ON n.id = s.id / 64
              WHERE s.id IN (SELECT card_id FROM reviews)",
         )
         .expect("query");
@@ -250,7 +250,7 @@ fn a_package_from_an_fsrs_collection_brings_anki_memory_states_and_keeps_the_eas
             let (stability, difficulty, ease): (Option<f64>, Option<f64>, i64) = conn
                 .query_row(
                     "SELECT s.stability, s.difficulty, s.ease_permille FROM card_states s
-                     JOIN notes n ON n.id = s.id / 2 WHERE n.term = ?1 AND s.id % 2 = 0",
+                     JOIN notes n ON n.id = s.id / 64 WHERE n.term = ?1 AND s.id % 64 = 0",
                     [term],
                     |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
                 )
@@ -283,7 +283,7 @@ fn a_package_from_an_fsrs_collection_brings_anki_memory_states_and_keeps_the_eas
             );
             let eases: Vec<i64> = conn
                 .prepare(
-                    "SELECT r.ease_after FROM reviews r JOIN notes n ON n.id = r.card_id / 2
+                    "SELECT r.ease_after FROM reviews r JOIN notes n ON n.id = r.card_id / 64
                      WHERE n.term = ?1 ORDER BY r.id",
                 )
                 .expect("query")
@@ -362,8 +362,8 @@ fn a_memory_state_in_card_data_is_read_leniently_and_one_out_of_range_is_left_ou
     let memory = |term: &str| -> (Option<f64>, Option<f64>) {
         env.sql::<String>(&format!(
             "SELECT coalesce(s.stability, 'none') || ' ' || coalesce(s.difficulty, 'none')
-             FROM card_states s JOIN notes n ON n.id = s.id / 2
-             WHERE n.term = '{term}' AND s.id % 2 = 0"
+             FROM card_states s JOIN notes n ON n.id = s.id / 64
+             WHERE n.term = '{term}' AND s.id % 64 = 0"
         ))
         .split(' ')
         .map(|v| v.parse().ok())

@@ -168,7 +168,7 @@ fn a_full_session_with_typos_overrides_two_undos_a_bury_and_ctrl_d() {
 
     let log = rows(
         &env,
-        "SELECT n.term, c.direction, r.quality, r.kind, r.interval_after, r.ease_after
+        "SELECT n.term, CASE c.ord WHEN 0 THEN 'forward' ELSE 'reverse' END, r.quality, r.kind, r.interval_after, r.ease_after
          FROM reviews r JOIN cards c ON c.id = r.card_id JOIN notes n ON n.id = c.note_id
          WHERE r.day = (SELECT max(day) FROM reviews) ORDER BY r.id",
     );
@@ -182,7 +182,7 @@ fn a_full_session_with_typos_overrides_two_undos_a_bury_and_ctrl_d() {
         ]
     );
     let epoch = rows(&env, "SELECT c.phase, c.buried_day IS NOT NULL FROM cards c JOIN notes n ON n.id = c.note_id JOIN decks d ON d.id = n.deck_id
-         WHERE d.name = 'Test' AND n.key = 'epoch' AND c.direction = 'reverse'");
+         WHERE d.name = 'Test' AND n.key = 'epoch' AND c.ord = 1");
     assert_eq!(epoch, vec![r#"Text("new") Integer(1)"#]);
     assert!(env.ok(&["check"]).starts_with("ok:"));
 }

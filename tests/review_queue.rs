@@ -69,7 +69,7 @@ fn a_new_sibling_waits_for_another_day_across_sessions() {
     let t1 = note_id(&env, "t1");
     assert_eq!(
         env.sql::<i64>("SELECT card_id FROM reviews"),
-        t1 * 2,
+        t1 * 64,
         "the forward card of t1 was answered"
     );
     // Ten minutes later, the same study day: t1's reverse card must wait, t2's forward is new.
@@ -80,7 +80,7 @@ fn a_new_sibling_waits_for_another_day_across_sessions() {
     assert_eq!(
         env.sql::<i64>(&format!(
             "SELECT count(*) FROM reviews WHERE card_id = {}",
-            t1 * 2 + 1
+            t1 * 64 + 1
         )),
         0
     );
@@ -94,7 +94,7 @@ fn a_new_sibling_waits_for_another_day_across_sessions() {
     assert_eq!(
         env.sql::<i64>(&format!(
             "SELECT count(*) FROM reviews WHERE card_id = {}",
-            t1 * 2 + 1
+            t1 * 64 + 1
         )),
         1
     );
@@ -189,7 +189,7 @@ fn undo_after_a_skip_shows_the_skipped_card_next() {
     let env = with_notes(3);
     review(&env, &["--new", "3"], ":skip\n:undo\ng\n:quit\n");
     let t1 = note_id(&env, "t1");
-    assert_eq!(env.sql::<i64>("SELECT card_id FROM reviews"), t1 * 2);
+    assert_eq!(env.sql::<i64>("SELECT card_id FROM reviews"), t1 * 64);
 }
 
 #[test]

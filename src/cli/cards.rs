@@ -5,7 +5,7 @@ use std::io::{IsTerminal, Write};
 use super::{Context, table};
 use crate::clock::Clock;
 use crate::error::{Error, Result};
-use crate::model::{Card, Note};
+
 use crate::repl::render::plural;
 use crate::scheduler::Due;
 use crate::store::notes::CardFilter;
@@ -65,7 +65,7 @@ pub fn run(context: &Context, args: &Args, out: &mut dyn Write) -> Result<()> {
 }
 
 /// A card with its note, as the store lists them.
-type Listed = (Card, Note);
+type Listed = crate::store::notes::ListedCard;
 
 /// When a card is due: "new", a date, or a date and time.
 fn due_text(due: Due) -> String {
@@ -86,10 +86,11 @@ fn print_json(
 ) -> Result<()> {
     let list: Vec<serde_json::Value> = cards
         .iter()
-        .map(|(card, note)| {
+        .map(|Listed { card, note, note_type, template }| {
             serde_json::json!({
                 "card_id": card.id, "note_id": note.id, "deck": note.deck, "key": note.fields.key,
-                "direction": card.direction.as_str(), "term": note.fields.term, "definition": note.fields.definition,
+                "note_type": note_type, "template": template,
+                "direction": template, "term": note.fields.term, "definition": note.fields.definition,
                 "example": note.fields.example, "aliases": note.fields.aliases, "tags": note.fields.tags,
                 "related": note.fields.related, "source": note.fields.source,
                 "phase": card.state.phase.as_str(), "due": due_text(card.state.due),
@@ -116,7 +117,7 @@ fn print_long(cards: &[Listed], width: usize, out: &mut dyn Write) -> Result<()>
         crate::repl::render::wrap(&crate::text::sanitize(value), width, first, "    ").join("\n")
     };
     let mut last_note = None;
-    for (_, note) in cards {
+    for Listed { note, .. } in cards {
         if last_note == Some(note.id) {
             continue;
         }
@@ -150,22 +151,29 @@ fn print_long(cards: &[Listed], width: usize, out: &mut dyn Write) -> Result<()>
 fn print_table(cards: &[Listed], width: usize, out: &mut dyn Write) -> Result<()> {
     let rows: Vec<Vec<String>> = cards
         .iter()
-        .map(|(card, note)| {
-            vec![
-                card.id.to_string(),
-                format!("{}/{}", note.deck, note.fields.key),
-                card.direction.as_str().to_string(),
-                if card.suspended {
-                    "suspended".to_string()
-                } else {
-                    card.state.phase.as_str().to_string()
-                },
-                due_text(card.state.due),
-                card.state.interval_days.to_string(),
-                format!("{:.2}", f64::from(card.state.ease_permille) / 1000.0),
-                note.fields.term.clone(),
-            ]
-        })
+        .map(
+            |Listed {
+                 card,
+                 note,
+                 template,
+                 ..
+             }| {
+                vec![
+                    card.id.to_string(),
+                    format!("{}/{}", note.deck, note.fields.key),
+                    template.clone(),
+                    if card.suspended {
+                        "suspended".to_string()
+                    } else {
+                        card.state.phase.as_str().to_string()
+                    },
+                    due_text(card.state.due),
+                    card.state.interval_days.to_string(),
+                    format!("{:.2}", f64::from(card.state.ease_permille) / 1000.0),
+                    note.fields.term.clone(),
+                ]
+            },
+        )
         .collect();
     let headers = [
         "card",

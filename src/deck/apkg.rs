@@ -44,7 +44,7 @@ use super::history::{CardHistory, ImportedAnswer};
 use super::{DeckInput, Loaded, NoteInput};
 use crate::clock::Clock;
 use crate::error::{Error, Result};
-use crate::model::{Direction, NoteFields};
+use crate::model::NoteFields;
 use crate::scheduler::{
     Answer, CardState, Due, INITIAL_EASE_PERMILLE, MINIMUM_EASE_PERMILLE, MemoryState, Phase,
 };
@@ -460,8 +460,8 @@ impl<'a> Converter<'a> {
         let mut histories = vec![];
         for card in cards {
             let direction = match card.ord {
-                0 => Direction::Forward,
-                1 if !cloze => Direction::Reverse,
+                0 => 0,
+                1 if !cloze => 1,
                 _ => {
                     self.extra_cards += 1;
                     continue;
@@ -525,7 +525,7 @@ impl<'a> Converter<'a> {
     fn history(
         &mut self,
         card: &AnkiCard,
-        direction: Direction,
+        direction: u32,
         log_of: &mut dyn FnMut(&AnkiCard) -> Result<Vec<AnkiReview>>,
     ) -> Result<Option<CardHistory>> {
         let log = log_of(card)?;
@@ -563,7 +563,7 @@ impl<'a> Converter<'a> {
         }
         Ok(Some(CardHistory {
             note: 0,
-            direction,
+            ord: direction,
             answers,
             state: Some(state),
             suspended,

@@ -11,7 +11,6 @@ use std::path::Path;
 use super::apkg::derived_guid;
 use crate::clock::Clock;
 use crate::error::{Error, Result};
-use crate::model::Direction;
 use crate::scheduler::{CardState, Due, Phase};
 use crate::store::anki::AnkiReview;
 use crate::store::apkg::{AnkiCardRow, AnkiExport, AnkiNoteRow};
@@ -314,10 +313,7 @@ fn export_cards(
         let Some(&(note_id, deck_id)) = note_ids.get(&card.note_id) else {
             continue;
         };
-        let ord = match card.direction {
-            Direction::Forward => 0,
-            Direction::Reverse => 1,
-        };
+        let ord = i64::from(card.ord);
         let id = note_id + ord;
         card_ids.insert(card.id, id);
         let (kind, mut queue, due) = anki_schedule(&card.state, card.position, crt_day);

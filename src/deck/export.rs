@@ -97,7 +97,8 @@ pub struct ReviewRecord {
     pub review_duration: i64,
     pub note_key: String,
     pub deck: String,
-    pub direction: &'static str,
+    /// Its card's template: `forward`/`reverse` for vocab, `c1`... for cloze.
+    pub direction: String,
     /// SM-2 quality, 0 to 5.
     pub quality: u8,
     pub kind: &'static str,
@@ -131,7 +132,7 @@ impl ReviewRecord {
             review_duration: r.duration_ms,
             note_key: row.note_key.clone(),
             deck: row.deck.clone(),
-            direction: row.direction.as_str(),
+            direction: row.template.clone(),
             quality: r.quality.value(),
             kind: r.kind.as_str(),
             day: r.day,

@@ -15,7 +15,6 @@
 //! of a history without rewriting it, so it is skipped and counted.
 
 use crate::clock::{Clock, DayNumber};
-use crate::model::Direction;
 use crate::scheduler::replay::{self, ReviewKind};
 use crate::scheduler::{Answer, CardState, Moment, Quality, SchedulerKind, Settings};
 
@@ -49,7 +48,8 @@ pub struct CardHistory {
     /// The incoming note, as an index into the notes of all input decks in order (the order of
     /// [`crate::deck::plan::ImportPlan::targets`]).
     pub note: usize,
-    pub direction: Direction,
+    /// Its card's ordinal in the note (vocab: 0 forward, 1 reverse).
+    pub ord: u32,
     /// Oldest first.
     pub answers: Vec<ImportedAnswer>,
     /// The card's state in the other program, adopted after its last answer.
@@ -250,7 +250,7 @@ mod tests {
     fn history(answers: Vec<ImportedAnswer>) -> CardHistory {
         CardHistory {
             note: 0,
-            direction: Direction::Forward,
+            ord: 0,
             answers,
             state: None,
             suspended: false,

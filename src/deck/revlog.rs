@@ -17,7 +17,7 @@ use super::csv::{csv_error, field_position};
 use super::history::{CardHistory, ImportedAnswer, plausible_ms};
 use super::{DeckInput, NoteInput};
 use crate::error::{Error, Position, Result};
-use crate::model::{Direction, NoteFields};
+use crate::model::NoteFields;
 use crate::scheduler::{Answer, Quality};
 
 /// The deck a review log goes to unless `--deck` names another.
@@ -249,7 +249,7 @@ fn histories(answers: Vec<Vec<Row>>) -> Vec<CardHistory> {
             list.sort_by_key(|(ms, _, _)| *ms);
             CardHistory {
                 note,
-                direction: Direction::Forward,
+                ord: 0,
                 answers: list
                     .iter()
                     .map(|&(reviewed_at_ms, duration_ms, quality)| ImportedAnswer {

@@ -307,6 +307,8 @@ mod tests {
                 aliases: vec!["GD".into()],
                 ..Default::default()
             },
+            notetype_id: crate::model::VOCAB_NOTETYPE,
+            values: vec![],
         };
         let other = |matched: &str| Verdict::Another {
             note: matcher::OtherNote {

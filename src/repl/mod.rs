@@ -312,7 +312,7 @@ impl<'a> Review<'a> {
             let shown = Instant::now();
             ui.print("")?;
             ui.print(&self.header(&card, &note, (entry.redrill, entry.returning), &style))?;
-            let step = match card.direction {
+            let step = match card.direction() {
                 Direction::Forward => self.forward(ui, &card, &note, entry.redrill)?,
                 Direction::Reverse => self.reverse(ui, &card, &note, entry.redrill)?,
             };
@@ -484,7 +484,7 @@ impl<'a> Review<'a> {
             parts.push(format!("{} to re-drill", waiting));
         }
         parts.push(card.state.phase.as_str().to_string());
-        if card.direction == Direction::Reverse {
+        if card.direction() == Direction::Reverse {
             parts.push("type the term".to_string());
         }
         style.wrap(

@@ -10,10 +10,10 @@ use rusqlite::{Connection, Row, params, params_from_iter};
 use super::Collection;
 use crate::clock::DayNumber;
 use crate::error::{Error, Result};
-use crate::model::{Card, Direction, Note};
+use crate::model::{Card, Note, note_of_card, ord_of_card};
 use crate::scheduler::{CardState, Due, MemoryState, Phase};
 
-pub(crate) const CARD_COLUMNS: &str = "c.id, c.note_id, c.direction, c.phase, c.due_day, c.due_at, c.interval_days, \
+pub(crate) const CARD_COLUMNS: &str = "c.id, c.note_id, c.ord, c.phase, c.due_day, c.due_at, c.interval_days, \
      c.ease_permille, c.repetitions, c.lapses, c.step, c.suspended, c.buried_day, c.position, \
      c.stability, c.difficulty";
 
@@ -73,14 +73,13 @@ pub(crate) fn due_columns(due: Due) -> (Option<i64>, Option<i64>) {
 
 /// Reads a card from `CARD_COLUMNS` starting at column `at`.
 pub(crate) fn card_from_row(row: &Row, at: usize) -> rusqlite::Result<Card> {
-    let direction: String = row.get(at + 2)?;
+    let ord: i64 = row.get(at + 2)?;
     let phase: String = row.get(at + 3)?;
     Ok(Card {
         id: row.get(at)?,
         note_id: row.get(at + 1)?,
-        direction: Direction::parse(&direction).ok_or_else(|| {
-            super::unreadable(at + 2, format!("unexpected value '{}'", direction))
-        })?,
+        ord: u32::try_from(ord)
+            .map_err(|_| super::unreadable(at + 2, format!("unexpected ordinal {ord}")))?,
         state: CardState {
             phase: Phase::parse(&phase).ok_or_else(|| {
                 super::unreadable(at + 3, format!("unexpected value '{}'", phase))
@@ -102,16 +101,17 @@ pub(crate) fn card_from_row(row: &Row, at: usize) -> rusqlite::Result<Card> {
 /// Gives a card its own row (a card without one is new and untouched), so that its state can
 /// be written and its answers logged. Does nothing when it has one already.
 pub(crate) fn materialize(conn: &Connection, card_id: i64) -> Result<()> {
-    conn.prepare_cached("INSERT OR IGNORE INTO card_states (id, note_id) VALUES (?1, ?1 / 2)")?
-        .execute([card_id])
-        .map_err(|e| match e {
-            rusqlite::Error::SqliteFailure(f, _)
-                if f.code == rusqlite::ErrorCode::ConstraintViolation =>
-            {
-                Error::failed(format!("there is no card {card_id}"))
-            }
-            other => other.into(),
-        })?;
+    let (note, ord) = (note_of_card(card_id), ord_of_card(card_id));
+    let exists: bool = conn
+        .prepare_cached(
+            "SELECT EXISTS (SELECT 1 FROM notes WHERE id = ?1 AND (cards >> ?2) & 1 = 1)",
+        )?
+        .query_row(params![note, ord], |row| row.get(0))?;
+    if !exists {
+        return Err(Error::failed(format!("there is no card {card_id}")));
+    }
+    conn.prepare_cached("INSERT OR IGNORE INTO card_states (id, note_id) VALUES (?1, ?2)")?
+        .execute(params![card_id, note])?;
     Ok(())
 }
 
@@ -175,10 +175,11 @@ fn queued_from_row(row: &Row) -> rusqlite::Result<QueuedCard> {
 impl Collection {
     pub fn card(&self, card_id: i64) -> Result<Card> {
         // Naming the note lets SQLite find the card through the note's key.
-        let sql =
-            format!("SELECT {CARD_COLUMNS} FROM cards c WHERE c.note_id = ?1 / 2 AND c.id = ?1");
+        let sql = format!("SELECT {CARD_COLUMNS} FROM cards c WHERE c.note_id = ?2 AND c.id = ?1");
         self.conn()
-            .query_row(&sql, [card_id], |row| card_from_row(row, 0))
+            .query_row(&sql, params![card_id, note_of_card(card_id)], |row| {
+                card_from_row(row, 0)
+            })
             .map_err(|e| match e {
                 rusqlite::Error::QueryReturnedNoRows => {
                     Error::failed(format!("there is no card {card_id}"))
@@ -250,18 +251,21 @@ impl Collection {
         };
         let activity = super::reviews::activity_kinds();
         let new_sql = format!(
-            "SELECT n.id * 2 + d.bit, n.id, 'new' FROM notes n INDEXED BY notes_fresh
-             CROSS JOIN directions d
-             WHERE n.fresh != 0 AND (n.fresh >> d.bit) & 1 = 1{new_decks}
-               AND NOT EXISTS (SELECT 1 FROM card_states s WHERE s.id = n.id * 2 + d.bit
+            "SELECT n.id * 64 + d.ord, n.id, 'new' FROM notes n INDEXED BY notes_fresh
+             JOIN card_ords d ON d.ord < n.card_span
+             WHERE n.fresh != 0 AND (n.fresh >> d.ord) & 1 = 1{new_decks}
+               AND NOT EXISTS (SELECT 1 FROM card_states s WHERE s.id = n.id * 64 + d.ord
                                AND (s.suspended = 1 OR s.buried_day >= ?1))
-               AND NOT EXISTS (SELECT 1 FROM card_states o WHERE o.id = n.id * 2 + 1 - d.bit
+               AND NOT EXISTS (SELECT 1 FROM card_states o
+                               WHERE o.id >= n.id * 64 AND o.id < n.id * 64 + 64
+                               AND o.id != n.id * 64 + d.ord
                                AND o.phase != 'new' AND o.due_day <= ?1 AND o.suspended = 0
                                AND (o.buried_day IS NULL OR o.buried_day < ?1))
                AND NOT EXISTS (SELECT 1 FROM reviews r INDEXED BY reviews_card
-                               WHERE r.card_id = n.id * 2 + 1 - d.bit
+                               WHERE r.card_id >= n.id * 64 AND r.card_id < n.id * 64 + 64
+                               AND r.card_id != n.id * 64 + d.ord
                                AND r.day = ?1 AND r.{activity})
-             ORDER BY n.id, d.bit LIMIT ?2"
+             ORDER BY n.id, d.ord LIMIT ?2"
         );
         let mut stmt = self.conn().prepare_cached(&new_sql)?;
         let new = stmt
@@ -457,6 +461,15 @@ mod tests {
         new.iter().map(|c| c.card_id).collect()
     }
 
+    /// Card `ord` of note `note`.
+    fn c(note: i64, ord: i64) -> i64 {
+        note * 64 + ord
+    }
+
+    fn ids(pairs: &[(i64, i64)]) -> Vec<i64> {
+        pairs.iter().map(|&(n, o)| c(n, o)).collect()
+    }
+
     fn stored_rows(collection: &Collection) -> i64 {
         collection
             .conn()
@@ -467,32 +480,45 @@ mod tests {
     #[test]
     fn new_cards_come_in_note_order_without_suspended_buried_or_started_ones() {
         let mut collection = collection();
-        assert_eq!(new_ids(&collection, None, 10), vec![2, 3, 4, 5, 6]);
+        assert_eq!(
+            new_ids(&collection, None, 10),
+            ids(&[(1, 0), (1, 1), (2, 0), (2, 1), (3, 0)])
+        );
         assert_eq!(stored_rows(&collection), 0, "no card has a row yet");
-        collection.set_suspended(&[3], true).unwrap();
-        collection.bury(4, 10).unwrap();
+        collection.set_suspended(&[c(1, 1)], true).unwrap();
+        collection.bury(c(2, 0), 10).unwrap();
         let tx = collection.conn_mut().transaction().unwrap();
         let learning = CardState {
             phase: Phase::Learning,
             due: Due::Day(10),
             ..CardState::new_card()
         };
-        crate::store::reviews::write_state(&tx, 2, &learning).unwrap();
+        crate::store::reviews::write_state(&tx, c(1, 0), &learning).unwrap();
         tx.commit().unwrap();
-        assert_eq!(new_ids(&collection, None, 10), vec![5, 6, 7, 8, 9]);
+        assert_eq!(
+            new_ids(&collection, None, 10),
+            ids(&[(2, 1), (3, 0), (3, 1), (4, 0), (4, 1)])
+        );
         assert_eq!(
             new_ids(&collection, None, 11),
-            vec![4, 5, 6, 7, 8],
+            ids(&[(2, 0), (2, 1), (3, 0), (3, 1), (4, 0)]),
             "a burial lasts one day"
         );
         assert_eq!(
             new_ids(&collection, Some(vec![2]), 10),
-            vec![8, 9, 10, 11, 12]
+            ids(&[(4, 0), (4, 1), (5, 0), (5, 1), (6, 0)])
         );
-        let card = collection.card(2).unwrap();
+        let card = collection.card(c(1, 0)).unwrap();
         assert_eq!(card.state.phase, Phase::Learning);
-        assert_eq!(collection.card(5).unwrap().state, CardState::new_card());
-        assert!(collection.card(14).is_err(), "note 7 does not exist");
+        assert_eq!(
+            collection.card(c(2, 1)).unwrap().state,
+            CardState::new_card()
+        );
+        assert!(collection.card(c(7, 0)).is_err(), "note 7 does not exist");
+        assert!(
+            collection.card(c(1, 2)).is_err(),
+            "note 1 has no third card"
+        );
     }
 
     #[test]
@@ -504,38 +530,53 @@ mod tests {
             .conn()
             .execute_batch(
                 "INSERT INTO card_states (id, note_id, phase, due_day, interval_days, repetitions)
-                     VALUES (2, 1, 'review', 15, 5, 1), (4, 2, 'review', 10, 1, 1),
-                            (7, 3, 'review', 20, 5, 2);
+                     VALUES (64, 1, 'review', 15, 5, 1), (128, 2, 'review', 10, 1, 1),
+                            (193, 3, 'review', 20, 5, 2);
                  INSERT INTO reviews (card_id, reviewed_at, day, quality, duration_ms, kind,
                      scheduler, phase_before, interval_before, ease_before, reps_before,
                      lapses_before, step_before, phase_after, due_day_after, interval_after,
                      ease_after, reps_after, lapses_after, step_after)
-                 VALUES (2, 0, 10, 4, 0, 'schedule', 'sm2', 'new', 0, 2500, 0, 0, 0,
+                 VALUES (64, 0, 10, 4, 0, 'schedule', 'sm2', 'new', 0, 2500, 0, 0, 0,
                          'review', 15, 5, 2500, 1, 0, 0),
-                        (7, 0, 10, 4, 0, 'cram', 'sm2', 'review', 5, 2500, 2, 0, 0,
+                        (193, 0, 10, 4, 0, 'cram', 'sm2', 'review', 5, 2500, 2, 0, 0,
                          'review', 20, 5, 2500, 2, 0, 0);",
             )
             .unwrap();
-        assert_eq!(new_ids(&collection, Some(vec![1]), 10), vec![6]);
-        assert_eq!(new_ids(&collection, Some(vec![1]), 11), vec![3, 6]);
-        assert_eq!(new_ids(&collection, Some(vec![1]), 15), vec![6]);
+        assert_eq!(new_ids(&collection, Some(vec![1]), 10), vec![c(3, 0)]);
+        assert_eq!(
+            new_ids(&collection, Some(vec![1]), 11),
+            vec![c(1, 1), c(3, 0)]
+        );
+        assert_eq!(new_ids(&collection, Some(vec![1]), 15), vec![c(3, 0)]);
     }
 
     #[test]
     fn undoing_a_suspension_or_burial_of_an_untouched_card_leaves_no_row() {
         let mut collection = collection();
-        assert_eq!(collection.set_suspended(&[5, 6], true).unwrap(), 2);
-        assert!(collection.card(5).unwrap().suspended);
+        assert_eq!(
+            collection.set_suspended(&[c(2, 1), c(3, 0)], true).unwrap(),
+            2
+        );
+        assert!(collection.card(c(2, 1)).unwrap().suspended);
         assert_eq!(stored_rows(&collection), 2);
-        assert_eq!(collection.set_suspended(&[5, 6], false).unwrap(), 2);
+        assert_eq!(
+            collection
+                .set_suspended(&[c(2, 1), c(3, 0)], false)
+                .unwrap(),
+            2
+        );
         assert_eq!(stored_rows(&collection), 0);
-        collection.bury(7, 3).unwrap();
-        assert_eq!(collection.card(7).unwrap().buried_day, Some(3));
-        collection.unbury(7, None).unwrap();
+        collection.bury(c(3, 1), 3).unwrap();
+        assert_eq!(collection.card(c(3, 1)).unwrap().buried_day, Some(3));
+        collection.unbury(c(3, 1), None).unwrap();
         assert_eq!(stored_rows(&collection), 0);
         assert!(
-            collection.set_suspended(&[40], true).is_err(),
+            collection.set_suspended(&[c(20, 0)], true).is_err(),
             "there is no note 20"
+        );
+        assert!(
+            collection.set_suspended(&[c(2, 5)], true).is_err(),
+            "note 2 has no card 5"
         );
     }
 }
@@ -558,7 +599,7 @@ mod cost {
                      WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s WHERE n < {notes})
                      SELECT n, 1, 'k' || n, 't' || n, 'd' || n, 0, 0 FROM s;
                  INSERT INTO card_states (id, note_id, phase, due_day, interval_days, repetitions)
-                     SELECT id * 2 + 1, id, 'review', 5, 1, 2 FROM notes WHERE id <= 100;"
+                     SELECT id * 64 + 1, id, 'review', 5, 1, 2 FROM notes WHERE id <= 100;"
             ))
             .unwrap();
         collection
@@ -584,10 +625,10 @@ mod cost {
     }
 
     fn session_start(collection: &Collection) {
-        for id in [3, 4, 151, 199] {
+        for id in [65, 128, 75 * 64 + 1, 99 * 64 + 1] {
             let card = collection.card(id).unwrap();
             assert_eq!(card.id, id);
-            assert_eq!(collection.cards_of_note(id / 2).unwrap().len(), 2);
+            assert_eq!(collection.cards_of_note(id / 64).unwrap().len(), 2);
         }
         let query = QueueQuery {
             deck_ids: Some(vec![1]),
@@ -613,7 +654,7 @@ mod cost {
                      lapses_before, step_before, phase_after, due_day_after, interval_after,
                      ease_after, reps_after, lapses_after, step_after)
                  WITH RECURSIVE s(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM s WHERE n < 4999)
-                 SELECT (n % 100 + 1) * 2 + 1, n, 10, 4, 0, 'drill', 'sm2', 'review', 1, 2500,
+                 SELECT (n % 100 + 1) * 64 + 1, n, 10, 4, 0, 'drill', 'sm2', 'review', 1, 2500,
                         2, 0, 0, 'review', 5, 1, 2500, 2, 0, 0 FROM s;",
             )
             .unwrap();

@@ -65,18 +65,19 @@ impl Collection {
 
     /// Every deck with its counts on study day `today`.
     pub fn deck_summaries(&self, today: DayNumber) -> Result<Vec<DeckSummary>> {
-        // Counted from the notes (two cards each) and the stored card rows: a card without a
+        // Counted from the notes (their `cards` bits) and the stored card rows: a card without a
         // row is new, not suspended and not due. The view `cards` would be materialised here.
-        let mut stmt = self.conn().prepare(
+        let sql = format!(
             "SELECT d.id, d.name, d.description,
                     coalesce(n.notes, 0),
-                    2 * coalesce(n.notes, 0),
-                    2 * coalesce(n.notes, 0) - coalesce(s.not_new, 0),
+                    coalesce(n.cards, 0),
+                    coalesce(n.cards, 0) - coalesce(s.not_new, 0),
                     coalesce(s.learning_due, 0),
                     coalesce(s.review_due, 0),
                     coalesce(s.suspended, 0)
              FROM decks d
-             LEFT JOIN (SELECT deck_id, count(*) AS notes FROM notes GROUP BY deck_id) n
+             LEFT JOIN (SELECT deck_id, count(*) AS notes, sum({}) AS cards
+                        FROM notes n GROUP BY deck_id) n
                     ON n.deck_id = d.id
              LEFT JOIN (SELECT o.deck_id,
                                sum(NOT (c.phase = 'new' AND c.suspended = 0)) AS not_new,
@@ -89,7 +90,9 @@ impl Collection {
                         GROUP BY o.deck_id) s
                     ON s.deck_id = d.id
              ORDER BY d.name",
-        )?;
+            super::notes::CARD_COUNT_SQL
+        );
+        let mut stmt = self.conn().prepare(&sql)?;
         let rows = stmt.query_map(params![today], |row| {
             Ok(DeckSummary {
                 id: row.get(0)?,

@@ -6,7 +6,7 @@ use rusqlite::params_from_iter;
 use super::Collection;
 use super::reviews::{REVIEW_COLUMN_COUNT, REVIEW_COLUMNS, ReviewRow, review_from_row};
 use crate::error::Result;
-use crate::model::{Card, Direction, Note};
+use crate::model::{Card, Note};
 
 /// A note with its dates (unix seconds), as exports write it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,7 +22,8 @@ pub struct ExportReview {
     pub review: ReviewRow,
     pub note_key: String,
     pub deck: String,
-    pub direction: Direction,
+    /// The name of its card's template (vocab: `forward` or `reverse`; cloze: `c1`...).
+    pub template: String,
 }
 
 /// A deck with its description.
@@ -108,8 +109,8 @@ impl Collection {
         let rows = stmt.query_map([], |row| {
             Ok(ExportNote {
                 note: super::notes::note_from_row(row, 0)?,
-                created_at: row.get(12)?,
-                modified_at: row.get(13)?,
+                created_at: row.get(super::notes::NOTE_COLUMN_COUNT)?,
+                modified_at: row.get(super::notes::NOTE_COLUMN_COUNT + 1)?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -118,7 +119,7 @@ impl Collection {
     /// The cards of these decks' notes (or all), by note.
     pub fn export_cards(&self, deck_ids: Option<&[i64]>) -> Result<Vec<Card>> {
         let sql = format!(
-            "SELECT {} FROM cards c JOIN notes n ON n.id = c.note_id WHERE 1 = 1{} ORDER BY c.note_id, c.direction",
+            "SELECT {} FROM cards c JOIN notes n ON n.id = c.note_id WHERE 1 = 1{} ORDER BY c.note_id, c.ord",
             super::cards::CARD_COLUMNS,
             deck_filter("n.deck_id", deck_ids)
         );
@@ -128,7 +129,7 @@ impl Collection {
     }
 
     /// Visits the review log of these decks (or all) in time order, without `cram` rows
-    /// unless asked for. A card's note and direction follow from its id (note * 2 + bit);
+    /// unless asked for. A card's note and ordinal follow from its id (note * 64 + ord);
     /// joining the view `cards` on the id instead would scan every note for every row.
     pub fn export_reviews(
         &self,
@@ -142,24 +143,24 @@ impl Collection {
         }
         let marks = vec!["?"; kinds.len()].join(", ");
         let sql = format!(
-            "SELECT {REVIEW_COLUMNS}, note_key, deck, direction FROM (
-                 SELECT r.*, n.key AS note_key, d.name AS deck, way.name AS direction
-                 FROM reviews r JOIN notes n ON n.id = r.card_id / 2
-                 JOIN directions way ON way.bit = r.card_id % 2
+            "SELECT {REVIEW_COLUMNS}, note_key, deck, template FROM (
+                 SELECT r.*, n.key AS note_key, d.name AS deck, {} AS template
+                 FROM reviews r JOIN notes n ON n.id = r.card_id / 64
+                 JOIN notetypes t ON t.id = n.notetype_id
                  JOIN decks d ON d.id = n.deck_id
                  WHERE r.kind IN ({marks}){}
              ) ORDER BY reviewed_at, id",
+            super::notes::template_name_sql("r.card_id % 64"),
             deck_filter("n.deck_id", deck_ids)
         );
         let mut stmt = self.conn().prepare(&sql)?;
         let mut rows = stmt.query(params_from_iter(kinds))?;
         while let Some(row) = rows.next()? {
-            let direction: String = row.get(REVIEW_COLUMN_COUNT + 2)?;
             visit(ExportReview {
                 review: review_from_row(row)?,
                 note_key: row.get(REVIEW_COLUMN_COUNT)?,
                 deck: row.get(REVIEW_COLUMN_COUNT + 1)?,
-                direction: Direction::parse(&direction).unwrap_or(Direction::Forward),
+                template: row.get(REVIEW_COLUMN_COUNT + 2)?,
             })?;
         }
         Ok(())
@@ -184,7 +185,7 @@ mod tests {
                      WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s WHERE n < {notes})
                      SELECT n, 1, 'k' || n, 't' || n, 'd' || n, 0, 0 FROM s;
                  INSERT INTO card_states (id, note_id, phase, due_day, interval_days, repetitions)
-                     SELECT id * 2, id, 'review', 10, 1, 2 FROM notes WHERE id <= 500;
+                     SELECT id * 64, id, 'review', 10, 1, 2 FROM notes WHERE id <= 500;
                  INSERT INTO reviews (card_id, reviewed_at, day, quality, duration_ms, kind, scheduler,
                      phase_before, interval_before, ease_before, reps_before, lapses_before, step_before,
                      phase_after, due_day_after, interval_after, ease_after, reps_after, lapses_after, step_after)

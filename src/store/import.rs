@@ -447,7 +447,7 @@ pub(crate) fn write_plan(
         // Notes only: their cards get rows when first answered (see schema.sql). Many rows per
         // statement, because at this size the cost of running a statement, not of storing a
         // row, dominates. The ids are planned, following the largest one in use (SQLite gives
-        // the same ones, and the writer checks), so the cards' ids (note id * 2 + direction)
+        // the same ones, and the writer checks), so the cards' ids (note id * 64 + ordinal)
         // are known without asking.
         let last_id: i64 =
             tx.query_row("SELECT coalesce(max(id), 0) FROM notes", [], |r| r.get(0))?;

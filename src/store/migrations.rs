@@ -17,6 +17,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/003-notes-key-index.sql"),
     include_str!("migrations/004-review-counts.sql"),
     include_str!("migrations/005-scheduler-family.sql"),
+    include_str!("migrations/006-note-types.sql"),
 ];
 
 /// The current schema, for a new collection.
@@ -58,12 +59,23 @@ pub fn migrate(conn: &mut Connection, from: i64) -> Result<()> {
     // checked as a whole before the commit instead, and on again afterwards, whatever happens.
     let enforced: bool = conn.query_row("PRAGMA foreign_keys", [], |r| r.get(0))?;
     conn.pragma_update(None, "foreign_keys", false)?;
-    let migrated = run_migrations(conn, from);
+    let migrated = run_migrations(conn, from, CURRENT_VERSION);
     conn.pragma_update(None, "foreign_keys", enforced)?;
     migrated
 }
 
-fn run_migrations(conn: &mut Connection, from: i64) -> Result<()> {
+/// Brings a collection from version `from` to `to` (tests stop at an older version, to see
+/// what one migration did).
+#[cfg(test)]
+pub(crate) fn migrate_to(conn: &mut Connection, from: i64, to: i64) -> Result<()> {
+    let enforced: bool = conn.query_row("PRAGMA foreign_keys", [], |r| r.get(0))?;
+    conn.pragma_update(None, "foreign_keys", false)?;
+    let migrated = run_migrations(conn, from, to);
+    conn.pragma_update(None, "foreign_keys", enforced)?;
+    migrated
+}
+
+fn run_migrations(conn: &mut Connection, from: i64, to: i64) -> Result<()> {
     let tx = conn.transaction()?;
     if from == 0 {
         tx.execute_batch(SCHEMA)?;
@@ -75,6 +87,7 @@ fn run_migrations(conn: &mut Connection, from: i64) -> Result<()> {
         .iter()
         .enumerate()
         .skip(usize::try_from(from).unwrap_or(0))
+        .take(usize::try_from(to - from).unwrap_or(0))
     {
         let version = index as i64 + 1;
         tx.execute_batch(sql).map_err(|e| {
@@ -202,15 +215,23 @@ mod tests {
             .unwrap();
         assert_eq!(version, CURRENT_VERSION);
         assert_eq!(describe(&fresh), describe(&migrated));
-        let rows = |conn: &Connection| -> Vec<(i64, String)> {
-            conn.prepare("SELECT bit, name FROM directions ORDER BY bit")
-                .unwrap()
-                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-                .unwrap()
-                .map(Result::unwrap)
-                .collect()
-        };
-        assert_eq!(rows(&fresh), rows(&migrated));
+        for table in ["card_ords", "notetypes"] {
+            let rows = |conn: &Connection| -> Vec<String> {
+                conn.prepare(&format!("SELECT * FROM {table} ORDER BY 1"))
+                    .unwrap()
+                    .query_map([], |r| {
+                        (0..r.as_ref().column_count())
+                            .map(|i| Ok(format!("{:?}", r.get::<_, rusqlite::types::Value>(i)?)))
+                            .collect::<rusqlite::Result<Vec<_>>>()
+                            .map(|v| v.join("|"))
+                    })
+                    .unwrap()
+                    .map(Result::unwrap)
+                    .collect()
+            };
+            assert_eq!(rows(&fresh), rows(&migrated), "the rows of {table}");
+            assert!(!rows(&fresh).is_empty());
+        }
     }
 
     /// Every row `sql` returns, through `row`.
@@ -257,7 +278,7 @@ mod tests {
     #[test]
     fn migration_2_keeps_every_card_state_and_answer_under_the_new_card_ids() {
         let mut conn = version_1_with_answers();
-        migrate(&mut conn, 1).unwrap();
+        migrate_to(&mut conn, 1, 5).unwrap();
         // Migration 4 counted the log already there for the statistics.
         let counts: Vec<(i64, String, String, i64, i64, i64, i64)> =
             rows(&conn, "SELECT * FROM review_day_counts ORDER BY day", |r| {
@@ -382,7 +403,7 @@ mod tests {
             .map(|q| conn.prepare(q).unwrap().column_count())
             .collect();
         let before: Vec<Vec<String>> = queries.iter().map(|q| dump(&conn, q, None)).collect();
-        migrate(&mut conn, 2).unwrap();
+        migrate_to(&mut conn, 2, 5).unwrap();
         let after: Vec<Vec<String>> = queries
             .iter()
             .zip(&widths)
@@ -471,31 +492,36 @@ mod tests {
         };
         assert_eq!(fresh(&conn), 3);
         conn.execute(
-            "INSERT INTO card_states (id, note_id, suspended) VALUES (15, 7, 1)",
+            "INSERT INTO card_states (id, note_id, suspended) VALUES (449, 7, 1)",
             [],
         )
         .unwrap();
         assert_eq!(fresh(&conn), 3, "a suspended new card is still new");
         conn.execute(
-            "UPDATE card_states SET phase = 'learning' WHERE id = 15",
+            "UPDATE card_states SET phase = 'learning' WHERE id = 449",
             [],
         )
         .unwrap();
         assert_eq!(fresh(&conn), 1);
         conn.execute(
-            "INSERT INTO card_states (id, note_id, phase) VALUES (14, 7, 'review')",
+            "INSERT INTO card_states (id, note_id, phase) VALUES (448, 7, 'review')",
             [],
         )
         .unwrap();
         assert_eq!(fresh(&conn), 0);
-        conn.execute("UPDATE card_states SET phase = 'new' WHERE id = 14", [])
+        conn.execute("UPDATE card_states SET phase = 'new' WHERE id = 448", [])
             .unwrap();
-        assert_eq!(fresh(&conn), 1, "bit 0 is the forward card (even id)");
-        conn.execute("DELETE FROM card_states WHERE id = 15", [])
+        assert_eq!(fresh(&conn), 1, "bit 0 is the forward card (ord 0)");
+        conn.execute("DELETE FROM card_states WHERE id = 449", [])
             .unwrap();
         assert_eq!(fresh(&conn), 3);
-        let bad = conn.execute("INSERT INTO card_states (id, note_id) VALUES (16, 7)", []);
-        assert!(bad.is_err(), "card 16 belongs to note 8, not 7");
+        let bad = conn.execute("INSERT INTO card_states (id, note_id) VALUES (512, 7)", []);
+        assert!(bad.is_err(), "card 512 belongs to note 8, not 7");
+        let missing = conn.execute("INSERT INTO card_states (id, note_id) VALUES (450, 7)", []);
+        assert!(
+            missing.is_err(),
+            "note 7 has no card of ord 2: its fresh bit would say it had"
+        );
     }
 
     #[test]
@@ -529,7 +555,7 @@ mod tests {
             .unwrap()
         };
         assert_eq!(counts(&conn), (1, 1));
-        migrate(&mut conn, 4).unwrap();
+        migrate_to(&mut conn, 4, 5).unwrap();
         let kept: (i64, i64, i64, Option<i64>, Option<f64>) = conn
             .query_row(
                 "SELECT id, fuzz, max_interval, settings_id, stability_after FROM reviews",
@@ -561,5 +587,115 @@ mod tests {
             )
             .unwrap();
         assert_eq!(indexes, 2);
+    }
+
+    #[test]
+    fn migration_6_makes_every_note_vocab_and_renumbers_cards_keeping_states_and_log() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.pragma_update(None, "foreign_keys", true).unwrap();
+        for sql in &MIGRATIONS[..5] {
+            conn.execute_batch(sql).unwrap();
+        }
+        conn.pragma_update(None, "user_version", 5).unwrap();
+        conn.execute_batch(
+            "INSERT INTO decks (id, name, created_at) VALUES (1, 'D', 0);
+             INSERT INTO notes (id, deck_id, key, guid, term, definition, example, aliases, tags,
+                                related, source, created_at, modified_at)
+                 VALUES (4, 1, 'a', 'g1', 'A', 'first', 'ex', '[\"x\"]', '[\"t\"]', '[\"b\"]', 'src', 10, 20),
+                        (9, 1, 'b', NULL, 'B', 'second', '', '[]', '[]', '[]', '', 11, 21);
+             INSERT INTO card_states (id, note_id, phase, due_day, interval_days, ease_permille,
+                                      repetitions, stability, difficulty)
+                 VALUES (9, 4, 'review', 100, 6, 2360, 2, 3.5, 6.25);
+             INSERT INTO card_states (id, note_id, suspended) VALUES (18, 9, 1);
+             INSERT INTO reviews (id, card_id, reviewed_at, day, quality, duration_ms, kind, scheduler,
+                 phase_before, interval_before, ease_before, reps_before, lapses_before, step_before,
+                 phase_after, due_day_after, interval_after, ease_after, reps_after, lapses_after, step_after)
+             VALUES (7, 9, 1000, 94, 4, 500, 'schedule', 'sm2', 'review', 1, 2500, 1, 0, 0,
+                     'review', 100, 6, 2360, 2, 0, 0);",
+        )
+        .unwrap();
+        let cards_before: Vec<String> = rows(
+            &conn,
+            "SELECT note_id, direction, phase, due_day, interval_days, ease_permille, repetitions,
+                    suspended, stability, difficulty FROM cards ORDER BY id",
+            |r| {
+                Ok((0..10)
+                    .map(|i| format!("{:?}", r.get::<_, rusqlite::types::Value>(i).unwrap()))
+                    .collect::<Vec<_>>()
+                    .join("|"))
+            },
+        );
+        migrate(&mut conn, 5).unwrap();
+        let cards_after: Vec<String> = rows(
+            &conn,
+            "SELECT note_id, CASE ord WHEN 0 THEN 'forward' ELSE 'reverse' END, phase, due_day,
+                    interval_days, ease_permille, repetitions, suspended, stability, difficulty
+             FROM cards ORDER BY id",
+            |r| {
+                Ok((0..10)
+                    .map(|i| format!("{:?}", r.get::<_, rusqlite::types::Value>(i).unwrap()))
+                    .collect::<Vec<_>>()
+                    .join("|"))
+            },
+        );
+        assert_eq!(
+            cards_after, cards_before,
+            "the same cards in the same states"
+        );
+        let ids: Vec<i64> = rows(&conn, "SELECT id FROM cards ORDER BY id", |r| r.get(0));
+        assert_eq!(ids, vec![256, 257, 576, 577], "note * 64 + ord");
+        let logged: Vec<(i64, i64)> = rows(&conn, "SELECT id, card_id FROM reviews", |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        });
+        assert_eq!(logged, vec![(7, 257)], "the answer follows its card");
+        type NoteRow = (i64, i64, Option<String>, i64, i64, i64, String);
+        let notes: Vec<NoteRow> = rows(
+            &conn,
+            "SELECT id, notetype_id, fields, cards, card_span, fresh, aliases FROM notes ORDER BY id",
+            |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                    r.get(6)?,
+                ))
+            },
+        );
+        assert_eq!(
+            notes,
+            vec![
+                (4, 1, None, 3, 2, 1, "[\"x\"]".to_string()),
+                (9, 1, None, 3, 2, 3, "[]".to_string())
+            ]
+        );
+        let kind: String = conn
+            .query_row("SELECT kind FROM notetypes WHERE id = 1", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(kind, "vocab");
+        // The counts did not move, and the triggers keep the fresh bits under the new ids.
+        let answers: i64 = conn
+            .query_row("SELECT sum(answers) FROM review_day_counts", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(answers, 1);
+        conn.execute(
+            "UPDATE card_states SET phase = 'learning' WHERE id = 576",
+            [],
+        )
+        .unwrap();
+        let fresh: i64 = conn
+            .query_row("SELECT fresh FROM notes WHERE id = 9", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(fresh, 2);
+        let broken: i64 = conn
+            .query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(broken, 0);
     }
 }

@@ -381,7 +381,7 @@ mod tests {
     use crate::scheduler::{Quality, SchedulerKind, Settings};
     use crate::store::reviews::NewReview;
 
-    /// A collection file with one note (cards 2 and 3), in a fresh folder.
+    /// A collection file with one note (cards 64 and 65), in a fresh folder.
     fn collection_file() -> (tempfile::TempDir, PathBuf) {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("c.sqlite");
@@ -441,7 +441,7 @@ mod tests {
     fn an_answer_waits_for_another_writer_instead_of_failing() {
         let (_dir, path) = collection_file();
         let mut collection = Collection::open(&path).unwrap();
-        let state = collection.card(2).unwrap().state;
+        let state = collection.card(64).unwrap().state;
         // Another connection holds the write lock for a moment.
         let other = Connection::open(&path).unwrap();
         other.execute_batch("BEGIN IMMEDIATE").unwrap();
@@ -456,10 +456,10 @@ mod tests {
         });
         locked_rx.recv().unwrap();
         // The answer reads the card before it writes; it must still wait for the lock.
-        let id = collection.commit_answer(&answer(2), &state, &state, false);
+        let id = collection.commit_answer(&answer(64), &state, &state, false);
         writer.join().unwrap();
         assert!(id.is_ok(), "{}", id.unwrap_err());
-        assert_eq!(collection.reviews_of_card(2).unwrap().len(), 1);
+        assert_eq!(collection.reviews_of_card(64).unwrap().len(), 1);
     }
 
     #[test]
@@ -513,7 +513,7 @@ mod tests {
         assert!(Collection::is_read_only_at(&path));
         let collection = Collection::open(&path).unwrap();
         assert!(collection.is_read_only());
-        assert_eq!(collection.card(2).unwrap().id, 2);
+        assert_eq!(collection.card(64).unwrap().id, 64);
         let error = collection
             .conn()
             .execute("UPDATE decks SET description = 'x'", [])
@@ -550,7 +550,7 @@ mod tests {
         write_bits(dir.path());
         let collection = opened.unwrap();
         assert!(collection.is_read_only());
-        assert_eq!(collection.card(3).unwrap().id, 3);
+        assert_eq!(collection.card(65).unwrap().id, 65);
         assert_eq!(
             created.err().map(|e| e.to_string()),
             Some(format!(

@@ -7,7 +7,10 @@ use crate::error::{Error, Result};
 use crate::model::{Card, Note, NoteFields};
 
 pub(crate) const NOTE_COLUMNS: &str = "n.id, n.deck_id, d.name, n.key, n.guid, n.term, n.definition, n.example, \
-     n.aliases, n.tags, n.related, n.source";
+     n.aliases, n.tags, n.related, n.source, n.notetype_id, n.fields";
+
+/// How many columns [`NOTE_COLUMNS`] names.
+pub(crate) const NOTE_COLUMN_COUNT: usize = 14;
 
 pub(crate) fn note_from_row(row: &Row, at: usize) -> rusqlite::Result<Note> {
     let id: i64 = row.get(at)?;
@@ -21,7 +24,14 @@ pub(crate) fn note_from_row(row: &Row, at: usize) -> rusqlite::Result<Note> {
     let aliases = list(8, "aliases")?;
     let tags = list(9, "tags")?;
     let related = list(10, "related")?;
+    let values = match row.get_ref(at + 13)?.as_str_or_null()? {
+        None => vec![],
+        Some(text) => decode_json_list(text)
+            .ok_or_else(|| super::unreadable(at + 13, not_a_list("fields", id, &deck, &key)))?,
+    };
     Ok(Note {
+        notetype_id: row.get(at + 12)?,
+        values,
         id,
         deck_id: row.get(at + 1)?,
         fields: NoteFields {
@@ -39,10 +49,35 @@ pub(crate) fn note_from_row(row: &Row, at: usize) -> rusqlite::Result<Note> {
     })
 }
 
+/// SQL for how many cards note `n` has: the bits set in `n.cards` (a vocab note's two, or one,
+/// without a lookup).
+pub(crate) const CARD_COUNT_SQL: &str = "CASE n.cards WHEN 3 THEN 2 WHEN 1 THEN 1 ELSE \
+     (SELECT count(*) FROM card_ords o WHERE o.ord < n.card_span AND (n.cards >> o.ord) & 1 = 1) END";
+
+/// SQL for the name of card `ord` (an SQL expression) of a note whose type is the row `t` of
+/// `notetypes`: the template's name (vocab's are `forward` and `reverse`), or `c1`, `c2`...
+/// for a cloze note's cards.
+pub(crate) fn template_name_sql(ord: &str) -> String {
+    format!(
+        "CASE WHEN t.kind = 'cloze' THEN 'c' || ({ord} + 1) \
+         ELSE coalesce(json_extract(t.templates, '$[' || ({ord}) || '].name'), 'card ' || ({ord} + 1)) END"
+    )
+}
+
 /// The sentence for a note whose list column holds something other than a JSON list of
 /// strings: what reading the note fails with, and what `check` reports.
 fn not_a_list(column: &str, id: i64, deck: &str, key: &str) -> String {
     format!("the {column} of note {id} ({deck}/{key}) are not a JSON list of strings")
+}
+
+/// A card with its note, its note type's name and its template's name, as `jargon cards`
+/// lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListedCard {
+    pub card: Card,
+    pub note: Note,
+    pub note_type: String,
+    pub template: String,
 }
 
 /// A filter for listing cards with their notes.
@@ -189,10 +224,12 @@ impl Collection {
     }
 
     /// Cards with their notes, for `jargon cards`.
-    pub fn list_cards(&self, filter: &CardFilter) -> Result<Vec<(Card, Note)>> {
+    pub fn list_cards(&self, filter: &CardFilter) -> Result<Vec<ListedCard>> {
         let mut sql = format!(
-            "SELECT {}, {NOTE_COLUMNS} FROM cards c JOIN notes n ON n.id = c.note_id JOIN decks d ON d.id = n.deck_id WHERE 1 = 1",
-            super::cards::CARD_COLUMNS
+            "SELECT {}, {NOTE_COLUMNS}, t.name, {} FROM cards c JOIN notes n ON n.id = c.note_id
+             JOIN decks d ON d.id = n.deck_id JOIN notetypes t ON t.id = n.notetype_id WHERE 1 = 1",
+            super::cards::CARD_COLUMNS,
+            template_name_sql("c.ord")
         );
         let mut args: Vec<rusqlite::types::Value> = vec![];
         if let Some(ids) = &filter.deck_ids {
@@ -221,16 +258,19 @@ impl Collection {
                 args.push(pattern.clone().into());
             }
         }
-        sql.push_str(" ORDER BY d.name, n.id, c.direction");
+        sql.push_str(" ORDER BY d.name, n.id, c.ord");
         if let Some(limit) = filter.limit {
             sql.push_str(&format!(" LIMIT {limit}"));
         }
         let mut stmt = self.conn().prepare(&sql)?;
         let rows = stmt.query_map(rusqlite::params_from_iter(args), |row| {
-            Ok((
-                super::cards::card_from_row(row, 0)?,
-                note_from_row(row, super::cards::CARD_COLUMN_COUNT)?,
-            ))
+            let at = super::cards::CARD_COLUMN_COUNT + NOTE_COLUMN_COUNT;
+            Ok(ListedCard {
+                card: super::cards::card_from_row(row, 0)?,
+                note: note_from_row(row, super::cards::CARD_COLUMN_COUNT)?,
+                note_type: row.get(at)?,
+                template: row.get(at + 1)?,
+            })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }

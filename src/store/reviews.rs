@@ -292,17 +292,20 @@ impl Collection {
         let tx = self.conn_mut().transaction()?;
         let stored = {
             let sql = format!(
-                "SELECT {} FROM cards c WHERE c.note_id = ?1 / 2 AND c.id = ?1",
+                "SELECT {} FROM cards c WHERE c.note_id = ?2 AND c.id = ?1",
                 super::cards::CARD_COLUMNS
             );
             let mut stmt = tx.prepare_cached(&sql)?;
-            stmt.query_row([review.card_id], |row| super::cards::card_from_row(row, 0))
-                .map_err(|e| match e {
-                    rusqlite::Error::QueryReturnedNoRows => {
-                        Error::failed(format!("there is no card {}", review.card_id))
-                    }
-                    other => other.into(),
-                })?
+            stmt.query_row(
+                params![review.card_id, crate::model::note_of_card(review.card_id)],
+                |row| super::cards::card_from_row(row, 0),
+            )
+            .map_err(|e| match e {
+                rusqlite::Error::QueryReturnedNoRows => {
+                    Error::failed(format!("there is no card {}", review.card_id))
+                }
+                other => other.into(),
+            })?
         };
         if stored.state != *before {
             return Err(Error::failed(format!(
@@ -468,7 +471,7 @@ impl Collection {
 mod tests {
     use super::*;
 
-    /// A collection with one note (cards 2 and 3) and a stored state for card 2.
+    /// A collection with one note (cards 64 and 65) and a stored state for card 64.
     fn collection() -> Collection {
         let collection = Collection::open_in_memory().unwrap();
         collection
@@ -478,7 +481,7 @@ mod tests {
                  INSERT INTO notes (id, deck_id, key, term, definition, created_at, modified_at)
                      VALUES (1, 1, 'a', 'A', 'a', 0, 0);
                  INSERT INTO card_states (id, note_id, phase, due_day, interval_days, repetitions)
-                     VALUES (2, 1, 'review', 15, 5, 1);",
+                     VALUES (64, 1, 'review', 15, 5, 1);",
             )
             .unwrap();
         collection
@@ -492,7 +495,7 @@ mod tests {
                      scheduler, phase_before, interval_before, ease_before, reps_before,
                      lapses_before, step_before, phase_after, due_day_after, interval_after,
                      ease_after, reps_after, lapses_after, step_after)
-                 VALUES (2, ?1 * 86400000, ?1, 4, 1000, ?2, 'sm2', 'review', 5, 2500, 1, 0, 0,
+                 VALUES (64, ?1 * 86400000, ?1, 4, 1000, ?2, 'sm2', 'review', 5, 2500, 1, 0, 0,
                          'review', 15, 5, 2500, 1, 0, 0)",
                 params![day, kind.as_str()],
             )
@@ -520,7 +523,7 @@ mod tests {
         for (index, kind) in ReviewKind::ALL.into_iter().enumerate() {
             let day = 10 + 2 * index as i64;
             let answered = collection.stats_cards_answered_on(day).unwrap();
-            assert_eq!(answered == vec![2], kind.is_activity(), "{kind:?}");
+            assert_eq!(answered == vec![64], kind.is_activity(), "{kind:?}");
             let streak = collection.current_streak(day).unwrap();
             assert_eq!(streak == 1, kind.is_activity(), "{kind:?}");
         }

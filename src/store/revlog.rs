@@ -24,16 +24,16 @@ pub struct HistoryReport {
 fn stored_card(
     tx: &Transaction,
     note_id: i64,
-    direction: &str,
+    ord: u32,
     fresh: bool,
 ) -> Result<Option<StoredCard>> {
     let sql = format!(
-        "SELECT {} FROM cards c WHERE c.note_id = ?1 AND c.direction = ?2",
+        "SELECT {} FROM cards c WHERE c.note_id = ?1 AND c.ord = ?2",
         super::cards::CARD_COLUMNS
     );
     let card = tx
         .prepare_cached(&sql)?
-        .query_row(params![note_id, direction], |row| {
+        .query_row(params![note_id, ord], |row| {
             super::cards::card_from_row(row, 0)
         })
         .optional()?;
@@ -200,12 +200,8 @@ pub(super) fn write_history(
     config: &Config,
     merge: Merge,
 ) -> Result<MergeCounts> {
-    let stored = stored_card(tx, note_id, history.direction.as_str(), fresh)?.ok_or_else(|| {
-        Error::failed(format!(
-            "note {note_id} has no {} card",
-            history.direction.as_str()
-        ))
-    })?;
+    let stored = stored_card(tx, note_id, history.ord, fresh)?
+        .ok_or_else(|| Error::failed(format!("note {note_id} has no card {}", history.ord + 1)))?;
     let (write, counts) = merge(history, &stored);
     write_card(tx, &write, config.scheduler, config.scheduling)?;
     Ok(counts)

@@ -38,8 +38,8 @@ fn deck_filter(column: &str, deck_ids: Option<&[i64]>, column_is_note: bool) -> 
         format!(" AND {column} IN (SELECT id FROM notes WHERE deck_id IN ({list}))")
     } else {
         format!(
-            // A card's id is its note's id * 2 + its direction bit.
-            " AND {column} / 2 IN (SELECT id FROM notes WHERE deck_id IN ({list}))"
+            // A card's id is its note's id * 64 + its ordinal.
+            " AND {column} / 64 IN (SELECT id FROM notes WHERE deck_id IN ({list}))"
         )
     }
 }
@@ -360,14 +360,20 @@ impl Collection {
         Ok(())
     }
 
-    /// How many cards there are in all: two per note.
+    /// How many cards there are in all.
     pub fn stats_card_count(&self, deck_ids: Option<&[i64]>) -> Result<u64> {
         let decks = deck_filter("id", deck_ids, true);
         Ok(self.conn().query_row(
             // Without a filter SQLite counts the rows page by page, without decoding them.
             &match decks.strip_prefix(" AND ") {
-                Some(filter) => format!("SELECT 2 * count(*) FROM notes WHERE {filter}"),
-                None => "SELECT 2 * count(*) FROM notes".to_string(),
+                Some(filter) => format!(
+                    "SELECT coalesce(sum({}), 0) FROM notes n WHERE {filter}",
+                    super::notes::CARD_COUNT_SQL
+                ),
+                None => format!(
+                    "SELECT coalesce(sum({}), 0) FROM notes n",
+                    super::notes::CARD_COUNT_SQL
+                ),
             },
             [],
             |row| row.get(0),
@@ -377,13 +383,16 @@ impl Collection {
     /// The deck, key, term and direction of these cards.
     pub fn stats_card_info(&self, card_ids: &[i64]) -> Result<Vec<CardInfo>> {
         let mut infos = Vec::with_capacity(card_ids.len());
-        let mut stmt = self.conn().prepare_cached(
-            "SELECT c.id, d.name, n.key, n.term, c.direction
+        let sql = format!(
+            "SELECT c.id, d.name, n.key, n.term, {}
              FROM cards c JOIN notes n ON n.id = c.note_id JOIN decks d ON d.id = n.deck_id
-             WHERE c.note_id = ?1 / 2 AND c.id = ?1",
-        )?;
+             JOIN notetypes t ON t.id = n.notetype_id
+             WHERE c.note_id = ?2 AND c.id = ?1",
+            super::notes::template_name_sql("c.ord")
+        );
+        let mut stmt = self.conn().prepare_cached(&sql)?;
         for id in card_ids {
-            let mut rows = stmt.query([id])?;
+            let mut rows = stmt.query(rusqlite::params![id, crate::model::note_of_card(*id)])?;
             if let Some(row) = rows.next()? {
                 infos.push(CardInfo {
                     card_id: row.get(0)?,
