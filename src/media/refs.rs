@@ -1,4 +1,5 @@
-//! The media a field's HTML references: `<img src=...>` and `[sound:...]`, found by a small
+//! The media a field's HTML references: `<img src=...>` (and `<audio src>`, `<object data>`,
+//! which Anki reads too) and `[sound:...]`, found by a small
 //! scanner over the text (no HTML parser), and rewritten in place when a file is stored under
 //! another name. Everything but the referenced names stays byte for byte.
 
@@ -22,8 +23,8 @@ enum Form {
 }
 
 /// The media names `html` references, in order of first appearance, each once: the `src` of
-/// every `<img>` tag (single, double or no quotes, any case; entities decoded) and the inside
-/// of every `[sound:...]`. URLs (`http:`, `https:`, `data:`) and empty names are not media.
+/// every `<img>` tag (single, double or no quotes, any case; entities decoded), the `src` of
+/// `<audio>` and the `data` of `<object>`, and the inside of every `[sound:...]`. URLs (`http:`, `https:`, `data:`) and empty names are not media.
 pub fn references(html: &str) -> Vec<String> {
     let mut names: Vec<String> = Vec::new();
     for span in spans(html) {
@@ -35,7 +36,7 @@ pub fn references(html: &str) -> Vec<String> {
     names
 }
 
-/// `html` with every reference to `from` (in `<img src>` or `[sound:]`) pointing at `to`
+/// `html` with every reference to `from` (in a media tag or `[sound:]`) pointing at `to`
 /// instead; nothing else changes. `to` is written with the entities its place needs.
 pub fn rewrite_reference(html: &str, from: &str, to: &str) -> String {
     let mut out = String::with_capacity(html.len());
@@ -82,7 +83,7 @@ fn spans(html: &str) -> Vec<Span> {
                 at = span.end + 1;
                 found.push(span);
             }
-        } else if let Some((span, end)) = img_at(bytes, start) {
+        } else if let Some((span, end)) = media_tag_at(bytes, start) {
             found.extend(span);
             at = end;
         }
@@ -105,17 +106,21 @@ fn sound_at(html: &str, start: usize) -> Option<Span> {
     })
 }
 
-/// The `<img ...>` tag starting at `start`, if one does: its `src` (the first, as browsers
-/// take it) and the offset past the tag.
-fn img_at(bytes: &[u8], start: usize) -> Option<(Option<Span>, usize)> {
-    let name_end = start + 4;
-    if !bytes.get(start + 1..name_end)?.eq_ignore_ascii_case(b"img") {
-        return None;
-    }
-    if !matches!(bytes.get(name_end), Some(b) if b.is_ascii_whitespace() || *b == b'/' || *b == b'>')
-    {
-        return None;
-    }
+/// The tags whose attribute names a media file, as Anki reads them.
+const MEDIA_TAGS: [(&[u8], &[u8]); 3] =
+    [(b"img", b"src"), (b"audio", b"src"), (b"object", b"data")];
+
+/// The media tag (`<img>`, `<audio>`, `<object>`) starting at `start`, if one does: the
+/// first of its file attribute (as browsers take it) and the offset past the tag.
+fn media_tag_at(bytes: &[u8], start: usize) -> Option<(Option<Span>, usize)> {
+    let (name_end, wanted) = MEDIA_TAGS.iter().find_map(|(tag, attribute)| {
+        let name_end = start + 1 + tag.len();
+        let name = bytes.get(start + 1..name_end)?;
+        let follows = bytes.get(name_end)?;
+        (name.eq_ignore_ascii_case(tag)
+            && (follows.is_ascii_whitespace() || matches!(follows, b'/' | b'>')))
+        .then_some((name_end, *attribute))
+    })?;
     let mut at = name_end;
     let mut src = None;
     loop {
@@ -146,7 +151,7 @@ fn img_at(bytes: &[u8], start: usize) -> Option<(Option<Span>, usize)> {
             at += 1;
         }
         let value = attribute_value(bytes, at);
-        if src.is_none() && attribute.eq_ignore_ascii_case(b"src") {
+        if src.is_none() && attribute.eq_ignore_ascii_case(wanted) {
             src = Some(value.0);
         }
         at = value.1;
@@ -185,7 +190,8 @@ fn attribute_value(bytes: &[u8], at: usize) -> (Span, usize) {
 }
 
 /// Decodes the character references of `text`: the named ones a file name may hold (`&amp;`,
-/// `&lt;`, `&gt;`, `&quot;`, `&apos;`, `&nbsp;`) and every numeric one. Anything else stays.
+/// `&lt;`, `&gt;`, `&quot;`, `&apos;`, `&nbsp;`) and every numeric one; a no-break space
+/// becomes a plain space, as Anki reads names. Anything else stays.
 pub(super) fn decode_entities(text: &str) -> Cow<'_, str> {
     if !text.contains('&') {
         return Cow::Borrowed(text);
@@ -220,14 +226,17 @@ fn entity(text: &str) -> Option<(char, usize)> {
         "gt" => '>',
         "quot" => '"',
         "apos" => '\'',
-        "nbsp" => '\u{a0}',
+        "nbsp" => ' ',
         _ => {
             let number = body.strip_prefix('#')?;
             let code = match number.strip_prefix(['x', 'X']) {
                 Some(hex) => u32::from_str_radix(hex, 16).ok()?,
                 None => number.parse().ok()?,
             };
-            char::from_u32(code)?
+            match char::from_u32(code)? {
+                '\u{a0}' => ' ',
+                c => c,
+            }
         }
     };
     Some((c, semicolon + 1))
@@ -277,6 +286,8 @@ mod tests {
         "<img class=big src=\"Q&amp;A.png\"/><img src=cell.png>",
         "<img src=\"data:image/png;base64,iVBOR\"> [sound:answer &amp; more.ogg]",
         "<imgx src=\"no.png\"> <img data-src=\"lazy.png\" src = 'late.gif' >[sound:]",
+        "<audio controls src=\"talk.m4a\"></audio><object data=Diagram.svg></object>",
+        "<p>a&nbsp;b</p><img src=\"two&nbsp;words.png\"><video src=\"clip.mp4\">",
     );
 
     #[test]
@@ -290,6 +301,9 @@ mod tests {
                 "Q&A.png",
                 "answer & more.ogg",
                 "late.gif",
+                "talk.m4a",
+                "Diagram.svg",
+                "two words.png",
             ]
         );
     }
@@ -338,5 +352,9 @@ mod tests {
         let mut expected = references(FIELD);
         expected[3] = "Q&A-00ff00ff.png".to_string();
         assert_eq!(references(&rewritten), expected);
+        assert_eq!(
+            rewrite_reference("<audio src=a.m4a><object data=\"a.m4a\">", "a.m4a", "b.m4a"),
+            "<audio src=b.m4a><object data=\"b.m4a\">"
+        );
     }
 }
