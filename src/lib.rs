@@ -11,6 +11,7 @@ pub mod config; // settings: keys, defaults, validation (pure)
 pub mod deck; // deck formats: parse -> validated records -> import plan
 pub mod error; // the error type and exit codes
 pub mod import; // the import engine: reads deck files and writes them in one transaction
+pub mod media; // the media folder beside the collection: safe names, caps, stored once
 pub mod model; // records shared by the store and the front ends
 pub mod outfile; // where a written file goes: stdout, through links, in place, or replaced whole
 pub mod output; // the one writer for people: neutralises escapes, shows our colours
