@@ -6,7 +6,8 @@ scheduler with SM-2, not FSRS; ANKI_TEST_MODE=1 so nothing is fuzzed) and writes
                                           scheduling and media (Anki's current format)
   tests/fixtures/anki-rich.colpkg         the whole collection package (media included), the
                                           learner's own collection to import an export back into
-  tests/fixtures/anki-rich.expected.json  what Anki holds: per note, per card, media, revlog
+  tests/fixtures/anki-rich.expected.json  what Anki holds: note types, per note, per card,
+                                          media, revlog
 
 The notes: Anki's stock types Basic (5), Basic (and reversed card) (4), Basic (optional
 reversed card) (4, two with "Add Reverse" filled), Basic (type in the answer) (3), Cloze (5:
@@ -270,6 +271,16 @@ def fix_timeline(col, path):
     return Collection(path)
 
 
+def notetypes_of(col):
+    """The note types the notes use, by name (their ids come from the clock, so are left out):
+    kind (0 standard, 1 cloze), field names, templates (name, front, back) and CSS."""
+    used = set(col.db.list("select distinct mid from notes"))
+    return {m["name"]: {"kind": m["type"], "fields": [f["name"] for f in m["flds"]],
+                        "templates": [[t["name"], t["qfmt"], t["afmt"]] for t in m["tmpls"]],
+                        "css": m["css"]}
+            for m in col.models.all() if m["id"] in used}
+
+
 def expected_of(col):
     notetypes = {m["id"]: m["name"] for m in col.models.all()}
     notes = []
@@ -302,6 +313,7 @@ def expected_of(col):
         "today": (FIXED_NOW - FIXED_CRT) // 86400,
         "rollover_hour": ROLLOVER,
         "timezone": "UTC",
+        "notetypes": notetypes_of(col),
         "notes": notes,
         "cards": cards,
         "media": media,
