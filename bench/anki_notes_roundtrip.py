@@ -169,8 +169,12 @@ def compare(before, after, log, new_answers, new_cards, edits):
             failures.append(f"Anki's import log has {len(entries)} {name} note(s), e.g. {guids}")
     edited = compare_notes(before, after, edits, failures)
     for mid, old in before["notetypes"].items():
-        if after["notetypes"].get(mid) != old:
-            failures.append(f"note type {old['name']!r} ({mid}) changed or went")
+        new = after["notetypes"].get(mid)
+        if new is None:
+            failures.append(f"note type {old['name']!r} ({mid}) went")
+        elif new != old:
+            parts = [key for key in old if new[key] != old[key]]
+            failures.append(f"note type {old['name']!r} ({mid}): its {', '.join(parts)} changed")
     for mid in sorted(set(after["notetypes"]) - set(before["notetypes"])):
         failures.append(f"note type {after['notetypes'][mid]['name']!r} ({mid}) added")
     added = {cid: card for cid, card in after["cards"].items() if cid not in before["cards"]}
