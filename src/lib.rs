@@ -13,6 +13,7 @@ pub mod error; // the error type and exit codes
 pub mod import; // the import engine: reads deck files and writes them in one transaction
 pub mod media; // the media folder beside the collection: safe names, caps, stored once
 pub mod model; // records shared by the store and the front ends
+pub mod notes; // note types, templates, cloze, field HTML -> terminal text (pure)
 pub mod outfile; // where a written file goes: stdout, through links, in place, or replaced whole
 pub mod output; // the one writer for people: neutralises escapes, shows our colours
 pub mod repl; // the review session front end (terminal and line mode)
