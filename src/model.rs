@@ -104,7 +104,7 @@ pub const VOCAB_NOTETYPE: i64 = 1;
 
 /// How many cards a note can have: a card's id is its note's id * `CARDS_PER_NOTE` + its
 /// ordinal, so both follow from it.
-pub const CARDS_PER_NOTE: i64 = 64;
+pub const CARDS_PER_NOTE: i64 = crate::scheduler::fuzz::CARDS_PER_NOTE;
 
 /// The id of card `ord` of note `note_id`.
 pub fn card_id(note_id: i64, ord: u32) -> i64 {

@@ -32,6 +32,7 @@ mod import_schedulers;
 mod import_several;
 mod input_bounds;
 mod learning_steps;
+mod migration_v5;
 mod output_paths;
 mod readonly_collection;
 mod repl_pty;

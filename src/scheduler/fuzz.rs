@@ -31,9 +31,22 @@ pub fn bounds(interval_days: u32) -> (u32, u32) {
     (lower as u32, upper as u32)
 }
 
+/// How many cards a note can have: a card's id is its note's id * this + its ordinal
+/// (`model::CARDS_PER_NOTE`, which a test holds equal).
+pub const CARDS_PER_NOTE: i64 = 64;
+
+/// The number a card's fuzz is drawn from: note * 2 + ordinal, the card's id before migration 6
+/// renumbered cards to note * 64 + ordinal, so that answers logged before it replay to the
+/// intervals they were given. Two cards of a note with three or more cards may share it with
+/// a card of the next note; a seed need not be unique, only the same at every replay.
+pub fn fuzz_identity(card_id: i64) -> i64 {
+    card_id.div_euclid(CARDS_PER_NOTE) * 2 + card_id.rem_euclid(CARDS_PER_NOTE)
+}
+
 /// A number in [0, 1) that is the same for every replay of this card's `repetitions`-th review.
 pub fn seeded_fraction(card_id: i64, repetitions: u32) -> f64 {
-    let seed = (card_id as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ u64::from(repetitions);
+    let identity = fuzz_identity(card_id);
+    let seed = (identity as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ u64::from(repetitions);
     ChaCha8Rng::seed_from_u64(seed).random::<f64>()
 }
 

@@ -275,3 +275,10 @@ pub fn shared_data(test: &str, name: &str) -> Option<PathBuf> {
         None
     }
 }
+
+/// A file of `tests/fixtures/`.
+pub fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
