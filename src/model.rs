@@ -57,6 +57,51 @@ pub struct NoteFields {
     pub tags: Vec<String>,
     pub related: Vec<String>,
     pub source: String,
+    /// A note of another type than vocab (from an Anki package): its type and fields.
+    pub rich: Option<Box<RichFields>>,
+    /// A vocab note with a forward card only (TOML `cards = ["forward"]`, a review log's card).
+    pub forward_only: bool,
+}
+
+/// A note type as an import brings it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NoteTypeInput {
+    pub notetype: crate::notes::NoteType,
+    /// Anki's id of the type, when it came from Anki.
+    pub anki_id: Option<i64>,
+    /// What else Anki keeps of the type (JSON), for the way back.
+    pub extra: String,
+}
+
+/// The fields of a note of another type than vocab, with its type and the cards it has. Two
+/// are the same note content when their fields and cards are: a stored note is read back with
+/// its type's id only (see `store::notes`), and a note keeps the type it was first stored with.
+#[derive(Debug, Clone)]
+pub struct RichFields {
+    pub notetype: std::sync::Arc<NoteTypeInput>,
+    /// In the type's field order, as written (HTML where they came as HTML).
+    pub values: Vec<String>,
+    /// Bit 1 << ord for each card the note has (ords 0 to 63).
+    pub cards: u64,
+}
+
+impl PartialEq for RichFields {
+    fn eq(&self, other: &RichFields) -> bool {
+        self.values == other.values && self.cards == other.cards
+    }
+}
+
+impl Eq for RichFields {}
+
+impl NoteFields {
+    /// Bit 1 << ord for each card the note has.
+    pub fn card_mask(&self) -> u64 {
+        match &self.rich {
+            Some(rich) => rich.cards,
+            None if self.forward_only => 1,
+            None => 3,
+        }
+    }
 }
 
 impl NoteFields {
@@ -73,11 +118,15 @@ impl NoteFields {
             tags,
             related,
             source,
+            rich,
+            forward_only,
         } = self;
         for text in [key, term, definition, example, source] {
             text.clear();
         }
         *guid = None;
+        *rich = None;
+        *forward_only = false;
         for list in [aliases, tags, related] {
             list.clear();
         }

@@ -13,6 +13,7 @@
 mod common;
 
 mod anki_reference;
+mod anki_rich;
 mod builtin_decks;
 mod busy_collection;
 mod cli;

@@ -49,6 +49,8 @@ pub fn run(context: &Context, args: &Args, out: &mut dyn Write) -> Result<()> {
         tags: args.tags.clone(),
         related: args.related.clone(),
         source: args.source.trim().to_string(),
+        rich: None,
+        forward_only: false,
     };
     let deck = DeckInput {
         name: args.deck.trim().to_string(),

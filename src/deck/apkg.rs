@@ -400,6 +400,8 @@ pub struct Converter<'a> {
     manual_rows: usize,
     /// Cards whose FSRS memory state in `data` was out of range.
     unusable_memory: usize,
+    /// The note types kept so far, by Anki's id.
+    notetypes: HashMap<i64, std::sync::Arc<crate::model::NoteTypeInput>>,
 }
 
 /// A key's hash for [`Converter`]'s keys given so far: SipHash with fixed keys, the same in
@@ -431,6 +433,7 @@ impl<'a> Converter<'a> {
             extra_cards: 0,
             manual_rows: 0,
             unusable_memory: 0,
+            notetypes: HashMap::new(),
         }
     }
 
@@ -444,8 +447,19 @@ impl<'a> Converter<'a> {
     ) -> Result<Option<Converted>> {
         let notetype = self.collection.notetypes.get(&note.notetype_id);
         let names: Vec<String> = notetype.map(|t| t.fields.clone()).unwrap_or_default();
-        let mut fields = note_fields(&names, &note.fields);
-        if fields.term.is_empty() || fields.definition.is_empty() {
+        let vocab = super::apkg_notetypes::is_jargon_type(&names);
+        let mut fields = if vocab {
+            note_fields(&names, &note.fields)
+        } else {
+            match self.rich_note(note, notetype, cards) {
+                Some(fields) => fields,
+                None => {
+                    self.skipped_notes += 1;
+                    return Ok(None);
+                }
+            }
+        };
+        if fields.term.is_empty() || (vocab && fields.definition.is_empty()) {
             self.skipped_notes += 1;
             return Ok(None);
         }
@@ -453,15 +467,14 @@ impl<'a> Converter<'a> {
         let deck = self.home_deck(cards);
         self.give_key(&deck, &mut fields, note.id);
         fields.guid = Some(note.guid.clone())
-            .filter(|g| !g.is_empty() && *g != derived_guid(&deck, &fields.key));
+            .filter(|g| !g.is_empty() && (!vocab || *g != derived_guid(&deck, &fields.key)));
 
-        let templates = notetype.map_or(1, |t| t.templates);
-        let cloze = notetype.is_some_and(|t| t.cloze) || templates <= 1;
         let mut histories = vec![];
         for card in cards {
-            let direction = match card.ord {
-                0 => 0,
-                1 if !cloze => 1,
+            let direction = match (vocab, card.ord) {
+                (true, 0) => 0,
+                (true, 1) => 1,
+                (false, ord @ 0..=63) => ord as u32,
                 _ => {
                     self.extra_cards += 1;
                     continue;
@@ -479,6 +492,40 @@ impl<'a> Converter<'a> {
             },
             histories,
         }))
+    }
+
+    /// A note of a type other than jargon's: its fields as written under its type, with one
+    /// card per Anki card; its term and definition are the plain text of its first two fields.
+    fn rich_note(
+        &mut self,
+        note: &AnkiNote,
+        notetype: Option<&crate::store::anki::AnkiNotetype>,
+        cards: &[AnkiCard],
+    ) -> Option<NoteFields> {
+        let anki = notetype?;
+        let kept = self
+            .notetypes
+            .entry(note.notetype_id)
+            .or_insert_with(|| super::apkg_notetypes::notetype_input(note.notetype_id, anki));
+        let rich =
+            super::apkg_notetypes::rich_fields(kept, &note.fields, cards.iter().map(|c| c.ord))?;
+        let plain = |index: usize| {
+            rich.values
+                .get(index)
+                .map(|v| field_text(v).replace('\n', " "))
+                .unwrap_or_default()
+        };
+        // The first field with text names the note in listings (an image alone has none).
+        let term = (0..rich.values.len())
+            .map(plain)
+            .find(|t| !t.trim().is_empty())
+            .unwrap_or_else(|| format!("note {}", note.id));
+        Some(NoteFields {
+            term,
+            definition: plain(1),
+            rich: Some(Box::new(rich)),
+            ..NoteFields::default()
+        })
     }
 
     /// The deck of a note's first card (its home deck when it is in a filtered one), or

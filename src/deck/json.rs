@@ -182,6 +182,8 @@ pub fn parse_each(
             tags: clean_list(note.tags),
             related: clean_list(note.related),
             source: note.source.trim().to_string(),
+            rich: None,
+            forward_only: false,
         };
         sink(&deck, NoteInput { fields, position })?;
     }

@@ -9,6 +9,7 @@
 
 pub mod apkg;
 pub mod apkg_export;
+pub mod apkg_notetypes;
 pub mod apkg_numbers;
 pub mod apkg_zip;
 pub mod builtin;
@@ -388,7 +389,8 @@ impl<'p> Validator<'p> {
                 "a note has an empty term",
             ));
         }
-        if f.definition.trim().is_empty() {
+        // A note of an Anki type may leave its second field empty (a cloze's Back Extra).
+        if f.definition.trim().is_empty() && f.rich.is_none() {
             return Err(Error::input(
                 path,
                 note.position,

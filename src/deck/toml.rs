@@ -200,6 +200,8 @@ fn note(
             tags: clean_list(entry.tags),
             related: clean_list(entry.related),
             source: text(entry.source),
+            rich: None,
+            forward_only: false,
         },
         position,
     })

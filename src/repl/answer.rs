@@ -102,7 +102,7 @@ impl Review<'_> {
     }
 
     /// Enter takes the suggested grade; a grade key overrides it.
-    fn confirm_grade(
+    pub(super) fn confirm_grade(
         &mut self,
         ui: &mut dyn Frontend,
         note: &Note,

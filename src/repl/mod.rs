@@ -13,6 +13,7 @@ pub mod input;
 pub mod interrupt;
 pub mod line;
 pub mod render;
+mod rich;
 pub mod terminal;
 pub mod wait;
 
@@ -312,9 +313,13 @@ impl<'a> Review<'a> {
             let shown = Instant::now();
             ui.print("")?;
             ui.print(&self.header(&card, &note, (entry.redrill, entry.returning), &style))?;
-            let step = match card.direction() {
-                Direction::Forward => self.forward(ui, &card, &note, entry.redrill)?,
-                Direction::Reverse => self.reverse(ui, &card, &note, entry.redrill)?,
+            let step = if note.notetype_id != crate::model::VOCAB_NOTETYPE {
+                self.rich(ui, &card, &note, entry.redrill)?
+            } else {
+                match card.direction() {
+                    Direction::Forward => self.forward(ui, &card, &note, entry.redrill)?,
+                    Direction::Reverse => self.reverse(ui, &card, &note, entry.redrill)?,
+                }
             };
             match step {
                 Step::Answered(quality) => {
@@ -484,7 +489,9 @@ impl<'a> Review<'a> {
             parts.push(format!("{} to re-drill", waiting));
         }
         parts.push(card.state.phase.as_str().to_string());
-        if card.direction() == Direction::Reverse {
+        if note.notetype_id == crate::model::VOCAB_NOTETYPE
+            && card.direction() == Direction::Reverse
+        {
             parts.push("type the term".to_string());
         }
         style.wrap(

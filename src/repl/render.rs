@@ -179,6 +179,14 @@ impl Style {
         self.paint("1", text)
     }
 
+    pub fn italic(&self, text: &str) -> String {
+        self.paint("3", text)
+    }
+
+    pub fn underline(&self, text: &str) -> String {
+        self.paint("4", text)
+    }
+
     pub fn dim(&self, text: &str) -> String {
         self.paint("2", text)
     }

@@ -22,6 +22,7 @@ pub mod import;
 pub mod migrations;
 mod note_insert;
 pub mod notes;
+pub mod notetypes;
 pub mod reviews;
 pub mod revlog;
 pub mod stats;

@@ -37,10 +37,13 @@ enum Column {
     Source,
     /// `created_at` and `modified_at`, one value.
     Created,
+    /// The note's type, its fields (another type than vocab) and its cards: `notetype_id`,
+    /// `fields`, `cards`, `card_span` and `fresh` (which is `cards`), four values.
+    Shape,
 }
 
 impl Column {
-    const ALL: [Column; 11] = [
+    const ALL: [Column; 12] = [
         Column::Deck,
         Column::Key,
         Column::Guid,
@@ -52,6 +55,7 @@ impl Column {
         Column::Related,
         Column::Source,
         Column::Created,
+        Column::Shape,
     ];
 
     /// Its bit in a [`ColumnSet`] when a note may leave it at the table's default.
@@ -63,6 +67,7 @@ impl Column {
             Column::Tags => Some(8),
             Column::Related => Some(16),
             Column::Source => Some(32),
+            Column::Shape => Some(64),
             Column::Deck | Column::Key | Column::Term | Column::Definition | Column::Created => {
                 None
             }
@@ -82,6 +87,7 @@ impl Column {
             Column::Related => "related",
             Column::Source => "source",
             Column::Created => "created_at, modified_at",
+            Column::Shape => "notetype_id, fields, cards, card_span, fresh",
         }
     }
 }
@@ -99,6 +105,7 @@ fn needed(fields: &NoteFields) -> ColumnSet {
         (8, !fields.tags.is_empty()),
         (16, !fields.related.is_empty()),
         (32, !fields.source.is_empty()),
+        (64, fields.rich.is_some() || fields.forward_only),
     ] {
         if given {
             set |= bit;
@@ -113,6 +120,8 @@ pub(crate) struct NoteWriter<'c> {
     conn: &'c Connection,
     /// Prepared statements by (notes per run, optional columns).
     statements: HashMap<(usize, ColumnSet), NoteInsert<'c>>,
+    /// Stored note type ids of the types met so far, by the type's address.
+    notetypes: HashMap<*const crate::model::NoteTypeInput, i64>,
 }
 
 impl<'c> NoteWriter<'c> {
@@ -120,6 +129,7 @@ impl<'c> NoteWriter<'c> {
         Ok(NoteWriter {
             conn,
             statements: HashMap::new(),
+            notetypes: HashMap::new(),
         })
     }
 
@@ -136,13 +146,49 @@ impl<'c> NoteWriter<'c> {
 
     fn run(&mut self, rows: &[NoteRow], now_secs: i64) -> Result<()> {
         let columns = rows.iter().fold(0, |set, row| set | needed(row.fields));
+        let mut shapes = Vec::new();
+        if columns & 64 != 0 {
+            for row in rows {
+                shapes.push(self.shape(row.fields)?);
+            }
+        }
         let insert = match self.statements.entry((rows.len(), columns)) {
             Entry::Occupied(found) => found.into_mut(),
             Entry::Vacant(slot) => {
                 slot.insert(NoteInsert::prepare_with(self.conn, rows.len(), columns)?)
             }
         };
-        insert.run(rows, now_secs)
+        insert.run_shaped(rows, &shapes, now_secs)
+    }
+
+    /// What [`Column::Shape`] writes for a note.
+    fn shape(&mut self, fields: &NoteFields) -> Result<Shape> {
+        let cards = fields.card_mask();
+        let (notetype_id, values) = match &fields.rich {
+            None => (crate::model::VOCAB_NOTETYPE, None),
+            Some(rich) => {
+                let key = std::sync::Arc::as_ptr(&rich.notetype);
+                let id = match self.notetypes.get(&key) {
+                    Some(id) => *id,
+                    None => {
+                        let id = super::notetypes::resolve(self.conn, &rich.notetype)?;
+                        self.notetypes.insert(key, id);
+                        id
+                    }
+                };
+                (id, Some(super::encode_json_list_text(&rich.values)))
+            }
+        };
+        if cards == 0 {
+            return Err(Error::failed(format!("note '{}' has no card", fields.key)));
+        }
+        Ok(Shape {
+            notetype_id,
+            fields: values,
+            // A mask of ords 0 to 63 in an i64: the same 64 bits.
+            cards: cards as i64,
+            span: span_of(cards),
+        })
     }
 }
 
@@ -152,6 +198,20 @@ pub(crate) struct NoteRow<'a> {
     pub id: i64,
     pub deck_id: i64,
     pub fields: &'a NoteFields,
+}
+
+/// A note's type and cards as [`Column::Shape`] writes them.
+struct Shape {
+    notetype_id: i64,
+    /// The fields as a JSON list (another type than vocab), or none.
+    fields: Option<String>,
+    cards: i64,
+    span: i64,
+}
+
+/// The highest ord + 1 of a card mask (at least 1).
+fn span_of(cards: u64) -> i64 {
+    i64::from(64 - cards.leading_zeros()).max(1)
 }
 
 /// `INSERT OR ROLLBACK INTO notes (...) VALUES (...), (...)` for `rows` notes and `columns`.
@@ -180,6 +240,17 @@ fn insert_sql(rows: usize, columns: &[Column]) -> String {
             sql.push_str(&format!("?{parameter}"));
             if *column == Column::Created {
                 sql.push_str(&format!(", ?{parameter}"));
+            }
+            if *column == Column::Shape {
+                let first = parameter;
+                parameter += 3;
+                sql.push_str(&format!(
+                    ", ?{}, ?{}, ?{}, ?{}",
+                    first + 1,
+                    first + 2,
+                    first + 3,
+                    first + 2
+                ));
             }
         }
         sql.push(')');
@@ -229,7 +300,22 @@ impl<'c> NoteInsert<'c> {
 
     /// Writes exactly as many notes as the statement was prepared for, whose ids follow one
     /// another from one more than the largest in the table.
+    #[cfg(test)]
     pub fn run(&mut self, notes: &[NoteRow], now_secs: i64) -> Result<()> {
+        let shapes: Vec<Shape> = notes
+            .iter()
+            .map(|n| Shape {
+                notetype_id: crate::model::VOCAB_NOTETYPE,
+                fields: None,
+                cards: n.fields.card_mask() as i64,
+                span: span_of(n.fields.card_mask()),
+            })
+            .collect();
+        self.run_shaped(notes, &shapes, now_secs)
+    }
+
+    /// [`NoteInsert::run`] with each note's [`Shape`] (none when the statement writes none).
+    fn run_shaped(&mut self, notes: &[NoteRow], shapes: &[Shape], now_secs: i64) -> Result<()> {
         if notes.len() != self.rows {
             return Err(Error::failed(format!(
                 "{} notes given to an insert of {}",
@@ -255,14 +341,14 @@ impl<'c> NoteInsert<'c> {
                 }
             }
         }
-        let result = self.bind_and_step(notes, now_secs);
+        let result = self.bind_and_step(notes, shapes, now_secs);
         // SQLite holds its own copy of each bound string; clearing them frees those copies
         // rather than keeping a statement's worth of text until the next run.
         self.stmt.clear_bindings();
         result
     }
 
-    fn bind_and_step(&mut self, notes: &[NoteRow], now_secs: i64) -> Result<()> {
+    fn bind_and_step(&mut self, notes: &[NoteRow], shapes: &[Shape], now_secs: i64) -> Result<()> {
         let stmt = &mut self.stmt;
         let mut parameter = 0;
         for (row, note) in notes.iter().enumerate() {
@@ -284,6 +370,16 @@ impl<'c> NoteInsert<'c> {
                     }
                     Column::Source => stmt.raw_bind_parameter(p, f.source.as_str())?,
                     Column::Created => stmt.raw_bind_parameter(p, now_secs)?,
+                    Column::Shape => {
+                        let shape = shapes.get(row).ok_or_else(|| {
+                            Error::failed("a note to insert has no type and cards")
+                        })?;
+                        stmt.raw_bind_parameter(p, shape.notetype_id)?;
+                        stmt.raw_bind_parameter(p + 1, shape.fields.as_deref())?;
+                        stmt.raw_bind_parameter(p + 2, shape.cards)?;
+                        stmt.raw_bind_parameter(p + 3, shape.span)?;
+                        parameter += 3;
+                    }
                 }
             }
         }

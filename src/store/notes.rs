@@ -7,10 +7,10 @@ use crate::error::{Error, Result};
 use crate::model::{Card, Note, NoteFields};
 
 pub(crate) const NOTE_COLUMNS: &str = "n.id, n.deck_id, d.name, n.key, n.guid, n.term, n.definition, n.example, \
-     n.aliases, n.tags, n.related, n.source, n.notetype_id, n.fields";
+     n.aliases, n.tags, n.related, n.source, n.notetype_id, n.fields, n.cards";
 
 /// How many columns [`NOTE_COLUMNS`] names.
-pub(crate) const NOTE_COLUMN_COUNT: usize = 14;
+pub(crate) const NOTE_COLUMN_COUNT: usize = 15;
 
 pub(crate) fn note_from_row(row: &Row, at: usize) -> rusqlite::Result<Note> {
     let id: i64 = row.get(at)?;
@@ -29,6 +29,7 @@ pub(crate) fn note_from_row(row: &Row, at: usize) -> rusqlite::Result<Note> {
         Some(text) => decode_json_list(text)
             .ok_or_else(|| super::unreadable(at + 13, not_a_list("fields", id, &deck, &key)))?,
     };
+    let rich = rich_of(row.get(at + 12)?, &values, row.get(at + 14)?);
     Ok(Note {
         notetype_id: row.get(at + 12)?,
         values,
@@ -44,6 +45,8 @@ pub(crate) fn note_from_row(row: &Row, at: usize) -> rusqlite::Result<Note> {
             related,
             source: row.get(at + 11)?,
             key,
+            rich,
+            forward_only: row.get::<_, i64>(at + 14)? == 1,
         },
         deck,
     })
@@ -62,6 +65,27 @@ pub(crate) fn template_name_sql(ord: &str) -> String {
         "CASE WHEN t.kind = 'cloze' THEN 'c' || ({ord} + 1) \
          ELSE coalesce(json_extract(t.templates, '$[' || ({ord}) || '].name'), 'card ' || ({ord} + 1)) END"
     )
+}
+
+/// A stored note's fields and cards as an import compares them with an incoming note's (its
+/// type is named by its id alone: a note keeps the type it was first stored with).
+fn rich_of(
+    notetype_id: i64,
+    values: &[String],
+    cards: i64,
+) -> Option<Box<crate::model::RichFields>> {
+    (notetype_id != crate::model::VOCAB_NOTETYPE).then(|| {
+        Box::new(crate::model::RichFields {
+            notetype: std::sync::Arc::new(crate::model::NoteTypeInput {
+                notetype: crate::notes::NoteType::stock(crate::notes::Kind::Anki),
+                anki_id: None,
+                extra: format!("{{\"stored\":{notetype_id}}}"),
+            }),
+            values: values.to_vec(),
+            // The 64 bits of the mask, as stored.
+            cards: cards as u64,
+        })
+    })
 }
 
 /// The sentence for a note whose list column holds something other than a JSON list of
@@ -285,7 +309,10 @@ pub(crate) fn write_note_fields(
 ) -> Result<()> {
     conn.prepare_cached(
         "UPDATE notes SET guid = ?1, term = ?2, definition = ?3, example = ?4, aliases = ?5, tags = ?6,
-             related = ?7, source = ?8, modified_at = ?9 WHERE id = ?10",
+             related = ?7, source = ?8, modified_at = ?9,
+             fields = coalesce(?11, fields),
+             fresh = fresh | (?12 & ~cards), cards = cards | ?12, card_span = max(card_span, ?13)
+         WHERE id = ?10",
     )?
     .execute(params![
         fields.guid,
@@ -297,7 +324,11 @@ pub(crate) fn write_note_fields(
         encode_json_list_text(&fields.related),
         fields.source,
         now_secs,
-        note_id
+        note_id,
+        fields.rich.as_ref().map(|r| encode_json_list_text(&r.values)),
+        // Cards are only ever added: a card with a history is never dropped by an edit.
+        fields.card_mask() as i64,
+        i64::from(64 - fields.card_mask().leading_zeros()).max(1)
     ])?;
     Ok(())
 }
