@@ -29,14 +29,36 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension};
 
 use crate::error::{DbError, Error, Result};
 
-/// A note type: its name, field names and number of card templates.
+#[path = "anki_proto.rs"]
+mod proto;
+
+/// A note type, whole: its name, field names, card templates and CSS.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct AnkiNotetype {
     pub name: String,
     pub fields: Vec<String>,
+    /// How many card templates it has (`template_list.len()`).
     pub templates: usize,
     /// A cloze note type: its cards are deletions of one text, not directions.
     pub cloze: bool,
+    /// The card templates, in their `ord` order (a card's `ord` is its index here).
+    pub template_list: Vec<AnkiTemplate>,
+    pub css: String,
+    /// The index of the field the browser sorts by; 0 when the collection names none or a
+    /// field that does not exist.
+    pub sort_field: usize,
+    /// Unix seconds of the last change (0 when Anki never recorded one).
+    pub modified: i64,
+}
+
+/// A card template: its name and the templates of the card's two sides.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct AnkiTemplate {
+    pub name: String,
+    /// The question side (Anki's `qfmt`, `q_format`).
+    pub front: String,
+    /// The answer side (Anki's `afmt`, `a_format`).
+    pub back: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -114,6 +136,8 @@ struct LegacyField {
     name: String,
 }
 
+/// A legacy note type. Its templates, CSS, sort field and stamp are kept as `Value`s and read
+/// leniently (a missing or odd one gives empty text or 0, never a refused package).
 #[derive(serde::Deserialize)]
 struct LegacyNotetype {
     name: String,
@@ -123,6 +147,12 @@ struct LegacyNotetype {
     tmpls: Vec<serde_json::Value>,
     #[serde(default, rename = "type")]
     kind: i64,
+    #[serde(default)]
+    css: serde_json::Value,
+    #[serde(default)]
+    sortf: serde_json::Value,
+    #[serde(default, rename = "mod")]
+    modified: serde_json::Value,
 }
 
 /// The largest value (text or blob) read from a package's collection: 8 MiB. A note's fields
@@ -174,7 +204,7 @@ const DECKS: Table = Table {
 };
 const NOTETYPES: Table = Table {
     name: "notetypes",
-    columns: &["id", "name"],
+    columns: &["id", "name", "mtime_secs", "config"],
 };
 const FIELDS: Table = Table {
     name: "fields",
@@ -182,7 +212,7 @@ const FIELDS: Table = Table {
 };
 const TEMPLATES: Table = Table {
     name: "templates",
-    columns: &["ntid"],
+    columns: &["ntid", "ord", "name", "config"],
 };
 
 /// Messages about the collection inside a package.
@@ -598,21 +628,13 @@ fn read_tables(
         }
     }
     if notetypes_table {
-        collection.notetypes = notetypes_of_tables(conn)?;
+        collection.notetypes = proto::notetypes_of_tables(conn)?;
     } else if !models_json.trim().is_empty() {
         let models: HashMap<String, LegacyNotetype> =
             serde_json::from_str(&models_json).map_err(|e| bad_json(source, "note types", e))?;
         for (id, model) in models {
             if let Ok(id) = id.parse::<i64>() {
-                collection.notetypes.insert(
-                    id,
-                    AnkiNotetype {
-                        name: model.name,
-                        fields: model.flds.into_iter().map(|f| f.name).collect(),
-                        templates: model.tmpls.len(),
-                        cloze: model.kind == 1,
-                    },
-                );
+                collection.notetypes.insert(id, model.into_notetype());
             }
         }
     }
@@ -629,48 +651,6 @@ fn bad_json(source: &Source, what: &str, e: serde_json::Error) -> Error {
             source.entry
         ),
     )
-}
-
-/// The note types of a schema 18 collection, with their fields in order and how many
-/// templates each has.
-fn notetypes_of_tables(conn: &Connection) -> Result<HashMap<i64, AnkiNotetype>> {
-    let mut notetypes = HashMap::new();
-    let mut stmt = conn.prepare("SELECT id, name FROM notetypes")?;
-    let rows = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
-    for row in rows {
-        let (id, name) = row?;
-        notetypes.insert(
-            id,
-            AnkiNotetype {
-                name,
-                ..AnkiNotetype::default()
-            },
-        );
-    }
-    let mut stmt = conn.prepare("SELECT ntid, ord, name FROM fields")?;
-    let mut fields = stmt
-        .query_map([], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, i64>(1)?,
-                r.get::<_, String>(2)?,
-            ))
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    fields.sort_by_key(|&(ntid, ord, _)| (ntid, ord));
-    for (id, _, name) in fields {
-        if let Some(notetype) = notetypes.get_mut(&id) {
-            notetype.fields.push(name);
-        }
-    }
-    let mut stmt = conn.prepare("SELECT ntid FROM templates")?;
-    let rows = stmt.query_map([], |r| r.get::<_, i64>(0))?;
-    for row in rows {
-        if let Some(notetype) = notetypes.get_mut(&row?) {
-            notetype.templates += 1;
-        }
-    }
-    Ok(notetypes)
 }
 
 #[cfg(test)]
@@ -720,5 +700,45 @@ mod tests {
             .unwrap_err();
         assert_eq!(err.sqlite_error_code(), Some(rusqlite::ErrorCode::TooBig));
         assert!(conn.query_row("SELECT * FROM w", [], |_| Ok(())).is_err());
+    }
+
+    /// The note types of the collection in a package of `tests/fixtures`, by name.
+    pub(super) fn notetypes_of(fixture: &str) -> HashMap<String, AnkiNotetype> {
+        use crate::deck::apkg_zip::{ENTRY_LIMIT, extract_collection};
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures")
+            .join(fixture);
+        let (_scratch, file, entry, _) = extract_collection(&path, ENTRY_LIMIT).unwrap();
+        let collection = Reader::open(&file, &path, entry)
+            .unwrap()
+            .collection()
+            .unwrap();
+        let notetypes = collection.notetypes.into_values();
+        notetypes.map(|n| (n.name.clone(), n)).collect()
+    }
+
+    #[test]
+    fn a_legacy_package_has_its_note_types_whole() {
+        let notetypes = notetypes_of("anki-scheduled-legacy.apkg");
+        assert_eq!(notetypes.len(), 1);
+        let basic = &notetypes["Basic (and reversed card)"];
+        let names: Vec<&str> = basic
+            .template_list
+            .iter()
+            .map(|t| t.name.as_str())
+            .collect();
+        assert_eq!(names, ["Card 1", "Card 2"]);
+        assert_eq!(basic.template_list[1].front, "{{Back}}");
+        let back = "{{FrontSide}}\n\n<hr id=answer>\n\n{{Front}}";
+        assert_eq!(basic.template_list[1].back, back);
+        assert_eq!(
+            (basic.templates, basic.sort_field, basic.modified),
+            (2, 0, 0)
+        );
+        assert!(
+            basic.css.starts_with(".card {\n    font-family: arial;"),
+            "{}",
+            basic.css
+        );
     }
 }
