@@ -100,12 +100,13 @@ fn every_anki_card_arrives_once_with_every_answer_and_its_notes_keep_type_fields
 }
 
 #[test]
-fn a_typed_card_asks_for_its_answer_and_judges_it() {
+fn a_review_renders_the_cards_from_their_templates_and_judges_a_typed_answer() {
     let env = imported();
     // Only the type-in notes' cards, answered in line mode.
+    // Enter reveals (or gives an empty typed answer, which shows the expected one) and g grades.
     let out = env.run_with_input(
         &["review", "--deck", "Rich", "--limit", "50"],
-        &"1024\n\n".repeat(30),
+        &"\ng\n".repeat(30),
     );
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{text}");

@@ -178,10 +178,10 @@ fn a_recursive_view_in_place_of_a_table_is_refused_at_once() {
         &env,
         "recursive.apkg",
         1,
-        "CREATE TABLE notetypes (id integer primary key, name text);
-         INSERT INTO notetypes VALUES (1, 'Basic');
-         CREATE TABLE templates (ntid integer, ord integer, name text);
-         INSERT INTO templates VALUES (1, 0, 'Card 1');
+        "CREATE TABLE notetypes (id integer primary key, name text, mtime_secs integer, config blob);
+         INSERT INTO notetypes VALUES (1, 'Basic', 0, x'');
+         CREATE TABLE templates (ntid integer, ord integer, name text, config blob);
+         INSERT INTO templates VALUES (1, 0, 'Card 1', x'');
          CREATE VIEW fields AS
             WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r)
             SELECT 1 AS ntid, n AS ord, hex(zeroblob(1000)) || n AS name FROM r ORDER BY name;",

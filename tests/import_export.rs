@@ -489,18 +489,20 @@ fn anki_packages_bring_their_scheduling_into_jargon_days() {
 }
 
 #[test]
-fn genanki_packages_lose_their_html_and_media_but_keep_both_directions() {
+fn genanki_packages_keep_their_notes_under_their_type_with_one_card_per_anki_card() {
     let env = Env::new();
     let out = env.run(&["import", arg(&fixture("genanki-basic.apkg"))]);
     let (stdout, stderr) = text(&out);
     assert!(out.status.success(), "{stderr}");
+    // The note with an empty back is kept: a note of an Anki type needs no second field.
     assert!(
-        stdout.contains("4 added") && stdout.contains("2 media file(s) skipped"),
+        stdout.contains("5 added") && stdout.contains("2 media file(s) skipped"),
         "{stdout}"
     );
-    assert!(
-        stderr.contains("1 note(s) without a term or a definition"),
-        "{stderr}"
+    assert_eq!(
+        count(&env, "SELECT count(*) FROM cards"),
+        count(&env, "SELECT count(*) FROM notes WHERE notetype_id = 1") * 2 + 5,
+        "one card per Anki card: Basic notes gain no reverse card"
     );
     let note = |guid: &str| -> String {
         env.sql(&format!(
@@ -547,6 +549,14 @@ fn a_review_log_is_replayed_through_the_scheduler_and_check_passes() {
         count(&env, "SELECT count(*) FROM reviews WHERE kind = 'schedule'"),
         5
     );
+    assert_eq!(
+        count(
+            &env,
+            "SELECT count(*) FROM cards c JOIN notes n ON n.id = c.note_id WHERE n.key LIKE 'card-%'"
+        ),
+        2,
+        "one card per card of the log, no invented reverse card"
+    );
     let term: String =
         env.sql("SELECT term || ' / ' || definition FROM notes WHERE key = 'card-a1'");
     assert_eq!(
@@ -562,7 +572,10 @@ fn a_review_log_is_replayed_through_the_scheduler_and_check_passes() {
         &env,
         "SELECT count(*) FROM cards c JOIN notes n ON n.id = c.note_id WHERE n.key LIKE 'card-%' AND c.ord = 1 AND c.phase = 'new'",
     );
-    assert_eq!(reverse_new, 2);
+    assert_eq!(
+        reverse_new, 0,
+        "no reverse card is invented for a log's card"
+    );
     env.ok(&["check"]);
     let again = stdout_of(&env, &["import", "--revlog", arg(&log), "--deck", "My log"]);
     assert!(

@@ -41,7 +41,7 @@ pub fn run(context: &Context, args: &Args, out: &mut dyn Write) -> Result<()> {
             ));
         }
         match in_editor(&note)? {
-            Edited::Fields(edited) => fields = edited,
+            Edited::Fields(edited) => fields = *edited,
             Edited::Said(sentence) => {
                 writeln!(out, "{sentence}").map_err(Error::Output)?;
                 return Ok(());
@@ -104,7 +104,7 @@ fn apply_flags(args: &Args, fields: &mut NoteFields) -> bool {
 /// What the editor gave back.
 enum Edited {
     /// The note's new fields (its key and guid kept).
-    Fields(NoteFields),
+    Fields(Box<NoteFields>),
     /// Nothing to write, and the sentence that says so.
     Said(String),
 }
@@ -117,7 +117,7 @@ fn in_editor(note: &Note) -> Result<Edited> {
         Outcome::Saved(mut edited) => {
             edited.key.clone_from(&note.fields.key);
             edited.guid.clone_from(&note.fields.guid);
-            Ok(Edited::Fields(edited))
+            Ok(Edited::Fields(Box::new(edited)))
         }
         Outcome::Unchanged => Ok(Edited::Said(format!(
             "No change to {}/{}.",

@@ -464,6 +464,11 @@ impl<'a> Converter<'a> {
             return Ok(None);
         }
         fields.tags = note.tags.split_whitespace().map(String::from).collect();
+        // A vocab note the package gives a forward card only (one jargon wrote of a review
+        // log's card) keeps just that card.
+        if vocab && !cards.is_empty() && !cards.iter().any(|c| c.ord == 1) {
+            fields.forward_only = true;
+        }
         let deck = self.home_deck(cards);
         self.give_key(&deck, &mut fields, note.id);
         fields.guid = Some(note.guid.clone())
@@ -512,7 +517,7 @@ impl<'a> Converter<'a> {
         let plain = |index: usize| {
             rich.values
                 .get(index)
-                .map(|v| field_text(v).replace('\n', " "))
+                .map(|v| field_text(v))
                 .unwrap_or_default()
         };
         // The first field with text names the note in listings (an image alone has none).

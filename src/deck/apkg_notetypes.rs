@@ -68,9 +68,21 @@ fn fallback_templates(anki: &AnkiNotetype, kind: Kind) -> Vec<Template> {
 /// The note type jargon keeps for Anki's type `anki_id`.
 pub fn notetype_input(anki_id: i64, anki: &AnkiNotetype) -> Arc<NoteTypeInput> {
     let kind = stock_kind(anki);
-    let templates = fallback_templates(anki, kind);
-    let css = if kind == Kind::Anki {
-        String::new()
+    // The package's own templates and CSS where it gives them (Anki's always do).
+    let templates = if anki.template_list.iter().any(|t| !t.front.is_empty()) {
+        anki.template_list
+            .iter()
+            .map(|t| Template {
+                name: t.name.clone(),
+                front: t.front.clone(),
+                back: t.back.clone(),
+            })
+            .collect()
+    } else {
+        fallback_templates(anki, kind)
+    };
+    let css = if !anki.css.is_empty() || kind == Kind::Anki {
+        anki.css.clone()
     } else {
         NoteType::stock(kind).css
     };

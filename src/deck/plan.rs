@@ -237,6 +237,27 @@ fn merge(
     let mut incoming = fields.clone();
     // The stored key stays (it is how the learner names the note).
     incoming.key.clone_from(&current.key);
+    // A text file gives a note of an Anki type as its term and definition (the plain text of
+    // its first two fields): the note keeps its type, its fields where those are unchanged,
+    // and takes a changed one as text. A vocab note keeps the cards it has.
+    if incoming.rich.is_none() {
+        if let Some(rich) = &current.rich {
+            let mut rich = rich.clone();
+            for (index, (new, old)) in [
+                (&incoming.term, &current.term),
+                (&incoming.definition, &current.definition),
+            ]
+            .into_iter()
+            .enumerate()
+            {
+                if let Some(value) = rich.values.get_mut(index).filter(|_| new != old) {
+                    *value = html_escape::encode_text(new).replace('\n', "<br>");
+                }
+            }
+            incoming.rich = Some(rich);
+        }
+        incoming.forward_only = current.forward_only;
+    }
     if incoming.guid.is_none() {
         incoming.guid.clone_from(&current.guid);
     }

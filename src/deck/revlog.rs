@@ -233,6 +233,8 @@ fn card_note(card: &str, line: usize, file_name: &str) -> NoteInput {
             term: format!("card {card}"),
             definition: format!("Imported from {file_name}; no text was given"),
             source: file_name.to_string(),
+            // A log card is one card: inventing a reverse for it would add a card nobody studied.
+            forward_only: true,
             ..NoteFields::default()
         },
         position: Some(Position { line, column: 1 }),

@@ -423,6 +423,8 @@ mod tests {
             aliases: vec![format!("alias {n}"), "a\"b\\c".into()],
             tags: if n == 2 { vec![] } else { vec!["t1".into()] },
             related: vec![],
+            rich: None,
+            forward_only: false,
             source: "src".into(),
         }
     }
@@ -462,7 +464,8 @@ mod tests {
             !expanded.contains("key-"),
             "a string stayed bound: {expanded}"
         );
-        assert_eq!(expanded.matches("NULL").count(), 3 * 12, "{expanded}");
+        // 17 places a row: 12 columns, the dates twice, the shape's four values with `cards` twice.
+        assert_eq!(expanded.matches("NULL").count(), 3 * 17, "{expanded}");
         drop(insert);
         for (i, expected) in notes.iter().enumerate() {
             let id = 100 + i as i64;

@@ -46,7 +46,8 @@ pub(crate) fn note_from_row(row: &Row, at: usize) -> rusqlite::Result<Note> {
             source: row.get(at + 11)?,
             key,
             rich,
-            forward_only: row.get::<_, i64>(at + 14)? == 1,
+            forward_only: row.get::<_, i64>(at + 12)? == crate::model::VOCAB_NOTETYPE
+                && row.get::<_, i64>(at + 14)? == 1,
         },
         deck,
     })
