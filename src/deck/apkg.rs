@@ -658,7 +658,7 @@ impl<'a> Converter<'a> {
         }
         if extra_cards > 0 {
             warnings.push(format!(
-            "{extra_cards} card(s) of a third or later template or cloze deletion have no jargon card and were left out"
+            "{extra_cards} card(s) were left out: a note of jargon's own type has a forward and a reverse card, and a note of any other type keeps the cards of ordinals 0 to 63"
         ));
         }
         if manual_rows > 0 {

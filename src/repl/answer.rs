@@ -16,6 +16,20 @@ impl Review<'_> {
     ) -> Result<Step> {
         let style = ui.style();
         ui.print(&style.bold(&style.block(&note.fields.term, "  ")))?;
+        self.self_graded(ui, note, &mut |review, ui| {
+            review.reveal(ui, card, note, redrill)
+        })
+    }
+
+    /// `reveal>` until Enter shows the answer (through `reveal`), then `grade>`: the learner
+    /// grades themselves; a grade key before Enter shows the answer and grades at once.
+    pub(super) fn self_graded(
+        &mut self,
+        ui: &mut dyn Frontend,
+        note: &Note,
+        reveal: &mut dyn FnMut(&mut Self, &mut dyn Frontend) -> Result<()>,
+    ) -> Result<Step> {
+        let style = ui.style();
         let mut revealed = false;
         loop {
             let prompt = if revealed { "grade> " } else { "reveal> " };
@@ -25,12 +39,12 @@ impl Review<'_> {
             };
             match input::parse(&line) {
                 Line::Enter if !revealed => {
-                    self.reveal(ui, card, note, redrill)?;
+                    reveal(self, ui)?;
                     revealed = true;
                 }
                 Line::Grade(quality) => {
                     if !revealed {
-                        self.reveal(ui, card, note, redrill)?;
+                        reveal(self, ui)?;
                     }
                     return Ok(Step::Answered(quality));
                 }
@@ -57,7 +71,7 @@ impl Review<'_> {
     ) -> Result<Step> {
         let style = ui.style();
         ui.print(&style.block(&note.fields.definition, "  "))?;
-        let typed = match self.read_typed(ui, note)? {
+        let typed = match self.read_typed(ui, note, "term> ")? {
             ControlFlow::Continue(typed) => typed,
             ControlFlow::Break(step) => return Ok(step),
         };
@@ -76,13 +90,14 @@ impl Review<'_> {
 
     /// The typed term (empty for a bare Enter), or the step a command or the end of input
     /// leads to.
-    fn read_typed(
+    pub(super) fn read_typed(
         &mut self,
         ui: &mut dyn Frontend,
         note: &Note,
+        prompt: &str,
     ) -> Result<ControlFlow<Step, String>> {
         loop {
-            let line = match ui.read_line("term> ")? {
+            let line = match ui.read_line(prompt)? {
                 Read::Line(line) => line,
                 Read::Eof | Read::Interrupted => return Ok(ControlFlow::Break(Step::End)),
             };

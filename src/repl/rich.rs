@@ -2,6 +2,8 @@
 //! type): its question rendered from its template, Enter shows the answer and the learner grades
 //! it; a template with `{{type:Field}}` asks for the answer first and suggests the grade.
 
+use std::ops::ControlFlow;
+
 use super::*;
 use crate::notes::{Context, Rich};
 
@@ -77,21 +79,9 @@ impl Review<'_> {
         let rendered = notetype.render(&note.values, card.ord, &context);
         ui.print(&show_rich(&rendered.question, &style, "  "))?;
         if let Some(expected) = &rendered.typed {
-            let typed = loop {
-                let line = match ui.read_line("answer> ")? {
-                    Read::Line(line) => line,
-                    Read::Eof | Read::Interrupted => return Ok(Step::End),
-                };
-                match input::parse(&line) {
-                    Line::Command(command) => {
-                        if let Some(step) = self.inline_command(ui, command, Some(note))? {
-                            return Ok(step);
-                        }
-                    }
-                    Line::UnknownCommand(text) => self.unknown(ui, &text)?,
-                    Line::Enter => break String::new(),
-                    Line::Grade(_) | Line::Text(_) => break line.trim().to_string(),
-                }
+            let typed = match self.read_typed(ui, note, "answer> ")? {
+                ControlFlow::Continue(typed) => typed,
+                ControlFlow::Break(step) => return Ok(step),
             };
             let right = typed_matches(&typed, expected);
             let verdict = if right {
@@ -111,35 +101,9 @@ impl Review<'_> {
             let suggested = if right { Answer::Good } else { Answer::Again };
             return self.confirm_grade(ui, note, suggested);
         }
-        let mut revealed = false;
-        loop {
-            let prompt = if revealed { "grade> " } else { "reveal> " };
-            let line = match ui.read_line(prompt)? {
-                Read::Line(line) => line,
-                Read::Eof | Read::Interrupted => return Ok(Step::End),
-            };
-            match input::parse(&line) {
-                Line::Enter if !revealed => {
-                    self.show_answer(ui, card, &rendered.answer, redrill)?;
-                    revealed = true;
-                }
-                Line::Grade(quality) => {
-                    if !revealed {
-                        self.show_answer(ui, card, &rendered.answer, redrill)?;
-                    }
-                    return Ok(Step::Answered(quality));
-                }
-                Line::Enter | Line::Text(_) => {
-                    ui.print(&style.yellow("Grade it: a(gain) h(ard) g(ood) e(asy), 1-4, or q0-q5 for an exact SM-2 quality."))?;
-                }
-                Line::Command(command) => {
-                    if let Some(step) = self.inline_command(ui, command, Some(note))? {
-                        return Ok(step);
-                    }
-                }
-                Line::UnknownCommand(text) => self.unknown(ui, &text)?,
-            }
-        }
+        self.self_graded(ui, note, &mut |review, ui| {
+            review.show_answer(ui, card, &rendered.answer, redrill)
+        })
     }
 
     fn show_answer(
