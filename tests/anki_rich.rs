@@ -14,7 +14,9 @@ fn expected() -> serde_json::Value {
 
 fn imported() -> Env {
     let mut env = Env::new();
-    env.now = "2026-10-28T15:00:00Z".to_string();
+    // Half an hour after Anki made the package: its cards in intraday learning steps (due at
+    // 15:10) are due, so a review shows them instead of waiting for them.
+    env.now = "2026-10-28T15:30:00Z".to_string();
     let package = fixture("anki-rich.apkg");
     env.ok(&["import", package.to_str().unwrap()]);
     env

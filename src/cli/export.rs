@@ -132,7 +132,8 @@ fn export_deck(context: &Context, args: &DeckArgs, out: &mut dyn Write) -> Resul
             decks: &decks,
             notes: &notes,
         };
-        return export_apkg(&selection, &output, out);
+        let media = crate::media::MediaDir::for_collection(&context.db);
+        return export_apkg(&selection, &media, &output, out);
     }
     let pairs: Vec<(String, NoteFields)> = notes
         .iter()
@@ -192,8 +193,44 @@ fn toml_bytes(
 
 /// The selection as an Anki package, with its cards' scheduling and review log, written to
 /// `output` (a file or standard output).
-fn export_apkg(selection: &Selection, output: &Output, out: &mut dyn Write) -> Result<()> {
+fn export_apkg(
+    selection: &Selection,
+    media: &crate::media::MediaDir,
+    output: &Output,
+    out: &mut dyn Write,
+) -> Result<()> {
     let collection = selection.collection;
+    let mut type_ids: Vec<i64> = selection.notes.iter().map(|n| n.note.notetype_id).collect();
+    type_ids.sort_unstable();
+    type_ids.dedup();
+    let notetypes = type_ids
+        .into_iter()
+        .filter(|&id| id != crate::model::VOCAB_NOTETYPE)
+        .map(|id| collection.notetype(id))
+        .collect::<Result<Vec<_>>>()?;
+    let mut files = vec![];
+    let mut missing = vec![];
+    for name in crate::deck::apkg::media_names(selection.notes) {
+        match media.file(&name) {
+            Some(path) => files.push((name, path)),
+            None => missing.push(name),
+        }
+    }
+    if !missing.is_empty() {
+        crate::output::warn(&format!(
+            "{} media file(s) the notes reference are not in {} and are left out of the package: {}",
+            missing.len(),
+            media.path().display(),
+            crate::text::sanitize(
+                &missing
+                    .iter()
+                    .take(5)
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        ));
+    }
     let config = collection.config()?;
     let clock = Context::clock(&config)?;
     let cards = collection.export_cards(selection.deck_ids)?;
@@ -205,22 +242,24 @@ fn export_apkg(selection: &Selection, output: &Output, out: &mut dyn Write) -> R
     let source = crate::deck::apkg::ExportSource {
         decks: selection.decks,
         notes: selection.notes,
+        notetypes: &notetypes,
         cards: &cards,
         reviews: &reviews,
     };
     let export = crate::deck::apkg::build_export(source, &clock);
     output.write_with(out, |file| {
-        crate::deck::apkg::write_package(file, output.path(), &export)
+        crate::deck::apkg::write_package(file, output.path(), &export, &files)
     })?;
     if output.is_stdout() {
         return Ok(());
     }
     writeln!(
         out,
-        "Exported {} notes, {} cards and {} reviews from {} deck(s) to {}.",
+        "Exported {} notes, {} cards, {} reviews and {} media file(s) from {} deck(s) to {}.",
         export.notes.len(),
         export.cards.len(),
         export.revlog.len(),
+        files.len(),
         selection.decks.len(),
         output.path().display()
     )

@@ -50,7 +50,7 @@ use crate::scheduler::{
 };
 use crate::store::anki::{AnkiCard, AnkiCollection, AnkiNote, AnkiReview, Reader};
 
-pub use super::apkg_export::{ExportSource, build_export, write_package};
+pub use super::apkg_export::{ExportSource, build_export, media_names, write_package};
 pub use super::apkg_zip::ENTRY_LIMIT;
 use super::apkg_zip::{Scratch, extract_collection};
 
@@ -285,18 +285,18 @@ fn days(value: i64) -> u32 {
 }
 
 /// Anki due values are days for review and day-learning cards, unix seconds for intraday
-/// learning: this tells them apart by size (day numbers stay far below a billion).
-fn due_of(due: i64, crt_day: i64, clock: &Clock) -> Due {
+/// learning: this tells them apart by size (day numbers stay far below a billion). An
+/// intraday step stays due at its instant, as in Anki.
+fn due_of(due: i64, crt_day: i64) -> Due {
     if due > 1_000_000_000 {
-        let at = chrono::DateTime::from_timestamp(due, 0).unwrap_or_default();
-        Due::Day(clock.day_of(at))
+        Due::At(due)
     } else {
         Due::Day(crt_day + due)
     }
 }
 
 /// The card's state as jargon keeps it.
-fn card_state(card: &AnkiCard, streak: u32, crt_day: i64, clock: &Clock) -> CardState {
+fn card_state(card: &AnkiCard, streak: u32, crt_day: i64) -> CardState {
     let due_value = if card.original_deck_id != 0 && card.original_due != 0 {
         card.original_due
     } else {
@@ -307,7 +307,7 @@ fn card_state(card: &AnkiCard, streak: u32, crt_day: i64, clock: &Clock) -> Card
     match card.kind {
         1 => CardState {
             phase: Phase::Learning,
-            due: due_of(due_value, crt_day, clock),
+            due: due_of(due_value, crt_day),
             interval_days: days(card.interval),
             ease_permille,
             repetitions: 0,
@@ -327,7 +327,7 @@ fn card_state(card: &AnkiCard, streak: u32, crt_day: i64, clock: &Clock) -> Card
         },
         3 => CardState {
             phase: Phase::Relearning,
-            due: due_of(due_value, crt_day, clock),
+            due: due_of(due_value, crt_day),
             interval_days: days(card.interval).max(1),
             ease_permille,
             repetitions: 0,
@@ -447,7 +447,8 @@ impl<'a> Converter<'a> {
     ) -> Result<Option<Converted>> {
         let notetype = self.collection.notetypes.get(&note.notetype_id);
         let names: Vec<String> = notetype.map(|t| t.fields.clone()).unwrap_or_default();
-        let vocab = super::apkg_notetypes::is_jargon_type(&names);
+        let vocab =
+            notetype.is_some_and(|t| super::apkg_notetypes::is_jargon_type(note.notetype_id, t));
         let mut fields = if vocab {
             note_fields(&names, &note.fields)
         } else {
@@ -598,7 +599,7 @@ impl<'a> Converter<'a> {
             previous = after;
         }
         let streak = previous.repetitions;
-        let mut state = card_state(card, streak, self.crt_day, self.clock);
+        let mut state = card_state(card, streak, self.crt_day);
         state.memory = self.memory_of(card, &state);
         if answers.is_empty() && state != CardState::new_card() {
             answers.push(ImportedAnswer {

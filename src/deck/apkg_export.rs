@@ -1,12 +1,15 @@
 //! Writing an Anki package: a legacy (schema 11) collection that current Anki imports, with
-//! jargon's note type (term, definition, example, aliases, related, source, key; a forward
-//! and a reverse template), the decks and their parents, the cards' scheduling and the
-//! review log, zipped with an empty media list. Reading one is [`super::apkg`].
+//! jargon's note type for `vocab` notes (term, definition, example, aliases, related, source,
+//! key; a forward and a reverse template) and, for a note that came from Anki, the type it came
+//! with (Anki's id, name, fields, templates, CSS, sort field and stamp) and its guid, field HTML
+//! and card ordinals, so that Anki's package import takes it for the same note; the decks and
+//! their parents, the cards' scheduling and the review log; and the media files the notes
+//! reference, with Anki's media map. Reading one is [`super::apkg`].
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::fs::File;
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use super::apkg::derived_guid;
 use crate::clock::Clock;
@@ -15,6 +18,7 @@ use crate::scheduler::{CardState, Due, Phase};
 use crate::store::anki::AnkiReview;
 use crate::store::apkg::{AnkiCardRow, AnkiExport, AnkiNoteRow};
 use crate::store::export::{ExportDeck, ExportNote, ExportReview};
+use crate::store::notetypes::StoredNoteType;
 
 /// The id of jargon's note type in exported packages: fixed, so every export maps onto the
 /// same note type in Anki.
@@ -74,6 +78,106 @@ fn notetype_json(modified: i64, deck_id: i64) -> serde_json::Value {
     })
 }
 
+/// The Anki note type a stored type goes back as: its own id (a type jargon made, from a text
+/// file, gets one of its own after [`NOTETYPE_ID`]), and its JSON with the fields and
+/// templates in their order, so Anki finds the same schema.
+struct RichType {
+    anki_id: i64,
+    sort_field: usize,
+}
+
+fn rich_notetype_json(
+    stored: &StoredNoteType,
+    anki_id: i64,
+    now_secs: i64,
+    deck_id: i64,
+) -> serde_json::Value {
+    let t = &stored.notetype;
+    let extra = super::apkg_notetypes::Extra::parse(&stored.extra);
+    let field = |ord: usize, name: &str| {
+        serde_json::json!({"name": name, "ord": ord, "sticky": false, "rtl": false,
+            "font": "Arial", "size": 20, "media": []})
+    };
+    let templates: Vec<serde_json::Value> = t
+        .templates
+        .iter()
+        .enumerate()
+        .map(|(ord, tpl)| {
+            serde_json::json!({"name": tpl.name, "ord": ord, "qfmt": tpl.front, "afmt": tpl.back,
+                "did": null, "bqfmt": "", "bafmt": ""})
+        })
+        .collect();
+    // Which fields each front shows: what Anki before 2.1.28 read to know a card's fields.
+    let requirements: Vec<serde_json::Value> = t
+        .templates
+        .iter()
+        .enumerate()
+        .map(|(ord, tpl)| {
+            let shown: Vec<usize> = t
+                .fields
+                .iter()
+                .enumerate()
+                .filter(|(_, name)| tpl.front.contains(&format!("{name}}}}}")))
+                .map(|(i, _)| i)
+                .collect();
+            serde_json::json!([ord, "any", shown])
+        })
+        .collect();
+    serde_json::json!({
+        "id": anki_id,
+        "name": t.name,
+        "type": if t.is_cloze() { 1 } else { 0 },
+        "mod": if extra.modified > 0 { extra.modified } else { now_secs },
+        "usn": -1,
+        "sortf": extra.sort_field.min(t.fields.len().saturating_sub(1)),
+        "did": deck_id,
+        "tmpls": templates,
+        "flds": t.fields.iter().enumerate().map(|(i, n)| field(i, n)).collect::<Vec<_>>(),
+        "css": t.css,
+        "latexPre": "\\documentclass[12pt]{article}\n\\special{papersize=3in,5in}\n\\usepackage{amssymb,amsmath}\n\\pagestyle{empty}\n\\setlength{\\parindent}{0in}\n\\begin{document}\n",
+        "latexPost": "\\end{document}",
+        "latexsvg": false,
+        "req": requirements,
+        "tags": [],
+        "vers": []
+    })
+}
+
+/// The Anki types of the stored types the notes use, by jargon type id, and the models JSON
+/// (jargon's own type always among them).
+fn export_notetypes(
+    source: &ExportSource,
+    now_secs: i64,
+    deck_id: i64,
+) -> (
+    HashMap<i64, RichType>,
+    serde_json::Map<String, serde_json::Value>,
+) {
+    let mut models = serde_json::Map::new();
+    models.insert(NOTETYPE_ID.to_string(), notetype_json(now_secs, deck_id));
+    let used: BTreeSet<i64> = source.notes.iter().map(|n| n.note.notetype_id).collect();
+    let mut types = HashMap::new();
+    for stored in source.notetypes {
+        if stored.id == crate::model::VOCAB_NOTETYPE || !used.contains(&stored.id) {
+            continue;
+        }
+        let anki_id = stored.anki_id.unwrap_or(NOTETYPE_ID + stored.id);
+        models.insert(
+            anki_id.to_string(),
+            rich_notetype_json(stored, anki_id, now_secs, deck_id),
+        );
+        let sort_field = super::apkg_notetypes::Extra::parse(&stored.extra).sort_field;
+        types.insert(
+            stored.id,
+            RichType {
+                anki_id,
+                sort_field,
+            },
+        );
+    }
+    (types, models)
+}
+
 fn deck_json(id: i64, name: &str, description: &str, modified: i64) -> serde_json::Value {
     serde_json::json!({
         "id": id, "name": name, "desc": description, "mod": modified, "usn": -1,
@@ -100,6 +204,8 @@ fn dconf_json() -> serde_json::Value {
 pub struct ExportSource<'a> {
     pub decks: &'a [ExportDeck],
     pub notes: &'a [ExportNote],
+    /// The stored types of the notes that are not `vocab` (others are ignored).
+    pub notetypes: &'a [StoredNoteType],
     pub cards: &'a [crate::model::Card],
     pub reviews: &'a [ExportReview],
 }
@@ -120,13 +226,15 @@ fn anki_schedule(state: &CardState, position: i64, crt_day: i64) -> (i64, i64, i
     }
 }
 
-/// Anki's revlog interval: days for a review card, negative seconds for a (re)learning step
-/// (jargon's steps are whole days).
-fn revlog_interval(state: &CardState) -> i64 {
-    match state.phase {
-        Phase::New => 0,
-        Phase::Review => i64::from(state.interval_days),
-        Phase::Learning | Phase::Relearning => -i64::from(state.interval_days) * 86_400,
+/// Anki's revlog interval after an answer given at `at` (unix seconds): days for a review
+/// card, negative seconds to the next step for a (re)learning card (a step due on a day
+/// counts whole days).
+fn revlog_interval(state: &CardState, at: i64) -> i64 {
+    match (state.phase, state.due) {
+        (Phase::New, _) => 0,
+        (Phase::Review, _) => i64::from(state.interval_days),
+        (Phase::Learning | Phase::Relearning, Due::At(due)) => -(due - at).max(1),
+        (Phase::Learning | Phase::Relearning, _) => -i64::from(state.interval_days.max(1)) * 86_400,
     }
 }
 
@@ -166,7 +274,8 @@ pub fn build_export(source: ExportSource, clock: &Clock) -> AnkiExport {
         .first()
         .and_then(|d| deck_ids.get(&d.name).copied())
         .unwrap_or(1);
-    let (notes, note_ids) = export_notes(source.notes, &deck_ids);
+    let (types, models) = export_notetypes(&source, now_secs, first_deck);
+    let (notes, note_ids) = export_notes(source.notes, &deck_ids, &types);
     let (cards, card_ids) = export_cards(&source, &note_ids, crt_day, today, now_secs);
     let revlog = export_revlog(source.reviews, &card_ids);
     let next_position = source.cards.iter().map(|c| c.position).max().unwrap_or(0) + 1;
@@ -176,8 +285,7 @@ pub fn build_export(source: ExportSource, clock: &Clock) -> AnkiExport {
         "nextPos": next_position, "sortType": "noteFld", "sortBackwards": false,
         "addToCur": true, "schedVer": 2
     });
-    let models =
-        serde_json::json!({ NOTETYPE_ID.to_string(): notetype_json(now_secs, first_deck) });
+    let models = serde_json::Value::Object(models);
     AnkiExport {
         crt: clock.day_start(crt_day).timestamp(),
         modified_ms: now_secs.saturating_mul(1000),
@@ -241,56 +349,100 @@ fn export_decks(
     (deck_ids, decks_json)
 }
 
-/// The notes as Anki's rows, with ids from their creation time, two apart so a note's cards
-/// can be nid + ord; and each jargon note id's (Anki note id, Anki deck id).
+/// The notes as Anki's rows, with ids from their creation time, far enough apart that a
+/// note's cards can be nid + ord; and each jargon note id's (Anki note id, Anki deck id). A
+/// note of a kept Anki type goes back under that type with its field HTML as stored; a vocab
+/// note under jargon's type, its text as HTML.
 fn export_notes(
     source: &[ExportNote],
     deck_ids: &HashMap<String, i64>,
+    types: &HashMap<i64, RichType>,
 ) -> (Vec<AnkiNoteRow>, HashMap<i64, (i64, i64)>) {
     let mut notes = Vec::with_capacity(source.len());
     let mut note_ids: HashMap<i64, (i64, i64)> = HashMap::new();
     let mut order: Vec<&ExportNote> = source.iter().collect();
     order.sort_by_key(|n| (n.created_at, n.note.id));
-    let mut last_id = 0_i64;
+    let mut next_free = 0_i64;
     for n in order {
-        let id = (n.created_at.saturating_mul(1000)).max(last_id + 2);
-        last_id = id;
+        let id = (n.created_at.saturating_mul(1000)).max(next_free);
         let f = &n.note.fields;
         let deck_id = deck_ids.get(&n.note.deck).copied().unwrap_or(1);
         note_ids.insert(n.note.id, (id, deck_id));
-        let fields = [
-            f.term.clone(),
-            f.definition.clone(),
-            f.example.clone(),
-            f.aliases.join("; "),
-            f.related.join("; "),
-            f.source.clone(),
-            f.key.clone(),
-        ];
         let tags = super::export::tags_field(&f.tags);
-        notes.push(AnkiNoteRow {
-            id,
-            guid: f
-                .guid
-                .clone()
-                .unwrap_or_else(|| derived_guid(&n.note.deck, &f.key)),
-            notetype_id: NOTETYPE_ID,
-            modified: n.modified_at,
-            tags: if tags.is_empty() {
-                String::new()
-            } else {
-                format!(" {tags} ")
-            },
-            fields: fields
-                .iter()
-                .map(|t| field_html(t))
-                .collect::<Vec<_>>()
-                .join("\u{1f}"),
-            sort_field: f.term.clone(),
-            checksum: checksum(&f.term),
-        });
+        let tags = if tags.is_empty() {
+            String::new()
+        } else {
+            format!(" {tags} ")
+        };
+        let guid = f
+            .guid
+            .clone()
+            .unwrap_or_else(|| derived_guid(&n.note.deck, &f.key));
+        let row = match types.get(&n.note.notetype_id) {
+            Some(t) => {
+                let text = |i: usize| {
+                    n.note
+                        .values
+                        .get(i)
+                        .map(|v| super::html::to_text(v))
+                        .unwrap_or_default()
+                };
+                // A note's cards are nid + ord: the next note starts past its highest ord.
+                let span = 64 - i64::from(f.rich.as_ref().map_or(1, |r| r.cards).leading_zeros());
+                next_free = id + span.max(1);
+                AnkiNoteRow {
+                    id,
+                    guid,
+                    notetype_id: t.anki_id,
+                    modified: n.modified_at,
+                    tags,
+                    fields: n.note.values.join("\u{1f}"),
+                    sort_field: text(t.sort_field),
+                    checksum: checksum(&text(0)),
+                }
+            }
+            None => {
+                next_free = id + 2;
+                let fields = [
+                    f.term.clone(),
+                    f.definition.clone(),
+                    f.example.clone(),
+                    f.aliases.join("; "),
+                    f.related.join("; "),
+                    f.source.clone(),
+                    f.key.clone(),
+                ];
+                AnkiNoteRow {
+                    id,
+                    guid,
+                    notetype_id: NOTETYPE_ID,
+                    modified: n.modified_at,
+                    tags,
+                    fields: fields
+                        .iter()
+                        .map(|t| field_html(t))
+                        .collect::<Vec<_>>()
+                        .join("\u{1f}"),
+                    sort_field: f.term.clone(),
+                    checksum: checksum(&f.term),
+                }
+            }
+        };
+        notes.push(row);
     }
     (notes, note_ids)
+}
+
+/// The media files the notes reference (in fields of kept Anki types; vocab fields are text),
+/// each name once, sorted.
+pub fn media_names(notes: &[ExportNote]) -> Vec<String> {
+    let mut names = BTreeSet::new();
+    for n in notes {
+        for value in &n.note.values {
+            names.extend(crate::media::references(value));
+        }
+    }
+    names.into_iter().collect()
 }
 
 /// The cards of the exported notes as Anki's rows (suspended and buried kept), and each
@@ -337,7 +489,8 @@ fn export_cards(
             } else {
                 i64::from(card.state.interval_days)
             },
-            factor: if new {
+            // Anki gives a card its ease when it graduates: none while first learning.
+            factor: if new || kind == 1 {
                 0
             } else {
                 i64::from(card.state.ease_permille)
@@ -355,6 +508,7 @@ fn export_cards(
 /// nudging equal instants a millisecond apart.
 fn export_revlog(reviews: &[ExportReview], card_ids: &HashMap<i64, i64>) -> Vec<AnkiReview> {
     let mut revlog = Vec::with_capacity(reviews.len());
+    let mut last_intervals: HashMap<i64, i64> = HashMap::new();
     let mut last_ms = i64::MIN;
     for row in reviews {
         let r = &row.review;
@@ -369,12 +523,15 @@ fn export_revlog(reviews: &[ExportReview], card_ids: &HashMap<i64, i64>) -> Vec<
             (_, Phase::Review) => 1,
             (_, Phase::Relearning) => 2,
         };
+        // Anki's last interval is the interval the card's previous row gave it.
+        let interval = revlog_interval(&r.after, r.reviewed_at_ms.div_euclid(1000));
+        let last_interval = last_intervals.insert(card_id, interval).unwrap_or(0);
         revlog.push(AnkiReview {
             id,
             card_id,
             ease: i64::from(r.quality.rating()),
-            interval: revlog_interval(&r.after),
-            last_interval: revlog_interval(&r.before),
+            interval,
+            last_interval,
             factor: revlog_factor(&r.after),
             time_ms: r.duration_ms,
             kind,
@@ -385,12 +542,15 @@ fn export_revlog(reviews: &[ExportReview], card_ids: &HashMap<i64, i64>) -> Vec<
 }
 
 /// Writes a package into `out` (a fresh, seekable file): the collection as
-/// `collection.anki2` and an empty media list, zipped. `shown` names the output in messages;
+/// `collection.anki2`, then each media file as a numbered entry ("0", "1", ...) and the media
+/// map naming them (`{"0": "name"}`). `media` holds (name in the notes, file to read); a file
+/// that cannot be read fails the export, naming it. `shown` names the output in messages;
 /// where the file goes is `crate::output`'s business.
 pub fn write_package(
     out: &mut File,
     shown: &Path,
     export: &crate::store::apkg::AnkiExport,
+    media: &[(String, PathBuf)],
 ) -> Result<()> {
     // The same locked scratch folder as a package import: one killed here is swept away
     // by the next package import or export.
@@ -402,13 +562,27 @@ pub fn write_package(
     };
     let mut zip = zip::ZipWriter::new(out);
     let options = zip::write::SimpleFileOptions::default()
-        .compression_method(zip::CompressionMethod::Deflated);
+        .compression_method(zip::CompressionMethod::Deflated)
+        .large_file(false);
     zip.start_file("collection.anki2", options)
         .map_err(zip_error)?;
     let mut input = File::open(&collection).map_err(|e| Error::io("read", &collection, e))?;
     std::io::copy(&mut input, &mut zip).map_err(|e| Error::io("write", shown, e))?;
+    let mut map = serde_json::Map::new();
+    for (number, (name, path)) in media.iter().enumerate() {
+        let mut input = File::open(path).map_err(|e| Error::io("read", path, e))?;
+        let large = input
+            .metadata()
+            .map_err(|e| Error::io("read", path, e))?
+            .len()
+            >= u64::from(u32::MAX);
+        zip.start_file(number.to_string(), options.large_file(large))
+            .map_err(zip_error)?;
+        std::io::copy(&mut input, &mut zip).map_err(|e| Error::io("write", shown, e))?;
+        map.insert(number.to_string(), serde_json::Value::String(name.clone()));
+    }
     zip.start_file("media", options).map_err(zip_error)?;
-    zip.write_all(b"{}")
+    zip.write_all(serde_json::Value::Object(map).to_string().as_bytes())
         .map_err(|e| Error::io("write", shown, e))?;
     zip.finish().map_err(zip_error)?;
     Ok(())
@@ -421,12 +595,19 @@ mod tests {
     #[test]
     fn exported_revlog_intervals_use_anki_units() {
         let mut state = CardState::new_card();
-        assert_eq!(revlog_interval(&state), 0);
+        assert_eq!(revlog_interval(&state, 1_000), 0);
         state.phase = Phase::Learning;
         state.interval_days = 1;
-        assert_eq!(revlog_interval(&state), -86_400);
+        state.due = Due::Day(20_000);
+        assert_eq!(revlog_interval(&state, 1_000), -86_400);
+        state.due = Due::At(1_600);
+        assert_eq!(
+            revlog_interval(&state, 1_000),
+            -600,
+            "ten minutes to the next step"
+        );
         state.phase = Phase::Review;
         state.interval_days = 12;
-        assert_eq!(revlog_interval(&state), 12);
+        assert_eq!(revlog_interval(&state, 1_000), 12);
     }
 }

@@ -1,5 +1,5 @@
-//! Anki note types as jargon keeps them: a type whose fields are jargon's own (`Term`,
-//! `Definition`, ...: a package jargon wrote) becomes `vocab` notes; any other keeps its type
+//! Anki note types as jargon keeps them: the type jargon's own packages carry (its fixed id, or
+//! its name `jargon` with `Term` and `Definition` first) becomes `vocab` notes; any other keeps its type
 //! whole (Anki's id, name, fields, templates and CSS) and its notes their fields as written, with
 //! one card per Anki card. Anki's stock types are recognised by their name and field names
 //! (`Basic`, `Basic (and reversed card)`, `Basic (optional reversed card)`, `Basic (type in the
@@ -11,10 +11,13 @@ use crate::model::{NoteTypeInput, RichFields};
 use crate::notes::{Kind, NoteType, Template};
 use crate::store::anki::AnkiNotetype;
 
-/// Is this a type jargon wrote (its fields include `Term` and `Definition`)?
-pub fn is_jargon_type(names: &[String]) -> bool {
-    let has = |wanted: &str| names.iter().any(|n| n.trim().eq_ignore_ascii_case(wanted));
-    has("term") && has("definition")
+/// Is this the type jargon writes: the id its packages give it, or its name with `Term` and
+/// `Definition` as the first two fields (a learner's own type with such fields is theirs, and
+/// stays theirs so that it goes back to Anki unchanged).
+pub fn is_jargon_type(anki_id: i64, anki: &AnkiNotetype) -> bool {
+    let first_two: Vec<&str> = anki.fields.iter().take(2).map(|f| f.trim()).collect();
+    anki_id == super::apkg_export::NOTETYPE_ID
+        || (anki.name == "jargon" && first_two == ["Term", "Definition"])
 }
 
 /// The stock kind an Anki type is, by its name, field names and number of templates.
@@ -65,6 +68,32 @@ fn fallback_templates(anki: &AnkiNotetype, kind: Kind) -> Vec<Template> {
         .collect()
 }
 
+/// What jargon keeps of an Anki type beyond its fields, templates and CSS, for the way back
+/// (the `extra` of a stored type, as JSON): the field Anki's browser sorts by, and Anki's
+/// stamp of its last change, written back as it was so that Anki never takes the type for a
+/// newer one.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Extra {
+    #[serde(default, rename = "sortf")]
+    pub sort_field: usize,
+    #[serde(default, rename = "mod")]
+    pub modified: i64,
+}
+
+impl Extra {
+    pub fn to_json(self) -> String {
+        format!(
+            "{{\"sortf\":{},\"mod\":{}}}",
+            self.sort_field, self.modified
+        )
+    }
+
+    /// Read back; anything unreadable (a type made before this was kept) is the default.
+    pub fn parse(json: &str) -> Extra {
+        serde_json::from_str(json).unwrap_or_default()
+    }
+}
+
 /// The note type jargon keeps for Anki's type `anki_id`.
 pub fn notetype_input(anki_id: i64, anki: &AnkiNotetype) -> Arc<NoteTypeInput> {
     let kind = stock_kind(anki);
@@ -95,7 +124,11 @@ pub fn notetype_input(anki_id: i64, anki: &AnkiNotetype) -> Arc<NoteTypeInput> {
             css,
         },
         anki_id: Some(anki_id),
-        extra: "{}".to_string(),
+        extra: Extra {
+            sort_field: anki.sort_field,
+            modified: anki.modified,
+        }
+        .to_json(),
     })
 }
 
@@ -180,12 +213,27 @@ mod tests {
         for (anki, kind) in cases {
             assert_eq!(stock_kind(&anki), kind, "{}", anki.name);
         }
-        assert!(is_jargon_type(&[
-            "Term".into(),
-            "Definition".into(),
-            "Example".into()
-        ]));
-        assert!(!is_jargon_type(&["Front".into(), "Back".into()]));
+        let ours = anki("jargon", &["Term", "Definition", "Example"], 2, false);
+        assert!(is_jargon_type(1, &ours));
+        let renamed = anki("Words", &["Term", "Definition"], 2, false);
+        assert!(is_jargon_type(
+            super::super::apkg_export::NOTETYPE_ID,
+            &renamed
+        ));
+        assert!(
+            !is_jargon_type(1, &renamed),
+            "a learner's own type with Term and Definition stays theirs"
+        );
+        assert!(!is_jargon_type(
+            1,
+            &anki("jargon", &["Front", "Back"], 1, false)
+        ));
+        let extra = Extra {
+            sort_field: 2,
+            modified: 1_700_000_000,
+        };
+        assert_eq!(Extra::parse(&extra.to_json()), extra);
+        assert_eq!(Extra::parse("{}"), Extra::default());
     }
 
     #[test]
