@@ -117,6 +117,8 @@ fn in_editor(note: &Note) -> Result<Edited> {
         Outcome::Saved(mut edited) => {
             edited.key.clone_from(&note.fields.key);
             edited.guid.clone_from(&note.fields.guid);
+            // Compared with the stored note, which says nothing of where its cards came from.
+            edited.cards_from_file = false;
             Ok(Edited::Fields(Box::new(edited)))
         }
         Outcome::Unchanged => Ok(Edited::Said(format!(

@@ -48,6 +48,7 @@ pub(crate) fn note_from_row(row: &Row, at: usize) -> rusqlite::Result<Note> {
             rich,
             forward_only: row.get::<_, i64>(at + 12)? == crate::model::VOCAB_NOTETYPE
                 && row.get::<_, i64>(at + 14)? == 1,
+            cards_from_file: false,
         },
         deck,
     })
