@@ -255,7 +255,7 @@ fn merge(
             .enumerate()
             {
                 if let Some(value) = rich.values.get_mut(index).filter(|_| new != old) {
-                    *value = html_escape::encode_text(new).replace('\n', "<br>");
+                    *value = crate::notes::edit::text_field(new);
                 }
             }
             incoming.rich = Some(rich);
