@@ -409,3 +409,30 @@ fn edits_an_anki_note_cannot_take_are_refused_in_one_sentence_and_change_nothing
     );
     assert_eq!(env.fingerprint(), before);
 }
+
+#[test]
+fn an_edit_that_gives_an_anki_note_a_term_and_definition_edits_its_first_two_fields() {
+    // What `:edit` in the review hands the store: the note's text fields, no field values.
+    let env = rich();
+    let key = "the-capital-of-france-is-c1-paris-capital";
+    let before = note_cards(&env, "Rich", key);
+    let collection = jargon::store::Collection::open(&env.db).unwrap();
+    let note = collection.find_note(&format!("Rich/{key}")).unwrap();
+    let mut fields = note.fields.clone();
+    fields.rich = None;
+    fields.definition = "Paris & more".into();
+    let added = collection
+        .update_note(note.id, &fields, 1_800_000_000)
+        .unwrap();
+    drop(collection);
+    assert_eq!(added, 0, "no card 2 for a cloze note with one deletion");
+    let stored: String = env.sql(&format!("SELECT fields FROM notes WHERE key = '{key}'"));
+    assert_eq!(
+        stored,
+        r#"["The capital of France is {{c1::Paris::capital}}.","Paris &amp; more"]"#
+    );
+    let after = note_cards(&env, "Rich", key);
+    assert_eq!(after.keys().collect::<Vec<_>>(), ["c1"]);
+    assert_eq!(state(&after["c1"]), state(&before["c1"]));
+    assert_eq!(after["c1"]["definition"], "Paris & more");
+}
