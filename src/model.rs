@@ -61,6 +61,11 @@ pub struct NoteFields {
     pub rich: Option<Box<RichFields>>,
     /// A vocab note with a forward card only (TOML `cards = ["forward"]`, a review log's card).
     pub forward_only: bool,
+    /// The file says which cards the note has (a TOML or JSON deck: its `cards`, or their
+    /// default of both), so an import gives a stored vocab note the cards it lacks of these
+    /// (it never takes one away). Otherwise (a CSV row, a package, a stored note) a stored note
+    /// keeps the cards it has. Not stored: the plan clears it before comparing notes.
+    pub cards_from_file: bool,
 }
 
 /// A note type as an import brings it.
@@ -120,6 +125,7 @@ impl NoteFields {
             source,
             rich,
             forward_only,
+            cards_from_file,
         } = self;
         for text in [key, term, definition, example, source] {
             text.clear();
@@ -127,6 +133,7 @@ impl NoteFields {
         *guid = None;
         *rich = None;
         *forward_only = false;
+        *cards_from_file = false;
         for list in [aliases, tags, related] {
             list.clear();
         }

@@ -35,6 +35,7 @@ mod import_several;
 mod input_bounds;
 mod learning_steps;
 mod migration_v5;
+mod note_cards;
 mod output_paths;
 mod readonly_collection;
 mod repl_pty;

@@ -51,6 +51,7 @@ pub fn run(context: &Context, args: &Args, out: &mut dyn Write) -> Result<()> {
         source: args.source.trim().to_string(),
         rich: None,
         forward_only: false,
+        cards_from_file: false,
     };
     let deck = DeckInput {
         name: args.deck.trim().to_string(),

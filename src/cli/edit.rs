@@ -28,11 +28,25 @@ pub struct Args {
     pub related: Option<Vec<String>>,
     #[arg(long)]
     pub source: Option<String>,
+    /// Set a field of a note of another type (from an Anki package), repeatable: NAME is a
+    /// field of its type (any case), VALUE is HTML as stored
+    #[arg(long = "field", value_name = "NAME=VALUE")]
+    pub fields: Vec<String>,
 }
 
 pub fn run(context: &Context, args: &Args, out: &mut dyn Write) -> Result<()> {
     let collection = context.open()?;
     let note = collection.find_note(&args.note)?;
+    if note.notetype_id != crate::model::VOCAB_NOTETYPE {
+        return edit_rich(&collection, &note, args, out);
+    }
+    if !args.fields.is_empty() {
+        return Err(Error::usage(format!(
+            "{}/{} is a vocab note: change it with --term, --definition, --example, --alias, \
+             --tag, --related or --source (--field is for notes of other types); nothing was changed",
+            note.deck, note.fields.key
+        )));
+    }
     let mut fields = note.fields.clone();
     if !apply_flags(args, &mut fields) {
         if !std::io::stdin().is_terminal() {
@@ -65,6 +79,124 @@ pub fn run(context: &Context, args: &Args, out: &mut dyn Write) -> Result<()> {
     )
     .map_err(Error::Output)?;
     Ok(())
+}
+
+/// `jargon edit` of a note of another type than vocab: `--field NAME=VALUE` sets a field (HTML,
+/// as given), `--term` and `--definition` its first and second field as text, `--tag` its
+/// tags; the vocab-only flags are refused. The note gains the cards the new values make.
+fn edit_rich(
+    collection: &crate::store::Collection,
+    note: &Note,
+    args: &Args,
+    out: &mut dyn Write,
+) -> Result<()> {
+    use crate::notes::edit::{card_name, field_index, field_list, text_field};
+    let notetype = collection.notetype(note.notetype_id)?.notetype;
+    let name = format!("{}/{}", note.deck, note.fields.key);
+    let refuse = |what: String| {
+        Error::usage(format!(
+            "{what}; nothing was changed (its fields: {})",
+            field_list(&notetype)
+        ))
+    };
+    let vocab_only: Vec<&str> = [
+        ("example", args.example.is_some()),
+        ("aliases", args.aliases.is_some()),
+        ("related keys", args.related.is_some()),
+        ("source", args.source.is_some()),
+    ]
+    .into_iter()
+    .filter_map(|(flag, given)| given.then_some(flag))
+    .collect();
+    if !vocab_only.is_empty() {
+        return Err(refuse(format!(
+            "{name} is a note of type '{}', which keeps no {}: change its fields with --field NAME=VALUE",
+            notetype.name,
+            vocab_only.join(" or ")
+        )));
+    }
+    let mut values = note.values.clone();
+    values.resize(values.len().max(notetype.fields.len()), String::new());
+    // Which flag set each field, so that one given twice is refused.
+    let mut set_by: Vec<Option<String>> = vec![None; values.len()];
+    let mut set = |index: usize, flag: String, value: String| -> Result<()> {
+        let Some(slot) = values.get_mut(index) else {
+            return Err(refuse(format!(
+                "{flag} sets field {} of {name}, whose type '{}' has {}",
+                index + 1,
+                notetype.name,
+                plural_fields(notetype.fields.len())
+            )));
+        };
+        if let Some(first) = &set_by[index] {
+            return Err(refuse(format!(
+                "the field '{}' is given twice ({first} and {flag})",
+                notetype.fields.get(index).map_or("?", String::as_str)
+            )));
+        }
+        *slot = value;
+        set_by[index] = Some(flag);
+        Ok(())
+    };
+    if let Some(term) = &args.term {
+        set(0, "--term".into(), text_field(term.trim()))?;
+    }
+    if let Some(definition) = &args.definition {
+        set(1, "--definition".into(), text_field(definition.trim()))?;
+    }
+    for given in &args.fields {
+        let Some((field, value)) = given.split_once('=') else {
+            return Err(refuse(format!(
+                "--field takes NAME=VALUE (e.g. --field 'Back=<b>bold</b>'), not '{given}'"
+            )));
+        };
+        let index = field_index(&notetype, field).map_err(&refuse)?;
+        set(
+            index,
+            format!("--field {}", field.trim()),
+            value.to_string(),
+        )?;
+    }
+    if set_by.iter().all(Option::is_none) && args.tags.is_none() {
+        return Err(refuse(format!(
+            "{name} is a note of type '{}': give the fields to change with --field NAME=VALUE \
+             ($EDITOR edits vocab notes only)",
+            notetype.name
+        )));
+    }
+    let mut fields = note.fields.clone();
+    if let Some(tags) = &args.tags {
+        fields.tags.clone_from(tags);
+    }
+    if values == note.values && fields.tags == note.fields.tags {
+        writeln!(out, "No change to {name}.").map_err(Error::Output)?;
+        return Ok(());
+    }
+    if let Some(rich) = fields.rich.as_mut() {
+        rich.values = values;
+    }
+    let now = crate::clock::now_from_env()?.timestamp();
+    let added = collection.update_note(note.id, &fields, now)?;
+    let new_cards: Vec<String> = (0..64u32)
+        .filter(|ord| added >> ord & 1 == 1)
+        .map(|ord| card_name(&notetype, ord))
+        .collect();
+    let mut said = format!("Updated {name}; its cards keep their history");
+    match new_cards.len() {
+        0 => said.push('.'),
+        1 => said.push_str(&format!("; new card: {}.", new_cards[0])),
+        _ => said.push_str(&format!("; new cards: {}.", new_cards.join(", "))),
+    }
+    writeln!(out, "{said}").map_err(Error::Output)?;
+    Ok(())
+}
+
+/// "one field", "3 fields".
+fn plural_fields(count: usize) -> String {
+    match count {
+        1 => "one field".to_string(),
+        n => format!("{n} fields"),
+    }
 }
 
 /// Sets the fields the flags give (text trimmed); false when no flag gives one.
@@ -117,6 +249,8 @@ fn in_editor(note: &Note) -> Result<Edited> {
         Outcome::Saved(mut edited) => {
             edited.key.clone_from(&note.fields.key);
             edited.guid.clone_from(&note.fields.guid);
+            // Compared with the stored note, which says nothing of where its cards came from.
+            edited.cards_from_file = false;
             Ok(Edited::Fields(Box::new(edited)))
         }
         Outcome::Unchanged => Ok(Edited::Said(format!(

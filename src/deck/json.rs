@@ -44,6 +44,9 @@ pub struct JsonNote {
     pub source: String,
     #[serde(default)]
     pub guid: Option<String>,
+    /// The note's cards: `["forward"]` for its forward card only; both when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cards: Option<Vec<String>>,
 }
 
 impl JsonNote {
@@ -59,6 +62,7 @@ impl JsonNote {
             related: fields.related.clone(),
             source: fields.source.clone(),
             guid: fields.guid.clone(),
+            cards: (fields.forward_only && fields.rich.is_none()).then(|| vec!["forward".into()]),
         }
     }
 }
@@ -166,6 +170,15 @@ pub fn parse_each(
             .map(|d| d.trim().to_string())
             .filter(|d| !d.is_empty())
             .unwrap_or_else(|| default_deck.to_string());
+        let forward_only = match &note.cards {
+            None => false,
+            Some(cards) => forward_only(cards).map_err(|message| {
+                let at = cards_key(inner).map_or(position, |offset| {
+                    Some(Position::of_offset(text, base + offset))
+                });
+                Error::input(path, at, format!("invalid JSON deck: {message}"))
+            })?,
+        };
         let term = note.term.trim().to_string();
         let key = note
             .id
@@ -183,7 +196,8 @@ pub fn parse_each(
             related: clean_list(note.related),
             source: note.source.trim().to_string(),
             rich: None,
-            forward_only: false,
+            forward_only,
+            cards_from_file: true,
         };
         sink(&deck, NoteInput { fields, position })?;
     }
@@ -191,6 +205,33 @@ pub fn parse_each(
         return Err(Error::input(path, None, "the JSON deck has no notes"));
     }
     Ok(())
+}
+
+/// The offset of the `"cards"` key in a note's text: a string `"cards"` followed by a colon
+/// (a value is followed by a comma or a brace, and a quote inside a string is escaped).
+fn cards_key(note: &str) -> Option<usize> {
+    memchr::memmem::find_iter(note.as_bytes(), b"\"cards\"")
+        .find(|&at| note[at + 7..].trim_start().starts_with(':'))
+}
+
+/// Whether a note's `cards` list makes it forward only: both cards, or the forward card
+/// alone; anything else is refused in one sentence.
+fn forward_only(cards: &[String]) -> std::result::Result<bool, String> {
+    if let Some(other) = cards
+        .iter()
+        .find(|c| !matches!(c.as_str(), "forward" | "reverse"))
+    {
+        return Err(format!(
+            "unknown card '{other}' in \"cards\": a note's cards are \"forward\" and \"reverse\""
+        ));
+    }
+    if cards.is_empty() {
+        return Err("\"cards\" is empty: a note has at least its forward card ([\"forward\"], or leave \"cards\" out for both)".into());
+    }
+    if !cards.iter().any(|c| c == "forward") {
+        return Err("\"cards\" leaves out the forward card, which every note has: write [\"forward\"] or [\"forward\", \"reverse\"]".into());
+    }
+    Ok(!cards.iter().any(|c| c == "reverse"))
 }
 
 /// Writes notes as a JSON deck (the inverse of [`parse`]).
@@ -263,11 +304,57 @@ mod tests {
             term: "T \"q\"".into(),
             definition: "D\nline".into(),
             tags: vec!["x".into()],
+            forward_only: true,
+            // What a deck file gives: it names the note's cards.
+            cards_from_file: true,
             ..NoteFields::default()
         };
-        let text = write(&[("ML::A".into(), fields.clone())]).unwrap();
+        let both = NoteFields {
+            key: "both".into(),
+            forward_only: false,
+            ..fields.clone()
+        };
+        let text = write(&[
+            ("ML::A".into(), fields.clone()),
+            ("ML::A".into(), both.clone()),
+        ])
+        .unwrap();
+        assert_eq!(text.matches("\"cards\"").count(), 1, "{text}");
         let back = parse_str(&text).unwrap();
         assert_eq!(back[0].name, "ML::A");
         assert_eq!(back[0].notes[0].fields, fields);
+        assert_eq!(back[0].notes[1].fields, both);
+    }
+
+    #[test]
+    fn cards_are_both_by_default_the_forward_one_alone_or_an_error_at_the_key() {
+        let decks = parse_str(
+            r#"[{"term": "a", "definition": "b", "cards": ["forward"]},
+                {"term": "c", "definition": "d", "cards": ["reverse", "forward"]},
+                {"term": "e", "definition": "f"}]"#,
+        )
+        .unwrap();
+        let forward_only: Vec<bool> = decks[0]
+            .notes
+            .iter()
+            .map(|n| n.fields.forward_only)
+            .collect();
+        assert_eq!(forward_only, [true, false, false]);
+        assert!(decks[0].notes.iter().all(|n| n.fields.cards_from_file));
+        for (cards, says) in [
+            ("[]", "is empty"),
+            ("[\"reverse\"]", "leaves out the forward card"),
+            ("[\"forward\", \"Reverse\"]", "unknown card 'Reverse'"),
+        ] {
+            let text = format!(
+                "[\n {{\"term\": \"a\", \"definition\": \"\\\"cards\\\": x\",\n   \"cards\": {cards}}}\n]"
+            );
+            let err = parse_str(&text).unwrap_err().to_string();
+            assert!(
+                err.starts_with("deck.json:3:4: invalid JSON deck: "),
+                "{err}"
+            );
+            assert!(err.contains(says), "{err}");
+        }
     }
 }

@@ -48,6 +48,9 @@ pub struct ImportPlan {
     pub skipped: usize,
     /// One entry per incoming note, in input order: where its cards are (for imported history).
     pub targets: Vec<Target>,
+    /// Stored vocab notes whose file names their forward card only: their reverse card stays
+    /// (cards are only ever added), and the import says so.
+    pub cards_kept: usize,
 }
 
 impl ImportPlan {
@@ -235,11 +238,12 @@ fn merge(
     on_duplicate: OnDuplicate,
 ) {
     let mut incoming = fields.clone();
+    let mut kept = false;
     // The stored key stays (it is how the learner names the note).
     incoming.key.clone_from(&current.key);
     // A text file gives a note of an Anki type as its term and definition (the plain text of
     // its first two fields): the note keeps its type, its fields where those are unchanged,
-    // and takes a changed one as text. A vocab note keeps the cards it has.
+    // and takes a changed one as text.
     if incoming.rich.is_none() {
         if let Some(rich) = &current.rich {
             let mut rich = rich.clone();
@@ -251,12 +255,23 @@ fn merge(
             .enumerate()
             {
                 if let Some(value) = rich.values.get_mut(index).filter(|_| new != old) {
-                    *value = html_escape::encode_text(new).replace('\n', "<br>");
+                    *value = crate::notes::edit::text_field(new);
                 }
             }
             incoming.rich = Some(rich);
         }
-        incoming.forward_only = current.forward_only;
+        // A file that names the cards gives the note those it lacks and takes none away;
+        // others leave the note the cards it has.
+        incoming.forward_only = if incoming.cards_from_file && current.rich.is_none() {
+            kept = incoming.forward_only && !current.forward_only;
+            incoming.forward_only && current.forward_only
+        } else {
+            current.forward_only
+        };
+    }
+    incoming.cards_from_file = false;
+    if kept && on_duplicate != OnDuplicate::Duplicate {
+        result.cards_kept += 1;
     }
     if incoming.guid.is_none() {
         incoming.guid.clone_from(&current.guid);
@@ -277,6 +292,10 @@ fn merge(
         }
         OnDuplicate::Duplicate => {
             incoming.key = keys.take(&fields.key, true);
+            if fields.cards_from_file && fields.rich.is_none() {
+                // The copy is a new note, with the cards its file names.
+                incoming.forward_only = fields.forward_only;
+            }
             // A guid names one note; the copy is a new one.
             incoming.guid = None;
             result.targets.push(Target::Added(result.add.len()));
@@ -356,6 +375,55 @@ mod tests {
             OnDuplicate::Duplicate,
         );
         assert_eq!(copied.add[0].1.key, "a-3");
+    }
+
+    #[test]
+    fn a_file_naming_the_cards_adds_the_missing_reverse_card_and_never_takes_one_away() {
+        let cards = |forward_only: bool, from_file: bool| {
+            let mut n = note("a", "x");
+            n.fields.forward_only = forward_only;
+            n.fields.cards_from_file = from_file;
+            n
+        };
+        let stored_with = |forward_only: bool| {
+            let mut existing = stored(&[("a", "x", 7)]);
+            if let Some((_, f)) = existing.get_mut("D").and_then(|d| d.get_mut("a")) {
+                f.forward_only = forward_only;
+            }
+            existing
+        };
+        // Both cards named, the stored note has its forward card only: the reverse is added.
+        let p = plan(
+            &deck(vec![cards(false, true)]),
+            &stored_with(true),
+            OnDuplicate::Update,
+        );
+        assert_eq!(p.update.len(), 1);
+        assert!(!p.update[0].1.forward_only && !p.update[0].1.cards_from_file);
+        // The forward card alone named, the note has both: unchanged, the reverse card kept.
+        let p = plan(
+            &deck(vec![cards(true, true)]),
+            &stored_with(false),
+            OnDuplicate::Update,
+        );
+        assert_eq!((p.unchanged, p.update.len(), p.cards_kept), (1, 0, 1));
+        // A file that does not name cards (a CSV row) leaves the note the cards it has.
+        let p = plan(
+            &deck(vec![cards(false, false)]),
+            &stored_with(true),
+            OnDuplicate::Update,
+        );
+        assert_eq!((p.unchanged, p.cards_kept), (1, 0));
+        // A copy is a new note with the cards its file names.
+        let mut changed = cards(true, true);
+        changed.fields.definition = "y".into();
+        let p = plan(
+            &deck(vec![changed]),
+            &stored_with(false),
+            OnDuplicate::Duplicate,
+        );
+        assert!(p.add[0].1.forward_only);
+        assert_eq!(p.cards_kept, 0);
     }
 
     #[test]

@@ -19,6 +19,8 @@ struct DeckHead<'a> {
     name: Option<Cow<'a, str>>,
     #[serde(borrow)]
     description: Option<Cow<'a, str>>,
+    /// The cards of every note that names none itself.
+    cards: Option<CardList>,
     /// Notes written inline (`note = [{...}]`) rather than as tables.
     #[serde(default, borrow)]
     note: Vec<Spanned<NoteEntry<'a>>>,
@@ -52,6 +54,50 @@ struct NoteEntry<'a> {
     related: Vec<Cow<'a, str>>,
     #[serde(borrow)]
     source: Option<Cow<'a, str>>,
+    /// This note's cards, over the deck's.
+    cards: Option<CardList>,
+}
+
+/// A `cards = [...]` list, each name placed in the text.
+type CardList = Spanned<Vec<Spanned<String>>>;
+
+/// Whether a `cards` list (of a part of the text starting at `base`) makes a note forward
+/// only. Both cards, or the forward card alone; anything else is refused where it stands.
+fn forward_only(path: &Path, text: &str, base: usize, cards: CardList) -> Result<bool> {
+    let at = |offset: usize| Some(Position::of_offset(text, base + offset));
+    let list_start = cards.span().start;
+    let names = cards.into_inner();
+    let (mut forward, mut reverse) = (false, false);
+    for name in &names {
+        match name.get_ref().as_str() {
+            "forward" => forward = true,
+            "reverse" => reverse = true,
+            other => {
+                return Err(Error::input(
+                    path,
+                    at(name.span().start),
+                    format!(
+                        "unknown card '{other}' in `cards`: a note's cards are \"forward\" and \"reverse\""
+                    ),
+                ));
+            }
+        }
+    }
+    if names.is_empty() {
+        return Err(Error::input(
+            path,
+            at(list_start),
+            "`cards` is empty: a note has at least its forward card (cards = [\"forward\"], or leave `cards` out for both)",
+        ));
+    }
+    if !forward {
+        return Err(Error::input(
+            path,
+            at(list_start),
+            "`cards` leaves out the forward card, which every note has: write [\"forward\"] or [\"forward\", \"reverse\"]",
+        ));
+    }
+    Ok(!reverse)
 }
 
 fn clean_list(items: Vec<Cow<'_, str>>) -> Vec<String> {
@@ -114,10 +160,21 @@ fn parse_in_runs(
             .to_string(),
     };
     let description = head.description.map(|d| d.trim().to_string());
+    let deck_forward_only = match head.cards {
+        Some(cards) => forward_only(path, text, 0, cards)?,
+        None => false,
+    };
     let mut lines = Lines::new(text);
     let inline = head.note.len();
+    let mut place = Place {
+        path,
+        text,
+        lines: &mut lines,
+        base: 0,
+        forward_only: deck_forward_only,
+    };
     for entry in head.note {
-        sink(&name, note(path, &mut lines, 0, entry)?)?;
+        sink(&name, note(&mut place, entry)?)?;
     }
     if inline > 0
         && let Some(&first) = headers.first()
@@ -137,8 +194,9 @@ fn parse_in_runs(
             .unwrap_or(text.len());
         let part: NoteRun = parse_part(path, text, start, end)?;
         count += part.note.len();
+        place.base = start;
         for entry in part.note {
-            sink(&name, note(path, &mut lines, start, entry)?)?;
+            sink(&name, note(&mut place, entry)?)?;
         }
     }
     if count == 0 {
@@ -167,15 +225,26 @@ fn parse_part<'a, T: Deserialize<'a>>(
     })
 }
 
-/// A parsed note as [`NoteInput`], placed at its table (`base` is where its part starts).
-fn note(
-    path: &Path,
-    lines: &mut Lines<'_>,
+/// Where the notes being read are: the file, its text, the part being parsed (`base`: where
+/// it starts) and what the deck says of its notes' cards.
+struct Place<'p, 't> {
+    path: &'p Path,
+    text: &'t str,
+    lines: &'p mut Lines<'t>,
     base: usize,
-    spanned: Spanned<NoteEntry<'_>>,
-) -> Result<NoteInput> {
-    let position = Some(lines.position(base + spanned.span().start));
+    /// The deck's `cards` is `["forward"]`.
+    forward_only: bool,
+}
+
+/// A parsed note as [`NoteInput`], placed at its table.
+fn note(place: &mut Place<'_, '_>, spanned: Spanned<NoteEntry<'_>>) -> Result<NoteInput> {
+    let (path, base) = (place.path, place.base);
+    let position = Some(place.lines.position(base + spanned.span().start));
     let entry = spanned.into_inner();
+    let forward_only = match entry.cards {
+        Some(cards) => forward_only(path, place.text, base, cards)?,
+        None => place.forward_only,
+    };
     let term = entry.term.trim().to_string();
     let key = match entry.id {
         Some(id) if id.trim().is_empty() => {
@@ -201,7 +270,8 @@ fn note(
             related: clean_list(entry.related),
             source: text(entry.source),
             rich: None,
-            forward_only: false,
+            forward_only,
+            cards_from_file: true,
         },
         position,
     })
@@ -363,6 +433,9 @@ pub fn write(name: &str, description: &str, notes: &[NoteFields]) -> Result<Stri
         related: &'a [String],
         #[serde(skip_serializing_if = "str::is_empty")]
         source: &'a str,
+        /// Written for a note with its forward card only (both is the default).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        cards: Option<[&'a str; 1]>,
     }
     let deck = OutDeck {
         name,
@@ -378,6 +451,7 @@ pub fn write(name: &str, description: &str, notes: &[NoteFields]) -> Result<Stri
                 tags: &n.tags,
                 related: &n.related,
                 source: &n.source,
+                cards: (n.forward_only && n.rich.is_none()).then_some(["forward"]),
             })
             .collect(),
     };
@@ -478,15 +552,27 @@ mod tests {
             name: Option<Cow<'a, str>>,
             #[serde(borrow)]
             description: Option<Cow<'a, str>>,
+            cards: Option<CardList>,
             #[serde(default, borrow)]
             note: Vec<Spanned<NoteEntry<'a>>>,
         }
         let whole: Whole = parse_part(path, text, 0, text.len())?;
         let mut lines = Lines::new(text);
+        let deck_forward_only = match whole.cards {
+            Some(cards) => forward_only(path, text, 0, cards)?,
+            None => false,
+        };
+        let mut place = Place {
+            path,
+            text,
+            lines: &mut lines,
+            base: 0,
+            forward_only: deck_forward_only,
+        };
         let notes = whole
             .note
             .into_iter()
-            .map(|entry| note(path, &mut lines, 0, entry))
+            .map(|entry| note(&mut place, entry))
             .collect::<Result<Vec<_>>>()?;
         if notes.is_empty() {
             return Err(Error::input(
@@ -515,6 +601,8 @@ mod tests {
             "[[note]]\nterm = \"a\"\ndefinition = \"d\"\ntags = [\n  \"x\", # [[note]]\n  \"y\",\n]\n# [[note]]\n[[ note ]] # a comment\nterm = \"b\"\ndefinition = \"q\\\"\"\n[[\"note\"]]\nterm = \"c\"\ndefinition = \"\"\"x\"\"\"\"\"\n",
             "[[note]]\r\nterm = \"a\"\r\ndefinition = \"d\"\r\n  [[note]]\r\nterm = \"é\"\r\ndefinition = \"\\\\\"\r\n",
             "note = [{term = \"a\", definition = \"d\"}, {term = \"b\", definition = \"e\"}]\n",
+            "cards = [\"forward\"]\nnote = [{term = \"a\", definition = \"d\", cards = [\"forward\", \"reverse\"]}, {term = \"b\", definition = \"e\"}]\n",
+            "cards = [\"forward\"] # [[note]]\n[[note]]\nterm = \"a\"\ndefinition = \"d\"\n[[note]]\nterm = \"b\"\ndefinition = \"d\"\ncards = [\"reverse\", \"forward\"]\n",
             many.as_str(),
         ];
         for text in tricky {
@@ -641,15 +729,69 @@ mod tests {
     }
 
     #[test]
+    fn cards_come_from_the_note_then_the_deck_and_default_to_both() {
+        let forward_only = |text: &str| -> Vec<bool> {
+            let deck = parse_str(text).unwrap();
+            assert!(deck.notes.iter().all(|n| n.fields.cards_from_file));
+            deck.notes.iter().map(|n| n.fields.forward_only).collect()
+        };
+        let notes = "[[note]]\nterm = \"a\"\ndefinition = \"d\"\n[[note]]\nterm = \"b\"\ndefinition = \"d\"\ncards = [\"forward\", \"reverse\"]\n[[note]]\nterm = \"c\"\ndefinition = \"d\"\ncards = [\"forward\"]\n";
+        assert_eq!(forward_only(notes), [false, false, true]);
+        assert_eq!(
+            forward_only(&format!("cards = [\"forward\"]\n{notes}")),
+            [true, false, true]
+        );
+        assert_eq!(
+            forward_only(&format!("cards = [\"reverse\", \"forward\"]\n{notes}")),
+            [false, false, true]
+        );
+    }
+
+    #[test]
+    fn a_card_list_that_is_empty_unknown_or_without_the_forward_card_is_refused_where_it_stands() {
+        for (cards, at, says) in [
+            ("[]", "deck.toml:4:9:", "`cards` is empty"),
+            (
+                "[\"forward\", \"back\"]",
+                "deck.toml:4:21:",
+                "unknown card 'back'",
+            ),
+            (
+                "[\"reverse\"]",
+                "deck.toml:4:9:",
+                "leaves out the forward card",
+            ),
+            ("\"forward\"", "deck.toml:4:9:", "expected a sequence"),
+        ] {
+            let text = format!("[[note]]\nterm = \"a\"\ndefinition = \"d\"\ncards = {cards}\n");
+            let err = parse_str(&text).unwrap_err().to_string();
+            assert!(err.starts_with(at) && err.contains(says), "{cards}: {err}");
+            let deck_level = format!(
+                "name = \"N\"\n\n\ncards = {cards}\n[[note]]\nterm = \"a\"\ndefinition = \"d\"\n"
+            );
+            let err = parse_str(&deck_level).unwrap_err().to_string();
+            assert!(err.starts_with(at) && err.contains(says), "{cards}: {err}");
+        }
+    }
+
+    #[test]
     fn written_decks_parse_back_to_the_same_notes() {
         let deck = parse_str(
             "name = \"ML::Deep\"\ndescription = \"d\"\n[[note]]\nterm = \"BERT\"\ndefinition = \"a \\\"model\\\"\"\naliases = [\"b\"]\nrelated = [\"x\"]\nsource = \"s\"\n",
         )
         .unwrap();
-        let fields: Vec<NoteFields> = deck.notes.iter().map(|n| n.fields.clone()).collect();
+        let mut fields: Vec<NoteFields> = deck.notes.iter().map(|n| n.fields.clone()).collect();
+        let forward = NoteFields {
+            key: "fwd".into(),
+            forward_only: true,
+            ..fields[0].clone()
+        };
+        fields.push(forward);
         let text = write(&deck.name, "d", &fields).unwrap();
+        assert_eq!(text.matches("cards = [\"forward\"]").count(), 1, "{text}");
         let back = parse_str(&text).unwrap();
         assert_eq!(back.name, "ML::Deep");
         assert_eq!(back.notes[0].fields, fields[0]);
+        assert_eq!(back.notes[1].fields, fields[1]);
     }
 }

@@ -64,6 +64,8 @@ pub struct Report {
     pub answers_held: usize,
     /// Media files of an Anki package, which jargon does not import.
     pub media_skipped: usize,
+    /// Stored notes that keep a reverse card their file leaves out (see [`ImportPlan`]).
+    pub cards_kept: usize,
 }
 
 impl Report {
@@ -75,6 +77,7 @@ impl Report {
             updated: plan.update.len(),
             unchanged: plan.unchanged,
             skipped: plan.skipped,
+            cards_kept: plan.cards_kept,
             ..Report::default()
         }
     }
@@ -160,7 +163,7 @@ pub fn run(
         format: request.format,
         clock: Some(*clock),
     };
-    match streamed(request, &options) {
+    let report = match streamed(request, &options) {
         Some(Streamed::Package(file)) => {
             apkg::run(collection, config, clock, file, request, feedback)
         }
@@ -174,7 +177,23 @@ pub fn run(
             }
             write_read(collection, config, clock, all, request, feedback)
         }
+    }?;
+    if report.cards_kept > 0 {
+        feedback.warn(&cards_kept_warning(report.cards_kept));
     }
+    Ok(report)
+}
+
+/// What is said of stored notes whose file now names their forward card only.
+fn cards_kept_warning(notes: usize) -> String {
+    let (count, verb) = match notes {
+        1 => ("1 note".to_string(), "keeps its"),
+        n => (format!("{n} notes"), "keep their"),
+    };
+    format!(
+        "{count} {verb} reverse card, which the file now leaves out: cards are never removed, \
+         so its answers stay (`jargon suspend --card ID` stops it)"
+    )
 }
 
 /// Reads and validates everything `request` names before anything is written: the review

@@ -8,6 +8,7 @@
 //! [`html_to_rich`].
 
 mod cloze;
+pub mod edit;
 mod html;
 mod rich;
 mod scripts;

@@ -425,6 +425,7 @@ mod tests {
             related: vec![],
             rich: None,
             forward_only: false,
+            cards_from_file: false,
             source: "src".into(),
         }
     }

@@ -48,6 +48,7 @@ pub(crate) fn note_from_row(row: &Row, at: usize) -> rusqlite::Result<Note> {
             rich,
             forward_only: row.get::<_, i64>(at + 12)? == crate::model::VOCAB_NOTETYPE
                 && row.get::<_, i64>(at + 14)? == 1,
+            cards_from_file: false,
         },
         deck,
     })
@@ -189,9 +190,28 @@ impl Collection {
         }
     }
 
-    /// Replaces a note's fields (not its key or deck); its cards and their history stay.
-    pub fn update_note(&self, note_id: i64, fields: &NoteFields, now_secs: i64) -> Result<()> {
-        write_note_fields(self.conn(), note_id, fields, now_secs)
+    /// Replaces a note's fields (not its key or deck); its cards and their history stay. A
+    /// note of another type than vocab takes `fields` as [`crate::notes::edit::rich_update`]
+    /// says (its field values, or its term and definition as text into its first two fields)
+    /// and gains the cards its new values make. Returns the bits of the cards added.
+    pub fn update_note(&self, note_id: i64, fields: &NoteFields, now_secs: i64) -> Result<u64> {
+        let tx = self.conn().unchecked_transaction()?;
+        let stored = self.note(note_id)?;
+        let fields = if stored.notetype_id == crate::model::VOCAB_NOTETYPE {
+            if fields.rich.is_some() {
+                return Err(Error::failed(format!(
+                    "{}/{} is a vocab note; it has no fields of another note type",
+                    stored.deck, stored.fields.key
+                )));
+            }
+            std::borrow::Cow::Borrowed(fields)
+        } else {
+            let notetype = self.notetype(stored.notetype_id)?.notetype;
+            std::borrow::Cow::Owned(crate::notes::edit::rich_update(&notetype, &stored, fields))
+        };
+        write_note_fields(&tx, note_id, &fields, now_secs)?;
+        tx.commit()?;
+        Ok(fields.card_mask() & !stored.fields.card_mask())
     }
 
     /// Every answer form of every note, the term and then each alias, as (note id, text):
