@@ -9,6 +9,7 @@
 
 pub mod apkg;
 pub mod apkg_export;
+pub mod apkg_media;
 pub mod apkg_notetypes;
 pub mod apkg_numbers;
 pub mod apkg_zip;

@@ -5,7 +5,17 @@
 //! against them once the package is read. All of it is one transaction, committed only when
 //! the whole package was read without error: the outcome is that of reading first and
 //! writing after, without ever holding the package's notes.
+//!
+//! The package's media files go into the media folder beside the collection first, inside
+//! the same transaction (so two imports never store files at once), every one of them as
+//! Anki does, each file bounded and the import's total too ([`crate::media::Budget`]). A
+//! file stored under another name (its name was unsafe, or held other bytes) has the
+//! references of the package's notes rewritten before they are written. When the import
+//! fails or is rolled back, the files it wrote are removed again; files that were already
+//! there stay. Only a killed import leaves files no note references (`jargon check` lists
+//! them).
 
+use std::collections::HashMap;
 use std::path::Path;
 
 use super::{Feedback, Report, Request, not_written};
@@ -16,6 +26,7 @@ use crate::deck::history::{CardHistory, MergeCounts, Merger};
 use crate::deck::plan::plan_owned;
 use crate::deck::{DeckInput, NoteInput, Validator};
 use crate::error::{Error, Result};
+use crate::media::{Budget, MediaDir};
 use crate::store::Collection;
 use crate::store::import::NoteStream;
 use crate::store::revlog::{HistoryReport, Merge};
@@ -109,7 +120,11 @@ pub(crate) fn run(
     };
     let merge = |history: &CardHistory, stored: &_| merger.merge(history, stored);
     let now = clock.now().timestamp();
+    let media_dir = MediaDir::for_collection(collection.path());
+    let folder_was_there = media_dir.path().exists();
+    let mut media = StoredMedia::default();
     let written = collection.import_streaming(now, expected, |stream| {
+        let media_warnings = media.store(&package, &media_dir)?;
         let bar = feedback.progress(expected as u64);
         let mut writer = Writer {
             stream,
@@ -118,8 +133,10 @@ pub(crate) fn run(
             bar: &bar,
             held: Held::default(),
             reviews: MergeCounts::default(),
+            renamed: &media.renamed,
         };
-        let (any_history, warnings) = writer.read(&package, path, expected, clock)?;
+        let (any_history, mut warnings) = writer.read(&package, path, expected, clock)?;
+        warnings.splice(0..0, media_warnings);
         let Writer {
             stream,
             mut held,
@@ -146,17 +163,81 @@ pub(crate) fn run(
             warnings,
         })
     });
-    let written = written.map_err(|e| match e {
-        Error::Input { .. } => e,
-        e => not_written(e),
-    })?;
+    let written = match written {
+        Ok(written) => written,
+        Err(e) => {
+            media.remove_created(&media_dir, folder_was_there);
+            return Err(match e {
+                Error::Input { .. } => e,
+                e => not_written(e),
+            });
+        }
+    };
     for warning in &written.warnings {
         feedback.warn(&format!("{}: {warning}", path.display()));
     }
     let mut report = Report::of_plan(false, written.streamed, &written.plan);
     report.history = written.any_history.then_some(written.history);
-    report.media_skipped = package.media;
+    report.media_stored = media.created.len();
+    report.media_present = media.present;
     Ok(report)
+}
+
+/// What storing a package's media did.
+#[derive(Debug, Default)]
+struct StoredMedia {
+    /// Names the notes reference that were stored under another name, and that name.
+    renamed: HashMap<String, String>,
+    /// Files this import wrote, by their stored name.
+    created: Vec<String>,
+    /// Files that were already in the folder with the same bytes.
+    present: usize,
+}
+
+impl StoredMedia {
+    /// Stores every media file of `package` in `dir`; returns the reader's warnings.
+    fn store(&mut self, package: &Package, dir: &MediaDir) -> Result<Vec<String>> {
+        let mut budget = Budget::new();
+        package.each_media(&mut budget, |name, bytes, budget| {
+            let (stored, wrote) = dir.add_telling(name, bytes, budget)?;
+            if wrote {
+                self.created.push(stored.clone());
+            } else {
+                self.present += 1;
+            }
+            if stored != name {
+                self.renamed.insert(name.to_string(), stored);
+            }
+            Ok(())
+        })
+    }
+
+    /// Removes the files this import wrote (a failed or rolled-back import), and the folder
+    /// when the import made it and it is empty again. A file that cannot be removed stays:
+    /// `jargon check` lists it as unreferenced.
+    fn remove_created(&self, dir: &MediaDir, folder_was_there: bool) {
+        for name in &self.created {
+            let _ = dir.remove(name);
+        }
+        if !folder_was_there {
+            dir.remove_if_empty();
+        }
+    }
+}
+
+/// The note's fields with their references to renamed media pointing at the stored names.
+fn point_at_stored(note: &mut NoteInput, renamed: &HashMap<String, String>) {
+    if renamed.is_empty() {
+        return;
+    }
+    if let Some(rich) = note.fields.rich.as_mut() {
+        for value in &mut rich.values {
+            let rewritten = crate::media::rewrite_references(value, |name| {
+                renamed.get(name).map(String::as_str)
+            });
+            *value = rewritten;
+        }
+    }
 }
 
 /// The writing side of a package import: writes the batches of decks that held no notes with
@@ -169,6 +250,8 @@ struct Writer<'s, 't, 'a> {
     held: Held,
     /// How the streamed notes' answers fared.
     reviews: MergeCounts,
+    /// Media stored under another name than the notes reference.
+    renamed: &'a HashMap<String, String>,
 }
 
 impl Writer<'_, '_, '_> {
@@ -184,7 +267,9 @@ impl Writer<'_, '_, '_> {
         let mut validator = Validator::expecting(path, expected);
         let mut any_history = false;
         let mut batch = Batch::default();
-        let warnings = package.read(clock, |converted| {
+        let renamed = self.renamed;
+        let warnings = package.read(clock, |mut converted| {
+            point_at_stored(&mut converted.note, renamed);
             validator.note(&converted.deck, &converted.note)?;
             any_history |= !converted.histories.is_empty();
             if batch.deck != converted.deck || batch.notes.len() == BATCH {

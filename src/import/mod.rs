@@ -2,8 +2,9 @@
 //! arguments and prints), the benchmarks and the tests. Everything is written in one
 //! transaction, kept only when every file was read and validated without error. CSV, TSV,
 //! TOML and JSON files (one or several, with the built-in decks or not) and a lone Anki
-//! package are written while they are read ([`text`] and [`apkg`]); a review log, or a
-//! package with other files, is read whole first (this file's `read_first`).
+//! package are written while they are read ([`text`] and [`apkg`]); a review log, a
+//! package with other files, or a dry run of a package is read whole first (this file's
+//! `read_first`).
 //!
 //! The engine prints nothing: [`run`] returns a [`Report`] of what happened, and what comes
 //! while it works (a progress bar, the parsers' warnings, a dry run's listing one line at a
@@ -62,7 +63,12 @@ pub struct Report {
     pub history: Option<HistoryReport>,
     /// A dry run of files with answers: how many they hold.
     pub answers_held: usize,
-    /// Media files of an Anki package, which jargon does not import.
+    /// Media files an Anki package imported alone wrote to the media folder.
+    pub media_stored: usize,
+    /// Its media files that were already there with the same bytes.
+    pub media_present: usize,
+    /// Media files of packages that were not stored: a dry run's, or those of a package
+    /// imported with other files (read whole first, its media left out).
     pub media_skipped: usize,
 }
 
@@ -382,7 +388,8 @@ fn streamed<'a>(args: &'a Request, options: &LoadOptions) -> Option<Streamed<'a>
         files.push((file.as_path(), format));
     }
     match files.as_slice() {
-        [(file, Format::Apkg)] if !args.builtin => Some(Streamed::Package(file)),
+        // A dry run reads the package whole: the streamed import writes as it reads.
+        [(file, Format::Apkg)] if !args.builtin && !args.dry_run => Some(Streamed::Package(file)),
         _ if files.iter().any(|(_, f)| *f == Format::Apkg) => None,
         _ => Some(Streamed::Text(files)),
     }
