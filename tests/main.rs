@@ -33,6 +33,7 @@ mod import_schedulers;
 mod import_several;
 mod input_bounds;
 mod learning_steps;
+mod media;
 mod migration_v5;
 mod output_paths;
 mod readonly_collection;

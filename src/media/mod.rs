@@ -478,6 +478,36 @@ pub fn opener_command(file: &Path) -> Vec<OsString> {
     opener_from(std::env::var_os("JARGON_OPENER").as_deref(), file)
 }
 
+/// Starts the system viewer ([`opener_command`]) on `file` and returns at once, with the
+/// viewer's program: the viewer gets no standard input, output or error (nothing it prints
+/// reaches the review), runs in its own process group (Ctrl-C in the review does not reach
+/// it), and a thread reaps it when it ends. The error names the program that did not start.
+pub fn open_with_viewer(file: &Path) -> std::result::Result<OsString, (OsString, io::Error)> {
+    let argv = opener_command(file);
+    let Some((program, arguments)) = argv.split_first() else {
+        // Not reached: `opener_command` always gives a program and the file.
+        return Err((OsString::new(), io::Error::other("no viewer to start")));
+    };
+    let mut command = std::process::Command::new(program);
+    command
+        .args(arguments)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::CommandExt;
+        command.process_group(0);
+    }
+    match command.spawn() {
+        Ok(mut child) => {
+            std::thread::spawn(move || child.wait());
+            Ok(program.clone())
+        }
+        Err(e) => Err((program.clone(), e)),
+    }
+}
+
 /// [`opener_command`] with the variable's value given. A value that is not UTF-8 is one
 /// program name.
 fn opener_from(opener: Option<&OsStr>, file: &Path) -> Vec<OsString> {
