@@ -519,3 +519,34 @@ fn open_lists_several_files_and_opens_the_one_asked_for() {
     );
     assert!(opened.contains(&media(&env).join("beep.mp3").display().to_string()));
 }
+
+#[test]
+fn check_reports_a_fields_list_it_cannot_read_and_still_looks_at_the_media() {
+    let env = Env::new();
+    env.ok(&["import", fixture("anki-rich.apkg").to_str().unwrap()]);
+    let conn = rusqlite::Connection::open(&env.db).unwrap();
+    conn.execute(
+        "UPDATE notes SET fields = 'not a list' WHERE guid = 'rich-basic-5'",
+        [],
+    )
+    .unwrap();
+    drop(conn);
+    std::fs::remove_file(media(&env).join("beep.mp3")).unwrap();
+    let (code, stdout, stderr) = check(&env);
+    assert_eq!(code, Some(1), "{stdout}");
+    assert!(
+        stdout.contains("problem: the fields of note ")
+            && stdout.contains("are not a JSON list of strings"),
+        "{stdout}"
+    );
+    // The media are compared all the same.
+    assert!(
+        stderr.contains("1 media file the notes reference is missing from")
+            && stderr.contains("'beep.mp3'"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("the collection has 1 problem(s)"),
+        "{stderr}"
+    );
+}
