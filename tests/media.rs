@@ -550,3 +550,38 @@ fn check_reports_a_fields_list_it_cannot_read_and_still_looks_at_the_media() {
         "{stderr}"
     );
 }
+
+#[test]
+fn a_package_imported_with_other_files_stores_its_media_and_takes_it_back_on_failure() {
+    let env = Env::new();
+    let csv = env.write(
+        "more.csv",
+        "#separator:Comma\n#columns:term,definition\nAlpha,first\n",
+    );
+    let broken = env.write("broken.toml", "[[notes]\nterm = ");
+    let package = fixture("anki-rich.apkg");
+    // A later file is refused: the files the package stored are removed again.
+    let out = env.run(&[
+        "import",
+        package.to_str().unwrap(),
+        broken.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out).1);
+    assert!(!media(&env).exists());
+
+    // With a name taken by other bytes: stored beside, the note points at it.
+    std::fs::create_dir(media(&env)).unwrap();
+    std::fs::write(media(&env).join("tiny.png"), b"the learner's own picture").unwrap();
+    let out = env.ok(&["import", package.to_str().unwrap(), csv.to_str().unwrap()]);
+    assert!(
+        out.contains("26 added") && out.contains("; 2 media file(s) stored."),
+        "{out}"
+    );
+    let (_, tiny) = &fixture_media()[0];
+    let stored = format!("tiny-{}.png", &sha1_hex(tiny)[..8]);
+    assert_eq!(&std::fs::read(media(&env).join(&stored)).unwrap(), tiny);
+    assert_eq!(
+        fields_of(&env, "rich-basic-5")[0],
+        format!("What does this show?<br><img src=\"{stored}\">")
+    );
+}

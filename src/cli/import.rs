@@ -189,12 +189,6 @@ fn sentence(report: &Report) -> String {
             text.push_str(&format!(", {} already there", report.media_present));
         }
     }
-    if report.media_skipped > 0 {
-        text.push_str(&format!(
-            "; {} media file(s) not stored (a package's media is stored when it is imported alone)",
-            report.media_skipped
-        ));
-    }
     text
 }
 

@@ -15,9 +15,9 @@
 //! there stay. Only a killed import leaves files no note references (`jargon check` lists
 //! them).
 
-use std::collections::HashMap;
 use std::path::Path;
 
+use super::media::{MediaStore, Renamed, point_at_stored};
 use super::{Feedback, Report, Request, not_written};
 use crate::clock::Clock;
 use crate::config::Config;
@@ -26,7 +26,6 @@ use crate::deck::history::{CardHistory, MergeCounts, Merger};
 use crate::deck::plan::plan_owned;
 use crate::deck::{DeckInput, NoteInput, Validator};
 use crate::error::{Error, Result};
-use crate::media::{Budget, MediaDir};
 use crate::store::Collection;
 use crate::store::import::NoteStream;
 use crate::store::revlog::{HistoryReport, Merge};
@@ -120,11 +119,9 @@ pub(crate) fn run(
     };
     let merge = |history: &CardHistory, stored: &_| merger.merge(history, stored);
     let now = clock.now().timestamp();
-    let media_dir = MediaDir::for_collection(collection.path());
-    let folder_was_there = media_dir.path().exists();
-    let mut media = StoredMedia::default();
+    let mut media = MediaStore::new(collection.path());
     let written = collection.import_streaming(now, expected, |stream| {
-        let media_warnings = media.store(&package, &media_dir)?;
+        let (renamed, media_warnings) = media.store(path)?;
         let bar = feedback.progress(expected as u64);
         let mut writer = Writer {
             stream,
@@ -133,7 +130,7 @@ pub(crate) fn run(
             bar: &bar,
             held: Held::default(),
             reviews: MergeCounts::default(),
-            renamed: &media.renamed,
+            renamed: &renamed,
         };
         let (any_history, mut warnings) = writer.read(&package, path, expected, clock)?;
         warnings.splice(0..0, media_warnings);
@@ -166,7 +163,7 @@ pub(crate) fn run(
     let written = match written {
         Ok(written) => written,
         Err(e) => {
-            media.remove_created(&media_dir, folder_was_there);
+            media.remove_created();
             return Err(match e {
                 Error::Input { .. } => e,
                 e => not_written(e),
@@ -183,63 +180,6 @@ pub(crate) fn run(
     Ok(report)
 }
 
-/// What storing a package's media did.
-#[derive(Debug, Default)]
-struct StoredMedia {
-    /// Names the notes reference that were stored under another name, and that name.
-    renamed: HashMap<String, String>,
-    /// Files this import wrote, by their stored name.
-    created: Vec<String>,
-    /// Files that were already in the folder with the same bytes.
-    present: usize,
-}
-
-impl StoredMedia {
-    /// Stores every media file of `package` in `dir`; returns the reader's warnings.
-    fn store(&mut self, package: &Package, dir: &MediaDir) -> Result<Vec<String>> {
-        let mut budget = Budget::new();
-        package.each_media(&mut budget, |name, bytes, budget| {
-            let (stored, wrote) = dir.add_telling(name, bytes, budget)?;
-            if wrote {
-                self.created.push(stored.clone());
-            } else {
-                self.present += 1;
-            }
-            if stored != name {
-                self.renamed.insert(name.to_string(), stored);
-            }
-            Ok(())
-        })
-    }
-
-    /// Removes the files this import wrote (a failed or rolled-back import), and the folder
-    /// when the import made it and it is empty again. A file that cannot be removed stays:
-    /// `jargon check` lists it as unreferenced.
-    fn remove_created(&self, dir: &MediaDir, folder_was_there: bool) {
-        for name in &self.created {
-            let _ = dir.remove(name);
-        }
-        if !folder_was_there {
-            dir.remove_if_empty();
-        }
-    }
-}
-
-/// The note's fields with their references to renamed media pointing at the stored names.
-fn point_at_stored(note: &mut NoteInput, renamed: &HashMap<String, String>) {
-    if renamed.is_empty() {
-        return;
-    }
-    if let Some(rich) = note.fields.rich.as_mut() {
-        for value in &mut rich.values {
-            let rewritten = crate::media::rewrite_references(value, |name| {
-                renamed.get(name).map(String::as_str)
-            });
-            *value = rewritten;
-        }
-    }
-}
-
 /// The writing side of a package import: writes the batches of decks that held no notes with
 /// their histories, keeps the others.
 struct Writer<'s, 't, 'a> {
@@ -251,7 +191,7 @@ struct Writer<'s, 't, 'a> {
     /// How the streamed notes' answers fared.
     reviews: MergeCounts,
     /// Media stored under another name than the notes reference.
-    renamed: &'a HashMap<String, String>,
+    renamed: &'a Renamed,
 }
 
 impl Writer<'_, '_, '_> {
