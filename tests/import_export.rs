@@ -496,9 +496,14 @@ fn genanki_packages_keep_their_notes_under_their_type_with_one_card_per_anki_car
     assert!(out.status.success(), "{stderr}");
     // The note with an empty back is kept: a note of an Anki type needs no second field.
     assert!(
-        stdout.contains("5 added") && stdout.contains("2 media file(s) skipped"),
+        stdout.contains("5 added") && stdout.contains("2 media file(s) stored"),
         "{stdout}"
     );
+    // genanki's legacy JSON media map: the files are stored under their names.
+    let media = env.db.with_extension("media");
+    for name in ["sigmoid.mp3", "sigmoid.png"] {
+        assert!(media.join(name).is_file(), "{name}");
+    }
     assert_eq!(
         count(&env, "SELECT count(*) FROM cards"),
         count(&env, "SELECT count(*) FROM notes WHERE notetype_id = 1") * 2 + 5,

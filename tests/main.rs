@@ -34,6 +34,7 @@ mod import_schedulers;
 mod import_several;
 mod input_bounds;
 mod learning_steps;
+mod media;
 mod migration_v5;
 mod note_cards;
 mod output_paths;

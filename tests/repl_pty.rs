@@ -267,6 +267,13 @@ fn tab_completes_commands_and_an_unknown_command_is_explained() {
     p.expect("reveal> ").unwrap();
     p.send_line(":frobnicate").unwrap();
     p.expect("Unknown command :frobnicate").unwrap();
+    // `:op` completes to `:open`, which finds nothing to open on a vocab card.
+    p.send(":op\t").unwrap();
+    p.expect(":open").unwrap();
+    p.send("\r").unwrap();
+    p.expect("This card has no image or sound to open.")
+        .unwrap();
+    p.expect("reveal> ").unwrap();
     p.send_line(":quit").unwrap();
     p.expect("Session ended").unwrap();
 }

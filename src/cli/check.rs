@@ -2,6 +2,12 @@
 //! that replaying each card's review log through the scheduler gives its stored state. The
 //! statistics' per-day answer counts (derived from the log) are compared with it and rebuilt
 //! when they differ.
+//!
+//! Then the media folder beside the collection is compared with the media the notes' fields
+//! reference: a referenced file missing from the folder is a warning naming the first few
+//! (standard error), a file no note references is a note on standard output (Anki's rule:
+//! names starting with `_` are for templates and are not listed). Neither fails the check:
+//! the exit code says whether the collection itself is sound.
 
 use std::io::Write;
 
@@ -16,6 +22,87 @@ pub struct Args {}
 
 pub fn run(context: &Context, _args: &Args, out: &mut dyn Write) -> Result<()> {
     let collection = context.open()?;
+    let problems = check_collection(&collection, out)?;
+    if problems.is_empty() {
+        check_media(&collection, out)?;
+        return Ok(());
+    }
+    for problem in &problems {
+        writeln!(out, "problem: {problem}").map_err(Error::Output)?;
+    }
+    // A damaged collection may not give its notes: then the media are not checked.
+    if let Err(e) = check_media(&collection, out) {
+        crate::output::warn(&format!("the media folder was not checked: {e}"));
+    }
+    Err(Error::failed(format!(
+        "the collection has {} problem(s), listed above",
+        problems.len()
+    )))
+}
+
+/// How many names a media line lists before "and N more".
+const MEDIA_NAMES_SHOWN: usize = 5;
+
+/// Compares the media folder with the notes' references; prints what it finds (see the
+/// module's documentation) and fails only when the folder cannot be read.
+fn check_media(collection: &crate::store::Collection, out: &mut dyn Write) -> Result<()> {
+    let dir = crate::media::MediaDir::for_collection(collection.path());
+    let mut referenced = std::collections::BTreeSet::new();
+    collection.for_each_rich_fields(|values| {
+        for value in values {
+            referenced.extend(crate::media::references(value));
+        }
+    })?;
+    let audit = crate::media::audit(&dir, &referenced)?;
+    let folder = dir.path().display();
+    if !audit.missing.is_empty() {
+        crate::output::warn(&format!(
+            "{} the notes reference {} missing from {folder}: {}",
+            crate::repl::render::plural(audit.missing.len(), "media file"),
+            if audit.missing.len() == 1 {
+                "is"
+            } else {
+                "are"
+            },
+            first_names(&audit.missing)
+        ));
+    }
+    let unreferenced: Vec<String> = audit
+        .unreferenced
+        .into_iter()
+        .filter(|name| !name.starts_with('_'))
+        .collect();
+    if !unreferenced.is_empty() {
+        writeln!(
+            out,
+            "note: {} in {folder} no note references: {}",
+            crate::repl::render::plural(unreferenced.len(), "file"),
+            first_names(&unreferenced)
+        )
+        .map_err(Error::Output)?;
+    }
+    Ok(())
+}
+
+/// The first few names, quoted, and how many more.
+fn first_names(names: &[String]) -> String {
+    let shown: Vec<String> = names
+        .iter()
+        .take(MEDIA_NAMES_SHOWN)
+        .map(|name| format!("'{name}'"))
+        .collect();
+    match names.len().saturating_sub(MEDIA_NAMES_SHOWN) {
+        0 => shown.join(", "),
+        more => format!("{} and {more} more", shown.join(", ")),
+    }
+}
+
+/// SQLite's integrity check and our invariants: the problems found (none: the "ok" line was
+/// printed).
+fn check_collection(
+    collection: &crate::store::Collection,
+    out: &mut dyn Write,
+) -> Result<Vec<String>> {
     let mut problems = collection.integrity_check()?;
     if problems.is_empty() {
         // The statistics' per-day counts are derived from the log: rebuilt when they differ.
@@ -72,16 +159,9 @@ pub fn run(context: &Context, _args: &Args, out: &mut dyn Write) -> Result<()> {
                 crate::repl::render::plural(cards, "card")
             )
             .map_err(Error::Output)?;
-            return Ok(());
         }
     }
-    for problem in &problems {
-        writeln!(out, "problem: {problem}").map_err(Error::Output)?;
-    }
-    Err(Error::failed(format!(
-        "the collection has {} problem(s), listed above",
-        problems.len()
-    )))
+    Ok(problems)
 }
 
 /// Problems with one card under the `active` scheduler: a log row whose before-state is not the previous after-state (converted where the scheduler changed), a

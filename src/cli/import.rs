@@ -131,9 +131,13 @@ impl Feedback for Printer<'_> {
                         "; the files hold {n} reviews (matched against the log when imported)"
                     ),
                 };
+                let media = match report.media_skipped {
+                    0 => String::new(),
+                    n => format!("; the files hold {n} media file(s)"),
+                };
                 writeln!(
                     self.out,
-                    "Dry run, nothing written: would be {}{held}.",
+                    "Dry run, nothing written: would be {}{held}{media}.",
                     notes(report)
                 )
             }
@@ -156,8 +160,8 @@ fn notes(report: &Report) -> String {
     )
 }
 
-/// "3 added, 1 updated, 40 unchanged; 120 reviews added, 7 already present; 2 media files
-/// skipped" (the parts that apply).
+/// "3 added, 1 updated, 40 unchanged; 120 reviews added, 7 already present; 2 media file(s)
+/// stored, 1 already there" (the parts that apply).
 fn sentence(report: &Report) -> String {
     let mut text = notes(report);
     if let Some(h) = &report.history {
@@ -179,11 +183,11 @@ fn sentence(report: &Report) -> String {
             ));
         }
     }
-    if report.media_skipped > 0 {
-        text.push_str(&format!(
-            "; {} media file(s) skipped (jargon does not import media)",
-            report.media_skipped
-        ));
+    if report.media_stored > 0 || report.media_present > 0 {
+        text.push_str(&format!("; {} media file(s) stored", report.media_stored));
+        if report.media_present > 0 {
+            text.push_str(&format!(", {} already there", report.media_present));
+        }
     }
     text
 }

@@ -32,7 +32,9 @@
 //!   passes. Manual reschedulings (button 0) are not answers and are left out. A card with
 //!   scheduling but no review log gets one synthetic `import` row (duration 0) dated at the
 //!   card's last modification, carrying its state.
-//! - Media files are not imported; they are counted in the report.
+//! - Media files: an import stores them in the media folder beside the collection
+//!   ([`each_media`], read by [`super::apkg_media`]); a dry run counts them
+//!   ([`Loaded::media_skipped`]).
 //!
 //! Writing a package (an export) is [`super::apkg_export`].
 
@@ -51,8 +53,10 @@ use crate::scheduler::{
 use crate::store::anki::{AnkiCard, AnkiCollection, AnkiNote, AnkiReview, Reader};
 
 pub use super::apkg_export::{ExportSource, build_export, media_names, write_package};
+use super::apkg_media;
 pub use super::apkg_zip::ENTRY_LIMIT;
-use super::apkg_zip::{Scratch, extract_collection};
+use super::apkg_zip::{Scratch, extract_collection, open_archive};
+use crate::media::Budget;
 
 /// Loads a package with the default entry size limit.
 pub fn load(path: &Path, clock: &Clock) -> Result<Loaded> {
@@ -106,6 +110,32 @@ pub fn load_with_limit(path: &Path, clock: &Clock, limit: u64) -> Result<Loaded>
     })
 }
 
+/// Hands over the media files of the package at `path` one at a time, each at most what
+/// `budget` allows when it comes (`each` stores it and charges the budget), in the media
+/// map's order; stops at the first error. The package is current (a protobuf map, zstd
+/// files) when it holds `collection.anki21b`, the collection an import reads first. Returns
+/// the warnings: a name the map lists twice, a file the map names that the package lacks.
+pub fn each_media(
+    path: &Path,
+    budget: &mut Budget,
+    mut each: impl FnMut(&str, &[u8], &mut Budget) -> Result<()>,
+) -> Result<Vec<String>> {
+    let mut archive = open_archive(path)?;
+    let current = archive.index_for_name("collection.anki21b").is_some();
+    let (entries, mut warnings) = apkg_media::map(path, &mut archive, current)?;
+    for entry in &entries {
+        match apkg_media::read(path, &mut archive, entry, current, budget)? {
+            Some(bytes) => each(&entry.name, &bytes, budget)?,
+            None => warnings.push(format!(
+                "the media map names '{}' as entry {}, which the package lacks; notes referencing it will miss it",
+                entry.name.escape_debug(),
+                entry.zip_name
+            )),
+        }
+    }
+    Ok(warnings)
+}
+
 /// A package opened and checked, its collection copied to a private scratch file, ready to
 /// be read note by note ([`Package::read`]).
 pub struct Package<'p> {
@@ -113,7 +143,7 @@ pub struct Package<'p> {
     _scratch: Scratch,
     file: PathBuf,
     entry: &'static str,
-    /// Media files in the package, which jargon does not import.
+    /// Media files in the package (its numbered entries).
     pub media: usize,
 }
 

@@ -146,7 +146,7 @@ pub fn extract_collection(
 
 /// Opens a package's zip archive; refuses a folder, a damaged archive and one with two
 /// entries of the same name.
-fn open_archive(path: &Path) -> Result<zip::ZipArchive<File>> {
+pub(super) fn open_archive(path: &Path) -> Result<zip::ZipArchive<File>> {
     let meta = std::fs::metadata(path).map_err(|e| Error::io("read", path, e))?;
     if meta.is_dir() {
         return Err(Error::input(

@@ -9,6 +9,7 @@
 
 pub mod apkg;
 pub mod apkg_export;
+pub mod apkg_media;
 pub mod apkg_notetypes;
 pub mod apkg_numbers;
 pub mod apkg_zip;
@@ -519,7 +520,8 @@ pub struct Loaded {
     /// Scheduling and review history of cards (Anki packages), by index of the note among
     /// all notes of `decks` in order.
     pub histories: Vec<history::CardHistory>,
-    /// Media files in a package, which jargon does not import.
+    /// Media files in a package (its numbered entries): loading stores none, the import
+    /// does (`import::media`).
     pub media_skipped: usize,
     /// What was ignored or changed on the way, one sentence each.
     pub warnings: Vec<String>,

@@ -5,9 +5,19 @@
 //! against them once the package is read. All of it is one transaction, committed only when
 //! the whole package was read without error: the outcome is that of reading first and
 //! writing after, without ever holding the package's notes.
+//!
+//! The package's media files go into the media folder beside the collection first, inside
+//! the same transaction (so two imports never store files at once), every one of them as
+//! Anki does, each file bounded and the import's total too ([`crate::media::Budget`]). A
+//! file stored under another name (its name was unsafe, or held other bytes) has the
+//! references of the package's notes rewritten before they are written. When the import
+//! fails or is rolled back, the files it wrote are removed again; files that were already
+//! there stay. Only a killed import leaves files no note references (`jargon check` lists
+//! them).
 
 use std::path::Path;
 
+use super::media::{MediaStore, Renamed, point_at_stored};
 use super::{Feedback, Report, Request, not_written};
 use crate::clock::Clock;
 use crate::config::Config;
@@ -109,7 +119,9 @@ pub(crate) fn run(
     };
     let merge = |history: &CardHistory, stored: &_| merger.merge(history, stored);
     let now = clock.now().timestamp();
+    let mut media = MediaStore::new(collection.path());
     let written = collection.import_streaming(now, expected, |stream| {
+        let (renamed, media_warnings) = media.store(path)?;
         let bar = feedback.progress(expected as u64);
         let mut writer = Writer {
             stream,
@@ -118,8 +130,10 @@ pub(crate) fn run(
             bar: &bar,
             held: Held::default(),
             reviews: MergeCounts::default(),
+            renamed: &renamed,
         };
-        let (any_history, warnings) = writer.read(&package, path, expected, clock)?;
+        let (any_history, mut warnings) = writer.read(&package, path, expected, clock)?;
+        warnings.splice(0..0, media_warnings);
         let Writer {
             stream,
             mut held,
@@ -146,16 +160,23 @@ pub(crate) fn run(
             warnings,
         })
     });
-    let written = written.map_err(|e| match e {
-        Error::Input { .. } => e,
-        e => not_written(e),
-    })?;
+    let written = match written {
+        Ok(written) => written,
+        Err(e) => {
+            media.remove_created();
+            return Err(match e {
+                Error::Input { .. } => e,
+                e => not_written(e),
+            });
+        }
+    };
     for warning in &written.warnings {
         feedback.warn(&format!("{}: {warning}", path.display()));
     }
     let mut report = Report::of_plan(false, written.streamed, &written.plan);
     report.history = written.any_history.then_some(written.history);
-    report.media_skipped = package.media;
+    report.media_stored = media.created.len();
+    report.media_present = media.present;
     Ok(report)
 }
 
@@ -169,6 +190,8 @@ struct Writer<'s, 't, 'a> {
     held: Held,
     /// How the streamed notes' answers fared.
     reviews: MergeCounts,
+    /// Media stored under another name than the notes reference.
+    renamed: &'a Renamed,
 }
 
 impl Writer<'_, '_, '_> {
@@ -184,7 +207,9 @@ impl Writer<'_, '_, '_> {
         let mut validator = Validator::expecting(path, expected);
         let mut any_history = false;
         let mut batch = Batch::default();
-        let warnings = package.read(clock, |converted| {
+        let renamed = self.renamed;
+        let warnings = package.read(clock, |mut converted| {
+            point_at_stored(&mut converted.note, renamed);
             validator.note(&converted.deck, &converted.note)?;
             any_history |= !converted.histories.is_empty();
             if batch.deck != converted.deck || batch.notes.len() == BATCH {

@@ -2,8 +2,9 @@
 //! arguments and prints), the benchmarks and the tests. Everything is written in one
 //! transaction, kept only when every file was read and validated without error. CSV, TSV,
 //! TOML and JSON files (one or several, with the built-in decks or not) and a lone Anki
-//! package are written while they are read ([`text`] and [`apkg`]); a review log, or a
-//! package with other files, is read whole first (this file's `read_first`).
+//! package are written while they are read ([`text`] and [`apkg`]); a review log, a
+//! package with other files, or a dry run of a package is read whole first (this file's
+//! `read_first`).
 //!
 //! The engine prints nothing: [`run`] returns a [`Report`] of what happened, and what comes
 //! while it works (a progress bar, the parsers' warnings, a dry run's listing one line at a
@@ -14,6 +15,7 @@
 //! ([`install_builtin`]).
 
 pub mod apkg;
+mod media;
 mod text;
 
 use std::collections::HashMap;
@@ -62,7 +64,11 @@ pub struct Report {
     pub history: Option<HistoryReport>,
     /// A dry run of files with answers: how many they hold.
     pub answers_held: usize,
-    /// Media files of an Anki package, which jargon does not import.
+    /// Media files an Anki package imported alone wrote to the media folder.
+    pub media_stored: usize,
+    /// Its media files that were already there with the same bytes.
+    pub media_present: usize,
+    /// Media files of packages that a dry run would store.
     pub media_skipped: usize,
     /// Stored notes that keep a reverse card their file leaves out (see [`ImportPlan`]).
     pub cards_kept: usize,
@@ -83,10 +89,11 @@ impl Report {
     }
 
     /// Whether the import changed the collection (or a dry run's would): a note added or
-    /// updated, an answer added or a card's state changed.
+    /// updated, a media file stored, an answer added or a card's state changed.
     pub fn changed(&self) -> bool {
         self.added > 0
             || self.updated > 0
+            || self.media_stored > 0
             || self
                 .history
                 .is_some_and(|h| h.reviews.added > 0 || h.reviews.cards > 0)
@@ -171,11 +178,27 @@ pub fn run(
             text::import(collection, &files, &options, request, feedback)
         }
         None => {
-            let all = read_first(request, &options)?;
-            for warning in &all.warnings {
-                feedback.warn(warning);
+            // A dry run stores no media; a real import stores each package's as it reads it,
+            // and removes what it stored when anything fails.
+            let mut store = (!request.dry_run).then(|| media::MediaStore::new(collection.path()));
+            let done = read_first(request, &options, store.as_mut()).and_then(|all| {
+                for warning in &all.warnings {
+                    feedback.warn(warning);
+                }
+                write_read(collection, config, clock, all, request, feedback)
+            });
+            match (done, store) {
+                (Ok(mut report), Some(store)) => {
+                    report.media_stored = store.created.len();
+                    report.media_present = store.present;
+                    Ok(report)
+                }
+                (Err(e), Some(store)) => {
+                    store.remove_created();
+                    Err(e)
+                }
+                (done, None) => done,
             }
-            write_read(collection, config, clock, all, request, feedback)
         }
     }?;
     if report.cards_kept > 0 {
@@ -199,7 +222,11 @@ fn cards_kept_warning(notes: usize) -> String {
 /// Reads and validates everything `request` names before anything is written: the review
 /// log, the files, then the built-in decks. A key given by two files is refused (one file
 /// checks its own keys while loading).
-fn read_first(request: &Request, options: &LoadOptions) -> Result<Loaded> {
+fn read_first(
+    request: &Request,
+    options: &LoadOptions,
+    mut store: Option<&mut media::MediaStore>,
+) -> Result<Loaded> {
     let mut all = Loaded::default();
     let sources =
         request.files.len() + usize::from(request.revlog.is_some()) + usize::from(request.builtin);
@@ -220,7 +247,18 @@ fn read_first(request: &Request, options: &LoadOptions) -> Result<Loaded> {
         gather(&mut all, loaded, path, (sources > 1).then_some(&mut origin))?;
     }
     for file in &request.files {
-        let loaded = load(file, options)?;
+        let mut loaded = load(file, options)?;
+        let package = options.format.or_else(|| Format::from_path(file)) == Some(Format::Apkg);
+        if let Some(store) = store.as_deref_mut().filter(|_| package) {
+            let (renamed, warnings) = store.store(file)?;
+            for deck in &mut loaded.decks {
+                for note in &mut deck.notes {
+                    media::point_at_stored(note, &renamed);
+                }
+            }
+            loaded.warnings.extend(warnings);
+            loaded.media_skipped = 0;
+        }
         gather(&mut all, loaded, file, (sources > 1).then_some(&mut origin))?;
     }
     if request.builtin {
@@ -401,7 +439,8 @@ fn streamed<'a>(args: &'a Request, options: &LoadOptions) -> Option<Streamed<'a>
         files.push((file.as_path(), format));
     }
     match files.as_slice() {
-        [(file, Format::Apkg)] if !args.builtin => Some(Streamed::Package(file)),
+        // A dry run reads the package whole: the streamed import writes as it reads.
+        [(file, Format::Apkg)] if !args.builtin && !args.dry_run => Some(Streamed::Package(file)),
         _ if files.iter().any(|(_, f)| *f == Format::Apkg) => None,
         _ => Some(Streamed::Text(files)),
     }

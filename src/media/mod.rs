@@ -20,7 +20,7 @@ mod refs;
 mod tests;
 
 pub use names::{is_safe_name, safe_name};
-pub use refs::{references, rewrite_reference};
+pub use refs::{references, rewrite_reference, rewrite_references};
 
 use std::collections::BTreeSet;
 use std::ffi::{OsStr, OsString};
@@ -73,6 +73,17 @@ impl MediaDir {
     /// `stem-<8 hex of sha1>.ext` (the caller rewrites the note's references to it). The
     /// bytes count against `budget`, only when written.
     pub fn add(&self, name: &str, bytes: &[u8], budget: &mut Budget) -> Result<String> {
+        self.add_telling(name, bytes, budget).map(|(name, _)| name)
+    }
+
+    /// [`MediaDir::add`], also telling whether this call wrote the file (`false`: a file
+    /// with these bytes was there under the name returned).
+    pub fn add_telling(
+        &self,
+        name: &str,
+        bytes: &[u8],
+        budget: &mut Budget,
+    ) -> Result<(String, bool)> {
         let name = safe_name(name);
         budget.check_file(&name, bytes.len() as u64)?;
         self.create_folder()?;
@@ -95,7 +106,7 @@ impl MediaDir {
             };
             for _ in 0..RACE_RETRIES {
                 match self.slot(&candidate, bytes)? {
-                    Slot::Same => return Ok(candidate),
+                    Slot::Same => return Ok((candidate, false)),
                     Slot::Different => break,
                     Slot::Free => {}
                 }
@@ -108,7 +119,7 @@ impl MediaDir {
                 };
                 let target = self.path.join(&candidate);
                 match temp.persist_noclobber(&target) {
-                    Ok(_) => return Ok(candidate),
+                    Ok(_) => return Ok((candidate, true)),
                     Err(e) if e.error.kind() == io::ErrorKind::AlreadyExists => {
                         written = Some(e.file);
                     }
@@ -118,7 +129,7 @@ impl MediaDir {
                         e.file
                             .persist(&target)
                             .map_err(|e| Error::io("write", &target, e.error))?;
-                        return Ok(candidate);
+                        return Ok((candidate, true));
                     }
                 }
             }
@@ -138,6 +149,24 @@ impl MediaDir {
         let path = self.path.join(name);
         let meta = fs::symlink_metadata(&path).ok()?;
         meta.file_type().is_file().then_some(path)
+    }
+
+    /// Removes the stored file `name` (a symbolic link there is removed, never followed);
+    /// a name that is not one name in the folder, or is missing, is left alone.
+    pub fn remove(&self, name: &str) -> Result<()> {
+        if !is_one_name(name) {
+            return Ok(());
+        }
+        let path = self.path.join(name);
+        match fs::remove_file(&path) {
+            Err(e) if e.kind() != io::ErrorKind::NotFound => Err(Error::io("remove", &path, e)),
+            _ => Ok(()),
+        }
+    }
+
+    /// Removes the folder when it is empty (a folder with anything in it stays).
+    pub fn remove_if_empty(&self) {
+        let _ = fs::remove_dir(&self.path);
     }
 
     /// The name of every regular file in the folder, sorted; hidden files (our temporary
@@ -345,6 +374,33 @@ impl Budget {
         self.used
     }
 
+    /// The cap per file.
+    pub fn file_limit(&self) -> u64 {
+        self.file_limit
+    }
+
+    /// The most the next file may hold: the cap per file, or what is left of the import's.
+    pub fn allowance(&self) -> u64 {
+        self.file_limit
+            .min(self.total_limit.saturating_sub(self.used))
+    }
+
+    /// Why a file of `size` bytes (more than [`Budget::allowance`]) cannot be stored, naming
+    /// the cap it passes.
+    pub fn refusal(&self, name: &str, size: u64) -> String {
+        if size > self.file_limit {
+            format!(
+                "the media file {name} holds more than the {} limit per media file",
+                human_size(self.file_limit)
+            )
+        } else {
+            format!(
+                "the media file {name} would bring this import's media past the {} limit per import",
+                human_size(self.total_limit)
+            )
+        }
+    }
+
     /// Refuses a file larger than the cap per file.
     fn check_file(&self, name: &str, size: u64) -> Result<()> {
         if size > self.file_limit {
@@ -420,6 +476,36 @@ pub fn audit(dir: &MediaDir, referenced: &BTreeSet<String>) -> Result<Audit> {
 /// macOS, `explorer` on Windows). The caller spawns it.
 pub fn opener_command(file: &Path) -> Vec<OsString> {
     opener_from(std::env::var_os("JARGON_OPENER").as_deref(), file)
+}
+
+/// Starts the system viewer ([`opener_command`]) on `file` and returns at once, with the
+/// viewer's program: the viewer gets no standard input, output or error (nothing it prints
+/// reaches the review), runs in its own process group (Ctrl-C in the review does not reach
+/// it), and a thread reaps it when it ends. The error names the program that did not start.
+pub fn open_with_viewer(file: &Path) -> std::result::Result<OsString, (OsString, io::Error)> {
+    let argv = opener_command(file);
+    let Some((program, arguments)) = argv.split_first() else {
+        // Not reached: `opener_command` always gives a program and the file.
+        return Err((OsString::new(), io::Error::other("no viewer to start")));
+    };
+    let mut command = std::process::Command::new(program);
+    command
+        .args(arguments)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::CommandExt;
+        command.process_group(0);
+    }
+    match command.spawn() {
+        Ok(mut child) => {
+            std::thread::spawn(move || child.wait());
+            Ok(program.clone())
+        }
+        Err(e) => Err((program.clone(), e)),
+    }
 }
 
 /// [`opener_command`] with the variable's value given. A value that is not UTF-8 is one

@@ -39,12 +39,19 @@ pub fn references(html: &str) -> Vec<String> {
 /// `html` with every reference to `from` (in a media tag or `[sound:]`) pointing at `to`
 /// instead; nothing else changes. `to` is written with the entities its place needs.
 pub fn rewrite_reference(html: &str, from: &str, to: &str) -> String {
+    rewrite_references(html, |name| (name == from).then_some(to))
+}
+
+/// `html` with every reference whose name `renamed` maps to another pointing at that one,
+/// in one pass (so a new name that is another reference's old name is not renamed again);
+/// nothing else changes.
+pub fn rewrite_references<'n>(html: &str, renamed: impl Fn(&str) -> Option<&'n str>) -> String {
     let mut out = String::with_capacity(html.len());
     let mut copied = 0;
     for span in spans(html) {
-        if decode_entities(&html[span.start..span.end]) != from {
+        let Some(to) = renamed(&decode_entities(&html[span.start..span.end])) else {
             continue;
-        }
+        };
         out.push_str(&html[copied..span.start]);
         match span.form {
             Form::Src(Some(quote)) => out.push_str(&encode(to, Some(quote))),

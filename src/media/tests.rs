@@ -323,3 +323,60 @@ fn the_opener_is_the_variable_split_or_the_system_viewer() {
         [os(system), os("/m/a b.png")]
     );
 }
+
+#[test]
+fn add_telling_says_whether_it_wrote_and_remove_takes_only_what_it_names() {
+    let (_dir, media) = media();
+    let mut budget = Budget::new();
+    assert_eq!(
+        media.add_telling("a.png", b"one", &mut budget).unwrap(),
+        ("a.png".to_string(), true)
+    );
+    assert_eq!(
+        media.add_telling("a.png", b"one", &mut budget).unwrap(),
+        ("a.png".to_string(), false)
+    );
+    assert_eq!(budget.used(), 3);
+    // A symbolic link is removed itself, its target stays.
+    let outside = media.path().with_extension("outside");
+    fs::write(&outside, b"keep").unwrap();
+    std::os::unix::fs::symlink(&outside, media.path().join("link.png")).unwrap();
+    media.remove("link.png").unwrap();
+    assert_eq!(fs::read(&outside).unwrap(), b"keep");
+    // Not one name, or missing: nothing happens.
+    media.remove("../jargon.outside").unwrap();
+    media.remove("missing.png").unwrap();
+    assert!(outside.exists());
+    media.remove_if_empty();
+    assert!(media.path().exists(), "a folder with a file stays");
+    media.remove("a.png").unwrap();
+    media.remove_if_empty();
+    assert!(!media.path().exists());
+}
+
+#[test]
+fn the_allowance_is_the_smaller_of_the_file_cap_and_what_is_left() {
+    let (_dir, media) = media();
+    let mut budget = Budget::with_limits(10, 25);
+    assert_eq!(budget.allowance(), 10);
+    media.add("a", &[1; 10], &mut budget).unwrap();
+    media.add("b", &[2; 10], &mut budget).unwrap();
+    assert_eq!(budget.allowance(), 5);
+    assert!(budget.refusal("'c'", 11).contains("limit per media file"));
+    assert!(budget.refusal("'c'", 6).contains("limit per import"));
+}
+
+#[test]
+fn references_are_rewritten_in_one_pass() {
+    // a/b became a_b, and the a_b already there became a_b-1.png: neither is renamed twice.
+    let html = r#"<img src="a/b"> [sound:a_b] <img src='x.png'>"#;
+    let renamed = |name: &str| match name {
+        "a/b" => Some("a_b"),
+        "a_b" => Some("a_b-1"),
+        _ => None,
+    };
+    assert_eq!(
+        rewrite_references(html, renamed),
+        r#"<img src="a_b"> [sound:a_b-1] <img src='x.png'>"#
+    );
+}

@@ -54,7 +54,78 @@ impl Review<'_> {
                 ui.print(&style.block(&text, "  "))?;
                 Ok(None)
             }
+            Command::Open(which) => {
+                match note {
+                    Some(note) => self.open_media(ui, note, which)?,
+                    None => {
+                        ui.print(&style.dim("No card is shown, so there is nothing to open."))?
+                    }
+                }
+                Ok(None)
+            }
             other => Ok(Some(Step::Command(other))),
+        }
+    }
+
+    /// `:open [N]`: starts the system viewer on the note's media file (the Nth, in the order
+    /// its fields reference them; the only one without N) and goes on at once; the viewer
+    /// runs on its own. No media, a missing file or a viewer that cannot start is one
+    /// sentence.
+    fn open_media(&self, ui: &mut dyn Frontend, note: &Note, which: Option<usize>) -> Result<()> {
+        let style = ui.style();
+        let mut names: Vec<String> = Vec::new();
+        for value in &note.values {
+            for name in crate::media::references(value) {
+                if !names.contains(&name) {
+                    names.push(name);
+                }
+            }
+        }
+        let name = match (names.as_slice(), which) {
+            ([], _) => return ui.print(&style.dim("This card has no image or sound to open.")),
+            ([only], None) => only,
+            (_, None) => {
+                let listed: Vec<String> = names
+                    .iter()
+                    .enumerate()
+                    .map(|(i, name)| format!("{} {name}", i + 1))
+                    .collect();
+                return ui.print(&style.block(
+                    &format!(
+                        "This card has {} files: {}; :open N opens the Nth.",
+                        names.len(),
+                        listed.join(", ")
+                    ),
+                    "  ",
+                ));
+            }
+            (_, Some(n)) => match names.get(n - 1) {
+                Some(name) => name,
+                None => {
+                    return ui.print(&style.yellow(&format!(
+                        "This card has {}, so there is no file {n} to open.",
+                        plural_files(names.len())
+                    )));
+                }
+            },
+        };
+        let dir = crate::media::MediaDir::for_collection(self.collection.path());
+        let Some(file) = dir.file(name) else {
+            return ui.print(&style.yellow(&format!(
+                "{name} is not in the media folder {} (jargon check lists the missing files).",
+                dir.path().display()
+            )));
+        };
+        match crate::media::open_with_viewer(&file) {
+            Ok(viewer) => ui.print(&style.dim(&format!(
+                "Opening {name} with {}.",
+                viewer.to_string_lossy()
+            ))),
+            Err((viewer, e)) => ui.print(&style.red(&format!(
+                "Could not start {} to open {} ({e}); set JARGON_OPENER to your viewer.",
+                viewer.to_string_lossy(),
+                file.display()
+            ))),
         }
     }
 
@@ -119,7 +190,7 @@ impl Review<'_> {
                 )))?;
             }
             Command::Edit => self.edit(ui, note)?,
-            Command::Help | Command::Related | Command::Stats => {}
+            Command::Help | Command::Related | Command::Stats | Command::Open(_) => {}
         }
         Ok(true)
     }
@@ -149,4 +220,9 @@ impl Review<'_> {
             .update_note(note.id, &fields, self.now().timestamp())?;
         ui.print(&style.green("Note saved; the card is shown again with the new text."))
     }
+}
+
+/// "1 file", "3 files".
+fn plural_files(count: usize) -> String {
+    crate::repl::render::plural(count, "file")
 }

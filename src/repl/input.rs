@@ -13,6 +13,8 @@ pub enum Command {
     Edit,
     Related,
     Stats,
+    /// Open the card's media with the system viewer: its Nth file (from 1), or the only one.
+    Open(Option<usize>),
     Quit,
 }
 
@@ -34,6 +36,11 @@ pub const COMMANDS: &[(&str, Command, &str)] = &[
     (":edit", Command::Edit, "edit this note in $EDITOR"),
     (":related", Command::Related, "show the linked terms"),
     (":stats", Command::Stats, "this session so far"),
+    (
+        ":open",
+        Command::Open(None),
+        "open this card's image or sound with the system viewer (:open N: its Nth file)",
+    ),
     (
         ":quit",
         Command::Quit,
@@ -79,13 +86,22 @@ pub fn parse(text: &str) -> Line {
     }
     if let Some(word) = t.strip_prefix(':') {
         let word = word.trim().to_ascii_lowercase();
+        // Only `:open` takes an argument: a number from 1.
+        let (word, argument) = match word.split_once(char::is_whitespace) {
+            Some((word, argument)) => (word, Some(argument.trim())),
+            None => (word.as_str(), None),
+        };
         let found = COMMANDS.iter().find(|(name, _, _)| {
             let name = &name[1..];
-            name == word || (!word.is_empty() && name.starts_with(&word) && unique_prefix(&word))
+            name == word || (!word.is_empty() && name.starts_with(word) && unique_prefix(word))
         });
-        return match found {
-            Some((_, command, _)) => Line::Command(*command),
-            None => Line::UnknownCommand(t.to_string()),
+        return match (found, argument) {
+            (Some((_, Command::Open(_), _)), Some(number)) => match number.parse::<usize>() {
+                Ok(n) if n >= 1 => Line::Command(Command::Open(Some(n))),
+                _ => Line::UnknownCommand(t.to_string()),
+            },
+            (Some((_, command, _)), None) => Line::Command(*command),
+            _ => Line::UnknownCommand(t.to_string()),
         };
     }
     match grade(t) {
@@ -129,6 +145,12 @@ mod tests {
             parse(":frobnicate"),
             Line::UnknownCommand(":frobnicate".into())
         );
+        assert_eq!(parse(":open"), Line::Command(Command::Open(None)));
+        assert_eq!(parse(":o 2"), Line::Command(Command::Open(Some(2))));
+        assert_eq!(parse(" :OPEN  12 "), Line::Command(Command::Open(Some(12))));
+        for bad in [":open 0", ":open x", ":open -1", ":undo 2"] {
+            assert_eq!(parse(bad), Line::UnknownCommand(bad.into()), "{bad}");
+        }
         assert_eq!(parse(""), Line::Enter);
         assert_eq!(parse("self attention"), Line::Text("self attention".into()));
     }

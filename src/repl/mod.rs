@@ -402,7 +402,8 @@ impl<'a> Review<'a> {
                     | Command::Bury
                     | Command::Suspend
                     | Command::Edit
-                    | Command::Related,
+                    | Command::Related
+                    | Command::Open(_),
                 ) => ui.print(&style.yellow(
                     "No card is shown now: :undo brings back the last one, Enter ends the session.",
                 ))?,

@@ -32,6 +32,8 @@ use crate::error::{DbError, Error, Result};
 #[path = "anki_proto.rs"]
 mod proto;
 
+pub use proto::{MediaMapEntry, media_entries};
+
 /// A note type, whole: its name, field names, card templates and CSS.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct AnkiNotetype {

@@ -5,7 +5,8 @@
 //! `notetypes.config` (Anki's `Notetype.Config`: field 1 the kind, a varint, 1 for cloze;
 //! field 2 the sort field's index, a varint; field 3 the CSS, a string) and
 //! `templates.config` (`Notetype.Template.Config`: field 1 the front template, field 2 the
-//! back template, both strings). Every other field is skipped.
+//! back template, both strings). Every other field is skipped. A current package's media map
+//! (`MediaEntries`, not SQL but the same wire format) is read here too ([`media_entries`]).
 //!
 //! The blobs come from someone else's file, so the reader is bounded and defensive: a varint
 //! is at most 10 bytes, every length is checked against the bytes that remain before anything
@@ -147,6 +148,50 @@ pub fn template_config(blob: &[u8]) -> (String, String) {
     }
 }
 
+/// One entry of a current package's media map (Anki's `MediaEntries.MediaEntry`: field 1 the
+/// name, field 2 the size, field 3 the sha1, field 255 the zip entry's number when it is not
+/// the entry's place in the list). The sha1 is not kept.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct MediaMapEntry {
+    pub name: String,
+    /// The size Anki recorded, uncompressed.
+    pub size: u64,
+    pub zip_number: Option<u64>,
+}
+
+/// Reads a current package's media map (`MediaEntries`: field 1, each entry a message);
+/// `None` when it is malformed, an entry included.
+pub fn media_entries(blob: &[u8]) -> Option<Vec<MediaMapEntry>> {
+    let mut entries = Vec::new();
+    let mut well_typed = true;
+    each_field(blob, |number, value| match (number, value) {
+        (1, Value::Bytes(bytes)) => match media_entry(bytes) {
+            Some(entry) => entries.push(entry),
+            None => well_typed = false,
+        },
+        (1, _) => well_typed = false,
+        _ => {}
+    })?;
+    well_typed.then_some(entries)
+}
+
+/// One `MediaEntry` message.
+fn media_entry(blob: &[u8]) -> Option<MediaMapEntry> {
+    let mut entry = MediaMapEntry::default();
+    let mut well_typed = true;
+    each_field(blob, |number, value| match (number, value) {
+        (1, value) => match text(value) {
+            Some(name) => entry.name = name,
+            None => well_typed = false,
+        },
+        (2, Value::Varint(size)) => entry.size = size,
+        (255, Value::Varint(zip)) => entry.zip_number = Some(zip),
+        (2 | 255, _) => well_typed = false,
+        _ => {}
+    })?;
+    well_typed.then_some(entry)
+}
+
 impl LegacyNotetype {
     /// The note type as jargon keeps it: templates sorted by their `ord` (their place in
     /// the list where it has none).
@@ -285,6 +330,43 @@ mod tests {
         let mut out = vec![(number << 3) | 2, bytes.len() as u8];
         out.extend_from_slice(bytes);
         out
+    }
+
+    #[test]
+    fn a_media_map_gives_each_name_size_and_zip_number() {
+        let mut first = bytes_field(1, b"a.png");
+        first.extend([2 << 3, 69]);
+        first.extend(bytes_field(3, &[7; 20]));
+        let mut second = bytes_field(1, b"b.mp3");
+        // Field 255: key 255 << 3 = 2040 as a varint, then the number.
+        second.extend([0xf8, 0x0f, 9]);
+        let mut blob = bytes_field(1, &first);
+        blob.extend(bytes_field(1, &second));
+        let entries = media_entries(&blob).unwrap();
+        assert_eq!(
+            entries,
+            vec![
+                MediaMapEntry {
+                    name: "a.png".into(),
+                    size: 69,
+                    zip_number: None
+                },
+                MediaMapEntry {
+                    name: "b.mp3".into(),
+                    size: 0,
+                    zip_number: Some(9)
+                },
+            ]
+        );
+        assert_eq!(media_entries(&[]), Some(vec![]));
+        // A truncated blob, an entry whose name is not UTF-8, a size of the wrong type.
+        assert_eq!(media_entries(&blob[..blob.len() - 1]), None);
+        assert_eq!(
+            media_entries(&bytes_field(1, &bytes_field(1, &[0xff]))),
+            None
+        );
+        assert_eq!(media_entries(&bytes_field(1, &bytes_field(2, b"x"))), None);
+        assert_eq!(media_entries(&[1 << 3, 5]), None);
     }
 
     #[test]

@@ -242,21 +242,23 @@ impl Collection {
         Ok(())
     }
 
-    /// Notes whose aliases, tags or related keys are not a JSON list of strings, one
+    /// Notes whose aliases, tags, related keys or fields are not a JSON list of strings, one
     /// sentence each (for `jargon check`): reading such a note fails, so it is a problem.
     pub fn notes_with_unreadable_lists(&self) -> Result<Vec<String>> {
         let mut stmt = self.conn().prepare(
-            "SELECT n.id, d.name, n.key, n.aliases, n.tags, n.related
+            "SELECT n.id, d.name, n.key, n.aliases, n.tags, n.related, n.fields
              FROM notes n JOIN decks d ON d.id = n.deck_id ORDER BY n.id",
         )?;
         let mut rows = stmt.query([])?;
         let mut problems = vec![];
         while let Some(row) = rows.next()? {
-            for (at, column) in [(3, "aliases"), (4, "tags"), (5, "related")] {
-                // A value that is not even text is as unreadable as text that is not a list.
-                let readable = match row.get_ref(at)?.as_str() {
+            for (at, column) in [(3, "aliases"), (4, "tags"), (5, "related"), (6, "fields")] {
+                // A value that is not even text is as unreadable as text that is not a list;
+                // a vocab note has no fields list (NULL).
+                let value = row.get_ref(at)?;
+                let readable = match value.as_str() {
                     Ok(text) => decode_json_list(text).is_some(),
-                    Err(_) => false,
+                    Err(_) => column == "fields" && value == rusqlite::types::ValueRef::Null,
                 };
                 if !readable {
                     let (id, deck, key): (i64, String, String) =
@@ -266,6 +268,23 @@ impl Collection {
             }
         }
         Ok(problems)
+    }
+
+    /// Calls `each` with the fields (their HTML, as written) of every note of a type other
+    /// than vocab, one note at a time in id order: the text whose media references `jargon
+    /// check` compares with the media folder. A note whose fields are not a JSON list of
+    /// strings is passed over ([`Collection::notes_with_unreadable_lists`] reports it).
+    pub fn for_each_rich_fields(&self, mut each: impl FnMut(&[String])) -> Result<()> {
+        let mut stmt = self.conn().prepare(
+            "SELECT fields FROM notes WHERE notetype_id != ?1 AND fields IS NOT NULL ORDER BY id",
+        )?;
+        let mut rows = stmt.query([crate::model::VOCAB_NOTETYPE])?;
+        while let Some(row) = rows.next()? {
+            if let Some(values) = row.get_ref(0)?.as_str().ok().and_then(decode_json_list) {
+                each(&values);
+            }
+        }
+        Ok(())
     }
 
     /// Cards with their notes, for `jargon cards`.
