@@ -197,9 +197,79 @@ fn anki_notes_go_back_under_their_own_types_with_guid_fields_ordinals_and_schedu
         "the fixture has cards in intraday learning steps"
     );
 
+    // Media: every file the notes reference, numbered, with Anki's map and the same bytes.
+    let map: BTreeMap<String, String> =
+        serde_json::from_slice(&std::fs::read(unzip(&out, "media", dir.path())).unwrap()).unwrap();
+    let names: BTreeSet<&str> = map.values().map(String::as_str).collect();
+    let wanted: BTreeSet<&str> = expected["apkg_media"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n.as_str().unwrap())
+        .collect();
+    assert_eq!(names, wanted);
+    for (number, name) in &map {
+        let bytes = std::fs::read(unzip(&out, number, dir.path())).unwrap();
+        let digest = sha1_smol::Sha1::from(&bytes).digest().to_string();
+        assert_eq!(
+            expected["media"][name].as_str(),
+            Some(digest.as_str()),
+            "{name}"
+        );
+    }
+
     // The log: every answer, on the card it was made on.
     let rows: i64 = conn
         .query_row("SELECT count(*) FROM revlog", [], |r| r.get(0))
         .unwrap();
     assert_eq!(rows, expected["revlog_rows"].as_i64().unwrap());
+}
+
+#[test]
+fn a_card_added_in_jargon_goes_back_with_its_answers_and_the_export_says_what_anki_keeps() {
+    let mut env = Env::new();
+    env.now = "2026-10-28T15:30:00Z".to_string();
+    let package = fixture("anki-rich.apkg");
+    env.ok(&["import", package.to_str().unwrap()]);
+    let out = env.ok(&["edit", "Rich::Sub/auto", "--field", "Add Reverse=y"]);
+    assert!(out.contains("new card: Card 2"), "{out}");
+    env.now = "2026-10-29T15:30:00Z".to_string();
+    env.run_with_input(
+        &["review", "--deck", "Rich", "--limit", "60"],
+        &"\ng\n".repeat(80),
+    );
+    let answered: i64 = env.sql(
+        "SELECT count(*) FROM reviews WHERE kind = 'schedule' AND card_id IN
+           (SELECT id * 64 + 1 FROM notes WHERE guid = 'rich-opt-3')",
+    );
+    assert_eq!(answered, 1, "the new reverse card was reviewed");
+    let made_here: i64 = env.sql("SELECT count(*) FROM reviews WHERE kind = 'schedule'");
+    let out_path = env.path("back.apkg");
+    let out = env.ok(&[
+        "export",
+        "deck",
+        "--deck",
+        "Rich",
+        "-o",
+        out_path.to_str().unwrap(),
+    ]);
+    assert!(
+        out.contains(&format!(
+            "{made_here} of these answers were made here on notes from Anki"
+        )),
+        "{out}"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let conn =
+        rusqlite::Connection::open(unzip(&out_path, "collection.anki2", dir.path())).unwrap();
+    let (fields, rows): (String, i64) = conn
+        .query_row(
+            "SELECT n.flds, (SELECT count(*) FROM revlog r WHERE r.cid = c.id)
+             FROM cards c JOIN notes n ON n.id = c.nid WHERE n.guid = 'rich-opt-3' AND c.ord = 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(fields, "Auto\u{1f}car\u{1f}y", "the edit, and nothing else");
+    assert_eq!(rows, 1, "the new card brings its answer");
 }

@@ -446,7 +446,7 @@ fn anki_packages_bring_their_scheduling_into_jargon_days() {
         for (guid, note) in expected["notes"].as_object().unwrap() {
             let card = &note["forward"];
             let row: String = env.sql(&format!(
-                "SELECT c.phase || ',' || coalesce(c.due_day, '-') || ',' || c.interval_days || ',' || c.ease_permille || ',' ||
+                "SELECT c.phase || ',' || coalesce(c.due_day, '@' || c.due_at, '-') || ',' || c.interval_days || ',' || c.ease_permille || ',' ||
                         c.lapses || ',' || c.suspended || ',' || (SELECT count(*) FROM reviews r WHERE r.card_id = c.id)
                  FROM cards c JOIN notes n ON n.id = c.note_id WHERE n.guid = '{}' AND c.ord = 0",
                 guid.replace('\'', "''")
@@ -455,10 +455,11 @@ fn anki_packages_bring_their_scheduling_into_jargon_days() {
             let queue = card["queue"].as_i64().unwrap();
             let due = card["due"].as_i64().unwrap();
             let phase = ["new", "learning", "review", "relearning"][kind as usize];
+            // An intraday learning step stays due at its instant, as in Anki.
             let due_day = if due > 1_000_000_000 {
-                (due - 4 * 3600).div_euclid(86_400)
+                format!("@{due}")
             } else {
-                crt_day + due
+                (crt_day + due).to_string()
             };
             let (interval, ease) = if kind == 2 {
                 (

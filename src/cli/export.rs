@@ -255,15 +255,46 @@ fn export_apkg(
     }
     writeln!(
         out,
-        "Exported {} notes, {} cards, {} reviews and {} media file(s) from {} deck(s) to {}.",
+        "Exported {} notes, {} cards and {} reviews{} from {} deck(s) to {}.",
         export.notes.len(),
         export.cards.len(),
         export.revlog.len(),
-        files.len(),
+        match files.len() {
+            0 => String::new(),
+            n => format!(", with {n} media file(s)"),
+        },
         selection.decks.len(),
         output.path().display()
     )
-    .map_err(Error::Output)
+    .map_err(Error::Output)?;
+    let made_here = answers_on_anki_notes(selection.notes, &reviews);
+    if made_here > 0 {
+        writeln!(
+            out,
+            "{made_here} of these answers were made here on notes from Anki: Anki's package import adds them for cards it does not have yet, and keeps its own schedule and log for the cards it has."
+        )
+        .map_err(Error::Output)?;
+    }
+    Ok(())
+}
+
+/// How many answers made in jargon (not brought in by an import) are on cards of notes with a
+/// guid, that is notes from Anki or from an earlier package.
+fn answers_on_anki_notes(
+    notes: &[ExportNote],
+    reviews: &[crate::store::export::ExportReview],
+) -> usize {
+    use crate::scheduler::replay::ReviewKind;
+    let with_guid: std::collections::HashSet<i64> = notes
+        .iter()
+        .filter(|n| n.note.fields.guid.is_some())
+        .map(|n| n.note.id)
+        .collect();
+    reviews
+        .iter()
+        .filter(|r| matches!(r.review.kind, ReviewKind::Schedule | ReviewKind::Drill))
+        .filter(|r| with_guid.contains(&crate::model::note_of_card(r.review.card_id)))
+        .count()
 }
 
 fn export_reviews(context: &Context, args: &ReviewArgs, out: &mut dyn Write) -> Result<()> {

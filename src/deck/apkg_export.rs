@@ -234,7 +234,7 @@ fn revlog_interval(state: &CardState, at: i64) -> i64 {
         (Phase::New, _) => 0,
         (Phase::Review, _) => i64::from(state.interval_days),
         (Phase::Learning | Phase::Relearning, Due::At(due)) => -(due - at).max(1),
-        (Phase::Learning | Phase::Relearning, _) => -i64::from(state.interval_days.max(1)) * 86_400,
+        (Phase::Learning | Phase::Relearning, _) => -i64::from(state.interval_days) * 86_400,
     }
 }
 
@@ -519,6 +519,8 @@ fn export_revlog(reviews: &[ExportReview], card_ids: &HashMap<i64, i64>) -> Vec<
         last_ms = id;
         let kind = match (r.kind, r.before.phase) {
             (crate::scheduler::replay::ReviewKind::Cram, _) => 3,
+            // A due date moved, not an answer: Anki's "manual" row, no button.
+            (crate::scheduler::replay::ReviewKind::Reschedule, _) => 4,
             (_, Phase::New | Phase::Learning) => 0,
             (_, Phase::Review) => 1,
             (_, Phase::Relearning) => 2,
@@ -529,7 +531,11 @@ fn export_revlog(reviews: &[ExportReview], card_ids: &HashMap<i64, i64>) -> Vec<
         revlog.push(AnkiReview {
             id,
             card_id,
-            ease: i64::from(r.quality.rating()),
+            ease: if kind == 4 {
+                0
+            } else {
+                i64::from(r.quality.rating())
+            },
             interval,
             last_interval,
             factor: revlog_factor(&r.after),
