@@ -22,8 +22,10 @@ use std::path::{Path, PathBuf};
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::deck::history::Merger;
+use crate::deck::map_fields::FieldMap;
+use crate::deck::notetypes::KnownTypes;
 use crate::deck::plan::{ImportPlan, OnDuplicate, Target, plan_owned};
-use crate::deck::{Format, InputKind, LoadOptions, Loaded, load};
+use crate::deck::{Format, InputKind, LoadOptions, Loaded, load_with};
 use crate::error::{DbError, DbErrorKind, Error, Result};
 use crate::store::Collection;
 use crate::store::revlog::HistoryReport;
@@ -46,6 +48,9 @@ pub struct Request {
     pub deck: Option<String>,
     /// The format of every file, whatever its extension.
     pub format: Option<Format>,
+    /// `--map-fields`: notes of the Anki note types these fit become vocab notes (the files
+    /// are then read whole first).
+    pub map_fields: Vec<FieldMap>,
 }
 
 /// What an import did (or, for a dry run, would do).
@@ -146,8 +151,8 @@ pub fn install_builtin(collection: &mut Collection) -> Result<crate::deck::plan:
 /// Imports what `request` names into `collection`, in one transaction, and says what
 /// happened (a dry run writes nothing and lists what it would do to `feedback`). Which
 /// pipeline runs: a lone Anki package streams through [`apkg`], CSV/TSV/TOML/JSON files
-/// through [`text`]; anything else (a review log, a package among other files) is read whole
-/// first.
+/// through [`text`]; anything else (a review log, a package among other files, `--map-fields`)
+/// is read whole first.
 pub fn run(
     collection: &mut Collection,
     config: &Config,
@@ -160,15 +165,21 @@ pub fn run(
         format: request.format,
         clock: Some(*clock),
     };
+    // The note types a text file's note type column may name: the collection's, Anki's stock.
+    let known = KnownTypes::new(collection.notetype_inputs()?);
     match streamed(request, &options) {
         Some(Streamed::Package(file)) => {
             apkg::run(collection, config, clock, file, request, feedback)
         }
         Some(Streamed::Text(files)) => {
-            text::import(collection, &files, &options, request, feedback)
+            text::import(collection, &files, &options, &known, request, feedback)
         }
         None => {
-            let all = read_first(request, &options)?;
+            let mut all = read_first(request, &options, &known)?;
+            if !request.map_fields.is_empty() {
+                let warnings = crate::deck::map_fields::apply(&request.map_fields, &mut all)?;
+                all.warnings.extend(warnings);
+            }
             for warning in &all.warnings {
                 feedback.warn(warning);
             }
@@ -180,7 +191,7 @@ pub fn run(
 /// Reads and validates everything `request` names before anything is written: the review
 /// log, the files, then the built-in decks. A key given by two files is refused (one file
 /// checks its own keys while loading).
-fn read_first(request: &Request, options: &LoadOptions) -> Result<Loaded> {
+fn read_first(request: &Request, options: &LoadOptions, known: &KnownTypes) -> Result<Loaded> {
     let mut all = Loaded::default();
     let sources =
         request.files.len() + usize::from(request.revlog.is_some()) + usize::from(request.builtin);
@@ -201,7 +212,7 @@ fn read_first(request: &Request, options: &LoadOptions) -> Result<Loaded> {
         gather(&mut all, loaded, path, (sources > 1).then_some(&mut origin))?;
     }
     for file in &request.files {
-        let loaded = load(file, options)?;
+        let loaded = load_with(file, options, known)?;
         gather(&mut all, loaded, file, (sources > 1).then_some(&mut origin))?;
     }
     if request.builtin {
@@ -367,10 +378,10 @@ enum Streamed<'a> {
 }
 
 /// How the import of `args` is streamed; `None` for the imports that read every file first
-/// (a review log, a package among other files or with `--builtin`, a directory, a file of
+/// (a review log, `--map-fields`, a package among other files or with `--builtin`, a directory, a file of
 /// unknown format, or `--builtin` alone).
 fn streamed<'a>(args: &'a Request, options: &LoadOptions) -> Option<Streamed<'a>> {
-    if args.revlog.is_some() || args.files.is_empty() {
+    if args.revlog.is_some() || args.files.is_empty() || !args.map_fields.is_empty() {
         return None;
     }
     let mut files = Vec::with_capacity(args.files.len());
