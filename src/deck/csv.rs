@@ -35,16 +35,20 @@
 //! the first row), an unterminated quote (where it opened), text that is not UTF-8 or an
 //! empty file is refused with its file, line and column, before anything is written.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::path::Path;
-use std::sync::Arc;
 
 use super::notetypes::{KnownTypes, RowType};
 pub use super::sniff::{csv_error, field_position};
 use super::sniff::{detect_separator, unterminated_quote};
 use super::{DeckInput, NoteInput};
 use crate::error::{Error, Position, Result};
-use crate::model::{NoteFields, NoteTypeInput};
+use crate::model::NoteFields;
+use columns::{column_names, column_roles, header_row_length, locate};
+use typed::Types;
+
+mod columns;
+mod typed;
 
 /// The note field a column holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -80,25 +84,6 @@ impl Field {
             _ => return None,
         })
     }
-}
-
-/// The length in bytes of the first row of `data` when it is a header row: every field a
-/// column name, the term and the definition among them.
-fn header_row_length(data: &str, delimiter: u8) -> Option<usize> {
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(data.as_bytes());
-    let mut record = csv::StringRecord::new();
-    if !reader.read_record(&mut record).ok()? {
-        return None;
-    }
-    let fields: Option<Vec<Field>> = record.iter().map(Field::from_name).collect();
-    let fields = fields?;
-    let names_both = fields.contains(&Field::Term) && fields.contains(&Field::Definition);
-    let length = usize::try_from(reader.position().byte()).ok()?;
-    (names_both && length <= data.len()).then_some(length)
 }
 
 /// A parsed text file: its decks and what was ignored on the way.
@@ -455,106 +440,6 @@ pub fn parse_each(
     Ok(warnings)
 }
 
-/// What the rows of a file with a note type column need beyond a vocab file's: the type each
-/// name gives, the keys given so far per deck, and what was left out.
-struct Types<'k> {
-    known: &'k KnownTypes,
-    /// The note type column (0-based).
-    column: usize,
-    /// The type of each name met so far (`None`: unknown).
-    by_name: HashMap<String, Option<RowType>>,
-    /// Per deck, a 64-bit hash of each key given so far (as for a package's notes: two keys
-    /// sharing a hash only make the second take a suffix it did not need).
-    keys: HashMap<String, HashSet<u64>>,
-    /// Rows skipped for an empty first field, and rows with more fields than their type.
-    empty_first: usize,
-    extra_fields: usize,
-}
-
-impl<'k> Types<'k> {
-    fn new(known: &'k KnownTypes, column: usize) -> Types<'k> {
-        Types {
-            known,
-            column,
-            by_name: HashMap::new(),
-            keys: HashMap::new(),
-            empty_first: 0,
-            extra_fields: 0,
-        }
-    }
-
-    /// The type the row names (an empty cell: vocab); an unknown name is refused at its cell.
-    fn of_row(&mut self, path: &Path, text: &str, layout: &Layout, row: &Row) -> Result<RowType> {
-        let name = row.record.get(self.column).unwrap_or("").trim();
-        if name.is_empty() {
-            return Ok(RowType::Vocab);
-        }
-        let known = self.known;
-        let found = self
-            .by_name
-            .entry(name.to_string())
-            .or_insert_with(|| known.resolve(name));
-        found.clone().ok_or_else(|| {
-            Error::input(
-                path,
-                Some(field_position(text, row.start, self.column, layout.delimiter)),
-                format!(
-                    "the note type '{name}' is neither in the collection nor one of Anki's stock types; import an Anki package that has it first"
-                ),
-            )
-        })
-    }
-
-    /// Gives a note without a key the slug of its term, made unique in `deck` (`-2`, `-3`...),
-    /// and records its key as given.
-    fn give_key(&mut self, deck: &str, fields: &mut NoteFields) {
-        let taken = match self.keys.get_mut(deck) {
-            Some(taken) => taken,
-            None => self.keys.entry(deck.to_string()).or_default(),
-        };
-        if fields.key.is_empty() {
-            let mut base = crate::text::slug(&fields.term);
-            if base.is_empty() {
-                base.push_str("note");
-            }
-            let mut key = base.clone();
-            let mut n = 2;
-            while taken.contains(&key_hash(&key)) {
-                key = format!("{base}-{n}");
-                n += 1;
-            }
-            fields.key = key;
-        }
-        taken.insert(key_hash(&fields.key));
-    }
-
-    fn warnings(self) -> Vec<String> {
-        let mut warnings = vec![];
-        if self.empty_first > 0 {
-            warnings.push(format!(
-                "{} row(s) with an empty first field were skipped, as Anki skips them",
-                self.empty_first
-            ));
-        }
-        if self.extra_fields > 0 {
-            warnings.push(format!(
-                "{} row(s) have more fields than their note type; the extra ones were dropped",
-                self.extra_fields
-            ));
-        }
-        warnings
-    }
-}
-
-/// A key's hash for [`Types`]'s keys given so far: fixed keys, so a file always gets the same
-/// note keys.
-fn key_hash(key: &str) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut hasher = std::hash::DefaultHasher::new();
-    key.hash(&mut hasher);
-    hasher.finish()
-}
-
 /// One row read from the file: its record, the byte offset of its start in the whole text
 /// and its line number.
 struct Row<'a> {
@@ -807,51 +692,6 @@ impl Layout {
         }
     }
 
-    /// Fills `fields` (empty) with a note of `notetype` from the row: its fields are the
-    /// columns that are not the deck, tags, guid or note type (HTML as written, or text
-    /// escaped as Anki escapes it), its guid and tags from their columns. `false` for a row
-    /// whose first field is empty, which Anki skips (counted in `types`).
-    fn read_rich(
-        &self,
-        notetype: &Arc<NoteTypeInput>,
-        row: &Row,
-        types: &mut Types,
-        fields: &mut NoteFields,
-    ) -> bool {
-        let mut values: Vec<String> = Vec::with_capacity(notetype.notetype.fields.len());
-        for (column, raw) in row.record.iter().enumerate() {
-            if self.meta_columns.contains(&column) {
-                continue;
-            }
-            if self.headers.html {
-                values.push(raw.to_string());
-            } else {
-                let mut value = String::with_capacity(raw.len());
-                super::notetypes::escape_text(raw, &mut value);
-                values.push(value);
-            }
-        }
-        if values.first().is_none_or(|v| v.is_empty()) {
-            types.empty_first += 1;
-            return false;
-        }
-        let meta: Vec<(usize, Field)> = self
-            .columns
-            .iter()
-            .filter(|(c, f)| {
-                self.meta_columns.contains(c) && matches!(f, Field::Tags | Field::Guid)
-            })
-            .copied()
-            .collect();
-        self.read_fields(&meta, row.record, fields);
-        self.add_file_tags(fields);
-        let unnamed = format!("note at line {}", row.line);
-        if super::notetypes::fill_rich(notetype, values, &unnamed, fields) > 0 {
-            types.extra_fields += 1;
-        }
-        true
-    }
-
     /// The record's deck, when the file has a deck column (empty when the row leaves it
     /// empty).
     fn deck_of(&self, record: &csv::StringRecord) -> Option<String> {
@@ -862,99 +702,6 @@ impl Layout {
             raw.trim().to_string()
         })
     }
-}
-
-/// The columns of the term and the definition (or the sentence saying which has none) and of
-/// the deck; a field named by two columns is in the later one.
-#[allow(clippy::type_complexity)]
-fn locate(
-    columns: &[(usize, Field)],
-) -> (std::result::Result<(usize, usize), String>, Option<usize>) {
-    let column_of = |wanted: Field| {
-        columns
-            .iter()
-            .rev()
-            .find(|(_, f)| *f == wanted)
-            .map(|(c, _)| *c)
-    };
-    let located = match (column_of(Field::Term), column_of(Field::Definition)) {
-        (Some(term), Some(definition)) => Ok((term, definition)),
-        (term, _) => Err(format!(
-            "no column holds the {} (name one in #columns:, e.g. #columns:term,definition)",
-            if term.is_none() { "term" } else { "definition" }
-        )),
-    };
-    (located, column_of(Field::Deck))
-}
-
-/// The column names of a `#columns:` line or a header row, split by the separator.
-fn column_names(raw: &str, delimiter: u8) -> Vec<String> {
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .has_headers(false)
-        .from_reader(raw.as_bytes());
-    reader
-        .records()
-        .next()
-        .and_then(|r| r.ok())
-        .map(|r| r.iter().map(|s| s.trim().to_string()).collect())
-        .unwrap_or_default()
-}
-
-/// Which field each column holds: the deck, tags, guid and notetype columns the header
-/// lines give, then the named columns (a name that is not a field is ignored with a
-/// warning), or else term, definition and example in the first columns left.
-fn column_roles(
-    headers: &Headers,
-    named_columns: Option<&[String]>,
-    warnings: &mut Vec<String>,
-) -> HashMap<usize, Field> {
-    let mut roles: HashMap<usize, Field> = HashMap::new();
-    for (column, field) in [
-        (headers.deck_column, Field::Deck),
-        (headers.tags_column, Field::Tags),
-        (headers.guid_column, Field::Guid),
-        (headers.notetype_column, Field::Notetype),
-    ] {
-        if let Some(c) = column {
-            roles.insert(c, field);
-        }
-    }
-    match named_columns {
-        Some(names) => {
-            for (index, name) in names.iter().enumerate() {
-                if roles.contains_key(&index) {
-                    continue;
-                }
-                match Field::from_name(name) {
-                    Some(field) => {
-                        roles.insert(index, field);
-                    }
-                    None => warnings.push(format!(
-                        "column {} ('{name}') is not a jargon field and was ignored",
-                        index + 1
-                    )),
-                }
-            }
-        }
-        None => {
-            let mut positional = [Field::Term, Field::Definition, Field::Example].into_iter();
-            let mut index = 0;
-            // Enough columns for the widest row is decided below; map the first few here.
-            while index < 64 {
-                if let std::collections::hash_map::Entry::Vacant(slot) = roles.entry(index) {
-                    match positional.next() {
-                        Some(field) => {
-                            slot.insert(field);
-                        }
-                        None => break,
-                    }
-                }
-                index += 1;
-            }
-        }
-    }
-    roles
 }
 
 #[cfg(test)]

@@ -243,7 +243,11 @@ fn a_note_type_column_gives_each_row_its_type_and_its_fields_in_order() {
     let cloze = n[1].rich.as_ref().unwrap();
     assert_eq!(cloze.values[0], "{{c1::x}} &lt; {{c3::y}}");
     assert_eq!(cloze.cards, 0b101, "c1 and c3");
-    assert_eq!(n[2].rich.as_ref().unwrap().cards, 0b11, "Add Reverse filled");
+    assert_eq!(
+        n[2].rich.as_ref().unwrap().cards,
+        0b11,
+        "Add Reverse filled"
+    );
     assert_eq!(
         (n[0].key.as_str(), n[3].key.as_str()),
         ("hund", "hund-2"),
@@ -297,8 +301,8 @@ fn rows_anki_would_skip_or_trim_are_said_and_an_unknown_type_is_refused_at_its_c
             "1 row(s) have more fields than their note type; the extra ones were dropped"
         ]
     );
-    let err = parse_str("#separator:tab\n#notetype column:2\nfront\tBasic\nx\tVocab Plus\n")
-        .unwrap_err();
+    let err =
+        parse_str("#separator:tab\n#notetype column:2\nfront\tBasic\nx\tVocab Plus\n").unwrap_err();
     assert_eq!(
         err.to_string(),
         "deck.csv:4:3: the note type 'Vocab Plus' is neither in the collection nor one of Anki's stock types; import an Anki package that has it first"
