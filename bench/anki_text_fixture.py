@@ -23,6 +23,9 @@ derives from the file, `get_csv_metadata`) into a fresh collection that has "Voc
 every note arrives under its type with its deck; the HTML file's fields are identical.
 
 Usage: anki_text_fixture.py FIXTURES_DIR   (run through bench/anki_text_fixture.sh)
+       anki_text_fixture.py check FILE...    (bench/anki_text_roundtrip.sh: each file, jargon's
+                                              export of these notes, imported by Anki gives
+                                              exactly the notes of anki-notes.expected.json)
 """
 
 import json
@@ -179,5 +182,21 @@ def main():
     print(f"{len(notes)} notes, {cards} cards, note types {sorted(expected['notetypes'])}")
 
 
+def check(paths):
+    here = os.path.dirname(os.path.abspath(__file__))
+    with open(os.path.join(here, "..", "tests", "fixtures", "anki-notes.expected.json")) as f:
+        expected = json.load(f)["notes"]
+    for path in paths:
+        back = import_back(os.path.abspath(path))
+        assert sorted(back) == sorted(expected), (path, sorted(back))
+        for guid, note in back.items():
+            assert note == expected[guid], (path, guid, note, expected[guid])
+        print(f"{path}: Anki reads {len(back)} notes, each identical (type, fields, tags, deck, "
+              "cards)")
+
+
 if __name__ == "__main__":
-    main()
+    if sys.argv[1] == "check":
+        check(sys.argv[2:])
+    else:
+        main()

@@ -70,6 +70,13 @@ fn every_note_of_ankis_export_arrives_under_its_type_with_its_fields_and_ankis_c
     let out = env.ok(&["import", file.to_str().unwrap()]);
     assert_eq!(out, "Imported: 13 added, 0 updated, 0 unchanged.\n");
     let expected = expected();
+    let rich: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(fixture("anki-rich.expected.json")).unwrap())
+            .unwrap();
+    assert_eq!(
+        expected["notetypes"]["Vocab Plus"], rich["notetypes"]["Vocab Plus"],
+        "the package brings the very type the text file names"
+    );
     let stored = stored_text_notes(&env);
     let notes = expected["notes"].as_object().unwrap();
     assert_eq!(stored.len(), notes.len());
