@@ -15,7 +15,7 @@
 //! A SPEC that cannot be read, or an Anki field that no note type of the files has, is a usage
 //! error (exit 2) naming it, before anything is written.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use super::csv::Field;
 use super::{DeckInput, Loaded};
@@ -170,13 +170,20 @@ impl Converter<'_> {
         // Notes converted, by their new index.
         let mut converted: HashSet<usize> = HashSet::new();
         let mut kept = 0usize;
+        // Per deck name (several files may give one deck), the keys of the notes kept as they
+        // are: a converted note's fresh key avoids them.
+        let mut taken: HashMap<String, HashSet<String>> = HashMap::new();
+        for deck in &loaded.decks {
+            let keys = taken.entry(deck.name.clone()).or_default();
+            for note in &deck.notes {
+                if self.map_of(&note.fields).is_none() {
+                    keys.insert(note.fields.key.clone());
+                }
+            }
+        }
         for deck in &mut loaded.decks {
             let notes = std::mem::take(&mut deck.notes);
-            let mut keys: HashSet<String> = notes
-                .iter()
-                .filter(|n| self.map_of(&n.fields).is_none())
-                .map(|n| n.fields.key.clone())
-                .collect();
+            let keys = taken.entry(deck.name.clone()).or_default();
             for mut note in notes {
                 let Some((map, indexes)) = self.map_of(&note.fields) else {
                     new_index.push(Some(kept));
@@ -187,7 +194,7 @@ impl Converter<'_> {
                 match vocab_fields(map, &indexes, &note.fields) {
                     Some(mut fields) => {
                         if fields.key.is_empty() {
-                            fields.key = fresh_key(&fields.term, &keys);
+                            fields.key = fresh_key(&fields.term, keys);
                         }
                         keys.insert(fields.key.clone());
                         note.fields = fields;
@@ -356,6 +363,81 @@ mod tests {
             assert!(matches!(err, Error::Usage(_)), "{spec}");
             assert!(err.to_string().contains(expected), "{spec}: {err}");
         }
+    }
+
+    fn basic_note(front: &str, back: &str, key: &str) -> crate::deck::NoteInput {
+        let notetype = std::sync::Arc::new(crate::model::NoteTypeInput {
+            notetype: crate::notes::NoteType::stock(crate::notes::Kind::BasicReversed),
+            anki_id: None,
+            extra: "{}".into(),
+        });
+        let mut fields = NoteFields {
+            key: key.into(),
+            ..NoteFields::default()
+        };
+        crate::deck::notetypes::fill_rich(
+            &notetype,
+            vec![front.into(), back.into()],
+            "",
+            &mut fields,
+        );
+        crate::deck::NoteInput {
+            fields,
+            position: None,
+        }
+    }
+
+    #[test]
+    fn converted_notes_take_keys_free_across_files_and_their_histories_follow() {
+        let deck = |notes| DeckInput {
+            name: "D".into(),
+            description: None,
+            notes,
+        };
+        let vocab = crate::deck::NoteInput {
+            fields: NoteFields {
+                key: "hund".into(),
+                term: "Hund".into(),
+                definition: "a dog".into(),
+                ..NoteFields::default()
+            },
+            position: None,
+        };
+        let history = |note: usize, ord: u32| crate::deck::history::CardHistory {
+            note,
+            ord,
+            answers: vec![],
+            state: None,
+            suspended: true,
+            buried: false,
+        };
+        let mut loaded = Loaded {
+            decks: vec![
+                deck(vec![
+                    basic_note("<b>Hund</b>", "dog", "hund-x"),
+                    basic_note("", "", "e"),
+                ]),
+                deck(vec![vocab, basic_note("Katze", "cat", "katze")]),
+            ],
+            histories: vec![history(0, 0), history(0, 1), history(1, 0), history(3, 1)],
+            ..Loaded::default()
+        };
+        let maps = [FieldMap::parse("Front=term,Back=definition").unwrap()];
+        let warnings = apply(&maps, &mut loaded).unwrap();
+        assert_eq!(
+            warnings,
+            ["1 note(s) left without a term or a definition by --map-fields were skipped"]
+        );
+        let first = &loaded.decks[0].notes;
+        assert_eq!(first.len(), 1);
+        assert_eq!(
+            (first[0].fields.key.as_str(), first[0].fields.term.as_str()),
+            ("hund-2", "Hund"),
+            "the other file's vocab note keeps 'hund'"
+        );
+        assert!(first[0].fields.rich.is_none());
+        let notes: Vec<usize> = loaded.histories.iter().map(|h| h.note).collect();
+        assert_eq!(notes, [0, 0, 2], "the skipped note's history goes with it");
     }
 
     #[test]

@@ -179,6 +179,13 @@ pub fn run(
             if !request.map_fields.is_empty() {
                 let warnings = crate::deck::map_fields::apply(&request.map_fields, &mut all)?;
                 all.warnings.extend(warnings);
+                // The notes made vocab: their keys, terms and definitions checked again (a
+                // `key` the map gives may repeat one).
+                let first = request
+                    .files
+                    .first()
+                    .map_or(Path::new(""), PathBuf::as_path);
+                crate::deck::validate(first, &all.decks)?;
             }
             for warning in &all.warnings {
                 feedback.warn(warning);
