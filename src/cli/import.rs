@@ -6,7 +6,9 @@
 //!
 //! Formats follow the extension (`.toml`, `.csv`, `.tsv`, `.txt`, `.json`, `.apkg`) or
 //! `--format`. A review log (`--revlog`) becomes one note per card whose answers are replayed
-//! through the configured scheduler. The run ends with a one-line report; large imports show a
+//! through the configured scheduler. `--map-fields SPEC` (repeatable) makes the notes of an
+//! Anki note type vocab notes (`deck::map_fields`); a SPEC that cannot be read is a usage error
+//! before the collection is opened. The run ends with a one-line report; large imports show a
 //! progress bar when standard output is a terminal.
 //!
 //! This file parses the arguments, calls [`crate::import::run`] and prints what it reports.
