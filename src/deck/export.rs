@@ -294,6 +294,51 @@ mod tests {
     }
 
     #[test]
+    fn typed_exports_parse_back_to_the_same_notes_under_their_types() {
+        let mut vocab = note("a < b", "first line\nsecond, with \"quotes\"");
+        vocab.aliases = vec!["lt".into(), "less".into()];
+        vocab.related = vec!["gt".into()];
+        vocab.tags = vec!["math".into()];
+        vocab.source = "src".into();
+        let cloze_type = std::sync::Arc::new(crate::model::NoteTypeInput {
+            notetype: crate::notes::NoteType::stock(crate::notes::Kind::Cloze),
+            anki_id: None,
+            extra: "{}".into(),
+        });
+        let mut cloze = NoteFields {
+            guid: Some("#g,1".into()),
+            tags: vec!["t".into()],
+            ..NoteFields::default()
+        };
+        crate::deck::notetypes::fill_rich(
+            &cloze_type,
+            vec![" {{c1::x}}\t<b>y</b> ".into(), "".into()],
+            "",
+            &mut cloze,
+        );
+        cloze.key = crate::text::slug(&cloze.term);
+        let notes = vec![
+            ("D".to_string(), vocab.clone(), JARGON_TYPE.to_string()),
+            ("D::E".to_string(), cloze.clone(), "Cloze".to_string()),
+        ];
+        for separator in [',', '\t'] {
+            let text = write_typed_text(&notes, separator);
+            assert!(text.contains("#tags column:11\n"), "{text}");
+            let back = crate::deck::csv::parse(&PathBuf::from("x.txt"), &text, "Default", None)
+                .unwrap_or_else(|e| panic!("{separator:?}: {e}\n{text}"));
+            assert!(back.warnings.is_empty(), "{:?}", back.warnings);
+            assert_eq!(back.decks[0].notes[0].fields, vocab, "{separator:?}");
+            let read = &back.decks[1].notes[0].fields;
+            assert_eq!(back.decks[1].name, "D::E");
+            assert_eq!(read, &cloze, "{separator:?}");
+            assert_eq!(
+                read.rich.as_ref().unwrap().values,
+                cloze.rich.as_ref().unwrap().values
+            );
+        }
+    }
+
+    #[test]
     fn the_header_names_the_special_columns_one_based() {
         let text = write_text(&[], ',');
         assert!(text.contains("#tags column:5\n"), "{text}");
