@@ -50,12 +50,15 @@ impl<'k> Types<'k> {
         if name.is_empty() {
             return Ok(RowType::Vocab);
         }
-        let known = self.known;
-        let found = self
-            .by_name
-            .entry(name.to_string())
-            .or_insert_with(|| known.resolve(name));
-        found.clone().ok_or_else(|| {
+        let found = match self.by_name.get(name) {
+            Some(found) => found.clone(),
+            None => {
+                let found = self.known.resolve(name);
+                self.by_name.insert(name.to_string(), found.clone());
+                found
+            }
+        };
+        found.ok_or_else(|| {
             Error::input(
                 path,
                 Some(field_position(text, row.start, self.column, layout.delimiter)),
