@@ -373,6 +373,7 @@ fn the_import_engine_called_as_a_library_writes_and_reports_as_the_binary_does()
         revlog: None,
         deck: None,
         format: None,
+        map_fields: Vec::new(),
     };
     let report = jargon::import::run(
         &mut collection,
@@ -464,6 +465,7 @@ fn the_engine_gives_a_dry_run_listing_as_data_and_prints_nothing() {
         revlog: None,
         deck: None,
         format: None,
+        map_fields: Vec::new(),
     };
     let mut collected = Collected::default();
     let report =

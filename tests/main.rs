@@ -15,6 +15,7 @@ mod common;
 mod anki_reference;
 mod anki_rich;
 mod anki_rich_export;
+mod anki_text;
 mod builtin_decks;
 mod busy_collection;
 mod cli;

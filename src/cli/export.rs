@@ -2,12 +2,13 @@
 //! (the review log as CSV or JSON). Where the output goes (standard output for `-`, through a
 //! link, into a FIFO, or a file replaced whole) is `crate::output`'s business.
 
+use std::collections::HashMap;
 use std::io::Write;
 use std::path::PathBuf;
 
 use super::Context;
 use crate::deck::Format;
-use crate::deck::export::{ReviewCsv, ReviewRecord, write_text};
+use crate::deck::export::{JARGON_TYPE, ReviewCsv, ReviewRecord, write_text, write_typed_text};
 use crate::error::{Error, Result};
 use crate::model::NoteFields;
 use crate::outfile::Output;
@@ -140,9 +141,33 @@ fn export_deck(context: &Context, args: &DeckArgs, out: &mut dyn Write) -> Resul
         .map(|n| (n.note.deck.clone(), n.note.fields.clone()))
         .collect();
     let summary = format!("{} notes from {} deck(s)", notes.len(), decks.len());
+    let text = |separator: char| -> Result<Vec<u8>> {
+        if notes.iter().all(|n| n.note.fields.rich.is_none()) {
+            return Ok(write_text(&pairs, separator).into_bytes());
+        }
+        // Notes of other types come out with a note type column, to be read back under it.
+        let mut names: HashMap<i64, String> = HashMap::new();
+        let mut typed = Vec::with_capacity(notes.len());
+        for (n, (deck, fields)) in notes.iter().zip(&pairs) {
+            let name = if n.note.notetype_id == crate::model::VOCAB_NOTETYPE {
+                JARGON_TYPE.to_string()
+            } else {
+                match names.get(&n.note.notetype_id) {
+                    Some(name) => name.clone(),
+                    None => {
+                        let name = collection.notetype(n.note.notetype_id)?.notetype.name;
+                        names.insert(n.note.notetype_id, name.clone());
+                        name
+                    }
+                }
+            };
+            typed.push((deck.clone(), fields.clone(), name));
+        }
+        Ok(write_typed_text(&typed, separator).into_bytes())
+    };
     let bytes: Vec<u8> = match format {
-        Format::Csv => write_text(&pairs, ',').into_bytes(),
-        Format::Tsv => write_text(&pairs, '\t').into_bytes(),
+        Format::Csv => text(',')?,
+        Format::Tsv => text('\t')?,
         Format::Json => crate::deck::json::write(&pairs)?.into_bytes(),
         // A package went its own way above.
         Format::Toml | Format::Apkg => toml_bytes(&decks, &notes, pairs)?,

@@ -6,7 +6,9 @@
 //!
 //! Formats follow the extension (`.toml`, `.csv`, `.tsv`, `.txt`, `.json`, `.apkg`) or
 //! `--format`. A review log (`--revlog`) becomes one note per card whose answers are replayed
-//! through the configured scheduler. The run ends with a one-line report; large imports show a
+//! through the configured scheduler. `--map-fields SPEC` (repeatable) makes the notes of an
+//! Anki note type vocab notes (`deck::map_fields`); a SPEC that cannot be read is a usage error
+//! before the collection is opened. The run ends with a one-line report; large imports show a
 //! progress bar when standard output is a terminal.
 //!
 //! This file parses the arguments, calls [`crate::import::run`] and prints what it reports.
@@ -45,6 +47,11 @@ pub struct Args {
     /// Read the files as this format, whatever their extension
     #[arg(long, value_enum, value_name = "FORMAT")]
     pub format: Option<Format>,
+    /// Make notes of an Anki note type vocab notes: SPEC maps the type's fields onto
+    /// jargon's, e.g. 'Prompt=term,Answer=definition,Chapter=example' (term, definition,
+    /// example, aliases, tags, related, source, key); once per note type
+    #[arg(long, value_name = "SPEC", conflicts_with = "revlog")]
+    pub map_fields: Vec<String>,
 }
 
 impl Args {
@@ -58,6 +65,7 @@ impl Args {
             revlog: None,
             deck: Some(deck.to_string()),
             format: None,
+            map_fields: Vec::new(),
         }
     }
 }
@@ -65,17 +73,13 @@ impl Args {
 /// Opens the collection, imports what `args` names (see [`crate::import::run`]) and prints
 /// the one-line report, or a dry run's listing; large imports draw a progress bar.
 pub fn run(context: &Context, args: &Args, out: &mut dyn Write) -> Result<()> {
+    // A SPEC that cannot be read is refused before the collection is opened.
+    let request = args.request()?;
     let mut collection = context.open()?;
     let config = collection.config()?;
     let clock = Context::clock(&config)?;
     let mut printer = Printer { out: &mut *out };
-    let report = crate::import::run(
-        &mut collection,
-        &config,
-        &clock,
-        &args.request(),
-        &mut printer,
-    )?;
+    let report = crate::import::run(&mut collection, &config, &clock, &request, &mut printer)?;
     if report.dry_run {
         // The listing, counts first, was printed as it came.
         return Ok(());
@@ -193,9 +197,9 @@ fn sentence(report: &Report) -> String {
 }
 
 impl Args {
-    /// The engine's request.
-    pub fn request(&self) -> crate::import::Request {
-        crate::import::Request {
+    /// The engine's request; a `--map-fields` SPEC that cannot be read is a usage error.
+    pub fn request(&self) -> Result<crate::import::Request> {
+        Ok(crate::import::Request {
             files: self.files.clone(),
             dry_run: self.dry_run,
             on_duplicate: self.on_duplicate,
@@ -203,6 +207,7 @@ impl Args {
             revlog: self.revlog.clone(),
             deck: self.deck.clone(),
             format: self.format,
-        }
+            map_fields: crate::deck::map_fields::parse_all(&self.map_fields)?,
+        })
     }
 }

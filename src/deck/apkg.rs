@@ -267,7 +267,7 @@ fn field_map(fields: &[String]) -> Vec<Option<super::csv::Field>> {
 }
 
 /// Field text as jargon keeps it: HTML to text, sound references dropped.
-fn field_text(html: &str) -> String {
+pub(crate) fn field_text(html: &str) -> String {
     let mut text = html.to_string();
     while let Some(start) = text.find("[sound:") {
         match text[start..].find(']') {

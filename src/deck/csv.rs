@@ -3,10 +3,19 @@
 //! - Header lines at the top, each `#key:value`: `#separator:` (`Tab`, `Comma`, `Semicolon`,
 //!   `Pipe`, `Space`, `Colon`, or one character), `#html:true|false`, `#columns:` (column names,
 //!   split by the separator), `#deck:NAME`, `#tags:a b` (added to every note), `#deck column:N`,
-//!   `#tags column:N`, `#guid column:N` (1-based), and `#notetype:`, `#notetype column:N`,
-//!   `#if matches:` (accepted and ignored: jargon has one note type, and `--on-duplicate` says
-//!   what to do with matches). `#` lines without a known key at the top are comments; below
-//!   the first row a `#` is ordinary text (a term may start with one).
+//!   `#tags column:N`, `#guid column:N`, `#notetype column:N` (1-based), and `#notetype:`,
+//!   `#if matches:` (accepted and ignored: a file without a note type column holds vocab notes,
+//!   and `--on-duplicate` says what to do with matches). `#` lines without a known key at the
+//!   top are comments; below the first row a `#` is ordinary text (a term may start with one).
+//! - With `#notetype column:`, each row is a note of the type it names
+//!   ([`super::notetypes::KnownTypes`]): `vocab` and `jargon` rows are read as below; a row of
+//!   any other type is a note of that type whose fields are the row's columns other than the
+//!   deck, tags, guid and note type columns, in order (Anki's rule: missing fields are empty,
+//!   extra ones dropped with a warning), kept as HTML with `#html:true` and escaped as Anki
+//!   escapes them otherwise; its cards are the ones Anki's rules give it. A row whose first
+//!   field is empty is skipped with a warning, as Anki skips it. An unknown type is refused at
+//!   its cell. Such a note's key is the slug of its first field with text, made unique in its
+//!   deck within the file (`-2`, `-3`...).
 //! - Without `#separator:` the separator is detected ([`super::sniff::detect_separator`]):
 //!   of tab, comma, semicolon and pipe, the one that splits the first row into at least two
 //!   fields and that most of the first rows agree with (the earlier on a tie), so one row
@@ -16,8 +25,9 @@
 //! - `#columns:` names map to fields, case-insensitively: term/front/word/question, definition/
 //!   back/meaning/answer, example, aliases, tags, related, source, id/key, guid, deck; other
 //!   names are ignored with a warning. Without `#columns:`, the columns that are not the deck,
-//!   tags, guid or notetype column are term, definition and example, in that order; more are
-//!   ignored with a warning.
+//!   tags, guid or notetype column are term, definition and example, in that order (a `jargon`
+//!   row: term, definition, example, aliases, related, source and key); more are ignored with a
+//!   warning.
 //! - `aliases` and `related` hold several values separated by `;`; `tags` by spaces (Anki's).
 //! - With `#html:true` every field is HTML and becomes plain text ([`super::html`]).
 //!
@@ -28,11 +38,17 @@
 use std::collections::HashMap;
 use std::path::Path;
 
+use super::notetypes::{KnownTypes, RowType};
 pub use super::sniff::{csv_error, field_position};
 use super::sniff::{detect_separator, unterminated_quote};
 use super::{DeckInput, NoteInput};
 use crate::error::{Error, Position, Result};
 use crate::model::NoteFields;
+use columns::{column_names, column_roles, header_row_length, locate};
+use typed::Types;
+
+mod columns;
+mod typed;
 
 /// The note field a column holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -68,25 +84,6 @@ impl Field {
             _ => return None,
         })
     }
-}
-
-/// The length in bytes of the first row of `data` when it is a header row: every field a
-/// column name, the term and the definition among them.
-fn header_row_length(data: &str, delimiter: u8) -> Option<usize> {
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(data.as_bytes());
-    let mut record = csv::StringRecord::new();
-    if !reader.read_record(&mut record).ok()? {
-        return None;
-    }
-    let fields: Option<Vec<Field>> = record.iter().map(Field::from_name).collect();
-    let fields = fields?;
-    let names_both = fields.contains(&Field::Term) && fields.contains(&Field::Definition);
-    let length = usize::try_from(reader.position().byte()).ok()?;
-    (names_both && length <= data.len()).then_some(length)
 }
 
 /// A parsed text file: its decks and what was ignored on the way.
@@ -269,11 +266,24 @@ fn split_list(text: &str, separator: char) -> Vec<String> {
 
 /// Parses a CSV/TSV deck. Notes without a deck column or `#deck:` go to `default_deck`;
 /// `separator` is the one the caller knows (from `--format tsv`) when the file declares none.
+/// A note type column may name vocab and Anki's stock types ([`parse_with`] knows a
+/// collection's).
 pub fn parse(
     path: &Path,
     text: &str,
     default_deck: &str,
     separator: Option<u8>,
+) -> Result<TextDeck> {
+    parse_with(path, text, default_deck, separator, &KnownTypes::default())
+}
+
+/// [`parse`], with the note types a note type column may name.
+pub fn parse_with(
+    path: &Path,
+    text: &str,
+    default_deck: &str,
+    separator: Option<u8>,
+    known: &KnownTypes,
 ) -> Result<TextDeck> {
     let mut decks: Vec<DeckInput> = vec![];
     let mut deck_index: HashMap<String, usize> = HashMap::new();
@@ -283,6 +293,7 @@ pub fn parse(
         text,
         default_deck,
         separator,
+        known,
         &mut fresh,
         &mut |deck, note| {
             let index = match deck_index.get(deck) {
@@ -315,6 +326,7 @@ pub fn parse_each(
     text: &str,
     default_deck: &str,
     separator: Option<u8>,
+    known: &KnownTypes,
     fresh: &mut dyn FnMut() -> NoteFields,
     sink: &mut dyn FnMut(&str, NoteInput) -> Result<()>,
 ) -> Result<Vec<String>> {
@@ -333,8 +345,12 @@ pub fn parse_each(
         .zip(layout.measure)
         .map(|(names, measure)| (names.len(), measure));
     let mut last_start = layout.data_start;
-    let mut notes = 0usize;
+    let mut rows = 0usize;
     let mut extra_columns = 0usize;
+    let mut types = layout
+        .headers
+        .notetype_column
+        .map(|column| Types::new(known, column));
     let default_deck = layout.headers.deck.as_deref().unwrap_or(default_deck);
     loop {
         match reader.read_record(&mut record) {
@@ -358,25 +374,55 @@ pub fn parse_each(
             line,
         };
         layout.check_width(path, text, &row, &mut expected)?;
-        extra_columns = extra_columns.max(record.len().saturating_sub(layout.columns.len()));
+        rows += 1;
+        let row_type = match types.as_mut() {
+            Some(types) => types.of_row(path, text, &layout, &row)?,
+            None => RowType::Vocab,
+        };
+        let deck = layout.deck_of(&record);
+        let deck = deck
+            .as_deref()
+            .filter(|d| !d.is_empty())
+            .unwrap_or(default_deck);
         let mut fields = fresh();
         fields.clear();
-        layout.read_fields(&record, &mut fields);
-        layout.complete(path, text, &row, &mut fields)?;
+        match &row_type {
+            RowType::Vocab => {
+                extra_columns =
+                    extra_columns.max(record.len().saturating_sub(layout.columns.len()));
+                layout.read_fields(&layout.columns, &record, &mut fields);
+                layout.complete(path, text, &row, &mut fields)?;
+            }
+            RowType::Jargon => {
+                let columns = match layout.named_columns {
+                    Some(_) => &layout.columns,
+                    None => &layout.jargon_columns,
+                };
+                layout.read_fields(columns, &record, &mut fields);
+                layout.complete(path, text, &row, &mut fields)?;
+            }
+            RowType::Rich(notetype) => {
+                let Some(types) = types.as_mut() else {
+                    continue; // only a note type column gives a row a rich type
+                };
+                if !layout.read_rich(notetype, &row, types, &mut fields) {
+                    continue;
+                }
+            }
+        }
+        if let Some(types) = types.as_mut() {
+            types.give_key(deck, &mut fields);
+        }
         let note = NoteInput {
             fields,
             position: Some(Position { line, column: 1 }),
         };
-        notes += 1;
-        match layout.deck_of(&record) {
-            Some(deck) => sink(if deck.is_empty() { default_deck } else { &deck }, note)?,
-            None => sink(default_deck, note)?,
-        }
+        sink(deck, note)?;
     }
     if let Some(open) = unterminated_quote(text, last_start, layout.delimiter) {
         return Err(unclosed_quote(path, text, open));
     }
-    if notes == 0 {
+    if rows == 0 {
         return Err(Error::input(
             path,
             Some(Position::of_offset(text, layout.data_start)),
@@ -387,6 +433,9 @@ pub fn parse_each(
         warnings.push(format!(
             "{extra_columns} column(s) after term, definition and example were ignored (name them with #columns: to import them)"
         ));
+    }
+    if let Some(types) = types {
+        warnings.extend(types.warnings());
     }
     Ok(warnings)
 }
@@ -414,10 +463,16 @@ struct Layout {
     measure: Option<Measure>,
     /// The columns read, in order, with the field each holds.
     columns: Vec<(usize, Field)>,
+    /// The columns of a `jargon` row when the file does not name them: the deck, tags and
+    /// guid columns, then the others as jargon's fields in the order its packages write them.
+    jargon_columns: Vec<(usize, Field)>,
+    /// The deck, tags, guid and note type columns: a note of another type than vocab has
+    /// every other column as a field.
+    meta_columns: Vec<usize>,
     /// Where the term, the definition and the deck are (a field named by two columns takes
-    /// the later one).
-    term_column: usize,
-    definition_column: usize,
+    /// the later one). A file with a note type column may have no term or definition
+    /// column: the sentence is given at its first vocab row.
+    located: std::result::Result<(usize, usize), String>,
     deck_column: Option<usize>,
 }
 
@@ -469,7 +524,42 @@ impl Layout {
         let roles = column_roles(&headers, named_columns.as_deref(), warnings);
         let mut columns: Vec<(usize, Field)> = roles.into_iter().collect();
         columns.sort_by_key(|(c, _)| *c);
-        let (term_column, definition_column, deck_column) = locate(path, &columns)?;
+        let (located, deck_column) = locate(&columns);
+        if headers.notetype_column.is_none()
+            && let Err(sentence) = located
+        {
+            return Err(Error::input(path, None, sentence));
+        }
+        let meta_columns: Vec<usize> = [
+            headers.deck_column,
+            headers.tags_column,
+            headers.guid_column,
+            headers.notetype_column,
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        let meta_fields = columns
+            .iter()
+            .filter(|(c, _)| meta_columns.contains(c))
+            .copied();
+        let jargon_fields = [
+            Field::Term,
+            Field::Definition,
+            Field::Example,
+            Field::Aliases,
+            Field::Related,
+            Field::Source,
+            Field::Key,
+        ];
+        let mut jargon_columns: Vec<(usize, Field)> = meta_fields
+            .chain(
+                (0..)
+                    .filter(|c| !meta_columns.contains(c))
+                    .zip(jargon_fields),
+            )
+            .collect();
+        jargon_columns.sort_by_key(|(c, _)| *c);
         Ok(Layout {
             headers,
             delimiter,
@@ -478,8 +568,9 @@ impl Layout {
             named_columns,
             measure,
             columns,
-            term_column,
-            definition_column,
+            jargon_columns,
+            meta_columns,
+            located,
             deck_column,
         })
     }
@@ -517,9 +608,14 @@ impl Layout {
         Ok(())
     }
 
-    /// Fills `fields` (empty) from the record's columns.
-    fn read_fields(&self, record: &csv::StringRecord, fields: &mut NoteFields) {
-        for &(column, field) in &self.columns {
+    /// Fills `fields` (empty) from the record's `columns`.
+    fn read_fields(
+        &self,
+        columns: &[(usize, Field)],
+        record: &csv::StringRecord,
+        fields: &mut NoteFields,
+    ) {
+        for &(column, field) in columns {
             let Some(raw) = record.get(column) else {
                 continue;
             };
@@ -557,29 +653,43 @@ impl Layout {
     /// has none, and the `#tags:` of the file.
     fn complete(&self, path: &Path, text: &str, row: &Row, fields: &mut NoteFields) -> Result<()> {
         let at = |column: usize| Some(field_position(text, row.start, column, self.delimiter));
+        let (term_column, definition_column) = match &self.located {
+            Ok(columns) => *columns,
+            Err(sentence) => {
+                return Err(Error::input(
+                    path,
+                    Some(Position {
+                        line: row.line,
+                        column: 1,
+                    }),
+                    format!("a vocab row: {sentence}"),
+                ));
+            }
+        };
         if fields.term.is_empty() {
-            return Err(Error::input(
-                path,
-                at(self.term_column),
-                "the term is empty",
-            ));
+            return Err(Error::input(path, at(term_column), "the term is empty"));
         }
         if fields.definition.is_empty() {
             return Err(Error::input(
                 path,
-                at(self.definition_column),
+                at(definition_column),
                 format!("the note '{}' has no definition", fields.term),
             ));
         }
         if fields.key.is_empty() {
             crate::text::slug_into(&fields.term, &mut fields.key);
         }
+        self.add_file_tags(fields);
+        Ok(())
+    }
+
+    /// Adds the `#tags:` of the file to a note's.
+    fn add_file_tags(&self, fields: &mut NoteFields) {
         for tag in &self.headers.tags {
             if !fields.tags.contains(tag) {
                 fields.tags.push(tag.clone());
             }
         }
-        Ok(())
     }
 
     /// The record's deck, when the file has a deck column (empty when the row leaves it
@@ -592,99 +702,6 @@ impl Layout {
             raw.trim().to_string()
         })
     }
-}
-
-/// The columns of the term, the definition and the deck (a field named by two columns is
-/// in the later one); refuses columns without a term or a definition.
-fn locate(path: &Path, columns: &[(usize, Field)]) -> Result<(usize, usize, Option<usize>)> {
-    let column_of = |wanted: Field| {
-        columns
-            .iter()
-            .rev()
-            .find(|(_, f)| *f == wanted)
-            .map(|(c, _)| *c)
-    };
-    match (column_of(Field::Term), column_of(Field::Definition)) {
-        (Some(term), Some(definition)) => Ok((term, definition, column_of(Field::Deck))),
-        (term, _) => Err(Error::input(
-            path,
-            None,
-            format!(
-                "no column holds the {} (name one in #columns:, e.g. #columns:term,definition)",
-                if term.is_none() { "term" } else { "definition" }
-            ),
-        )),
-    }
-}
-
-/// The column names of a `#columns:` line or a header row, split by the separator.
-fn column_names(raw: &str, delimiter: u8) -> Vec<String> {
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .has_headers(false)
-        .from_reader(raw.as_bytes());
-    reader
-        .records()
-        .next()
-        .and_then(|r| r.ok())
-        .map(|r| r.iter().map(|s| s.trim().to_string()).collect())
-        .unwrap_or_default()
-}
-
-/// Which field each column holds: the deck, tags, guid and notetype columns the header
-/// lines give, then the named columns (a name that is not a field is ignored with a
-/// warning), or else term, definition and example in the first columns left.
-fn column_roles(
-    headers: &Headers,
-    named_columns: Option<&[String]>,
-    warnings: &mut Vec<String>,
-) -> HashMap<usize, Field> {
-    let mut roles: HashMap<usize, Field> = HashMap::new();
-    for (column, field) in [
-        (headers.deck_column, Field::Deck),
-        (headers.tags_column, Field::Tags),
-        (headers.guid_column, Field::Guid),
-        (headers.notetype_column, Field::Notetype),
-    ] {
-        if let Some(c) = column {
-            roles.insert(c, field);
-        }
-    }
-    match named_columns {
-        Some(names) => {
-            for (index, name) in names.iter().enumerate() {
-                if roles.contains_key(&index) {
-                    continue;
-                }
-                match Field::from_name(name) {
-                    Some(field) => {
-                        roles.insert(index, field);
-                    }
-                    None => warnings.push(format!(
-                        "column {} ('{name}') is not a jargon field and was ignored",
-                        index + 1
-                    )),
-                }
-            }
-        }
-        None => {
-            let mut positional = [Field::Term, Field::Definition, Field::Example].into_iter();
-            let mut index = 0;
-            // Enough columns for the widest row is decided below; map the first few here.
-            while index < 64 {
-                if let std::collections::hash_map::Entry::Vacant(slot) = roles.entry(index) {
-                    match positional.next() {
-                        Some(field) => {
-                            slot.insert(field);
-                        }
-                        None => break,
-                    }
-                }
-                index += 1;
-            }
-        }
-    }
-    roles
 }
 
 #[cfg(test)]

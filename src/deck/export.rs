@@ -42,15 +42,11 @@ pub fn tags_field(tags: &[String]) -> String {
         .join(" ")
 }
 
-/// Writes notes (with their deck names) as an Anki-style text file.
+/// Writes vocab notes (with their deck names) as an Anki-style text file, whose columns Anki
+/// maps onto its "Basic" type by name. A selection with notes of other types is written by
+/// [`write_typed_text`] instead.
 pub fn write_text(notes: &[(String, NoteFields)], separator: char) -> String {
-    let name = match separator {
-        '\t' => "Tab",
-        ',' => "Comma",
-        ';' => "Semicolon",
-        '|' => "Pipe",
-        _ => "Comma",
-    };
+    let name = separator_name(separator);
     let mut out = String::with_capacity(64 + notes.len() * 160);
     out.push_str(&format!("#separator:{name}\n#html:false\n#columns:"));
     out.push_str(&COLUMNS.join(&separator.to_string()));
@@ -83,6 +79,86 @@ pub fn write_text(notes: &[(String, NoteFields)], separator: char) -> String {
         out.push('\n');
     }
     out
+}
+
+/// The name a vocab note's type goes by in a text file with a note type column: jargon's type
+/// as its packages name it, whose fields (Term, Definition, Example, Aliases, Related, Source,
+/// Key) are the columns such a row has.
+pub const JARGON_TYPE: &str = "jargon";
+
+/// A field's text as HTML, as jargon's packages write it.
+fn text_html(text: &str) -> String {
+    html_escape::encode_text(text).replace('\n', "<br>")
+}
+
+/// Writes notes (with their decks and note type names) as Anki's "Notes in Plain Text" with
+/// HTML: the guid, note type and deck columns first, the fields (padded to the most any type
+/// has) and the tags last, as Anki's own export lays them out. A note of another type than
+/// vocab keeps its fields as stored; a vocab note is a row of [`JARGON_TYPE`] with its fields
+/// as HTML. jargon's import gives each note its type back (a type the collection has, or one
+/// of Anki's stock types); so does Anki's, for the types it has.
+pub fn write_typed_text(notes: &[(String, NoteFields, String)], separator: char) -> String {
+    let jargon_fields = |f: &NoteFields| -> Vec<String> {
+        [
+            f.term.as_str(),
+            f.definition.as_str(),
+            f.example.as_str(),
+            &f.aliases.join("; "),
+            &f.related.join("; "),
+            f.source.as_str(),
+            f.key.as_str(),
+        ]
+        .map(text_html)
+        .into()
+    };
+    let width = notes
+        .iter()
+        .map(|(_, f, _)| f.rich.as_ref().map_or(7, |r| r.values.len()))
+        .max()
+        .unwrap_or(0);
+    let mut out = String::with_capacity(128 + notes.len() * 160);
+    out.push_str(&format!(
+        "#separator:{}\n#html:true\n#guid column:1\n#notetype column:2\n#deck column:3\n#tags column:{}\n",
+        separator_name(separator),
+        4 + width
+    ));
+    for (deck, f, notetype) in notes {
+        let values = match &f.rich {
+            Some(rich) => rich.values.clone(),
+            None => jargon_fields(f),
+        };
+        let head = [
+            f.guid.as_deref().unwrap_or(""),
+            notetype.as_str(),
+            deck.as_str(),
+        ];
+        let padding = width.saturating_sub(values.len());
+        let tags = tags_field(&f.tags);
+        let row = head
+            .into_iter()
+            .chain(values.iter().map(String::as_str))
+            .chain(std::iter::repeat_n("", padding))
+            .chain([tags.as_str()]);
+        for (i, field) in row.enumerate() {
+            if i > 0 {
+                out.push(separator);
+            }
+            push_field(&mut out, field, separator);
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// The `#separator:` name of a separator.
+fn separator_name(separator: char) -> &'static str {
+    match separator {
+        '\t' => "Tab",
+        ',' => "Comma",
+        ';' => "Semicolon",
+        '|' => "Pipe",
+        _ => "Comma",
+    }
 }
 
 /// One review log row as exported.
@@ -214,6 +290,51 @@ mod tests {
             expected.tags = vec!["c".into(), "pre_processor".into()];
             assert_eq!(back.decks[0].notes[0].fields, expected, "{separator:?}");
             assert!(back.warnings.is_empty(), "{:?}", back.warnings);
+        }
+    }
+
+    #[test]
+    fn typed_exports_parse_back_to_the_same_notes_under_their_types() {
+        let mut vocab = note("a < b", "first line\nsecond, with \"quotes\"");
+        vocab.aliases = vec!["lt".into(), "less".into()];
+        vocab.related = vec!["gt".into()];
+        vocab.tags = vec!["math".into()];
+        vocab.source = "src".into();
+        let cloze_type = std::sync::Arc::new(crate::model::NoteTypeInput {
+            notetype: crate::notes::NoteType::stock(crate::notes::Kind::Cloze),
+            anki_id: None,
+            extra: "{}".into(),
+        });
+        let mut cloze = NoteFields {
+            guid: Some("#g,1".into()),
+            tags: vec!["t".into()],
+            ..NoteFields::default()
+        };
+        crate::deck::notetypes::fill_rich(
+            &cloze_type,
+            vec![" {{c1::x}}\t<b>y</b> ".into(), "".into()],
+            "",
+            &mut cloze,
+        );
+        cloze.key = crate::text::slug(&cloze.term);
+        let notes = vec![
+            ("D".to_string(), vocab.clone(), JARGON_TYPE.to_string()),
+            ("D::E".to_string(), cloze.clone(), "Cloze".to_string()),
+        ];
+        for separator in [',', '\t'] {
+            let text = write_typed_text(&notes, separator);
+            assert!(text.contains("#tags column:11\n"), "{text}");
+            let back = crate::deck::csv::parse(&PathBuf::from("x.txt"), &text, "Default", None)
+                .unwrap_or_else(|e| panic!("{separator:?}: {e}\n{text}"));
+            assert!(back.warnings.is_empty(), "{:?}", back.warnings);
+            assert_eq!(back.decks[0].notes[0].fields, vocab, "{separator:?}");
+            let read = &back.decks[1].notes[0].fields;
+            assert_eq!(back.decks[1].name, "D::E");
+            assert_eq!(read, &cloze, "{separator:?}");
+            assert_eq!(
+                read.rich.as_ref().unwrap().values,
+                cloze.rich.as_ref().unwrap().values
+            );
         }
     }
 

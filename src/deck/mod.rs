@@ -19,6 +19,8 @@ pub mod export;
 pub mod history;
 pub mod html;
 pub mod json;
+pub mod map_fields;
+pub mod notetypes;
 pub mod plan;
 pub mod revlog;
 pub mod sniff;
@@ -461,6 +463,7 @@ fn nul_field(f: &NoteFields) -> Option<&'static str> {
         ("tags", any(&f.tags)),
         ("key", nul(&f.key)),
         ("guid", f.guid.as_deref().is_some_and(nul)),
+        ("fields", f.rich.as_ref().is_some_and(|r| any(&r.values))),
     ]
     .into_iter()
     .find_map(|(name, found)| found.then_some(name))
@@ -539,6 +542,15 @@ pub fn default_deck(path: &Path, options: &LoadOptions) -> String {
 
 /// Loads one deck file of any supported format, validated, all or nothing.
 pub fn load(path: &Path, options: &LoadOptions) -> Result<Loaded> {
+    load_with(path, options, &notetypes::KnownTypes::default())
+}
+
+/// [`load`], with the note types a text file's note type column may name.
+pub fn load_with(
+    path: &Path,
+    options: &LoadOptions,
+    known: &notetypes::KnownTypes,
+) -> Result<Loaded> {
     // Before anything else, and before any format opens the file.
     drop(open_input(path)?);
     let format = match options.format.or_else(|| Format::from_path(path)) {
@@ -562,11 +574,12 @@ pub fn load(path: &Path, options: &LoadOptions) -> Result<Loaded> {
         },
         Format::Csv | Format::Tsv => {
             let hint = (format == Format::Tsv).then_some(b'\t');
-            let text = csv::parse(
+            let text = csv::parse_with(
                 path,
                 &read_text(path, InputKind::Deck(format))?,
                 &default_deck(path, options),
                 hint,
+                known,
             )?;
             Loaded {
                 decks: text.decks,

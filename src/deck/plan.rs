@@ -150,11 +150,13 @@ fn decide(
             let matched = match by_guid_match {
                 Some(found) => Some(found),
                 None => match stored.get(&fields.key) {
-                    // The same key, but another Anki note: not a match.
+                    // The same key, but another Anki note, or a vocab note where the file
+                    // gives a note of another type: not a match.
                     Some((_, current))
-                        if fields.guid.is_some()
+                        if (fields.guid.is_some()
                             && current.guid.is_some()
-                            && current.guid != fields.guid =>
+                            && current.guid != fields.guid)
+                            || (fields.rich.is_some() && current.rich.is_none()) =>
                     {
                         let mut renamed = fields.clone();
                         renamed.key = keys.take(&fields.key, false);
@@ -170,6 +172,15 @@ fn decide(
                     result.targets.push(Target::Added(result.add.len()));
                     pending.push((deck_index, note_index, result.add.len()));
                     result.add.push((String::new(), NoteFields::default()));
+                }
+                // A guid names a vocab note, and the file gives a note of another type: a
+                // new note, without the guid (the stored note keeps it).
+                Some((_, current)) if fields.rich.is_some() && current.rich.is_none() => {
+                    let mut renamed = fields.clone();
+                    renamed.key = keys.take(&fields.key, true);
+                    renamed.guid = None;
+                    result.targets.push(Target::Added(result.add.len()));
+                    result.add.push((deck.name.clone(), renamed));
                 }
                 Some((id, current)) => {
                     let stored_note = (*id, current);
@@ -268,6 +279,9 @@ fn merge(
         } else {
             current.forward_only
         };
+    } else if let (Some(new), Some(old)) = (incoming.rich.as_mut(), &current.rich) {
+        // Cards are only ever added: the stored ones stay whatever the fields now give.
+        new.cards |= old.cards;
     }
     incoming.cards_from_file = false;
     if kept && on_duplicate != OnDuplicate::Duplicate {

@@ -24,8 +24,10 @@ use std::path::{Path, PathBuf};
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::deck::history::Merger;
+use crate::deck::map_fields::FieldMap;
+use crate::deck::notetypes::KnownTypes;
 use crate::deck::plan::{ImportPlan, OnDuplicate, Target, plan_owned};
-use crate::deck::{Format, InputKind, LoadOptions, Loaded, load};
+use crate::deck::{Format, InputKind, LoadOptions, Loaded, load_with};
 use crate::error::{DbError, DbErrorKind, Error, Result};
 use crate::store::Collection;
 use crate::store::revlog::HistoryReport;
@@ -48,6 +50,9 @@ pub struct Request {
     pub deck: Option<String>,
     /// The format of every file, whatever its extension.
     pub format: Option<Format>,
+    /// `--map-fields`: notes of the Anki note types these fit become vocab notes (the files
+    /// are then read whole first).
+    pub map_fields: Vec<FieldMap>,
 }
 
 /// What an import did (or, for a dry run, would do).
@@ -156,8 +161,8 @@ pub fn install_builtin(collection: &mut Collection) -> Result<crate::deck::plan:
 /// Imports what `request` names into `collection`, in one transaction, and says what
 /// happened (a dry run writes nothing and lists what it would do to `feedback`). Which
 /// pipeline runs: a lone Anki package streams through [`apkg`], CSV/TSV/TOML/JSON files
-/// through [`text`]; anything else (a review log, a package among other files) is read whole
-/// first.
+/// through [`text`]; anything else (a review log, a package among other files, `--map-fields`)
+/// is read whole first.
 pub fn run(
     collection: &mut Collection,
     config: &Config,
@@ -170,18 +175,31 @@ pub fn run(
         format: request.format,
         clock: Some(*clock),
     };
+    // The note types a text file's note type column may name: the collection's, Anki's stock.
+    let known = KnownTypes::new(collection.notetype_inputs()?);
     let report = match streamed(request, &options) {
         Some(Streamed::Package(file)) => {
             apkg::run(collection, config, clock, file, request, feedback)
         }
         Some(Streamed::Text(files)) => {
-            text::import(collection, &files, &options, request, feedback)
+            text::import(collection, &files, &options, &known, request, feedback)
         }
         None => {
             // A dry run stores no media; a real import stores each package's as it reads it,
             // and removes what it stored when anything fails.
             let mut store = (!request.dry_run).then(|| media::MediaStore::new(collection.path()));
-            let done = read_first(request, &options, store.as_mut()).and_then(|all| {
+            let done = read_first(request, &options, &known, store.as_mut()).and_then(|mut all| {
+                if !request.map_fields.is_empty() {
+                    let warnings = crate::deck::map_fields::apply(&request.map_fields, &mut all)?;
+                    all.warnings.extend(warnings);
+                    // The notes made vocab: their keys, terms and definitions checked again (a
+                    // `key` the map gives may repeat one).
+                    let first = request
+                        .files
+                        .first()
+                        .map_or(Path::new(""), PathBuf::as_path);
+                    crate::deck::validate(first, &all.decks)?;
+                }
                 for warning in &all.warnings {
                     feedback.warn(warning);
                 }
@@ -225,6 +243,7 @@ fn cards_kept_warning(notes: usize) -> String {
 fn read_first(
     request: &Request,
     options: &LoadOptions,
+    known: &KnownTypes,
     mut store: Option<&mut media::MediaStore>,
 ) -> Result<Loaded> {
     let mut all = Loaded::default();
@@ -247,7 +266,7 @@ fn read_first(
         gather(&mut all, loaded, path, (sources > 1).then_some(&mut origin))?;
     }
     for file in &request.files {
-        let mut loaded = load(file, options)?;
+        let mut loaded = load_with(file, options, known)?;
         let package = options.format.or_else(|| Format::from_path(file)) == Some(Format::Apkg);
         if let Some(store) = store.as_deref_mut().filter(|_| package) {
             let (renamed, warnings) = store.store(file)?;
@@ -424,10 +443,10 @@ enum Streamed<'a> {
 }
 
 /// How the import of `args` is streamed; `None` for the imports that read every file first
-/// (a review log, a package among other files or with `--builtin`, a directory, a file of
+/// (a review log, `--map-fields`, a package among other files or with `--builtin`, a directory, a file of
 /// unknown format, or `--builtin` alone).
 fn streamed<'a>(args: &'a Request, options: &LoadOptions) -> Option<Streamed<'a>> {
-    if args.revlog.is_some() || args.files.is_empty() {
+    if args.revlog.is_some() || args.files.is_empty() || !args.map_fields.is_empty() {
         return None;
     }
     let mut files = Vec::with_capacity(args.files.len());

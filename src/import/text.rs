@@ -22,6 +22,7 @@ use std::path::Path;
 use std::sync::mpsc::{Receiver, Sender, SyncSender};
 
 use super::{Feedback, Listed, Report, Request, not_written};
+use crate::deck::notetypes::KnownTypes;
 use crate::deck::plan::{ImportPlan, plan_owned};
 use crate::deck::{DeckInput, Format, InputKind, LoadOptions, NoteInput, Validator};
 use crate::error::{Error, Result};
@@ -52,6 +53,7 @@ pub(super) fn import(
     collection: &mut Collection,
     files: &[(&Path, Format)],
     options: &LoadOptions,
+    known: &KnownTypes,
     request: &Request,
     feedback: &mut dyn Feedback,
 ) -> Result<Report> {
@@ -75,6 +77,7 @@ pub(super) fn import(
                 counts,
                 builtin: request.builtin,
                 options,
+                known,
             };
             read_files(source, sender, recycled)
         });
@@ -283,6 +286,8 @@ struct Source<'a> {
     /// Whether the built-in decks come after the files.
     builtin: bool,
     options: &'a LoadOptions,
+    /// The note types a CSV/TSV file's note type column may name.
+    known: &'a KnownTypes,
 }
 
 /// The reading side of [`import`]: reads, parses and validates the files one after another
@@ -298,6 +303,7 @@ fn read_files(
         counts,
         builtin,
         options,
+        known,
     } = source;
     let mut reader = Reader::new(sender, recycled);
     let mut validator: Option<Validator> = None;
@@ -321,6 +327,7 @@ fn read_files(
             format,
             text: &text,
             options,
+            known,
         };
         let found = reader.read(&file, validator, &mut described)?;
         warnings.extend(
@@ -350,6 +357,7 @@ struct File<'a> {
     format: Format,
     text: &'a str,
     options: &'a LoadOptions,
+    known: &'a KnownTypes,
 }
 
 /// The reader's end of the pipeline: the batch being filled, the channel it goes on, and the
@@ -424,6 +432,7 @@ impl Reader {
                     file.text,
                     &default_deck,
                     separator,
+                    file.known,
                     &mut fresh,
                     &mut sink,
                 )

@@ -84,6 +84,39 @@ pub(crate) fn resolve(conn: &Connection, input: &NoteTypeInput) -> Result<i64> {
     Ok(conn.last_insert_rowid())
 }
 
+/// A stored note type from a row of `SELECT id, kind, name, anki_id, fields, templates, css,
+/// extra FROM notetypes`.
+fn stored_from_row(row: &rusqlite::Row) -> rusqlite::Result<StoredNoteType> {
+    let kind: String = row.get(1)?;
+    let fields: String = row.get(4)?;
+    let templates: String = row.get(5)?;
+    let kind = Kind::parse(&kind)
+        .ok_or_else(|| super::unreadable(1, format!("unknown note type kind '{kind}'")))?;
+    let fields = super::decode_json_list(&fields)
+        .ok_or_else(|| super::unreadable(4, "field names that are not a JSON list"))?;
+    let templates: Vec<TemplateJson> = serde_json::from_str(&templates)
+        .map_err(|_| super::unreadable(5, "templates that are not a JSON list"))?;
+    Ok(StoredNoteType {
+        id: row.get(0)?,
+        anki_id: row.get(3)?,
+        notetype: NoteType {
+            kind,
+            name: row.get(2)?,
+            fields,
+            templates: templates
+                .into_iter()
+                .map(|t| Template {
+                    name: t.name,
+                    front: t.front,
+                    back: t.back,
+                })
+                .collect(),
+            css: row.get(6)?,
+        },
+        extra: row.get(7)?,
+    })
+}
+
 impl Collection {
     /// A stored note type.
     pub fn notetype(&self, id: i64) -> Result<StoredNoteType> {
@@ -92,38 +125,28 @@ impl Collection {
                 "SELECT id, kind, name, anki_id, fields, templates, css, extra FROM notetypes
                  WHERE id = ?1",
             )?
-            .query_row([id], |row| {
-                let kind: String = row.get(1)?;
-                let fields: String = row.get(4)?;
-                let templates: String = row.get(5)?;
-                let kind = Kind::parse(&kind).ok_or_else(|| {
-                    super::unreadable(1, format!("unknown note type kind '{kind}'"))
-                })?;
-                let fields = super::decode_json_list(&fields)
-                    .ok_or_else(|| super::unreadable(4, "field names that are not a JSON list"))?;
-                let templates: Vec<TemplateJson> = serde_json::from_str(&templates)
-                    .map_err(|_| super::unreadable(5, "templates that are not a JSON list"))?;
-                Ok(StoredNoteType {
-                    id: row.get(0)?,
-                    anki_id: row.get(3)?,
-                    notetype: NoteType {
-                        kind,
-                        name: row.get(2)?,
-                        fields,
-                        templates: templates
-                            .into_iter()
-                            .map(|t| Template {
-                                name: t.name,
-                                front: t.front,
-                                back: t.back,
-                            })
-                            .collect(),
-                        css: row.get(6)?,
-                    },
-                    extra: row.get(7)?,
-                })
-            })
+            .query_row([id], stored_from_row)
             .optional()?
             .ok_or_else(|| Error::failed(format!("there is no note type {id}")))
+    }
+
+    /// Every stored note type, in the order they were stored, as an import brings a type (a
+    /// text file names one of them).
+    pub fn notetype_inputs(&self) -> Result<Vec<NoteTypeInput>> {
+        let mut stmt = self.conn().prepare(
+            "SELECT id, kind, name, anki_id, fields, templates, css, extra FROM notetypes
+             ORDER BY id",
+        )?;
+        let rows = stmt.query_map([], stored_from_row)?;
+        let mut types = Vec::new();
+        for row in rows {
+            let stored = row?;
+            types.push(NoteTypeInput {
+                notetype: stored.notetype,
+                anki_id: stored.anki_id,
+                extra: stored.extra,
+            });
+        }
+        Ok(types)
     }
 }

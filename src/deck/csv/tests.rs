@@ -209,3 +209,124 @@ fn a_field_named_by_two_columns_takes_the_later_one_for_the_deck_too() {
         .to_string();
     assert!(error.contains("deck.csv:2:5: the term is empty"), "{error}");
 }
+
+/// Anki's "Notes in Plain Text" layout: guid, note type and deck columns, fields, tags.
+const TYPED: &str = "#separator:tab\n#html:false\n#guid column:1\n#notetype column:2\n#deck column:3\n#tags column:7\n";
+
+#[test]
+fn a_note_type_column_gives_each_row_its_type_and_its_fields_in_order() {
+    let text = format!(
+        "{TYPED}g1\tBasic\tD\tHund\tdog & \"cat\"\t\ta b\n\
+         g2\tcloze\tD\t{{{{c1::x}}}} < {{{{c3::y}}}}\tline\t\t\n\
+         \tvocab\tE\tTerm\tMeaning\tAn example\t\n\
+         g4\tBasic (optional reversed card)\tD\tBaum\ttree\ty\t\n\
+         g5\tBasic\tD\tHund\tanother dog\t\t\n"
+    );
+    let deck = parse_str(&text).unwrap();
+    assert_eq!(deck.decks.len(), 2);
+    let n = notes(&deck);
+    assert_eq!(n.len(), 5);
+    let basic = n[0].rich.as_ref().unwrap();
+    assert_eq!(basic.notetype.notetype.name, "Basic");
+    assert_eq!(
+        basic.values,
+        ["Hund", "dog &amp; &quot;cat&quot;"],
+        "escaped as Anki escapes text; the padding column is beyond Basic's two fields"
+    );
+    assert_eq!(basic.cards, 1);
+    assert_eq!(
+        (n[0].term.as_str(), n[0].definition.as_str()),
+        ("Hund", "dog & \"cat\"")
+    );
+    assert_eq!(n[0].guid.as_deref(), Some("g1"));
+    assert_eq!(n[0].tags, ["a", "b"]);
+    let cloze = n[1].rich.as_ref().unwrap();
+    assert_eq!(cloze.values[0], "{{c1::x}} &lt; {{c3::y}}");
+    assert_eq!(cloze.cards, 0b101, "c1 and c3");
+    assert_eq!(
+        n[2].rich.as_ref().unwrap().cards,
+        0b11,
+        "Add Reverse filled"
+    );
+    assert_eq!(
+        (n[0].key.as_str(), n[3].key.as_str()),
+        ("hund", "hund-2"),
+        "keys are unique in their deck"
+    );
+    assert_eq!(deck.decks[1].name, "E");
+    assert!(n[4].rich.is_none(), "a vocab row is read as before");
+    assert_eq!(
+        (n[4].term.as_str(), n[4].example.as_str()),
+        ("Term", "An example")
+    );
+    assert!(deck.warnings.is_empty(), "{:?}", deck.warnings);
+}
+
+#[test]
+fn html_rows_keep_their_html_byte_for_byte() {
+    let text = "#separator:tab\n#html:true\n#notetype column:1\n\
+                Basic\t <b>a</b>  \t\"x\ny\"\n";
+    let deck = parse_str(text).unwrap();
+    let n = notes(&deck);
+    assert_eq!(n[0].rich.as_ref().unwrap().values, [" <b>a</b>  ", "x\ny"]);
+    assert_eq!(n[0].term, "a");
+}
+
+#[test]
+fn a_jargon_row_reads_jargons_package_fields_in_order() {
+    let text = "#separator:tab\n#html:true\n#notetype column:1\n#tags column:9\n\
+                jargon\tBERT\ta <i>model</i>\tex\tb1; b2\tgpt\tsrc\tbert-key\tnlp\n";
+    let deck = parse_str(text).unwrap();
+    let n = notes(&deck)[0];
+    assert!(n.rich.is_none());
+    assert_eq!(
+        (n.term.as_str(), n.definition.as_str(), n.example.as_str()),
+        ("BERT", "a model", "ex")
+    );
+    assert_eq!(n.aliases, ["b1", "b2"]);
+    assert_eq!(n.related, ["gpt"]);
+    assert_eq!((n.source.as_str(), n.key.as_str()), ("src", "bert-key"));
+    assert_eq!(n.tags, ["nlp"]);
+}
+
+#[test]
+fn rows_anki_would_skip_or_trim_are_said_and_an_unknown_type_is_refused_at_its_cell() {
+    let text = "#separator:tab\n#notetype column:1\nBasic\t\tb\t\nBasic\ta\tb\tc\nBasic\tok\t\t\n";
+    let deck = parse_str(text).unwrap();
+    assert_eq!(notes(&deck).len(), 2);
+    assert_eq!(
+        deck.warnings,
+        [
+            "1 row(s) with an empty first field were skipped, as Anki skips them",
+            "1 row(s) have more fields than their note type; the extra ones were dropped"
+        ]
+    );
+    let err =
+        parse_str("#separator:tab\n#notetype column:2\nfront\tBasic\nx\tVocab Plus\n").unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "deck.csv:4:3: the note type 'Vocab Plus' is neither in the collection nor one of Anki's stock types; import an Anki package that has it first"
+    );
+}
+
+#[test]
+fn a_type_the_collection_has_is_found_by_name() {
+    let custom = crate::model::NoteTypeInput {
+        notetype: crate::notes::NoteType {
+            kind: crate::notes::Kind::Anki,
+            name: "Vocab Plus".into(),
+            fields: vec!["Chapter".into(), "Prompt".into(), "Answer".into()],
+            templates: crate::notes::NoteType::stock(crate::notes::Kind::Basic).templates,
+            css: String::new(),
+        },
+        anki_id: Some(42),
+        extra: "{}".into(),
+    };
+    let known = KnownTypes::new([custom]);
+    let text = "#separator:tab\n#notetype column:1\nvocab plus\tCh 1\tto run\tlaufen\n";
+    let deck = parse_with(&PathBuf::from("d.txt"), text, "D", None, &known).unwrap();
+    let rich = notes(&deck)[0].rich.clone().unwrap();
+    assert_eq!(rich.notetype.anki_id, Some(42));
+    assert_eq!(rich.values, ["Ch 1", "to run", "laufen"]);
+    assert_eq!(notes(&deck)[0].term, "Ch 1");
+}
