@@ -33,7 +33,7 @@ fn every_anki_card_arrives_once_with_every_answer_and_its_notes_keep_type_fields
     let mut ours: BTreeMap<String, usize> = BTreeMap::new();
     for card in &cards {
         *ours
-            .entry(card["note_type"].as_str().unwrap().to_string())
+            .entry(card["note_type_name"].as_str().unwrap().to_string())
             .or_default() += 1;
     }
     let notetype_of: BTreeMap<String, String> = expected["notes"]
@@ -57,6 +57,27 @@ fn every_anki_card_arrives_once_with_every_answer_and_its_notes_keep_type_fields
         ours, anki,
         "one jargon card per Anki card, under its note type"
     );
+    // `note_type` is the kind for the stock types, the name for any other.
+    let kinds: BTreeMap<&str, &str> = cards
+        .iter()
+        .map(|c| {
+            (
+                c["note_type_name"].as_str().unwrap(),
+                c["note_type"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    let want: BTreeMap<&str, &str> = [
+        ("Basic", "basic"),
+        ("Basic (and reversed card)", "basic-reversed"),
+        ("Basic (optional reversed card)", "basic-optional-reversed"),
+        ("Basic (type in the answer)", "typed"),
+        ("Cloze", "cloze"),
+        ("Vocab Plus", "Vocab Plus"),
+    ]
+    .into_iter()
+    .collect();
+    assert_eq!(kinds, want);
 
     // Every answer, per card.
     let reviews: i64 = env.sql("SELECT count(*) FROM reviews");

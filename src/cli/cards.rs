@@ -86,10 +86,12 @@ fn print_json(
 ) -> Result<()> {
     let list: Vec<serde_json::Value> = cards
         .iter()
-        .map(|Listed { card, note, note_type, template }| {
+        .map(|Listed { card, note, note_kind, note_type, template }| {
+            // The kind for jargon's and Anki's stock types, the name for any other Anki type.
+            let shown = if note_kind == "anki" { note_type } else { note_kind };
             serde_json::json!({
                 "card_id": card.id, "note_id": note.id, "deck": note.deck, "key": note.fields.key,
-                "note_type": note_type, "template": template,
+                "note_type": shown, "note_type_name": note_type, "template": template,
                 "direction": template, "term": note.fields.term, "definition": note.fields.definition,
                 "example": note.fields.example, "aliases": note.fields.aliases, "tags": note.fields.tags,
                 "related": note.fields.related, "source": note.fields.source,

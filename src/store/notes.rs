@@ -96,12 +96,16 @@ fn not_a_list(column: &str, id: i64, deck: &str, key: &str) -> String {
     format!("the {column} of note {id} ({deck}/{key}) are not a JSON list of strings")
 }
 
-/// A card with its note, its note type's name and its template's name, as `jargon cards`
-/// lists them.
+/// A card with its note, its note type's kind and name and its template's name, as `jargon
+/// cards` lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ListedCard {
     pub card: Card,
     pub note: Note,
+    /// `vocab`, `basic`, `basic-reversed`, `basic-optional-reversed`, `typed`, `cloze`, or
+    /// `anki` (any other Anki type).
+    pub note_kind: String,
+    /// The type's own name (`vocab`, Anki's name).
     pub note_type: String,
     pub template: String,
 }
@@ -290,7 +294,7 @@ impl Collection {
     /// Cards with their notes, for `jargon cards`.
     pub fn list_cards(&self, filter: &CardFilter) -> Result<Vec<ListedCard>> {
         let mut sql = format!(
-            "SELECT {}, {NOTE_COLUMNS}, t.name, {} FROM cards c JOIN notes n ON n.id = c.note_id
+            "SELECT {}, {NOTE_COLUMNS}, t.kind, t.name, {} FROM cards c JOIN notes n ON n.id = c.note_id
              JOIN decks d ON d.id = n.deck_id JOIN notetypes t ON t.id = n.notetype_id WHERE 1 = 1",
             super::cards::CARD_COLUMNS,
             template_name_sql("c.ord")
@@ -332,8 +336,9 @@ impl Collection {
             Ok(ListedCard {
                 card: super::cards::card_from_row(row, 0)?,
                 note: note_from_row(row, super::cards::CARD_COLUMN_COUNT)?,
-                note_type: row.get(at)?,
-                template: row.get(at + 1)?,
+                note_kind: row.get(at)?,
+                note_type: row.get(at + 1)?,
+                template: row.get(at + 2)?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
