@@ -16,6 +16,7 @@ pub mod model; // records shared by the store and the front ends
 pub mod notes; // note types, templates, cloze, field HTML -> terminal text (pure)
 pub mod outfile; // where a written file goes: stdout, through links, in place, or replaced whole
 pub mod output; // the one writer for people: neutralises escapes, shows our colours
+pub mod records; // plain records that cross layers (store <-> deck, stats, session)
 pub mod repl; // the review session front end (terminal and line mode)
 pub mod scheduler; // SM-2 and replay (pure)
 pub mod session; // which card comes next; the answer matcher (pure)

@@ -1,0 +1,1 @@
+//! Records: anki (being filled).

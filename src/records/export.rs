@@ -1,0 +1,1 @@
+//! Records: export (being filled).

@@ -1,0 +1,1 @@
+//! Records: import (being filled).

@@ -1,0 +1,1 @@
+//! Records: queue (being filled).

@@ -1,0 +1,1 @@
+//! Records: stats (being filled).
