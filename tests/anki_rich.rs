@@ -146,3 +146,18 @@ fn a_review_renders_the_cards_from_their_templates_and_judges_a_typed_answer() {
         "no template or cloze markup is shown raw: {text}"
     );
 }
+
+#[test]
+fn edit_in_a_review_sends_a_note_of_an_anki_type_to_the_field_editor_and_changes_nothing() {
+    let env = imported();
+    let before = env.fingerprint();
+    let out = env.run_with_input(&["review", "--deck", "Rich"], ":edit\n:quit\n");
+    let (stdout, _) = crate::common::text(&out);
+    assert!(
+        stdout.contains(
+            "This note is of type 'Basic': edit it with `jargon edit 'Rich/gradient-descent' --field NAME=VALUE`."
+        ),
+        "{stdout}"
+    );
+    assert_eq!(env.fingerprint(), before);
+}

@@ -197,6 +197,15 @@ impl Review<'_> {
 
     pub(super) fn edit(&mut self, ui: &mut dyn Frontend, note: &Note) -> Result<()> {
         let style = ui.style();
+        // The editor's TOML holds a vocab note's fields only: a note of another type would
+        // lose the rest, so it is edited field by field on the command line.
+        if note.fields.rich.is_some() {
+            let notetype = self.collection.notetype(note.notetype_id)?;
+            return ui.print(&style.yellow(&format!(
+                "This note is of type '{}': edit it with `jargon edit '{}/{}' --field NAME=VALUE`.",
+                notetype.notetype.name, note.deck, note.fields.key
+            )));
+        }
         if !ui.can_edit() {
             return ui.print(&style.yellow("Editing needs a terminal; use `jargon edit` instead."));
         }
