@@ -37,7 +37,7 @@ pub struct Entry {
 }
 
 /// How the queue is ordered.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Order {
     /// Learning cards first, then the most overdue reviews, new cards spread among them.
     #[default]
