@@ -19,8 +19,8 @@ use rand::SeedableRng;
 use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
 
+use crate::records::queue::QueuedCard;
 use crate::scheduler::{Phase, Quality};
-use crate::store::cards::QueuedCard;
 
 /// One place in the queue.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
