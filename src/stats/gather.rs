@@ -56,6 +56,13 @@ pub fn gather(
     Ok(compute::build(&context, log, cards, &activity, &info))
 }
 
+/// The collection's current streak on `today` (`status`, the end of a review): the rule is
+/// [`super::current_streak`]'s, walking back through the store's latest active day up to each
+/// day, one index seek per day of the streak.
+pub fn current_streak(collection: &Collection, today: DayNumber) -> Result<i64> {
+    super::current_streak(today, |day| collection.latest_active_day(day))
+}
+
 /// What each side reads: the whole collection (`whole`) or a deck, from `first_day` (`None`:
 /// the whole history) to `today`.
 fn plan(
