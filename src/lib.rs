@@ -5,7 +5,7 @@
 // The library has no `unsafe`; the binary's one call (mimalloc's option, `main.rs`) is outside it.
 #![forbid(unsafe_code)]
 
-pub mod cli; // clap definitions and one file per subcommand
+pub mod cli; // the command line: its definitions and one file per subcommand
 pub mod clock; // the one source of "now" and "today"
 pub mod config; // settings: keys, defaults, validation (pure)
 pub mod deck; // deck formats: parse -> validated records -> import plan

@@ -7,6 +7,7 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use super::Context;
+use super::args::DeckFormat;
 use crate::deck::Format;
 use crate::deck::export::{JARGON_TYPE, ReviewCsv, ReviewRecord, write_text, write_typed_text};
 use crate::error::{Error, Result};
@@ -39,7 +40,7 @@ pub struct DeckArgs {
     pub exclude_builtin: bool,
     /// The format (default: from the output file's extension, else csv)
     #[arg(long, value_enum, value_name = "FORMAT")]
-    pub format: Option<Format>,
+    pub format: Option<DeckFormat>,
     /// The file to write ("-" or nothing for standard output; required for apkg)
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -106,6 +107,7 @@ fn selected_decks(
 fn export_deck(context: &Context, args: &DeckArgs, out: &mut dyn Write) -> Result<()> {
     let format = args
         .format
+        .map(Format::from)
         .or_else(|| args.output.as_deref().and_then(Format::from_path))
         .unwrap_or(Format::Csv);
     let output = args

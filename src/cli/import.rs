@@ -17,8 +17,7 @@ use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
 use super::Context;
-use crate::deck::Format;
-use crate::deck::plan::OnDuplicate;
+use super::args::{DeckFormat, DuplicateChoice};
 use crate::error::{Error, Result};
 use crate::import::{Feedback, Listed, Report};
 
@@ -31,8 +30,8 @@ pub struct Args {
     #[arg(long)]
     pub dry_run: bool,
     /// What to do with a note that is already in its deck (same key or Anki guid)
-    #[arg(long, value_enum, default_value_t = OnDuplicate::Update)]
-    pub on_duplicate: OnDuplicate,
+    #[arg(long, value_enum, default_value_t = DuplicateChoice::Update)]
+    pub on_duplicate: DuplicateChoice,
     /// Install or refresh the built-in jargon decks
     #[arg(long)]
     pub builtin: bool,
@@ -46,7 +45,7 @@ pub struct Args {
     pub deck: Option<String>,
     /// Read the files as this format, whatever their extension
     #[arg(long, value_enum, value_name = "FORMAT")]
-    pub format: Option<Format>,
+    pub format: Option<DeckFormat>,
     /// Make notes of an Anki note type vocab notes: SPEC maps the type's fields onto
     /// jargon's, e.g. 'Prompt=term,Answer=definition,Chapter=example' (term, definition,
     /// example, aliases, tags, related, source, key); once per note type
@@ -60,7 +59,7 @@ impl Args {
         Args {
             files,
             dry_run: false,
-            on_duplicate: OnDuplicate::Update,
+            on_duplicate: DuplicateChoice::Update,
             builtin: false,
             revlog: None,
             deck: Some(deck.to_string()),
@@ -202,11 +201,11 @@ impl Args {
         Ok(crate::import::Request {
             files: self.files.clone(),
             dry_run: self.dry_run,
-            on_duplicate: self.on_duplicate,
+            on_duplicate: self.on_duplicate.into(),
             builtin: self.builtin,
             revlog: self.revlog.clone(),
             deck: self.deck.clone(),
-            format: self.format,
+            format: self.format.map(Into::into),
             map_fields: crate::deck::map_fields::parse_all(&self.map_fields)?,
         })
     }

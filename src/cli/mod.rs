@@ -1,6 +1,7 @@
 //! The command line: clap definitions, and one file per subcommand.
 
 pub mod add;
+pub mod args;
 pub mod backup;
 pub mod cards;
 pub mod check;

@@ -3,6 +3,7 @@
 use std::io::IsTerminal;
 
 use super::Context;
+use super::args::OrderChoice;
 use crate::error::Result;
 use crate::repl::line::LineFrontend;
 use crate::repl::terminal::TerminalFrontend;
@@ -27,8 +28,8 @@ pub struct Args {
     #[arg(long)]
     pub cram: bool,
     /// Order of the cards
-    #[arg(long, value_enum, default_value_t = Order::Due)]
-    pub order: Order,
+    #[arg(long, value_enum, default_value_t = OrderChoice::Due)]
+    pub order: OrderChoice,
     /// Shorthand for --order shuffle
     #[arg(long, conflicts_with = "order")]
     pub shuffle: bool,
@@ -46,7 +47,7 @@ pub fn run(context: &Context, args: &Args) -> Result<()> {
         order: if args.shuffle {
             Order::Shuffle
         } else {
-            args.order
+            args.order.into()
         },
     };
     if std::io::stdin().is_terminal() && std::io::stdout().is_terminal() {

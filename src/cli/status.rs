@@ -50,7 +50,7 @@ pub fn run(context: &Context, out: &mut dyn Write) -> Result<()> {
         )
     )
     .map_err(Error::Output)?;
-    let current = collection.current_streak(today)?;
+    let current = crate::stats::gather::current_streak(&collection, today)?;
     writeln!(out).map_err(Error::Output)?;
     let today_line = format!(
         "Today: {due_total} due, {} new to introduce (of {new_total}); {} and {} done. Streak: {}.",

@@ -470,7 +470,7 @@ fn nul_field(f: &NoteFields) -> Option<&'static str> {
 }
 
 /// The formats of deck files.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     Toml,
     Csv,

@@ -13,7 +13,7 @@ use super::DeckInput;
 use crate::model::NoteFields;
 
 /// What to do with a note whose key is already in its deck.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum OnDuplicate {
     /// Replace the stored fields with the file's (the cards keep their history).
     #[default]

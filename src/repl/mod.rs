@@ -633,7 +633,7 @@ impl<'a> Review<'a> {
         }
         details.extend(self.learning_later());
         details.push(format!("due tomorrow: {tomorrow}"));
-        let current = self.collection.current_streak(today)?;
+        let current = crate::stats::gather::current_streak(self.collection, today)?;
         if current > 0 {
             let days = plural(usize::try_from(current).unwrap_or(0), "day");
             details.push(format!("streak: {days}"));

@@ -19,8 +19,8 @@ use rand::SeedableRng;
 use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
 
+use crate::records::queue::QueuedCard;
 use crate::scheduler::{Phase, Quality};
-use crate::store::cards::QueuedCard;
 
 /// One place in the queue.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,7 +37,7 @@ pub struct Entry {
 }
 
 /// How the queue is ordered.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Order {
     /// Learning cards first, then the most overdue reviews, new cards spread among them.
     #[default]

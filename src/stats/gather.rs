@@ -11,6 +11,7 @@ use std::path::Path;
 
 use crate::clock::{Clock, DayNumber};
 use crate::error::{Error, Result};
+use crate::records::stats::CardInfo;
 use crate::scheduler::{SchedulerKind, Settings};
 use crate::stats::compute::{self, CardSummary, LogSummary, Period, Stats};
 use crate::store::Collection;
@@ -40,7 +41,7 @@ pub fn gather(
     let (mine, theirs) = plan(collection, ids.is_none(), first_day, clock.today())?;
     let (a, b) = read_both(collection, ids, clock, settings, (&mine, &theirs))?;
     let (log, cards, activity) = merge(collection, ids, clock, settings, a, b)?;
-    let info: HashMap<i64, compute::CardInfo> = collection
+    let info: HashMap<i64, CardInfo> = collection
         .stats_card_info(&cards.listed_card_ids())?
         .into_iter()
         .map(|i| (i.card_id, i))
@@ -54,6 +55,13 @@ pub fn gather(
         desired_retention_permyriad: settings.desired_retention_permyriad,
     };
     Ok(compute::build(&context, log, cards, &activity, &info))
+}
+
+/// The collection's current streak on `today` (`status`, the end of a review): the rule is
+/// [`super::current_streak`]'s, walking back through the store's latest active day up to each
+/// day, one index seek per day of the streak.
+pub fn current_streak(collection: &Collection, today: DayNumber) -> Result<i64> {
+    super::current_streak(today, |day| collection.latest_active_day(day))
 }
 
 /// What each side reads: the whole collection (`whole`) or a deck, from `first_day` (`None`:

@@ -1,9 +1,11 @@
 //! PURE statistics over the review log and card states; renderers live beside it.
 //!
-//! [`compute`] turns plain rows from `store::stats` into one [`compute::Stats`] value; the
-//! renderers only read that value: [`terminal`] (aligned tables, bar charts and a block
-//! heatmap for 80 columns), [`json`] and [`csv`] (the stable data export described in
-//! `docs/stats.md`) and [`html`] (a self-contained report with inline SVG charts).
+//! [`compute`] turns plain rows (`records::stats`, read by `store::stats`) into one
+//! [`compute::Stats`] value; the renderers only read that value: [`terminal`] (aligned tables,
+//! bar charts and a block heatmap for 80 columns), [`json`] and [`csv`] (the stable data
+//! export described in `docs/stats.md`) and [`html`] (a self-contained report with inline SVG
+//! charts). The current streak's rule is [`current_streak`]; [`gather::current_streak`] runs it
+//! on a collection.
 
 pub mod compute;
 pub mod csv;
@@ -60,7 +62,7 @@ pub fn streak(days: &[DayNumber], today: DayNumber) -> (i64, i64) {
 }
 
 #[cfg(test)]
-pub(crate) mod tests {
+mod tests {
     use super::*;
 
     #[test]
@@ -73,7 +75,7 @@ pub(crate) mod tests {
     }
 
     /// Streak cases: (active days, today, current, longest).
-    pub(crate) const STREAK_CASES: &[(&[DayNumber], DayNumber, i64, i64)] = &[
+    const STREAK_CASES: &[(&[DayNumber], DayNumber, i64, i64)] = &[
         (&[], 8, 0, 0),
         (&[8], 8, 1, 1),
         (&[7], 8, 1, 1),

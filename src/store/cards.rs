@@ -11,6 +11,7 @@ use super::Collection;
 use crate::clock::DayNumber;
 use crate::error::{Error, Result};
 use crate::model::{Card, Note, note_of_card, ord_of_card};
+use crate::records::queue::QueuedCard;
 use crate::scheduler::{CardState, Due, MemoryState, Phase};
 
 pub(crate) const CARD_COLUMNS: &str = "c.id, c.note_id, c.ord, c.phase, c.due_day, c.due_at, c.interval_days, \
@@ -127,14 +128,6 @@ pub(crate) fn prune(conn: &Connection, card_id: i64) -> Result<()> {
     )?
     .execute([card_id])?;
     Ok(())
-}
-
-/// A card waiting in the queue, with what the session needs to order it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct QueuedCard {
-    pub card_id: i64,
-    pub note_id: i64,
-    pub phase: Phase,
 }
 
 /// What to look for when building a session.

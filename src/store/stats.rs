@@ -1,5 +1,5 @@
-//! The queries behind `jargon stats` and `jargon report`: they fetch plain rows and counts,
-//! and [`crate::stats::compute`] does the arithmetic.
+//! The queries behind `jargon stats` and `jargon report`: they fetch plain rows and counts
+//! ([`crate::records::stats`]), and `stats::compute` does the arithmetic.
 //!
 //! They are shaped for a collection with a million cards and a million reviews: answers are
 //! streamed (never collected into a vector), for the period only; the whole-history figures
@@ -18,9 +18,11 @@ use super::Collection;
 use super::cards::due_of;
 use crate::clock::DayNumber;
 use crate::error::Result;
+use crate::records::stats::{
+    AnswerGroup, CardInfo, CardRow, DayKindCount, LogRow, MATURE_DAYS, QuarterCount,
+};
 use crate::scheduler::replay::ReviewKind;
 use crate::scheduler::{Phase, Quality};
-use crate::stats::compute::{AnswerGroup, CardInfo, CardRow, DayKindCount, LogRow, QuarterCount};
 
 /// ` AND <column> IN (...)` restricting to the cards (or notes) of these decks, or nothing for
 /// the whole collection. The ids are numbers from `deck_ids_under`, so writing them into the
@@ -115,7 +117,7 @@ pub enum AnswerRange {
 
 // The count triggers (schema.sql, migration 4) write `mature` as `interval_before >= 21`.
 const _: () = assert!(
-    crate::stats::compute::MATURE_DAYS == 21,
+    MATURE_DAYS == 21,
     "review_day_counts.mature is written for 21 days: a new threshold needs a new migration"
 );
 

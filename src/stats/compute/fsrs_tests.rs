@@ -3,6 +3,7 @@
 
 use super::tests::{TODAY, card, clock, context, stats_of};
 use super::*;
+use crate::scheduler::MemoryState;
 
 /// A review card last answered `elapsed` days ago, due `interval` days after that.
 fn remembered(id: i64, stability: f32, interval: u32, elapsed: i64) -> CardRow {

@@ -1,7 +1,7 @@
 //! Small but complete [`Stats`] values for the renderers' tests.
 
 use super::*;
-use crate::scheduler::INITIAL_EASE_PERMILLE;
+use crate::scheduler::{INITIAL_EASE_PERMILLE, MemoryState};
 
 /// The figures of a collection whose log is `rows` and whose started cards are `cards`
 /// (with `total` cards in all), on the sample's day, over all time.

@@ -1,6 +1,7 @@
 //! Tests of the pure statistics: counting rules, periods, zones, parts merged, counts.
 
 use super::*;
+use crate::scheduler::MemoryState;
 
 const MS_PER_DAY: i64 = 86_400_000;
 
