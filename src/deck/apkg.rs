@@ -42,11 +42,11 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use super::apkg_numbers::Checker;
-use super::history::{CardHistory, ImportedAnswer};
 use super::{DeckInput, Loaded, NoteInput};
 use crate::clock::Clock;
 use crate::error::{Error, Result};
 use crate::model::NoteFields;
+use crate::records::import::{CardHistory, ImportedAnswer};
 use crate::scheduler::{
     Answer, CardState, Due, INITIAL_EASE_PERMILLE, MINIMUM_EASE_PERMILLE, MemoryState, Phase,
 };

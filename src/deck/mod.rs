@@ -5,7 +5,7 @@
 //!
 //! [`load`] dispatches on the file's extension (or `--format`): `.toml` native decks, `.csv`,
 //! `.tsv` and `.txt` Anki-style text files, `.json`, and `.apkg` Anki packages, whose cards'
-//! scheduling and review log come along as [`history::CardHistory`]s.
+//! scheduling and review log come along as [`crate::records::import::CardHistory`]s.
 
 pub mod apkg;
 pub mod apkg_export;
@@ -522,7 +522,7 @@ pub struct Loaded {
     pub decks: Vec<DeckInput>,
     /// Scheduling and review history of cards (Anki packages), by index of the note among
     /// all notes of `decks` in order.
-    pub histories: Vec<history::CardHistory>,
+    pub histories: Vec<crate::records::import::CardHistory>,
     /// Media files in a package (its numbered entries): loading stores none, the import
     /// does (`import::media`).
     pub media_skipped: usize,

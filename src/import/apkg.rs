@@ -22,10 +22,11 @@ use super::{Feedback, Report, Request, not_written};
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::deck::apkg::{ENTRY_LIMIT, Package};
-use crate::deck::history::{CardHistory, MergeCounts, Merger};
+use crate::deck::history::Merger;
 use crate::deck::plan::plan_owned;
 use crate::deck::{DeckInput, NoteInput, Validator};
 use crate::error::{Error, Result};
+use crate::records::import::{CardHistory, MergeCounts};
 use crate::store::Collection;
 use crate::store::import::NoteStream;
 use crate::store::revlog::{HistoryReport, Merge};
@@ -93,7 +94,7 @@ impl Held {
 struct Written {
     /// Notes written as they came (decks that held none).
     streamed: usize,
-    plan: crate::deck::plan::ImportPlan,
+    plan: crate::records::import::ImportPlan,
     history: HistoryReport,
     /// Whether any note came with answers.
     any_history: bool,

@@ -26,9 +26,10 @@ use crate::config::Config;
 use crate::deck::history::Merger;
 use crate::deck::map_fields::FieldMap;
 use crate::deck::notetypes::KnownTypes;
-use crate::deck::plan::{ImportPlan, OnDuplicate, Target, plan_owned};
+use crate::deck::plan::{OnDuplicate, plan_owned};
 use crate::deck::{Format, InputKind, LoadOptions, Loaded, load_with};
 use crate::error::{DbError, DbErrorKind, Error, Result};
+use crate::records::import::{ImportPlan, Target};
 use crate::store::Collection;
 use crate::store::revlog::HistoryReport;
 
@@ -147,7 +148,7 @@ impl Feedback for Quiet {
 }
 
 /// Installs (or refreshes) the built-in decks; returns the plan it applied.
-pub fn install_builtin(collection: &mut Collection) -> Result<crate::deck::plan::ImportPlan> {
+pub fn install_builtin(collection: &mut Collection) -> Result<crate::records::import::ImportPlan> {
     let decks = crate::deck::builtin::decks()?;
     let names: Vec<&str> = decks.iter().map(|d| d.name.as_str()).collect();
     let existing = collection.existing_notes(&names)?;
