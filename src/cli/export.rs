@@ -12,8 +12,8 @@ use crate::deck::export::{JARGON_TYPE, ReviewCsv, ReviewRecord, write_text, writ
 use crate::error::{Error, Result};
 use crate::model::NoteFields;
 use crate::outfile::Output;
+use crate::records::export::{ExportDeck, ExportNote};
 use crate::store::Collection;
-use crate::store::export::{ExportDeck, ExportNote};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -307,7 +307,7 @@ fn export_apkg(
 /// guid, that is notes from Anki or from an earlier package.
 fn answers_on_anki_notes(
     notes: &[ExportNote],
-    reviews: &[crate::store::export::ExportReview],
+    reviews: &[crate::records::export::ExportReview],
 ) -> usize {
     use crate::scheduler::replay::ReviewKind;
     let with_guid: std::collections::HashSet<i64> = notes

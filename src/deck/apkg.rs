@@ -46,11 +46,12 @@ use super::{DeckInput, Loaded, NoteInput};
 use crate::clock::Clock;
 use crate::error::{Error, Result};
 use crate::model::NoteFields;
+use crate::records::anki::{AnkiCard, AnkiCollection, AnkiNote, AnkiNotetype, AnkiReview};
 use crate::records::import::{CardHistory, ImportedAnswer};
 use crate::scheduler::{
     Answer, CardState, Due, INITIAL_EASE_PERMILLE, MINIMUM_EASE_PERMILLE, MemoryState, Phase,
 };
-use crate::store::anki::{AnkiCard, AnkiCollection, AnkiNote, AnkiReview, Reader};
+use crate::store::anki::Reader;
 
 pub use super::apkg_export::{ExportSource, build_export, media_names, write_package};
 use super::apkg_media;
@@ -535,7 +536,7 @@ impl<'a> Converter<'a> {
     fn rich_note(
         &mut self,
         note: &AnkiNote,
-        notetype: Option<&crate::store::anki::AnkiNotetype>,
+        notetype: Option<&AnkiNotetype>,
         cards: &[AnkiCard],
     ) -> Option<NoteFields> {
         let anki = notetype?;

@@ -14,11 +14,9 @@ use std::path::{Path, PathBuf};
 use super::apkg::derived_guid;
 use crate::clock::Clock;
 use crate::error::{Error, Result};
+use crate::records::anki::{AnkiCardRow, AnkiExport, AnkiNoteRow, AnkiReview};
+use crate::records::export::{ExportDeck, ExportNote, ExportReview, StoredNoteType};
 use crate::scheduler::{CardState, Due, Phase};
-use crate::store::anki::AnkiReview;
-use crate::store::apkg::{AnkiCardRow, AnkiExport, AnkiNoteRow};
-use crate::store::export::{ExportDeck, ExportNote, ExportReview};
-use crate::store::notetypes::StoredNoteType;
 
 /// The id of jargon's note type in exported packages: fixed, so every export maps onto the
 /// same note type in Anki.
@@ -555,7 +553,7 @@ fn export_revlog(reviews: &[ExportReview], card_ids: &HashMap<i64, i64>) -> Vec<
 pub fn write_package(
     out: &mut File,
     shown: &Path,
-    export: &crate::store::apkg::AnkiExport,
+    export: &AnkiExport,
     media: &[(String, PathBuf)],
 ) -> Result<()> {
     // The same locked scratch folder as a package import: one killed here is swept away

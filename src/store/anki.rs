@@ -28,105 +28,14 @@ use rusqlite::limits::Limit;
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
 
 use crate::error::{DbError, Error, Result};
+use crate::records::anki::{
+    AnkiCard, AnkiCollection, AnkiNote, AnkiNotetype, AnkiReview, AnkiTemplate,
+};
 
 #[path = "anki_proto.rs"]
 mod proto;
 
 pub use proto::{MediaMapEntry, media_entries};
-
-/// A note type, whole: its name, field names, card templates and CSS.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct AnkiNotetype {
-    pub name: String,
-    pub fields: Vec<String>,
-    /// How many card templates it has (`template_list.len()`).
-    pub templates: usize,
-    /// A cloze note type: its cards are deletions of one text, not directions.
-    pub cloze: bool,
-    /// The card templates, in their `ord` order (a card's `ord` is its index here).
-    pub template_list: Vec<AnkiTemplate>,
-    pub css: String,
-    /// The index of the field the browser sorts by; 0 when the collection names none or a
-    /// field that does not exist.
-    pub sort_field: usize,
-    /// Unix seconds of the last change (0 when Anki never recorded one).
-    pub modified: i64,
-}
-
-/// A card template: its name and the templates of the card's two sides.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct AnkiTemplate {
-    pub name: String,
-    /// The question side (Anki's `qfmt`, `q_format`).
-    pub front: String,
-    /// The answer side (Anki's `afmt`, `a_format`).
-    pub back: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AnkiNote {
-    pub id: i64,
-    pub guid: String,
-    pub notetype_id: i64,
-    /// Unix seconds.
-    pub modified: i64,
-    /// Space-separated, as Anki stores them.
-    pub tags: String,
-    /// The fields, separated by 0x1f.
-    pub fields: String,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct AnkiCard {
-    pub id: i64,
-    pub note_id: i64,
-    pub deck_id: i64,
-    pub ord: i64,
-    /// Unix seconds.
-    pub modified: i64,
-    /// 0 new, 1 learning, 2 review, 3 relearning.
-    pub kind: i64,
-    /// -3/-2 buried, -1 suspended, 0 new, 1 learning (due in unix seconds), 2 review,
-    /// 3 learning across days (due a day number), 4 preview.
-    pub queue: i64,
-    pub due: i64,
-    pub interval: i64,
-    pub factor: i64,
-    pub reps: i64,
-    pub lapses: i64,
-    /// In a filtered deck: the home deck and its due there (0 when not filtered).
-    pub original_deck_id: i64,
-    pub original_due: i64,
-    /// FSRS's memory state (stability, difficulty) as Anki keeps it in the card's `data`
-    /// JSON (`s` and `d`), when both are there and are numbers; read leniently, as Anki
-    /// reads `data` (anything else there is no memory state).
-    pub fsrs_memory: Option<(f32, f32)>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct AnkiReview {
-    /// Unix milliseconds of the answer.
-    pub id: i64,
-    pub card_id: i64,
-    /// The button, 1 to 4; 0 for a manual rescheduling.
-    pub ease: i64,
-    /// Days when positive, seconds when negative.
-    pub interval: i64,
-    pub last_interval: i64,
-    pub factor: i64,
-    pub time_ms: i64,
-    /// 0 learn, 1 review, 2 relearn, 3 filtered, 4 manual, 5 rescheduled.
-    pub kind: i64,
-}
-
-/// Everything jargon reads from an Anki collection.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct AnkiCollection {
-    /// Creation time (unix seconds): review cards' due days count from its day.
-    pub crt: i64,
-    pub decks: HashMap<i64, String>,
-    pub notetypes: HashMap<i64, AnkiNotetype>,
-}
 
 #[derive(serde::Deserialize)]
 struct LegacyDeck {
