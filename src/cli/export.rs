@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use super::Context;
 use crate::deck::Format;
@@ -273,7 +273,8 @@ fn export_apkg(
     };
     let export = crate::deck::apkg::build_export(source, &clock);
     output.write_with(out, |file| {
-        crate::deck::apkg::write_package(file, output.path(), &export, &files)
+        let collection = |path: &Path| crate::store::apkg::write_collection(path, &export);
+        crate::deck::apkg::write_package(file, output.path(), collection, &files)
     })?;
     if output.is_stdout() {
         return Ok(());

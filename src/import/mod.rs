@@ -159,6 +159,24 @@ pub fn install_builtin(collection: &mut Collection) -> Result<crate::records::im
     Ok(import)
 }
 
+/// Loads one deck file of any supported format, validated, all or nothing, as an import
+/// reads it (an Anki package's collection through the store's hardened reader); nothing is
+/// written. The public way to read a file: `deck/` parses, but cannot open a package's
+/// SQLite itself.
+pub fn load(path: &Path, options: &LoadOptions) -> Result<Loaded> {
+    load_with(
+        path,
+        options,
+        &KnownTypes::default(),
+        &crate::store::anki::Opener,
+    )
+}
+
+/// [`load`] with the default options: the notes only.
+pub fn load_file(path: &Path) -> Result<Vec<crate::deck::DeckInput>> {
+    Ok(load(path, &LoadOptions::default())?.decks)
+}
+
 /// Imports what `request` names into `collection`, in one transaction, and says what
 /// happened (a dry run writes nothing and lists what it would do to `feedback`). Which
 /// pipeline runs: a lone Anki package streams through [`apkg`], CSV/TSV/TOML/JSON files
@@ -267,7 +285,7 @@ fn read_first(
         gather(&mut all, loaded, path, (sources > 1).then_some(&mut origin))?;
     }
     for file in &request.files {
-        let mut loaded = load_with(file, options, known)?;
+        let mut loaded = load_with(file, options, known, &crate::store::anki::Opener)?;
         let package = options.format.or_else(|| Format::from_path(file)) == Some(Format::Apkg);
         if let Some(store) = store.as_deref_mut().filter(|_| package) {
             let (renamed, warnings) = store.store(file)?;

@@ -4,6 +4,9 @@
 //! (`deck::apkg_export` builds them, `store::apkg` writes them).
 
 use std::collections::HashMap;
+use std::path::Path;
+
+use crate::error::Result;
 
 /// A note type, whole: its name, field names, card templates and CSS.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -153,4 +156,91 @@ pub struct AnkiExport {
     pub notes: Vec<AnkiNoteRow>,
     pub cards: Vec<AnkiCardRow>,
     pub revlog: Vec<AnkiReview>,
+}
+
+/// What the store reads of a package's small tables, before any of Anki's encodings is
+/// decoded (`deck::apkg_collection` makes an [`AnkiCollection`] of it): the `col` row, whose
+/// `decks` and `models` hold JSON in a legacy collection, and, in a current one (schema 18),
+/// the rows of the `decks`, `notetypes`, `fields` and `templates` tables, whose `config`
+/// columns hold protobuf messages.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct AnkiTables {
+    /// Creation time (unix seconds).
+    pub crt: i64,
+    /// `col.decks`: the decks as JSON (legacy; empty or `{}` in a current collection).
+    pub decks_json: String,
+    /// `col.models`: the note types as JSON (legacy).
+    pub models_json: String,
+    /// The `decks` table's (id, name) rows, when the collection has one.
+    pub decks: Option<Vec<(i64, String)>>,
+    /// The note type tables, when the collection has them.
+    pub notetypes: Option<NotetypeTables>,
+}
+
+/// The rows of a current collection's `notetypes`, `fields` and `templates` tables, in the
+/// tables' order; templates of a note type the collection does not have are not read.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct NotetypeTables {
+    pub notetypes: Vec<NotetypeRow>,
+    /// (note type id, ord, name).
+    pub fields: Vec<(i64, i64, String)>,
+    pub templates: Vec<TemplateRow>,
+}
+
+/// A row of `notetypes`.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct NotetypeRow {
+    pub id: i64,
+    pub name: String,
+    /// `mtime_secs`.
+    pub modified: i64,
+    /// `config`: Anki's `Notetype.Config` message (empty when it is neither blob nor text).
+    pub config: Vec<u8>,
+}
+
+/// A row of `templates`.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct TemplateRow {
+    pub notetype_id: i64,
+    pub ord: i64,
+    pub name: String,
+    /// `config`: Anki's `Notetype.Template.Config` message.
+    pub config: Vec<u8>,
+}
+
+/// A package's collection, opened and checked: the rows `deck::apkg` converts, read as it
+/// asks for them. The store's hardened reader (`store::anki::Reader`) is one; `deck/` sees
+/// only this trait, so the SQL stays in `store/` and the engine (`import/`) or an
+/// [`OpenAnki`] decides which reader `deck/` gets.
+///
+/// Each `each_*` calls `each` with every row in the table's order and stops at the first
+/// error `each` returns; the scans hand over rowids so that [`AnkiRows::card`] and
+/// [`AnkiRows::review`] can fetch a row again by its key, never by a scan.
+pub trait AnkiRows {
+    /// The creation time, decks and note types, as stored ([`AnkiTables`]).
+    fn tables(&self) -> Result<AnkiTables>;
+    /// How many notes the collection holds (no row read).
+    fn note_count(&self) -> Result<usize>;
+    /// Every note, in the table's order (Anki's note id).
+    fn each_note(&self, each: &mut dyn FnMut(AnkiNote) -> Result<()>) -> Result<()>;
+    /// Every card with its rowid.
+    fn each_card(&self, each: &mut dyn FnMut(i64, &AnkiCard) -> Result<()>) -> Result<()>;
+    /// Every review log row with its rowid.
+    fn each_review(&self, each: &mut dyn FnMut(i64, &AnkiReview) -> Result<()>) -> Result<()>;
+    /// The card at `rowid`, one [`AnkiRows::each_card`] gave.
+    fn card(&self, rowid: i64) -> Result<Option<AnkiCard>>;
+    /// The review log row at `rowid`, one [`AnkiRows::each_review`] gave.
+    fn review(&self, rowid: i64) -> Result<Option<AnkiReview>>;
+}
+
+/// Opens the collection file of a package (a private scratch copy at `file`) for reading;
+/// `package` and `entry` name it in messages. `store::anki::Opener` opens the store's
+/// hardened reader.
+pub trait OpenAnki {
+    fn open<'a>(
+        &self,
+        file: &Path,
+        package: &'a Path,
+        entry: &'a str,
+    ) -> Result<Box<dyn AnkiRows + 'a>>;
 }
