@@ -1,7 +1,7 @@
 //! The decks and note types of a package's collection, decoded from what the store read
 //! ([`AnkiTables`]): in a current collection (schema 18) the `decks` rows and the note type
 //! rows, whose kind, sort field, CSS and templates are protobuf messages
-//! ([`super::anki_proto`]); in a legacy one the JSON in `col` (`decks`, `models`). Note types
+//! (`deck::anki_proto`); in a legacy one the JSON in `col` (`decks`, `models`). Note types
 //! come out whole (fields, templates, CSS, sort field, stamp), for the way back to Anki.
 //!
 //! Legacy JSON is read leniently where Anki is lenient (a note type's templates, CSS, sort

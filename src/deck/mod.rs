@@ -3,9 +3,10 @@
 //!
 //! parse -> validated records -> plan (pure) -> store.
 //!
-//! [`load`] dispatches on the file's extension (or `--format`): `.toml` native decks, `.csv`,
-//! `.tsv` and `.txt` Anki-style text files, `.json`, and `.apkg` Anki packages, whose cards'
-//! scheduling and review log come along as [`crate::records::import::CardHistory`]s.
+//! [`load_with`] (`import::load` for callers) dispatches on the file's extension (or
+//! `--format`): `.toml` native decks, `.csv`, `.tsv` and `.txt` Anki-style text files, `.json`,
+//! and `.apkg` Anki packages, whose cards' scheduling and review log come along as
+//! [`crate::records::import::CardHistory`]s.
 
 mod anki_proto;
 pub mod apkg;

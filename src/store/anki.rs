@@ -1,7 +1,8 @@
 //! Reading an Anki collection: the SQLite file inside an `.apkg`, already copied to a private
 //! temporary file. Read only; both the legacy schema (11: decks and note types as JSON in
 //! `col`) and the current one (18: `decks`, `notetypes`, `fields` and `templates` tables) are
-//! understood.
+//! understood. The rows are returned as stored ([`crate::records::anki`]): decoding the
+//! JSON and protobuf of the small tables is `deck::apkg_collection`'s.
 //!
 //! The collection is SQL someone else wrote, so it is read defensively:
 //! - the copy is opened read-only, with `trusted_schema` off, views and triggers disabled
@@ -259,12 +260,12 @@ fn check_table(conn: &Connection, source: &Source, table: &Table) -> Result<bool
     Ok(true)
 }
 
-/// An opened and checked collection: [`Reader::collection`] reads the small tables (decks,
-/// note types), [`Reader::each_card`] and [`Reader::each_review`] scan the cards and the
+/// An opened and checked collection: [`Reader::tables`] reads the small tables (decks,
+/// note types) as stored, [`Reader::each_card`] and [`Reader::each_review`] scan the cards and the
 /// review log (the caller keeps what it needs to find them again: their rowids), and
 /// [`Reader::each_note`] hands the notes over one at a time, while [`Reader::card`] and
 /// [`Reader::review`] fetch a note's cards and their log by rowid. No table is ever held
-/// whole as Anki rows.
+/// whole as Anki rows. It is the `records::anki::AnkiRows` that `deck::apkg` converts.
 pub struct Reader<'a> {
     conn: Connection,
     source: Source<'a>,
