@@ -1,7 +1,9 @@
 //! Records of Anki's collections: what the store's hardened reader of a package's SQLite
-//! returns (`store::anki`: notes, cards, review log rows, decks and note types) and what
-//! `deck::apkg` converts, and the rows of the legacy collection an export writes
-//! (`deck::apkg_export` builds them, `store::apkg` writes them).
+//! returns (`store::anki`: notes, cards and review log rows, and the small tables as stored,
+//! [`AnkiTables`]), the [`AnkiCollection`] `deck::apkg_collection` decodes from those tables,
+//! and the rows of the legacy collection an export writes (`deck::apkg_export` builds them,
+//! `store::apkg` writes them). [`AnkiRows`] and [`OpenAnki`] are the reader as `deck/` sees
+//! it: the store implements them, the engine hands them in.
 
 use std::collections::HashMap;
 use std::path::Path;
