@@ -248,7 +248,7 @@ fn import_benches(c: &mut Criterion) {
                 let db = fresh("import.sqlite");
                 let mut collection = Collection::open(&db).unwrap();
                 let started = Instant::now();
-                let decks = jargon::deck::load_file(&deck_path).unwrap();
+                let decks = jargon::import::load_file(&deck_path).unwrap();
                 let existing = collection.existing_notes(&["Bench"]).unwrap();
                 let changes = plan_owned(decks, &existing, OnDuplicate::Update);
                 collection.apply_import(&changes, 0).unwrap();

@@ -11,12 +11,13 @@
 
 use crate::clock::DayNumber;
 use crate::error::{Error, Result};
+use crate::records::export::ReviewRow;
 use crate::scheduler::convert::{convert, keep_due};
 use crate::scheduler::replay::replay;
 use crate::scheduler::replay::{LoggedAnswer, ReviewKind};
 use crate::scheduler::{CardState, Due, Quality, SchedulerKind, Settings};
 use crate::store::Collection;
-use crate::store::reviews::{NewReview, ReviewRow, SettingsTable, Unreplayable};
+use crate::store::reviews::{NewReview, SettingsTable, Unreplayable};
 use crate::store::switch::{CardLog, SwitchWrite};
 
 /// Cards read and written per batch.

@@ -59,7 +59,7 @@ fn load_package(path: &Path) -> Result<Loaded> {
         format: Some(Format::Apkg),
         clock: Some(clock()),
     };
-    jargon::deck::load(path, &options)
+    jargon::import::load(path, &options)
 }
 
 /// Every due day a loaded package gives its cards, in their states and their log.

@@ -1,5 +1,5 @@
 //! Fuzzes Anki packages: the bytes are written to a temporary `.apkg` file and read by
-//! `deck::load`, which unzips, opens the collection in SQLite, converts and validates it.
+//! `import::load`, which unzips, opens the collection in SQLite, converts and validates it.
 #![no_main]
 
 use jargon::deck::{Format, LoadOptions};
@@ -20,7 +20,7 @@ fuzz_target!(|bytes: &[u8]| {
         format: Some(Format::Apkg),
         clock: Some(clock()),
     };
-    match jargon::deck::load(&path, &options) {
+    match jargon::import::load(&path, &options) {
         Ok(loaded) => check_loaded(&loaded),
         Err(e) => {
             assert_eq!(e.exit_code(), 1, "{e}");

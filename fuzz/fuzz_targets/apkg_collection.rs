@@ -1,6 +1,6 @@
 //! Fuzzes what is inside a valid Anki package: the input is a list of edits (set a cell to
 //! a value, splice text into a cell, delete or copy a row) applied to one of the test
-//! fixtures' collections, which is then packed into an `.apkg` and read by `deck::load`.
+//! fixtures' collections, which is then packed into an `.apkg` and read by `import::load`.
 //! Raw byte mutation of a SQLite file mostly breaks its page structure; edits reach the
 //! converter with hostile ids, due dates, intervals, note types and JSON.
 #![no_main]
@@ -276,7 +276,7 @@ fuzz_target!(|input: Input| {
         format: Some(Format::Apkg),
         clock: Some(clock()),
     };
-    match jargon::deck::load(&path, &options) {
+    match jargon::import::load(&path, &options) {
         Ok(loaded) => check_loaded(&loaded),
         Err(e) => assert_eq!(e.exit_code(), 1, "{e}"),
     }

@@ -1,7 +1,7 @@
 //! Shared checks for jargon's fuzz targets (`fuzz_targets/`, run with `bench/fuzz.sh`).
 //!
 //! Each target feeds bytes to one parser through its public entry point, the way
-//! `deck::load` or `jargon import --revlog` would, and then asserts the cheap invariants
+//! `import::load` or `jargon import --revlog` would, and then asserts the cheap invariants
 //! every parser promises: no panic, every error is an input error (exit code 1) that names
 //! the file, and every line and column it reports (in an error or on a note) lies inside the
 //! text. A broken invariant panics, which libFuzzer reports as a crash.
@@ -120,6 +120,6 @@ pub fn check_loaded(loaded: &Loaded) {
         );
     }
     for deck in &loaded.decks {
-        assert!(!deck.notes.is_empty(), "deck::load kept an empty deck");
+        assert!(!deck.notes.is_empty(), "import::load kept an empty deck");
     }
 }

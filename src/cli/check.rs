@@ -13,9 +13,10 @@ use std::io::Write;
 
 use super::Context;
 use crate::error::{Error, Result};
+use crate::records::export::ReviewRow;
 use crate::scheduler::convert::{replay_under, switched};
 use crate::scheduler::replay::LoggedAnswer;
-use crate::store::reviews::{ReviewRow, SettingsTable, Unreplayable};
+use crate::store::reviews::{SettingsTable, Unreplayable};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {}

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use super::Context;
 use super::args::DeckFormat;
@@ -13,8 +13,8 @@ use crate::deck::export::{JARGON_TYPE, ReviewCsv, ReviewRecord, write_text, writ
 use crate::error::{Error, Result};
 use crate::model::NoteFields;
 use crate::outfile::Output;
+use crate::records::export::{ExportDeck, ExportNote};
 use crate::store::Collection;
-use crate::store::export::{ExportDeck, ExportNote};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -275,7 +275,8 @@ fn export_apkg(
     };
     let export = crate::deck::apkg::build_export(source, &clock);
     output.write_with(out, |file| {
-        crate::deck::apkg::write_package(file, output.path(), &export, &files)
+        let collection = |path: &Path| crate::store::apkg::write_collection(path, &export);
+        crate::deck::apkg::write_package(file, output.path(), collection, &files)
     })?;
     if output.is_stdout() {
         return Ok(());
@@ -309,7 +310,7 @@ fn export_apkg(
 /// guid, that is notes from Anki or from an earlier package.
 fn answers_on_anki_notes(
     notes: &[ExportNote],
-    reviews: &[crate::store::export::ExportReview],
+    reviews: &[crate::records::export::ExportReview],
 ) -> usize {
     use crate::scheduler::replay::ReviewKind;
     let with_guid: std::collections::HashSet<i64> = notes

@@ -4,7 +4,8 @@
 //!
 //! Reading is defensive: the zip in [`super::apkg_zip`] (entry names, sizes, duplicates, a
 //! private scratch copy of the collection), its SQL in `store::anki` (only real tables with the
-//! expected columns, bounded), its numbers in [`super::apkg_numbers`] (each within the type
+//! expected columns, bounded; this module reads its rows through the [`AnkiRows`] it is
+//! given, never the store itself), its encodings in [`super::apkg_collection`], its numbers in [`super::apkg_numbers`] (each within the type
 //! Anki gives it, instants plausible). A truncated or corrupt zip, or a collection that is not
 //! SQLite, is refused with the package and entry named. The notes are converted one at a time
 //! as SQLite reads them ([`Converter`]); cards and review log rows are held, sorted, and found
@@ -42,15 +43,17 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use super::apkg_numbers::Checker;
-use super::history::{CardHistory, ImportedAnswer};
 use super::{DeckInput, Loaded, NoteInput};
 use crate::clock::Clock;
 use crate::error::{Error, Result};
 use crate::model::NoteFields;
+use crate::records::anki::{
+    AnkiCard, AnkiCollection, AnkiNote, AnkiNotetype, AnkiReview, AnkiRows, OpenAnki,
+};
+use crate::records::import::{CardHistory, ImportedAnswer};
 use crate::scheduler::{
     Answer, CardState, Due, INITIAL_EASE_PERMILLE, MINIMUM_EASE_PERMILLE, MemoryState, Phase,
 };
-use crate::store::anki::{AnkiCard, AnkiCollection, AnkiNote, AnkiReview, Reader};
 
 pub use super::apkg_export::{ExportSource, build_export, media_names, write_package};
 use super::apkg_media;
@@ -58,20 +61,16 @@ pub use super::apkg_zip::ENTRY_LIMIT;
 use super::apkg_zip::{Scratch, extract_collection, open_archive};
 use crate::media::Budget;
 
-/// Loads a package with the default entry size limit.
-pub fn load(path: &Path, clock: &Clock) -> Result<Loaded> {
-    load_with_limit(path, clock, ENTRY_LIMIT)
-}
-
-/// Loads a package, refusing entries larger than `limit` bytes: every note held, with the
-/// histories of its cards.
-pub fn load_with_limit(path: &Path, clock: &Clock, limit: u64) -> Result<Loaded> {
-    let package = Package::open(path, limit)?;
+/// Loads a package with the default entry size limit, its collection read by what `anki`
+/// opens: every note held, with the histories of its cards.
+pub fn load(path: &Path, clock: &Clock, anki: &dyn OpenAnki) -> Result<Loaded> {
+    let package = Package::open(path, ENTRY_LIMIT)?;
+    let rows = package.rows(anki)?;
     let mut decks: Vec<DeckInput> = vec![];
     let mut deck_index: HashMap<String, usize> = HashMap::new();
     // (deck index, note index in deck, histories of its cards)
     let mut pending: Vec<(usize, usize, Vec<CardHistory>)> = vec![];
-    let warnings = package.read(clock, |converted| {
+    let warnings = package.read(&*rows, clock, |converted| {
         let index = match deck_index.get(&converted.deck) {
             Some(i) => *i,
             None => {
@@ -169,12 +168,13 @@ impl<'p> Package<'p> {
         })
     }
 
-    /// About how many notes the package holds (its notes table's rows).
-    pub fn note_count(&self) -> Result<usize> {
-        Reader::open(&self.file, self.path, self.entry)?.note_count()
+    /// The package's collection opened by `anki` (the store's reader, `store::anki::Opener`),
+    /// for [`Package::read`] and [`AnkiRows::note_count`].
+    pub fn rows(&self, anki: &dyn OpenAnki) -> Result<Box<dyn AnkiRows + 'p>> {
+        anki.open(&self.file, self.path, self.entry)
     }
 
-    /// Reads the package: checks every number of its cards and review log, then hands over
+    /// Reads the package from `rows` (its collection, [`Package::rows`]): checks every number of its cards and review log, then hands over
     /// its notes one at a time, in the notes table's order, converted with their cards'
     /// histories; stops at the first error `each` returns. Returns the warnings (what was
     /// left out).
@@ -184,23 +184,24 @@ impl<'p> Package<'p> {
     /// comes.
     pub fn read(
         &self,
+        reader: &dyn AnkiRows,
         clock: &Clock,
         mut each: impl FnMut(Converted) -> Result<()>,
     ) -> Result<Vec<String>> {
-        let reader = Reader::open(&self.file, self.path, self.entry)?;
-        let collection = reader.collection()?;
+        let collection =
+            super::apkg_collection::collection_of(reader.tables()?, self.path, self.entry)?;
         let checker = Checker::new(self.path, self.entry);
         checker.collection(&collection)?;
         // (note id, rowid) of every card, and (card id, rowid) of every review.
         let mut cards: Vec<(i64, i64)> = vec![];
-        reader.each_card(|rowid, card| {
+        reader.each_card(&mut |rowid, card| {
             checker.card(card)?;
             cards.push((card.note_id, rowid));
             Ok(())
         })?;
         cards.sort_unstable();
         let mut revlog: Vec<(i64, i64)> = vec![];
-        reader.each_review(|rowid, review| {
+        reader.each_review(&mut |rowid, review| {
             checker.review(review)?;
             revlog.push((review.card_id, rowid));
             Ok(())
@@ -218,7 +219,7 @@ impl<'p> Package<'p> {
         };
         let mut converter = Converter::new(&collection, clock);
         let mut note_cards: Vec<AnkiCard> = vec![];
-        reader.each_note(|note| {
+        reader.each_note(&mut |note| {
             note_cards.clear();
             for &(_, rowid) in run_of(&cards, note.id, |c| c.0) {
                 note_cards.push(reader.card(rowid)?.ok_or_else(vanished)?);
@@ -535,7 +536,7 @@ impl<'a> Converter<'a> {
     fn rich_note(
         &mut self,
         note: &AnkiNote,
-        notetype: Option<&crate::store::anki::AnkiNotetype>,
+        notetype: Option<&AnkiNotetype>,
         cards: &[AnkiCard],
     ) -> Option<NoteFields> {
         let anki = notetype?;

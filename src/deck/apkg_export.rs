@@ -14,11 +14,9 @@ use std::path::{Path, PathBuf};
 use super::apkg::derived_guid;
 use crate::clock::Clock;
 use crate::error::{Error, Result};
+use crate::records::anki::{AnkiCardRow, AnkiExport, AnkiNoteRow, AnkiReview};
+use crate::records::export::{ExportDeck, ExportNote, ExportReview, StoredNoteType};
 use crate::scheduler::{CardState, Due, Phase};
-use crate::store::anki::AnkiReview;
-use crate::store::apkg::{AnkiCardRow, AnkiExport, AnkiNoteRow};
-use crate::store::export::{ExportDeck, ExportNote, ExportReview};
-use crate::store::notetypes::StoredNoteType;
 
 /// The id of jargon's note type in exported packages: fixed, so every export maps onto the
 /// same note type in Anki.
@@ -548,21 +546,23 @@ fn export_revlog(reviews: &[ExportReview], card_ids: &HashMap<i64, i64>) -> Vec<
 }
 
 /// Writes a package into `out` (a fresh, seekable file): the collection as
-/// `collection.anki2`, then each media file as a numbered entry ("0", "1", ...) and the media
+/// `collection.anki2` (`write_collection` writes it, as SQLite, to the path it is given: the
+/// store's `store::apkg::write_collection` with the [`AnkiExport`] [`build_export`] made), then
+/// each media file as a numbered entry ("0", "1", ...) and the media
 /// map naming them (`{"0": "name"}`). `media` holds (name in the notes, file to read); a file
 /// that cannot be read fails the export, naming it. `shown` names the output in messages;
 /// where the file goes is `crate::output`'s business.
 pub fn write_package(
     out: &mut File,
     shown: &Path,
-    export: &crate::store::apkg::AnkiExport,
+    write_collection: impl FnOnce(&Path) -> Result<()>,
     media: &[(String, PathBuf)],
 ) -> Result<()> {
     // The same locked scratch folder as a package import: one killed here is swept away
     // by the next package import or export.
     let dir = super::apkg_zip::Scratch::new()?;
     let collection = dir.path().join("collection.anki2");
-    crate::store::apkg::write_collection(&collection, export)?;
+    write_collection(&collection)?;
     let zip_error = |e: zip::result::ZipError| {
         Error::failed(format!("cannot write the package {}: {e}", shown.display()))
     };

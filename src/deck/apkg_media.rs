@@ -67,7 +67,7 @@ pub fn map(
         ));
     };
     let entries = if current {
-        crate::store::anki::media_entries(&bytes)
+        super::anki_proto::media_entries(&bytes)
             .ok_or_else(|| damaged("not a list of media entries".to_string()))?
             .into_iter()
             .enumerate()

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use crate::model::{NoteTypeInput, RichFields};
 use crate::notes::{Kind, NoteType, Template};
-use crate::store::anki::AnkiNotetype;
+use crate::records::anki::AnkiNotetype;
 
 /// Is this the type jargon writes: the id its packages give it, or its name with `Term` and
 /// `Definition` as the first two fields (a learner's own type with such fields is theirs, and

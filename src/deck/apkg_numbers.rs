@@ -15,7 +15,7 @@ use std::path::Path;
 
 use super::history::{EARLIEST_MS, LATEST_MS, plausible_ms};
 use crate::error::{Error, Result};
-use crate::store::anki::{AnkiCard, AnkiCollection, AnkiReview};
+use crate::records::anki::{AnkiCard, AnkiCollection, AnkiReview};
 
 const I32: (i64, i64) = (i32::MIN as i64, i32::MAX as i64);
 const U32: (i64, i64) = (0, u32::MAX as i64);

@@ -298,16 +298,6 @@ fn check_sqlite(path: &Path, target: &Path, entry_name: &str) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::clock::Clock;
-    use crate::deck::apkg::load_with_limit;
-
-    fn utc_clock() -> Clock {
-        Clock::new(
-            chrono::DateTime::from_timestamp(1_790_000_000, 0).unwrap(),
-            crate::clock::Zone::Named(chrono_tz::UTC),
-            4,
-        )
-    }
 
     /// A zip with one deflated entry, its declared sizes overwritten with `declared`.
     fn lying_zip(dir: &Path, name: &str, contents: &[u8], declared: u32) -> std::path::PathBuf {
@@ -337,7 +327,8 @@ mod tests {
         let mut contents = b"SQLite format 3\0".to_vec();
         contents.resize(200_000, 0);
         let path = lying_zip(dir.path(), "collection.anki2", &contents, 100);
-        let err = load_with_limit(&path, &utc_clock(), 10_000)
+        let err = extract_collection(&path, 10_000)
+            .map(|_| ())
             .unwrap_err()
             .to_string();
         assert!(
@@ -362,7 +353,8 @@ mod tests {
             zip.write_all(&compressed).unwrap();
             zip.finish().unwrap();
         }
-        let err = load_with_limit(&path, &utc_clock(), 50_000)
+        let err = extract_collection(&path, 50_000)
+            .map(|_| ())
             .unwrap_err()
             .to_string();
         assert!(

@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use crate::error::{Error, Result};
 use crate::model::NoteFields;
-use crate::store::export::ExportReview;
+use crate::records::export::ExportReview;
 
 /// The columns of a CSV/TSV export, in order. Term and definition come first and are named
 /// `Front` and `Back`: Anki maps `#columns:` names onto a note type's field names, exactly

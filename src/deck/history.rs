@@ -15,8 +15,11 @@
 //! of a history without rewriting it, so it is skipped and counted.
 
 use crate::clock::{Clock, DayNumber};
+use crate::records::import::{
+    CardHistory, CardWrite, ImportedAnswer, LogRow, MergeCounts, StoredCard,
+};
 use crate::scheduler::replay::{self, ReviewKind};
-use crate::scheduler::{Answer, CardState, Moment, Quality, SchedulerKind, Settings};
+use crate::scheduler::{Answer, CardState, Moment, SchedulerKind, Settings};
 
 /// The earliest instant an imported answer or Anki time may have: 2000-01-01T00:00:00Z, in unix
 /// milliseconds (Anki appeared in 2006; FSRS logs come from it or later tools).
@@ -28,95 +31,6 @@ pub const LATEST_MS: i64 = 4_102_444_800_000;
 /// Whether `ms` (unix milliseconds) lies in [`EARLIEST_MS`, `LATEST_MS`).
 pub fn plausible_ms(ms: i64) -> bool {
     (EARLIEST_MS..LATEST_MS).contains(&ms)
-}
-
-/// One answer from another program's log.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ImportedAnswer {
-    /// Unix milliseconds.
-    pub reviewed_at_ms: i64,
-    pub quality: Quality,
-    pub duration_ms: i64,
-    /// The state the other program gave the card after this answer (Anki); `None` to replay
-    /// the answer through our scheduler.
-    pub after: Option<CardState>,
-}
-
-/// The history of one card of an incoming note.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CardHistory {
-    /// The incoming note, as an index into the notes of all input decks in order (the order of
-    /// [`crate::deck::plan::ImportPlan::targets`]).
-    pub note: usize,
-    /// Its card's ordinal in the note (vocab: 0 forward, 1 reverse).
-    pub ord: u32,
-    /// Oldest first.
-    pub answers: Vec<ImportedAnswer>,
-    /// The card's state in the other program, adopted after its last answer.
-    pub state: Option<CardState>,
-    pub suspended: bool,
-    pub buried: bool,
-}
-
-/// A stored card as the merge needs it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StoredCard {
-    pub id: i64,
-    pub state: CardState,
-    /// The instants (unix ms) of its logged answers, sorted.
-    pub logged_ms: Vec<i64>,
-    /// Its answers (grade, study day) in log order, the rows [`ReviewKind::is_answer`] picks:
-    /// what `replay::prepare` folds into a memory state and reads the previous day from.
-    pub answers: Vec<(Answer, DayNumber)>,
-    /// Its note was added by this import (so the file's flags apply even without answers).
-    pub fresh: bool,
-}
-
-/// A log row to write.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct LogRow {
-    pub reviewed_at_ms: i64,
-    pub day: DayNumber,
-    pub quality: Quality,
-    pub duration_ms: i64,
-    pub kind: ReviewKind,
-    pub before: CardState,
-    pub after: CardState,
-    /// FSRS's predicted recall at the answer, as a review logs it (None for other
-    /// schedulers, a card's first FSRS answer and imported rows).
-    pub retrievability: Option<f32>,
-}
-
-/// What to write for one card.
-#[derive(Debug, Clone, PartialEq)]
-pub struct CardWrite {
-    pub card_id: i64,
-    pub rows: Vec<LogRow>,
-    /// The card's new state, when it changes.
-    pub state: Option<CardState>,
-    pub suspended: Option<bool>,
-    pub buried_day: Option<DayNumber>,
-}
-
-/// How the answers of an import fared.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct MergeCounts {
-    pub added: usize,
-    /// Already in the log (a re-import).
-    pub present: usize,
-    /// Older than the card's latest logged answer but not in its log.
-    pub older: usize,
-    /// Cards whose state changed.
-    pub cards: usize,
-}
-
-impl std::ops::AddAssign for MergeCounts {
-    fn add_assign(&mut self, other: MergeCounts) {
-        self.added += other.added;
-        self.present += other.present;
-        self.older += other.older;
-        self.cards += other.cards;
-    }
 }
 
 /// Merges histories with the collection's scheduler, settings and clock.
@@ -227,7 +141,7 @@ impl Merger<'_> {
 mod tests {
     use super::*;
     use crate::clock::Zone;
-    use crate::scheduler::{Due, Phase, replay};
+    use crate::scheduler::{Due, Phase, Quality, replay};
     use chrono::{TimeZone, Utc};
 
     fn clock() -> Clock {

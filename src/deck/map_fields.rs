@@ -403,7 +403,7 @@ mod tests {
             },
             position: None,
         };
-        let history = |note: usize, ord: u32| crate::deck::history::CardHistory {
+        let history = |note: usize, ord: u32| crate::records::import::CardHistory {
             note,
             ord,
             answers: vec![],

@@ -3,11 +3,14 @@
 //!
 //! parse -> validated records -> plan (pure) -> store.
 //!
-//! [`load`] dispatches on the file's extension (or `--format`): `.toml` native decks, `.csv`,
-//! `.tsv` and `.txt` Anki-style text files, `.json`, and `.apkg` Anki packages, whose cards'
-//! scheduling and review log come along as [`history::CardHistory`]s.
+//! [`load_with`] (`import::load` for callers) dispatches on the file's extension (or
+//! `--format`): `.toml` native decks, `.csv`, `.tsv` and `.txt` Anki-style text files, `.json`,
+//! and `.apkg` Anki packages, whose cards' scheduling and review log come along as
+//! [`crate::records::import::CardHistory`]s.
 
+mod anki_proto;
 pub mod apkg;
+pub mod apkg_collection;
 pub mod apkg_export;
 pub mod apkg_media;
 pub mod apkg_notetypes;
@@ -522,7 +525,7 @@ pub struct Loaded {
     pub decks: Vec<DeckInput>,
     /// Scheduling and review history of cards (Anki packages), by index of the note among
     /// all notes of `decks` in order.
-    pub histories: Vec<history::CardHistory>,
+    pub histories: Vec<crate::records::import::CardHistory>,
     /// Media files in a package (its numbered entries): loading stores none, the import
     /// does (`import::media`).
     pub media_skipped: usize,
@@ -540,16 +543,14 @@ pub fn default_deck(path: &Path, options: &LoadOptions) -> String {
     })
 }
 
-/// Loads one deck file of any supported format, validated, all or nothing.
-pub fn load(path: &Path, options: &LoadOptions) -> Result<Loaded> {
-    load_with(path, options, &notetypes::KnownTypes::default())
-}
-
-/// [`load`], with the note types a text file's note type column may name.
+/// Loads one deck file of any supported format, validated, all or nothing, with the note
+/// types a text file's note type column may name; an Anki package's collection is read by
+/// what `anki` opens (the store's reader: `import::load` passes it).
 pub fn load_with(
     path: &Path,
     options: &LoadOptions,
     known: &notetypes::KnownTypes,
+    anki: &dyn crate::records::anki::OpenAnki,
 ) -> Result<Loaded> {
     // Before anything else, and before any format opens the file.
     drop(open_input(path)?);
@@ -600,17 +601,12 @@ pub fn load_with(
                 Some(clock) => clock,
                 None => Clock::from_env(crate::clock::Zone::Named(chrono_tz::UTC), 4)?,
             };
-            apkg::load(path, &clock)?
+            apkg::load(path, &clock, anki)?
         }
     };
     validate(path, &loaded.decks)?;
     loaded.decks.retain(|d| !d.notes.is_empty());
     Ok(loaded)
-}
-
-/// Loads deck files of any supported format, validated, all or nothing (notes only).
-pub fn load_file(path: &Path) -> Result<Vec<DeckInput>> {
-    Ok(load(path, &LoadOptions::default())?.decks)
 }
 
 #[cfg(test)]

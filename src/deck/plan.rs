@@ -11,6 +11,7 @@ use std::collections::{HashMap, HashSet};
 
 use super::DeckInput;
 use crate::model::NoteFields;
+use crate::records::import::{Existing, ImportPlan, Target};
 
 /// What to do with a note whose key is already in its deck.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -22,35 +23,6 @@ pub enum OnDuplicate {
     Skip,
     /// Add the file's note as a new note beside the stored one.
     Duplicate,
-}
-
-/// Notes already stored, by deck name, then key: (note id, fields).
-pub type Existing = HashMap<String, HashMap<String, (i64, NoteFields)>>;
-
-/// What became of one incoming note, in input order (decks in order, then their notes).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Target {
-    /// Matched a stored note (unchanged or updated).
-    Existing(i64),
-    /// Added: the index into [`ImportPlan::add`].
-    Added(usize),
-    /// Matched a stored note that `--on-duplicate skip` leaves alone.
-    Skipped,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct ImportPlan {
-    /// Decks the import touches, with the description the file gives (if any).
-    pub decks: Vec<(String, Option<String>)>,
-    pub add: Vec<(String, NoteFields)>,
-    pub update: Vec<(i64, NoteFields)>,
-    pub unchanged: usize,
-    pub skipped: usize,
-    /// One entry per incoming note, in input order: where its cards are (for imported history).
-    pub targets: Vec<Target>,
-    /// Stored vocab notes whose file names their forward card only: their reverse card stays
-    /// (cards are only ever added), and the import says so.
-    pub cards_kept: usize,
 }
 
 impl ImportPlan {

@@ -14,10 +14,11 @@ use std::path::Path;
 use chrono::{DateTime, NaiveDateTime, Utc};
 
 use super::csv::{csv_error, field_position};
-use super::history::{CardHistory, ImportedAnswer, plausible_ms};
+use super::history::plausible_ms;
 use super::{DeckInput, NoteInput};
 use crate::error::{Error, Position, Result};
 use crate::model::NoteFields;
+use crate::records::import::{CardHistory, ImportedAnswer};
 use crate::scheduler::{Answer, Quality};
 
 /// The deck a review log goes to unless `--deck` names another.

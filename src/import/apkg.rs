@@ -22,10 +22,12 @@ use super::{Feedback, Report, Request, not_written};
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::deck::apkg::{ENTRY_LIMIT, Package};
-use crate::deck::history::{CardHistory, MergeCounts, Merger};
+use crate::deck::history::Merger;
 use crate::deck::plan::plan_owned;
 use crate::deck::{DeckInput, NoteInput, Validator};
 use crate::error::{Error, Result};
+use crate::records::anki::AnkiRows;
+use crate::records::import::{CardHistory, MergeCounts};
 use crate::store::Collection;
 use crate::store::import::NoteStream;
 use crate::store::revlog::{HistoryReport, Merge};
@@ -93,7 +95,7 @@ impl Held {
 struct Written {
     /// Notes written as they came (decks that held none).
     streamed: usize,
-    plan: crate::deck::plan::ImportPlan,
+    plan: crate::records::import::ImportPlan,
     history: HistoryReport,
     /// Whether any note came with answers.
     any_history: bool,
@@ -111,7 +113,11 @@ pub(crate) fn run(
 ) -> Result<Report> {
     drop(crate::deck::open_input(path)?);
     let package = Package::open(path, ENTRY_LIMIT)?;
-    let expected = package.note_count()?;
+    let opener = crate::store::anki::Opener;
+    // The count on a connection of its own, as the reading's instruction budget is per
+    // connection.
+    let expected = package.rows(&opener)?.note_count()?;
+    let rows = package.rows(&opener)?;
     let merger = Merger {
         scheduler: config.scheduler,
         settings: &config.scheduling,
@@ -132,7 +138,7 @@ pub(crate) fn run(
             reviews: MergeCounts::default(),
             renamed: &renamed,
         };
-        let (any_history, mut warnings) = writer.read(&package, path, expected, clock)?;
+        let (any_history, mut warnings) = writer.read(&package, &*rows, path, expected, clock)?;
         warnings.splice(0..0, media_warnings);
         let Writer {
             stream,
@@ -200,6 +206,7 @@ impl Writer<'_, '_, '_> {
     fn read(
         &mut self,
         package: &Package,
+        rows: &dyn AnkiRows,
         path: &Path,
         expected: usize,
         clock: &Clock,
@@ -208,7 +215,7 @@ impl Writer<'_, '_, '_> {
         let mut any_history = false;
         let mut batch = Batch::default();
         let renamed = self.renamed;
-        let warnings = package.read(clock, |mut converted| {
+        let warnings = package.read(rows, clock, |mut converted| {
             point_at_stored(&mut converted.note, renamed);
             validator.note(&converted.deck, &converted.note)?;
             any_history |= !converted.histories.is_empty();
@@ -248,5 +255,94 @@ impl Writer<'_, '_, '_> {
         }
         self.bar.set_position(self.stream.added() as u64);
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The note types of real packages, read as an import reads them: the store's reader
+    //! (`store::anki`) and `deck::apkg_collection`'s decoding together.
+    use std::collections::HashMap;
+    use std::path::Path;
+
+    use crate::deck::apkg_collection::collection_of;
+    use crate::deck::apkg_zip::{ENTRY_LIMIT, extract_collection};
+    use crate::records::anki::AnkiNotetype;
+    use crate::store::anki::Reader;
+
+    /// The note types of the collection in a package of `tests/fixtures`, by name.
+    fn notetypes_of(fixture: &str) -> HashMap<String, AnkiNotetype> {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures")
+            .join(fixture);
+        let (_scratch, file, entry, _) = extract_collection(&path, ENTRY_LIMIT).unwrap();
+        let tables = Reader::open(&file, &path, entry).unwrap().tables().unwrap();
+        let collection = collection_of(tables, &path, entry).unwrap();
+        let notetypes = collection.notetypes.into_values();
+        notetypes.map(|n| (n.name.clone(), n)).collect()
+    }
+
+    #[test]
+    fn a_legacy_package_has_its_note_types_whole() {
+        let notetypes = notetypes_of("anki-scheduled-legacy.apkg");
+        assert_eq!(notetypes.len(), 1);
+        let basic = &notetypes["Basic (and reversed card)"];
+        let names: Vec<&str> = basic
+            .template_list
+            .iter()
+            .map(|t| t.name.as_str())
+            .collect();
+        assert_eq!(names, ["Card 1", "Card 2"]);
+        assert_eq!(basic.template_list[1].front, "{{Back}}");
+        let back = "{{FrontSide}}\n\n<hr id=answer>\n\n{{Front}}";
+        assert_eq!(basic.template_list[1].back, back);
+        assert_eq!(
+            (basic.templates, basic.sort_field, basic.modified),
+            (2, 0, 0)
+        );
+        assert!(
+            basic.css.starts_with(".card {\n    font-family: arial;"),
+            "{}",
+            basic.css
+        );
+    }
+
+    #[test]
+    fn a_current_package_has_its_note_types_whole() {
+        let notetypes = notetypes_of("anki-rich.apkg");
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/anki-rich.expected.json"
+        );
+        let expected: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let expected = expected["notetypes"].as_object().unwrap();
+        assert_eq!(notetypes.len(), expected.len());
+        assert_eq!(expected.len(), 6);
+        for (name, want) in expected {
+            let got = &notetypes[name];
+            let fields: Vec<&str> = got.fields.iter().map(String::as_str).collect();
+            assert_eq!(serde_json::json!(fields), want["fields"], "{name}");
+            assert_eq!(
+                serde_json::json!(i64::from(got.cloze)),
+                want["kind"],
+                "{name}"
+            );
+            assert_eq!(got.css, want["css"].as_str().unwrap(), "{name}");
+            let templates: Vec<[&str; 3]> = got
+                .template_list
+                .iter()
+                .map(|t| [t.name.as_str(), t.front.as_str(), t.back.as_str()])
+                .collect();
+            assert_eq!(serde_json::json!(templates), want["templates"], "{name}");
+            assert_eq!(got.templates, got.template_list.len(), "{name}");
+            assert_eq!(got.sort_field, 0, "{name}");
+            let modified = if name == "Vocab Plus" {
+                1_796_207_977
+            } else {
+                0
+            };
+            assert_eq!(got.modified, modified, "{name}");
+        }
     }
 }

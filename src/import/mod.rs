@@ -26,9 +26,10 @@ use crate::config::Config;
 use crate::deck::history::Merger;
 use crate::deck::map_fields::FieldMap;
 use crate::deck::notetypes::KnownTypes;
-use crate::deck::plan::{ImportPlan, OnDuplicate, Target, plan_owned};
+use crate::deck::plan::{OnDuplicate, plan_owned};
 use crate::deck::{Format, InputKind, LoadOptions, Loaded, load_with};
 use crate::error::{DbError, DbErrorKind, Error, Result};
+use crate::records::import::{ImportPlan, Target};
 use crate::store::Collection;
 use crate::store::revlog::HistoryReport;
 
@@ -147,7 +148,7 @@ impl Feedback for Quiet {
 }
 
 /// Installs (or refreshes) the built-in decks; returns the plan it applied.
-pub fn install_builtin(collection: &mut Collection) -> Result<crate::deck::plan::ImportPlan> {
+pub fn install_builtin(collection: &mut Collection) -> Result<crate::records::import::ImportPlan> {
     let decks = crate::deck::builtin::decks()?;
     let names: Vec<&str> = decks.iter().map(|d| d.name.as_str()).collect();
     let existing = collection.existing_notes(&names)?;
@@ -156,6 +157,24 @@ pub fn install_builtin(collection: &mut Collection) -> Result<crate::deck::plan:
     let now = crate::clock::now_from_env()?.timestamp();
     collection.apply_import(&import, now)?;
     Ok(import)
+}
+
+/// Loads one deck file of any supported format, validated, all or nothing, as an import
+/// reads it (an Anki package's collection through the store's hardened reader); nothing is
+/// written. The public way to read a file: `deck/` parses, but cannot open a package's
+/// SQLite itself.
+pub fn load(path: &Path, options: &LoadOptions) -> Result<Loaded> {
+    load_with(
+        path,
+        options,
+        &KnownTypes::default(),
+        &crate::store::anki::Opener,
+    )
+}
+
+/// [`load`] with the default options: the notes only.
+pub fn load_file(path: &Path) -> Result<Vec<crate::deck::DeckInput>> {
+    Ok(load(path, &LoadOptions::default())?.decks)
 }
 
 /// Imports what `request` names into `collection`, in one transaction, and says what
@@ -266,7 +285,7 @@ fn read_first(
         gather(&mut all, loaded, path, (sources > 1).then_some(&mut origin))?;
     }
     for file in &request.files {
-        let mut loaded = load_with(file, options, known)?;
+        let mut loaded = load_with(file, options, known, &crate::store::anki::Opener)?;
         let package = options.format.or_else(|| Format::from_path(file)) == Some(Format::Apkg);
         if let Some(store) = store.as_deref_mut().filter(|_| package) {
             let (renamed, warnings) = store.store(file)?;

@@ -23,10 +23,11 @@ use std::sync::mpsc::{Receiver, Sender, SyncSender};
 
 use super::{Feedback, Listed, Report, Request, not_written};
 use crate::deck::notetypes::KnownTypes;
-use crate::deck::plan::{ImportPlan, plan_owned};
+use crate::deck::plan::plan_owned;
 use crate::deck::{DeckInput, Format, InputKind, LoadOptions, NoteInput, Validator};
 use crate::error::{Error, Result};
 use crate::model::NoteFields;
+use crate::records::import::ImportPlan;
 use crate::store::Collection;
 use crate::store::import::NoteStream;
 
@@ -215,7 +216,7 @@ fn finish(
         .collect();
     // Only decks that held notes are looked up (the key index is built again first).
     let existing = if names.is_empty() {
-        crate::deck::plan::Existing::new()
+        crate::records::import::Existing::new()
     } else {
         stream.existing_notes(&names)?
     };

@@ -1,7 +1,8 @@
 //! Reading an Anki collection: the SQLite file inside an `.apkg`, already copied to a private
 //! temporary file. Read only; both the legacy schema (11: decks and note types as JSON in
 //! `col`) and the current one (18: `decks`, `notetypes`, `fields` and `templates` tables) are
-//! understood.
+//! understood. The rows are returned as stored ([`crate::records::anki`]): decoding the
+//! JSON and protobuf of the small tables is `deck::apkg_collection`'s.
 //!
 //! The collection is SQL someone else wrote, so it is read defensively:
 //! - the copy is opened read-only, with `trusted_schema` off, views and triggers disabled
@@ -20,7 +21,7 @@
 //!   `sqlite3_hard_heap_limit64`, which would bound the whole process (the jargon collection
 //!   included).
 
-use std::collections::HashMap;
+use std::collections::HashSet;
 use std::path::Path;
 
 use rusqlite::config::DbConfig;
@@ -28,134 +29,10 @@ use rusqlite::limits::Limit;
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
 
 use crate::error::{DbError, Error, Result};
-
-#[path = "anki_proto.rs"]
-mod proto;
-
-pub use proto::{MediaMapEntry, media_entries};
-
-/// A note type, whole: its name, field names, card templates and CSS.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct AnkiNotetype {
-    pub name: String,
-    pub fields: Vec<String>,
-    /// How many card templates it has (`template_list.len()`).
-    pub templates: usize,
-    /// A cloze note type: its cards are deletions of one text, not directions.
-    pub cloze: bool,
-    /// The card templates, in their `ord` order (a card's `ord` is its index here).
-    pub template_list: Vec<AnkiTemplate>,
-    pub css: String,
-    /// The index of the field the browser sorts by; 0 when the collection names none or a
-    /// field that does not exist.
-    pub sort_field: usize,
-    /// Unix seconds of the last change (0 when Anki never recorded one).
-    pub modified: i64,
-}
-
-/// A card template: its name and the templates of the card's two sides.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct AnkiTemplate {
-    pub name: String,
-    /// The question side (Anki's `qfmt`, `q_format`).
-    pub front: String,
-    /// The answer side (Anki's `afmt`, `a_format`).
-    pub back: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AnkiNote {
-    pub id: i64,
-    pub guid: String,
-    pub notetype_id: i64,
-    /// Unix seconds.
-    pub modified: i64,
-    /// Space-separated, as Anki stores them.
-    pub tags: String,
-    /// The fields, separated by 0x1f.
-    pub fields: String,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct AnkiCard {
-    pub id: i64,
-    pub note_id: i64,
-    pub deck_id: i64,
-    pub ord: i64,
-    /// Unix seconds.
-    pub modified: i64,
-    /// 0 new, 1 learning, 2 review, 3 relearning.
-    pub kind: i64,
-    /// -3/-2 buried, -1 suspended, 0 new, 1 learning (due in unix seconds), 2 review,
-    /// 3 learning across days (due a day number), 4 preview.
-    pub queue: i64,
-    pub due: i64,
-    pub interval: i64,
-    pub factor: i64,
-    pub reps: i64,
-    pub lapses: i64,
-    /// In a filtered deck: the home deck and its due there (0 when not filtered).
-    pub original_deck_id: i64,
-    pub original_due: i64,
-    /// FSRS's memory state (stability, difficulty) as Anki keeps it in the card's `data`
-    /// JSON (`s` and `d`), when both are there and are numbers; read leniently, as Anki
-    /// reads `data` (anything else there is no memory state).
-    pub fsrs_memory: Option<(f32, f32)>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct AnkiReview {
-    /// Unix milliseconds of the answer.
-    pub id: i64,
-    pub card_id: i64,
-    /// The button, 1 to 4; 0 for a manual rescheduling.
-    pub ease: i64,
-    /// Days when positive, seconds when negative.
-    pub interval: i64,
-    pub last_interval: i64,
-    pub factor: i64,
-    pub time_ms: i64,
-    /// 0 learn, 1 review, 2 relearn, 3 filtered, 4 manual, 5 rescheduled.
-    pub kind: i64,
-}
-
-/// Everything jargon reads from an Anki collection.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct AnkiCollection {
-    /// Creation time (unix seconds): review cards' due days count from its day.
-    pub crt: i64,
-    pub decks: HashMap<i64, String>,
-    pub notetypes: HashMap<i64, AnkiNotetype>,
-}
-
-#[derive(serde::Deserialize)]
-struct LegacyDeck {
-    name: String,
-}
-
-#[derive(serde::Deserialize)]
-struct LegacyField {
-    name: String,
-}
-
-/// A legacy note type. Its templates, CSS, sort field and stamp are kept as `Value`s and read
-/// leniently (a missing or odd one gives empty text or 0, never a refused package).
-#[derive(serde::Deserialize)]
-struct LegacyNotetype {
-    name: String,
-    #[serde(default)]
-    flds: Vec<LegacyField>,
-    #[serde(default)]
-    tmpls: Vec<serde_json::Value>,
-    #[serde(default, rename = "type")]
-    kind: i64,
-    #[serde(default)]
-    css: serde_json::Value,
-    #[serde(default)]
-    sortf: serde_json::Value,
-    #[serde(default, rename = "mod")]
-    modified: serde_json::Value,
-}
+use crate::records::anki::{
+    AnkiCard, AnkiNote, AnkiReview, AnkiRows, AnkiTables, NotetypeRow, NotetypeTables, OpenAnki,
+    TemplateRow,
+};
 
 /// The largest value (text or blob) read from a package's collection: 8 MiB. A note's fields
 /// are text; the note types of a legacy collection are one JSON value, a few hundred KiB even
@@ -383,12 +260,12 @@ fn check_table(conn: &Connection, source: &Source, table: &Table) -> Result<bool
     Ok(true)
 }
 
-/// An opened and checked collection: [`Reader::collection`] reads the small tables (decks,
-/// note types), [`Reader::each_card`] and [`Reader::each_review`] scan the cards and the
+/// An opened and checked collection: [`Reader::tables`] reads the small tables (decks,
+/// note types) as stored, [`Reader::each_card`] and [`Reader::each_review`] scan the cards and the
 /// review log (the caller keeps what it needs to find them again: their rowids), and
 /// [`Reader::each_note`] hands the notes over one at a time, while [`Reader::card`] and
 /// [`Reader::review`] fetch a note's cards and their log by rowid. No table is ever held
-/// whole as Anki rows.
+/// whole as Anki rows. It is the `records::anki::AnkiRows` that `deck::apkg` converts.
 pub struct Reader<'a> {
     conn: Connection,
     source: Source<'a>,
@@ -411,9 +288,10 @@ impl<'a> Reader<'a> {
         })
     }
 
-    /// The collection's creation time, decks and note types.
-    pub fn collection(&self) -> Result<AnkiCollection> {
-        read_tables(&self.conn, &self.source, self.decks, self.notetypes).map_err(self.source.db())
+    /// The collection's creation time, decks and note types, as stored (their JSON and
+    /// protobuf are `deck::apkg_collection`'s to decode).
+    pub fn tables(&self) -> Result<AnkiTables> {
+        read_tables(&self.conn, self.decks, self.notetypes).map_err(self.source.db())
     }
 
     /// Calls `each` with every note, in the table's order (its rowid, which is Anki's note
@@ -595,64 +473,122 @@ fn check_tables(conn: &Connection, source: &Source) -> Result<(bool, bool)> {
     Ok((decks, notetypes))
 }
 
-/// The collection's creation time, decks and note types: from the `decks`, `notetypes`,
-/// `fields` and `templates` tables where they exist (schema 18), or else from the JSON in
-/// `col` (legacy).
-fn read_tables(
-    conn: &Connection,
-    source: &Source,
-    decks_table: bool,
-    notetypes_table: bool,
-) -> Result<AnkiCollection> {
+/// The collection's creation time and the rows of its small tables: `col` always, the
+/// `decks` table and the note type tables where they exist (schema 18).
+fn read_tables(conn: &Connection, decks_table: bool, notetypes_table: bool) -> Result<AnkiTables> {
     let (crt, decks_json, models_json): (i64, String, String) =
         conn.query_row("SELECT crt, decks, models FROM col LIMIT 1", [], |r| {
             Ok((r.get(0)?, r.get(1)?, r.get(2)?))
         })?;
-    let mut collection = AnkiCollection {
-        crt,
-        ..AnkiCollection::default()
-    };
-    if decks_table {
+    let decks = if decks_table {
         let mut stmt = conn.prepare("SELECT id, name FROM decks")?;
         let rows = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
-        for row in rows {
-            let (id, name) = row?;
-            // Schema 18 separates sub-decks with 0x1f.
-            collection.decks.insert(id, name.replace('\u{1f}', "::"));
-        }
-    } else if !decks_json.trim().is_empty() {
-        let decks: HashMap<String, LegacyDeck> =
-            serde_json::from_str(&decks_json).map_err(|e| bad_json(source, "decks", e))?;
-        for (id, deck) in decks {
-            if let Ok(id) = id.parse::<i64>() {
-                collection.decks.insert(id, deck.name);
-            }
-        }
-    }
-    if notetypes_table {
-        collection.notetypes = proto::notetypes_of_tables(conn)?;
-    } else if !models_json.trim().is_empty() {
-        let models: HashMap<String, LegacyNotetype> =
-            serde_json::from_str(&models_json).map_err(|e| bad_json(source, "note types", e))?;
-        for (id, model) in models {
-            if let Ok(id) = id.parse::<i64>() {
-                collection.notetypes.insert(id, model.into_notetype());
-            }
-        }
-    }
-    Ok(collection)
+        Some(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    } else {
+        None
+    };
+    let notetypes = if notetypes_table {
+        Some(notetype_tables(conn)?)
+    } else {
+        None
+    };
+    Ok(AnkiTables {
+        crt,
+        decks_json,
+        models_json,
+        decks,
+        notetypes,
+    })
 }
 
-/// JSON in `col` that does not parse, naming the package and the entry.
-fn bad_json(source: &Source, what: &str, e: serde_json::Error) -> Error {
-    Error::input(
-        source.package,
-        None,
-        format!(
-            "the {what} of the {} inside the package are not valid JSON: {e}",
-            source.entry
-        ),
-    )
+/// The rows of a schema 18 collection's note type tables; templates of a note type the
+/// collection does not have are not kept.
+fn notetype_tables(conn: &Connection) -> Result<NotetypeTables> {
+    let mut tables = NotetypeTables::default();
+    let mut stmt = conn.prepare("SELECT id, name, mtime_secs, config FROM notetypes")?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        tables.notetypes.push(NotetypeRow {
+            id: r.get(0)?,
+            name: r.get(1)?,
+            modified: r.get(2)?,
+            config: blob_of(r.get_ref(3)?).to_vec(),
+        });
+    }
+    let mut stmt = conn.prepare("SELECT ntid, ord, name FROM fields")?;
+    tables.fields = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let known: HashSet<i64> = tables.notetypes.iter().map(|n| n.id).collect();
+    let mut stmt = conn.prepare("SELECT ntid, ord, name, config FROM templates")?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        let notetype_id: i64 = r.get(0)?;
+        // Templates of a note type the collection does not have are not kept.
+        if !known.contains(&notetype_id) {
+            continue;
+        }
+        tables.templates.push(TemplateRow {
+            notetype_id,
+            ord: r.get(1)?,
+            name: r.get(2)?,
+            config: blob_of(r.get_ref(3)?).to_vec(),
+        });
+    }
+    Ok(tables)
+}
+
+/// A config column's bytes: a blob as Anki writes it (or text); anything else is empty.
+fn blob_of(value: rusqlite::types::ValueRef<'_>) -> &[u8] {
+    match value {
+        rusqlite::types::ValueRef::Blob(b) | rusqlite::types::ValueRef::Text(b) => b,
+        _ => &[],
+    }
+}
+
+impl AnkiRows for Reader<'_> {
+    fn tables(&self) -> Result<AnkiTables> {
+        Reader::tables(self)
+    }
+
+    fn note_count(&self) -> Result<usize> {
+        Reader::note_count(self)
+    }
+
+    fn each_note(&self, each: &mut dyn FnMut(AnkiNote) -> Result<()>) -> Result<()> {
+        Reader::each_note(self, each)
+    }
+
+    fn each_card(&self, each: &mut dyn FnMut(i64, &AnkiCard) -> Result<()>) -> Result<()> {
+        Reader::each_card(self, each)
+    }
+
+    fn each_review(&self, each: &mut dyn FnMut(i64, &AnkiReview) -> Result<()>) -> Result<()> {
+        Reader::each_review(self, each)
+    }
+
+    fn card(&self, rowid: i64) -> Result<Option<AnkiCard>> {
+        Reader::card(self, rowid)
+    }
+
+    fn review(&self, rowid: i64) -> Result<Option<AnkiReview>> {
+        Reader::review(self, rowid)
+    }
+}
+
+/// Opens [`Reader`]s: what `deck::apkg` is given to read a package's collection.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Opener;
+
+impl OpenAnki for Opener {
+    fn open<'a>(
+        &self,
+        file: &Path,
+        package: &'a Path,
+        entry: &'a str,
+    ) -> Result<Box<dyn AnkiRows + 'a>> {
+        Ok(Box::new(Reader::open(file, package, entry)?))
+    }
 }
 
 #[cfg(test)]
@@ -702,45 +638,5 @@ mod tests {
             .unwrap_err();
         assert_eq!(err.sqlite_error_code(), Some(rusqlite::ErrorCode::TooBig));
         assert!(conn.query_row("SELECT * FROM w", [], |_| Ok(())).is_err());
-    }
-
-    /// The note types of the collection in a package of `tests/fixtures`, by name.
-    pub(super) fn notetypes_of(fixture: &str) -> HashMap<String, AnkiNotetype> {
-        use crate::deck::apkg_zip::{ENTRY_LIMIT, extract_collection};
-        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/fixtures")
-            .join(fixture);
-        let (_scratch, file, entry, _) = extract_collection(&path, ENTRY_LIMIT).unwrap();
-        let collection = Reader::open(&file, &path, entry)
-            .unwrap()
-            .collection()
-            .unwrap();
-        let notetypes = collection.notetypes.into_values();
-        notetypes.map(|n| (n.name.clone(), n)).collect()
-    }
-
-    #[test]
-    fn a_legacy_package_has_its_note_types_whole() {
-        let notetypes = notetypes_of("anki-scheduled-legacy.apkg");
-        assert_eq!(notetypes.len(), 1);
-        let basic = &notetypes["Basic (and reversed card)"];
-        let names: Vec<&str> = basic
-            .template_list
-            .iter()
-            .map(|t| t.name.as_str())
-            .collect();
-        assert_eq!(names, ["Card 1", "Card 2"]);
-        assert_eq!(basic.template_list[1].front, "{{Back}}");
-        let back = "{{FrontSide}}\n\n<hr id=answer>\n\n{{Front}}";
-        assert_eq!(basic.template_list[1].back, back);
-        assert_eq!(
-            (basic.templates, basic.sort_field, basic.modified),
-            (2, 0, 0)
-        );
-        assert!(
-            basic.css.starts_with(".card {\n    font-family: arial;"),
-            "{}",
-            basic.css
-        );
     }
 }

@@ -5,61 +5,8 @@ use std::path::Path;
 
 use rusqlite::{Connection, params};
 
-use super::anki::AnkiReview;
 use crate::error::{Error, Result};
-
-/// A note as Anki stores it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AnkiNoteRow {
-    pub id: i64,
-    pub guid: String,
-    pub notetype_id: i64,
-    pub modified: i64,
-    /// " tag1 tag2 " (Anki's form, with spaces around).
-    pub tags: String,
-    /// HTML fields separated by 0x1f.
-    pub fields: String,
-    /// The sort field's text.
-    pub sort_field: String,
-    /// The first 8 hex digits of the SHA-1 of the first field's text, as a number.
-    pub checksum: i64,
-}
-
-/// A card as Anki stores it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AnkiCardRow {
-    pub id: i64,
-    pub note_id: i64,
-    pub deck_id: i64,
-    pub ord: i64,
-    pub modified: i64,
-    pub kind: i64,
-    pub queue: i64,
-    pub due: i64,
-    pub interval: i64,
-    pub factor: i64,
-    pub reps: i64,
-    pub lapses: i64,
-    pub left: i64,
-    /// Anki's card `data` JSON (FSRS's memory state), or empty.
-    pub data: String,
-}
-
-/// Everything a schema 11 collection holds.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct AnkiExport {
-    /// Creation time, unix seconds: review due days count from its day.
-    pub crt: i64,
-    /// Unix milliseconds, for the modification stamps.
-    pub modified_ms: i64,
-    pub conf_json: String,
-    pub models_json: String,
-    pub decks_json: String,
-    pub dconf_json: String,
-    pub notes: Vec<AnkiNoteRow>,
-    pub cards: Vec<AnkiCardRow>,
-    pub revlog: Vec<AnkiReview>,
-}
+use crate::records::anki::AnkiExport;
 
 const SCHEMA_11: &str = "
 CREATE TABLE col (

@@ -4,35 +4,10 @@
 use rusqlite::params_from_iter;
 
 use super::Collection;
-use super::reviews::{REVIEW_COLUMN_COUNT, REVIEW_COLUMNS, ReviewRow, review_from_row};
+use super::reviews::{REVIEW_COLUMN_COUNT, REVIEW_COLUMNS, review_from_row};
 use crate::error::Result;
-use crate::model::{Card, Note};
-
-/// A note with its dates (unix seconds), as exports write it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ExportNote {
-    pub note: Note,
-    pub created_at: i64,
-    pub modified_at: i64,
-}
-
-/// A review with the note it belongs to.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ExportReview {
-    pub review: ReviewRow,
-    pub note_key: String,
-    pub deck: String,
-    /// The name of its card's template (vocab: `forward` or `reverse`; cloze: `c1`...).
-    pub template: String,
-}
-
-/// A deck with its description.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ExportDeck {
-    pub id: i64,
-    pub name: String,
-    pub description: String,
-}
+use crate::model::Card;
+use crate::records::export::{ExportDeck, ExportNote, ExportReview};
 
 fn deck_filter(column: &str, deck_ids: Option<&[i64]>) -> String {
     match deck_ids {

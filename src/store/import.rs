@@ -8,10 +8,9 @@ use super::Collection;
 use super::note_insert::{NoteRow, NoteWriter};
 use super::revlog::{HistoryReport, Merge};
 use crate::config::Config;
-use crate::deck::history::{CardHistory, MergeCounts};
-use crate::deck::plan::{Existing, ImportPlan};
 use crate::error::{Error, Result};
 use crate::model::NoteFields;
+use crate::records::import::{CardHistory, Existing, ImportPlan, MergeCounts};
 
 fn existing_notes(conn: &rusqlite::Connection, deck_names: &[&str]) -> Result<Existing> {
     let mut existing: Existing = HashMap::new();
@@ -32,7 +31,7 @@ fn existing_notes(conn: &rusqlite::Connection, deck_names: &[&str]) -> Result<Ex
 }
 
 impl Collection {
-    /// The stored notes of the named decks, as [`crate::deck::plan::plan`] compares them.
+    /// The stored notes of the named decks, as `deck::plan::plan` compares them.
     pub fn existing_notes(&self, deck_names: &[&str]) -> Result<Existing> {
         existing_notes(self.conn(), deck_names)
     }
@@ -219,7 +218,7 @@ impl<'t> NoteStream<'t> {
 
     /// Whether the notes of `deck` can be written as they come, creating the deck when it
     /// does not exist: true when it holds no notes yet. A deck that holds notes must be
-    /// planned against them ([`crate::deck::plan::plan`]) once the file is read.
+    /// planned against them (`deck::plan::plan`) once the file is read.
     pub fn accepts(&mut self, deck: &str) -> Result<bool> {
         if let Some(state) = self.decks.get(deck) {
             return Ok(state.is_some());

@@ -7,21 +7,13 @@ use super::Collection;
 use crate::error::{Error, Result};
 use crate::model::NoteTypeInput;
 use crate::notes::{Kind, NoteType, Template};
+use crate::records::export::StoredNoteType;
 
 #[derive(serde::Serialize, serde::Deserialize)]
 struct TemplateJson {
     name: String,
     front: String,
     back: String,
-}
-
-/// A stored note type.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StoredNoteType {
-    pub id: i64,
-    pub anki_id: Option<i64>,
-    pub notetype: NoteType,
-    pub extra: String,
 }
 
 fn templates_json(notetype: &NoteType) -> String {

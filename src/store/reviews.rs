@@ -8,6 +8,7 @@ use super::Collection;
 use super::cards::{due_columns, due_of, memory_columns, memory_of};
 use crate::clock::DayNumber;
 use crate::error::{Error, Result};
+use crate::records::export::ReviewRow;
 use crate::scheduler::replay::{LoggedAnswer, ReviewKind};
 use crate::scheduler::{Answer, CardState, Phase, Quality, SchedulerKind, Settings};
 
@@ -69,28 +70,6 @@ pub enum Unreplayable {
     Scheduler,
     /// Names a `scheduler_settings` row this build cannot read, or none.
     Settings(i64),
-}
-
-/// A logged answer as stored.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct ReviewRow {
-    pub id: i64,
-    pub card_id: i64,
-    pub reviewed_at_ms: i64,
-    pub day: DayNumber,
-    pub quality: Quality,
-    pub duration_ms: i64,
-    pub kind: ReviewKind,
-    pub scheduler_name: &'static str,
-    pub fuzz: bool,
-    pub maximum_interval_days: u32,
-    pub before: CardState,
-    pub after: CardState,
-    /// FSRS's predicted recall at the answer (None where the scheduler keeps no memory).
-    pub retrievability: Option<f32>,
-    /// The `scheduler_settings` row the answer was made with (None: a row from before
-    /// migration 5, made with the defaults and the fuzz and maximum interval above).
-    pub settings_id: Option<i64>,
 }
 
 pub(crate) const REVIEW_COLUMNS: &str = "id, card_id, reviewed_at, day, quality, duration_ms, kind, scheduler, fuzz, max_interval,

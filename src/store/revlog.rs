@@ -7,9 +7,8 @@ use super::Collection;
 use super::import::write_plan;
 use super::reviews::{NewReview, insert_review, write_state};
 use crate::config::Config;
-use crate::deck::history::{CardHistory, CardWrite, MergeCounts, StoredCard};
-use crate::deck::plan::{ImportPlan, Target};
 use crate::error::{Error, Result};
+use crate::records::import::{CardHistory, CardWrite, ImportPlan, MergeCounts, StoredCard, Target};
 use crate::scheduler::replay::ReviewKind;
 use crate::scheduler::{Answer, Quality, SchedulerKind, Settings};
 
@@ -109,7 +108,7 @@ fn write_card(
 impl Collection {
     /// Applies `plan` and merges every card history into the log, in one transaction: all of
     /// it or none. `merge` decides each card's rows from its stored state (see
-    /// [`crate::deck::history::Merger`]); `progress` is told how many notes, then how many
+    /// `deck::history::Merger`); `progress` is told how many notes, then how many
     /// histories, were written.
     pub fn import_with_history(
         &mut self,
@@ -210,29 +209,28 @@ pub(super) fn write_history(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::deck::plan::{Existing, OnDuplicate, plan};
-    use crate::deck::{DeckInput, NoteInput};
     use crate::model::NoteFields;
 
     #[test]
     fn foreign_keys_are_enforced_again_after_an_import() {
         let mut collection = Collection::open_in_memory().unwrap();
-        let deck = DeckInput {
-            name: "D".into(),
-            description: None,
-            notes: (0..40)
-                .map(|n| NoteInput {
-                    fields: NoteFields {
-                        key: format!("k{n}"),
-                        term: format!("term {n}"),
-                        definition: format!("definition {n}"),
-                        ..NoteFields::default()
-                    },
-                    position: None,
-                })
-                .collect(),
+        let add: Vec<(String, NoteFields)> = (0..40)
+            .map(|n| {
+                let fields = NoteFields {
+                    key: format!("k{n}"),
+                    term: format!("term {n}"),
+                    definition: format!("definition {n}"),
+                    ..NoteFields::default()
+                };
+                ("D".to_string(), fields)
+            })
+            .collect();
+        let changes = ImportPlan {
+            decks: vec![("D".into(), None)],
+            targets: (0..add.len()).map(Target::Added).collect(),
+            add,
+            ..ImportPlan::default()
         };
-        let changes = plan(&[deck], &Existing::default(), OnDuplicate::Update);
         let config = Config::default();
         let merge = |_: &CardHistory, _: &StoredCard| -> (CardWrite, MergeCounts) {
             unreachable!("no histories")

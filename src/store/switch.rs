@@ -7,10 +7,10 @@ use rusqlite::Connection;
 use super::Collection;
 use super::cards::{due_of, memory_of};
 use super::reviews::{
-    NewReview, REVIEW_COLUMNS, ReviewRow, SettingsTable, insert_review, read_settings_table,
-    review_from_row,
+    NewReview, REVIEW_COLUMNS, SettingsTable, insert_review, read_settings_table, review_from_row,
 };
 use crate::error::Result;
+use crate::records::export::ReviewRow;
 use crate::scheduler::{CardState, Phase, SchedulerKind};
 
 /// A stored card as the switch reads it.

@@ -1,12 +1,10 @@
-//! Note types read whole (fields, templates, CSS, sort field, stamp): from a legacy
-//! collection's JSON ([`LegacyNotetype::into_notetype`]) or from the tables of a schema 18
-//! one ([`notetypes_of_tables`]), whose rows keep the rest in protobuf config blobs, read here
-//! without a protobuf library:
+//! Anki's protobuf messages, read without a protobuf library: the config blobs of a schema 18
+//! collection's note types (`deck::apkg_collection` puts them together with their rows):
 //! `notetypes.config` (Anki's `Notetype.Config`: field 1 the kind, a varint, 1 for cloze;
 //! field 2 the sort field's index, a varint; field 3 the CSS, a string) and
 //! `templates.config` (`Notetype.Template.Config`: field 1 the front template, field 2 the
 //! back template, both strings). Every other field is skipped. A current package's media map
-//! (`MediaEntries`, not SQL but the same wire format) is read here too ([`media_entries`]).
+//! (`MediaEntries`) is read here too ([`media_entries`]).
 //!
 //! The blobs come from someone else's file, so the reader is bounded and defensive: a varint
 //! is at most 10 bytes, every length is checked against the bytes that remain before anything
@@ -14,13 +12,6 @@
 //! blob), and any malformed blob (truncated, a length past its end, a group or unknown wire
 //! type, a field number 0, a string that is not UTF-8, a number that does not fit) yields
 //! the empty values, never a panic.
-
-use std::collections::HashMap;
-
-use rusqlite::Connection;
-
-use super::{AnkiNotetype, AnkiTemplate, LegacyNotetype};
-use crate::error::Result;
 
 /// One field's value on the wire (fixed-size values are skipped, not kept).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -192,135 +183,6 @@ fn media_entry(blob: &[u8]) -> Option<MediaMapEntry> {
     well_typed.then_some(entry)
 }
 
-impl LegacyNotetype {
-    /// The note type as jargon keeps it: templates sorted by their `ord` (their place in
-    /// the list where it has none).
-    pub(super) fn into_notetype(self) -> AnkiNotetype {
-        let text = |v: Option<&serde_json::Value>| {
-            v.and_then(serde_json::Value::as_str)
-                .unwrap_or_default()
-                .to_owned()
-        };
-        let mut templates: Vec<(i64, AnkiTemplate)> = self
-            .tmpls
-            .iter()
-            .enumerate()
-            .map(|(i, t)| {
-                let place = i64::try_from(i).unwrap_or(i64::MAX);
-                let ord = t.get("ord").and_then(integer_of).unwrap_or(place);
-                let template = AnkiTemplate {
-                    name: text(t.get("name")),
-                    front: text(t.get("qfmt")),
-                    back: text(t.get("afmt")),
-                };
-                (ord, template)
-            })
-            .collect();
-        templates.sort_by_key(|&(ord, _)| ord);
-        let fields: Vec<String> = self.flds.into_iter().map(|f| f.name).collect();
-        AnkiNotetype {
-            name: self.name,
-            sort_field: sort_field_in(integer_of(&self.sortf).unwrap_or(0), fields.len()),
-            fields,
-            templates: templates.len(),
-            cloze: self.kind == 1,
-            template_list: templates.into_iter().map(|(_, t)| t).collect(),
-            css: text(Some(&self.css)),
-            modified: integer_of(&self.modified).unwrap_or(0),
-        }
-    }
-}
-
-/// A JSON integer, also accepted when written as a float or as a string of digits.
-fn integer_of(value: &serde_json::Value) -> Option<i64> {
-    match value {
-        serde_json::Value::Number(n) => n
-            .as_i64()
-            .or_else(|| n.as_f64().filter(|f| f.abs() < 9e18).map(|f| f as i64)),
-        serde_json::Value::String(s) => s.trim().parse().ok(),
-        _ => None,
-    }
-}
-
-/// A sort field index that names one of `fields` fields, or else 0.
-pub(super) fn sort_field_in(index: impl TryInto<usize>, fields: usize) -> usize {
-    index.try_into().ok().filter(|&i| i < fields).unwrap_or(0)
-}
-
-/// The note types of a schema 18 collection, whole: their config (kind, sort field, CSS,
-/// from its protobuf blob), fields in order and templates in order.
-pub(super) fn notetypes_of_tables(conn: &Connection) -> Result<HashMap<i64, AnkiNotetype>> {
-    let mut notetypes = HashMap::new();
-    let mut stmt = conn.prepare("SELECT id, name, mtime_secs, config FROM notetypes")?;
-    let mut rows = stmt.query([])?;
-    while let Some(r) = rows.next()? {
-        let config = notetype_config(blob_of(r.get_ref(3)?));
-        notetypes.insert(
-            r.get::<_, i64>(0)?,
-            AnkiNotetype {
-                name: r.get(1)?,
-                modified: r.get(2)?,
-                cloze: config.cloze,
-                sort_field: config.sort_field,
-                css: config.css,
-                ..AnkiNotetype::default()
-            },
-        );
-    }
-    let mut stmt = conn.prepare("SELECT ntid, ord, name FROM fields")?;
-    let mut fields = stmt
-        .query_map([], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, i64>(1)?,
-                r.get::<_, String>(2)?,
-            ))
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    fields.sort_by_key(|&(ntid, ord, _)| (ntid, ord));
-    for (id, _, name) in fields {
-        if let Some(notetype) = notetypes.get_mut(&id) {
-            notetype.fields.push(name);
-        }
-    }
-    let mut stmt = conn.prepare("SELECT ntid, ord, name, config FROM templates")?;
-    let mut templates = vec![];
-    let mut rows = stmt.query([])?;
-    while let Some(r) = rows.next()? {
-        let ntid: i64 = r.get(0)?;
-        // Templates of a note type the collection does not have are not kept.
-        if !notetypes.contains_key(&ntid) {
-            continue;
-        }
-        let (front, back) = template_config(blob_of(r.get_ref(3)?));
-        let name = r.get(2)?;
-        templates.push((
-            ntid,
-            r.get::<_, i64>(1)?,
-            AnkiTemplate { name, front, back },
-        ));
-    }
-    templates.sort_by_key(|&(ntid, ord, _)| (ntid, ord));
-    for (id, _, template) in templates {
-        if let Some(notetype) = notetypes.get_mut(&id) {
-            notetype.template_list.push(template);
-        }
-    }
-    for notetype in notetypes.values_mut() {
-        notetype.templates = notetype.template_list.len();
-        notetype.sort_field = sort_field_in(notetype.sort_field, notetype.fields.len());
-    }
-    Ok(notetypes)
-}
-
-/// A config column's bytes: a blob as Anki writes it (or text); anything else is empty.
-fn blob_of(value: rusqlite::types::ValueRef<'_>) -> &[u8] {
-    match value {
-        rusqlite::types::ValueRef::Blob(b) | rusqlite::types::ValueRef::Text(b) => b,
-        _ => &[],
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -468,72 +330,5 @@ mod tests {
         let mut css_then_bad = bytes_field(3, b"x");
         css_then_bad.extend([0x1a, 0x05, b'y']);
         assert_eq!(notetype_config(&css_then_bad), NotetypeConfig::default());
-    }
-
-    #[test]
-    fn a_current_package_has_its_note_types_whole() {
-        let notetypes = super::super::tests::notetypes_of("anki-rich.apkg");
-        let path = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/tests/fixtures/anki-rich.expected.json"
-        );
-        let expected: serde_json::Value =
-            serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-        let expected = expected["notetypes"].as_object().unwrap();
-        assert_eq!(notetypes.len(), expected.len());
-        assert_eq!(expected.len(), 6);
-        for (name, want) in expected {
-            let got = &notetypes[name];
-            let fields: Vec<&str> = got.fields.iter().map(String::as_str).collect();
-            assert_eq!(serde_json::json!(fields), want["fields"], "{name}");
-            assert_eq!(
-                serde_json::json!(i64::from(got.cloze)),
-                want["kind"],
-                "{name}"
-            );
-            assert_eq!(got.css, want["css"].as_str().unwrap(), "{name}");
-            let templates: Vec<[&str; 3]> = got
-                .template_list
-                .iter()
-                .map(|t| [t.name.as_str(), t.front.as_str(), t.back.as_str()])
-                .collect();
-            assert_eq!(serde_json::json!(templates), want["templates"], "{name}");
-            assert_eq!(got.templates, got.template_list.len(), "{name}");
-            assert_eq!(got.sort_field, 0, "{name}");
-            let modified = if name == "Vocab Plus" {
-                1_796_207_977
-            } else {
-                0
-            };
-            assert_eq!(got.modified, modified, "{name}");
-        }
-    }
-
-    #[test]
-    fn legacy_templates_are_sorted_by_ord_and_odd_values_read_leniently() {
-        let model: super::super::LegacyNotetype = serde_json::from_str(
-            r#"{"name": "T", "type": 1, "css": ".c {}", "sortf": 1, "mod": "1700000000",
-                "flds": [{"name": "A"}, {"name": "B"}],
-                "tmpls": [{"name": "Two", "ord": 1, "qfmt": "{{B}}", "afmt": "{{A}}"},
-                          {"name": "One", "ord": 0.0, "qfmt": "{{A}}", "afmt": null}]}"#,
-        )
-        .unwrap();
-        let notetype = model.into_notetype();
-        let template = |name: &str, front: &str, back: &str| AnkiTemplate {
-            name: name.into(),
-            front: front.into(),
-            back: back.into(),
-        };
-        let list = vec![
-            template("One", "{{A}}", ""),
-            template("Two", "{{B}}", "{{A}}"),
-        ];
-        assert_eq!(notetype.template_list, list);
-        assert_eq!((notetype.templates, notetype.cloze), (2, true));
-        assert_eq!((notetype.sort_field, notetype.modified), (1, 1_700_000_000));
-        assert_eq!(notetype.css, ".c {}");
-        let past_the_fields = serde_json::json!({"name": "U", "sortf": 2, "flds": [{"name": "A"}]});
-        let model: super::super::LegacyNotetype = serde_json::from_value(past_the_fields).unwrap();
-        assert_eq!(model.into_notetype().sort_field, 0);
     }
 }
