@@ -12,16 +12,16 @@
 //! per note by binary search.
 //!
 //! What carries over (documented in `decks/README.md`):
-//! - Notes: a note type whose field names jargon knows (term/front, definition/back, example,
-//!   aliases, related, source, key) is mapped by name; any other uses its first field as the
-//!   term and its second as the definition. HTML becomes text, `[sound:...]` references are
-//!   dropped. Notes left without a term or definition are skipped with a warning.
-//! - Cards: the card of the first template is the note's forward card; the second template's
-//!   card (as in "Basic (and reversed card)") is its reverse card. Cards of a third or later
-//!   template, and all but the first cloze deletion, have no jargon card and are counted.
+//! - Notes: the type jargon's own packages carry becomes `vocab` notes (fields mapped by
+//!   name); any other note keeps its type ([`super::apkg_notetypes`]: Anki's stock types by
+//!   name and fields, any other kept whole with its id, templates and CSS), its guid, tags and
+//!   its fields as HTML, byte for byte. A note none of whose cards jargon can keep is skipped
+//!   with a warning.
+//! - Cards: one jargon card per Anki card, at its ordinal (template, or cloze number - 1;
+//!   ordinals past 63 are left out and counted).
 //! - Scheduling: phase from the card type; review due days count from the collection's
-//!   creation day and land on the same calendar day; learning cards due at an instant become
-//!   due on that instant's study day (jargon's learning is day-based); ease from the factor;
+//!   creation day and land on the same calendar day; a card in an intraday learning step
+//!   (queue 1) stays due at its instant; ease from the factor;
 //!   suspended stays suspended; buried cards are buried until tomorrow. jargon's SM-2 needs a
 //!   repetition count Anki does not keep: a review card gets at least 2, so its next interval
 //!   grows from the Anki interval by the ease.
