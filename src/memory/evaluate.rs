@@ -7,7 +7,8 @@
 //!   every model is scored on the same answers: segments 1 to `splits`.
 //! - `fsrs (fitted)`: for segment k, parameters fitted ([`super::fit::fit_items`]: trained,
 //!   kept only when better than the defaults in-sample) on segments 0 to k-1, so no answer is
-//!   predicted by parameters fitted on it. Splits train in parallel, one per core.
+//!   predicted by parameters fitted on it. Splits train in parallel, one per core. A past
+//!   too small for the crate to fit keeps the defaults for that segment.
 //! - `fsrs (default)`: FSRS-6's default parameters.
 //! - Prediction for FSRS: the card's memory after its earlier answers (same-day ones
 //!   included), and its retrievability after the elapsed study days.
@@ -322,7 +323,15 @@ fn fit_splits(
                             answers_used: 0,
                             cards: 0,
                         };
-                        let outcome = fit_items(&train, &states[k]).map(|f| f.parameters);
+                        // A segment too small for the crate to fit from keeps the defaults,
+                        // as `optimize` would have.
+                        let outcome = match fit_items(&train, &states[k]) {
+                            Ok(fitted) => Ok(fitted.parameters),
+                            Err(MemoryError::Fsrs(_) | MemoryError::TooFewNewCards) => {
+                                Ok(DEFAULT_PARAMETERS.to_vec())
+                            }
+                            Err(other) => Err(other),
+                        };
                         if let Ok(mut slot) = results[k].lock() {
                             *slot = Some(outcome);
                         }

@@ -209,6 +209,29 @@ mod tests {
     }
 
     #[test]
+    fn a_log_the_crate_sets_aside_keeps_the_defaults() {
+        // 70 items, but every card's first answer a different number of days before the
+        // next: the crate sets every one aside as an outlier and trains on nothing.
+        let answers: Vec<Answer> = (0..70)
+            .flat_map(|card| {
+                let at = |day: i64, was_new| Answer {
+                    card_id: card,
+                    reviewed_at_ms: day * 86_400_000,
+                    day,
+                    rating: 3,
+                    duration_ms: 1_000,
+                    was_new,
+                };
+                [at(0, true), at(1 + card, false)]
+            })
+            .collect();
+        let fitted = fit(&answers, &mut |_| true).expect("70 items");
+        assert!(fitted.kept_default);
+        assert_eq!(fitted.parameters, DEFAULT_PARAMETERS.to_vec());
+        assert_eq!(fitted.reviews, 70);
+    }
+
+    #[test]
     fn the_progress_callback_can_stop_the_fit() {
         let answers = testdata::synthetic(2_000, 10, 3);
         let err = fit(&answers, &mut |_| false).expect_err("stopped");

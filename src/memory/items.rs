@@ -9,12 +9,19 @@
 //! - Each answer after the first that comes on a later study day than the one before it
 //!   (`delta_t > 0`) is one item: the card's history up to and including it. Same-day answers
 //!   are no item of their own but stay in the history of the next ones, as Anki builds them.
+//! - An item holds at most [`MAX_ITEM_REVIEWS`] answers (the crate trains on none longer);
+//!   a card's answers past the 256th make no item, which bounds the memory any one card
+//!   takes (items hold their history: a card of n answers costs about n^2/2 reviews).
 //! - Items are ordered by the time of their last answer, the order the time-series split
 //!   and the crate's recency weighting expect; ties keep card order.
 
 use fsrs::{FSRSItem, FSRSReview};
 
 use super::{Answer, Result, check_ratings};
+
+/// The longest history an item may have: the crate's training drops longer ones
+/// (`max_seq_len`), and it bounds what one card costs (an item holds its whole history).
+pub const MAX_ITEM_REVIEWS: usize = 256;
 
 /// One card's answers from its latest `was_new` answer on, in time order.
 #[derive(Debug, Clone, PartialEq)]
@@ -44,9 +51,10 @@ impl CardHistory {
     }
 
     /// The indices of the answers that are items (scored and trained on): after the first,
-    /// on a later study day than the answer before.
+    /// on a later study day than the answer before, and within the first
+    /// [`MAX_ITEM_REVIEWS`] answers of the history.
     pub fn item_indices(&self) -> impl Iterator<Item = usize> + '_ {
-        (1..self.answers.len()).filter(|&i| self.delta_t(i) > 0)
+        (1..self.answers.len().min(MAX_ITEM_REVIEWS)).filter(|&i| self.delta_t(i) > 0)
     }
 }
 
@@ -205,6 +213,19 @@ mod tests {
         let out = items(&answers).expect("valid ratings");
         assert_eq!(out.card_ids, vec![2, 1]);
         assert_eq!(out.at_ms, vec![3 * 86_400_000, 5 * 86_400_000]);
+    }
+
+    #[test]
+    fn answers_past_the_longest_history_make_no_item() {
+        let mut log: Vec<Answer> = (0..300).map(|day| answer(4, day, 3)).collect();
+        log[0].was_new = true;
+        let out = items(&log).expect("valid ratings");
+        assert_eq!(out.items.len(), MAX_ITEM_REVIEWS - 1);
+        assert!(
+            out.items
+                .iter()
+                .all(|i| i.reviews.len() <= MAX_ITEM_REVIEWS)
+        );
     }
 
     #[test]

@@ -63,6 +63,13 @@ pub enum MemoryError {
         "FSRS needs at least {needed} reviews made a day or more after the card's previous answer; this log has {have}"
     )]
     TooLittleHistory { have: usize, needed: usize },
+    /// The crate found no group of cards to take first stabilities from: at least 6 cards
+    /// with the same first grade and the same days to their next answer, once it has set
+    /// aside the rarest 5% (at least 20) of each grade's cards as outliers.
+    #[error(
+        "FSRS cannot start from this log: it needs more cards answered again a day or more after their first answer, at least 6 of them with the same first grade and the same number of days before the next answer"
+    )]
+    TooFewNewCards,
     /// A rating outside 1..=4.
     #[error("answer {index} (card {card_id}) has rating {rating}; ratings are 1 to 4")]
     BadRating {
@@ -85,6 +92,7 @@ impl From<fsrs::FSRSError> for MemoryError {
     fn from(error: fsrs::FSRSError) -> MemoryError {
         match error {
             fsrs::FSRSError::Interrupted => MemoryError::Interrupted,
+            fsrs::FSRSError::NotEnoughData => MemoryError::TooFewNewCards,
             other => MemoryError::Fsrs(other.to_string()),
         }
     }

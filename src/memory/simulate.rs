@@ -533,7 +533,8 @@ fn day_loop(
                     Due::Unscheduled => false,
                 };
                 let redrill = kind == SchedulerKind::Sm2 && last < 3;
-                if !(again_today || redrill) {
+                // Easy ends a card's day (the step transitions have no row for it).
+                if !(again_today || redrill) || last >= 4 {
                     break;
                 }
                 if let Due::At(t) = card.state.due {

@@ -150,3 +150,13 @@ fn too_few_answers_for_the_splits_is_too_little_history() {
     let err = evaluate(&log, &Settings::default(), 0, &mut |_| true).expect_err("0 splits");
     assert!(matches!(err, MemoryError::BadSetting(_)));
 }
+
+#[test]
+fn a_small_past_is_predicted_with_what_it_gives() {
+    // 3 splits of 8 items: segment 0 is far too small to train on; it still evaluates.
+    let log = testdata::synthetic(8, 5, 2);
+    let e = evaluate(&log, &Settings::default(), 3, &mut |_| true).expect("evaluates");
+    assert_eq!(e.reviews, 32);
+    assert!(e.models.iter().all(|m| m.predictions == 24));
+    assert!(e.models.iter().all(|m| m.log_loss.is_finite()));
+}
