@@ -78,6 +78,30 @@ pub struct Evaluation {
     pub models: Vec<ModelScore>,
 }
 
+impl Evaluation {
+    /// The JSON `jargon evaluate --format json` prints: `{"reviews": N, "models": [{"name",
+    /// "scheduler", "parameters": "default"|"fitted"|null, "log_loss", "rmse_bins", "auc",
+    /// "predictions"}]}` (a number that is not finite, and a missing AUC, are `null`).
+    pub fn to_json(&self) -> serde_json::Value {
+        let models: Vec<serde_json::Value> = self
+            .models
+            .iter()
+            .map(|m| {
+                serde_json::json!({
+                    "name": m.name,
+                    "scheduler": m.scheduler.name(),
+                    "parameters": m.parameters.as_json(),
+                    "log_loss": m.log_loss,
+                    "rmse_bins": m.rmse_bins,
+                    "auc": m.auc,
+                    "predictions": m.predictions,
+                })
+            })
+            .collect();
+        serde_json::json!({ "reviews": self.reviews, "models": models })
+    }
+}
+
 /// The number of splits srs-benchmark and the `fsrs` crate use.
 pub const DEFAULT_SPLITS: usize = 5;
 

@@ -101,6 +101,27 @@ pub struct Simulation {
     pub best_retention: Option<f32>,
 }
 
+impl Simulation {
+    /// The JSON `jargon simulate --format json` prints: `{"days": N, "runs": [{"scheduler",
+    /// "desired_retention" (null for sm2 and anki), "reviews", "minutes", "memorized"}]}`.
+    pub fn to_json(&self) -> serde_json::Value {
+        let runs: Vec<serde_json::Value> = self
+            .runs
+            .iter()
+            .map(|r| {
+                serde_json::json!({
+                    "scheduler": r.scheduler.name(),
+                    "desired_retention": r.desired_retention.map(f64::from),
+                    "reviews": r.reviews,
+                    "minutes": r.minutes,
+                    "memorized": r.memorized,
+                })
+            })
+            .collect();
+        serde_json::json!({ "days": self.days, "runs": runs })
+    }
+}
+
 /// Answer times (seconds) per (first answer, review, relearning step) x button, with the
 /// grade shares, as the simulators read them.
 #[derive(Debug, Clone, Copy, PartialEq)]

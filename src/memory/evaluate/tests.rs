@@ -160,3 +160,23 @@ fn a_small_past_is_predicted_with_what_it_gives() {
     assert!(e.models.iter().all(|m| m.predictions == 24));
     assert!(e.models.iter().all(|m| m.log_loss.is_finite()));
 }
+
+#[test]
+fn the_json_has_the_issues_keys() {
+    let e = Evaluation {
+        reviews: 10,
+        models: vec![ModelScore {
+            name: "sm2",
+            scheduler: SchedulerKind::Sm2,
+            parameters: ParameterSource::None,
+            log_loss: 0.5,
+            rmse_bins: 0.25,
+            auc: None,
+            predictions: 8,
+        }],
+    };
+    assert_eq!(
+        e.to_json().to_string(),
+        r#"{"models":[{"auc":null,"log_loss":0.5,"name":"sm2","parameters":null,"predictions":8,"rmse_bins":0.25,"scheduler":"sm2"}],"reviews":10}"#
+    );
+}

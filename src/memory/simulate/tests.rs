@@ -182,3 +182,41 @@ fn bad_settings_are_refused() {
     let err = simulate(&[], &DEFAULT_PARAMETERS, &config(10, 0, 0)).expect_err("no cards");
     assert!(err.to_string().contains("nothing to simulate"), "{err}");
 }
+
+#[test]
+fn the_json_has_the_issues_keys() {
+    let sim = Simulation {
+        days: 2,
+        runs: vec![
+            summarise(
+                SchedulerKind::Sm2,
+                None,
+                vec![
+                    Day {
+                        reviews: 3,
+                        minutes: 1.5,
+                        memorized: 2.0
+                    };
+                    2
+                ],
+            ),
+            summarise(
+                SchedulerKind::Fsrs,
+                Some(0.75),
+                vec![
+                    Day {
+                        reviews: 1,
+                        minutes: 0.5,
+                        memorized: 1.0
+                    };
+                    2
+                ],
+            ),
+        ],
+        best_retention: Some(0.75),
+    };
+    assert_eq!(
+        sim.to_json().to_string(),
+        r#"{"days":2,"runs":[{"desired_retention":null,"memorized":2.0,"minutes":3.0,"reviews":6,"scheduler":"sm2"},{"desired_retention":0.75,"memorized":1.0,"minutes":1.0,"reviews":2,"scheduler":"fsrs"}]}"#
+    );
+}
