@@ -54,6 +54,11 @@ pub const KEYS: &[Key] = &[
         help: "fsrs: the 21 FSRS-6 parameters (the defaults until `optimize` fits yours)",
     },
     Key {
+        name: "fsrs_fitted",
+        default: "",
+        help: "fsrs: when `optimize` fitted fsrs_parameters, and on what (empty: the defaults)",
+    },
+    Key {
         name: "learning_steps",
         default: "1m 10m",
         help: "anki, fsrs: delays for new cards before they graduate (s, m, h, d; empty: none)",

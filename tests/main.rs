@@ -36,6 +36,7 @@ mod import_several;
 mod input_bounds;
 mod learning_steps;
 mod media;
+mod memory_cli;
 mod migration_v5;
 mod note_cards;
 mod output_paths;

@@ -9,10 +9,14 @@ pub mod completions;
 pub mod config;
 pub mod decks;
 pub mod edit;
+pub mod evaluate;
 pub mod export;
 pub mod import;
+mod memory_log;
+pub mod optimize;
 pub mod report;
 pub mod review;
+pub mod simulate;
 pub mod stats;
 pub mod status;
 pub mod suspend;
@@ -72,6 +76,12 @@ pub enum Command {
     Report(report::Args),
     /// Check the collection: SQLite integrity and that the review log reproduces every card
     Check(check::Args),
+    /// Fit FSRS-6 parameters to your review log, and use them from then on
+    Optimize(optimize::Args),
+    /// Measure how well each scheduler predicts your recall (log loss, RMSE, AUC)
+    Evaluate(evaluate::Args),
+    /// Play the next days under each scheduler and desired retention on your own cards
+    Simulate(simulate::Args),
     /// Write a consistent copy of the collection
     Backup(backup::Args),
     /// Print shell completions
@@ -161,6 +171,8 @@ fn prints_data(command: Option<&Command>) -> bool {
         },
         Some(Command::Cards(args)) => args.json,
         Some(Command::Decks(args)) => args.json,
+        Some(Command::Evaluate(args)) => args.format == evaluate::Format::Json,
+        Some(Command::Simulate(args)) => args.format == simulate::Format::Json,
         Some(Command::Completions(_)) => true,
         _ => false,
     }
@@ -190,6 +202,9 @@ fn dispatch(context: &Context, command: Option<Command>, out: &mut dyn Write) ->
         Some(Command::Stats(args)) => stats::run(context, &args, out),
         Some(Command::Report(args)) => report::run(context, &args, out),
         Some(Command::Check(args)) => check::run(context, &args, out),
+        Some(Command::Optimize(args)) => optimize::run(context, &args, out),
+        Some(Command::Evaluate(args)) => evaluate::run(context, &args, out),
+        Some(Command::Simulate(args)) => simulate::run(context, &args, out),
         Some(Command::Backup(args)) => backup::run(context, &args, out),
         Some(Command::Completions(args)) => completions::run(&args, out),
     }
@@ -203,6 +218,7 @@ impl Command {
                 args.action,
                 Some(config::Action::Set { .. } | config::Action::Unset { .. })
             ),
+            Command::Optimize(args) => args.writes(),
             Command::Review(_)
             | Command::Import(_)
             | Command::Add(_)

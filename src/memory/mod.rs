@@ -15,6 +15,7 @@
 pub mod evaluate;
 pub mod fit;
 pub mod items;
+pub mod log;
 pub mod metrics;
 #[cfg(test)]
 mod shared_log;

@@ -111,7 +111,8 @@ impl Simulation {
             .map(|r| {
                 serde_json::json!({
                     "scheduler": r.scheduler.name(),
-                    "desired_retention": r.desired_retention.map(f64::from),
+                    // Written as entered (0.8, not the f32 0.800000011920929).
+                    "desired_retention": r.desired_retention.map(|d| (f64::from(d) * 10_000.0).round() / 10_000.0),
                     "reviews": r.reviews,
                     "minutes": r.minutes,
                     "memorized": r.memorized,

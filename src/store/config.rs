@@ -36,6 +36,22 @@ impl Collection {
         Ok(value)
     }
 
+    /// Sets and unsets several settings at once, all or none: each `(key, Some(value))` is
+    /// validated and stored, each `(key, None)` returned to its default.
+    pub fn change_config(&self, changes: &[(&str, Option<&str>)]) -> Result<()> {
+        let tx = self.conn().unchecked_transaction()?;
+        for (key, value) in changes {
+            match value {
+                Some(value) => {
+                    self.set_config(key, value)?;
+                }
+                None => self.unset_config(key)?,
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
     /// Returns a key to its default.
     pub fn unset_config(&self, key: &str) -> Result<()> {
         config::find_key(key)?;

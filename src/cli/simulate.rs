@@ -1,0 +1,172 @@
+//! `jargon simulate`: the next days played on the learner's own cards under each scheduler
+//! (sm2, anki, and fsrs at several desired retentions), one fitted memory model judging them
+//! all ([`crate::memory::simulate`]): reviews and minutes, cards remembered at the end, a chart
+//! of daily minutes, and the retention that costs least time per remembered card.
+
+use std::io::Write;
+
+use super::Context;
+use super::memory_log::{answers, error};
+use crate::error::{Error, Result};
+use crate::memory::simulate::{DEFAULT_RETENTIONS, Simulation};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// A table and a chart for the terminal
+    Text,
+    /// One JSON object (keys in docs/memory.md)
+    Json,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Days to play (1 to 3650)
+    #[arg(long, default_value_t = 365, value_name = "N")]
+    pub days: usize,
+    /// New cards introduced a day (default: the new_per_day setting), out of the collection's
+    /// new cards
+    #[arg(long, value_name = "N")]
+    pub new_per_day: Option<usize>,
+    /// A desired retention for fsrs (0.70 to 0.97); repeat it for several (default: 0.75,
+    /// 0.80, 0.85, 0.90, 0.93, 0.95)
+    #[arg(long = "retention", value_name = "R")]
+    pub retentions: Vec<f32>,
+    /// Only this deck's cards and log (with its sub-decks)
+    #[arg(long, value_name = "NAME")]
+    pub deck: Option<String>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+pub fn run(context: &Context, args: &Args, out: &mut dyn Write) -> Result<()> {
+    let collection = context.open()?;
+    let config = collection.config()?;
+    let clock = Context::clock(&config)?;
+    let (log, _) = answers(&collection, args.deck.as_deref())?;
+    let today = clock.today();
+    let new_cards: i64 = match &args.deck {
+        None => collection
+            .deck_summaries(today)?
+            .iter()
+            .map(|d| d.new)
+            .sum(),
+        Some(name) => {
+            let ids = collection.deck_ids_under(name)?;
+            collection
+                .deck_summaries(today)?
+                .iter()
+                .filter(|d| ids.contains(&d.id))
+                .map(|d| d.new)
+                .sum()
+        }
+    };
+    let simulate_config = crate::memory::SimulateConfig {
+        days: args.days,
+        new_per_day: args
+            .new_per_day
+            .unwrap_or(usize::try_from(config.new_per_day).unwrap_or(usize::MAX)),
+        new_cards: usize::try_from(new_cards).unwrap_or(0),
+        retentions: if args.retentions.is_empty() {
+            DEFAULT_RETENTIONS.to_vec()
+        } else {
+            args.retentions.clone()
+        },
+        today,
+        settings: config.scheduling,
+        seed: 42,
+    };
+    let parameters = config.scheduling.fsrs_parameters.0;
+    let simulation = crate::memory::simulate(&log, &parameters, &simulate_config).map_err(error)?;
+    if args.format == Format::Json {
+        let json = simulation.to_json().to_string();
+        return writeln!(out, "{json}").map_err(Error::Output);
+    }
+    out.write_all(
+        text(
+            &simulation,
+            config.scheduling.fsrs_parameters.0 != crate::scheduler::fsrs::default_parameters(),
+        )
+        .as_bytes(),
+    )
+    .map_err(Error::Output)
+}
+
+/// The runs as a table, the chart of daily minutes, and the best retention.
+fn text(simulation: &Simulation, fitted: bool) -> String {
+    let mut text = format!(
+        "{} days on your cards, judged by {} FSRS-6 memory model:\n\n",
+        simulation.days,
+        if fitted {
+            "your fitted"
+        } else {
+            "the default (run `jargon optimize` to fit yours)"
+        }
+    );
+    text.push_str("  scheduler  retention   reviews   minutes  remembered  reviews/remembered\n");
+    for run in &simulation.runs {
+        let retention = run
+            .desired_retention
+            .map_or("-".to_string(), |r| format!("{r:.2}"));
+        text.push_str(&format!(
+            "  {:<9}  {:>9}  {:>8}  {:>8.0}  {:>10.1}  {:>18.2}\n",
+            run.scheduler.name(),
+            retention,
+            run.reviews,
+            run.minutes,
+            run.memorized,
+            run.reviews_per_memorized()
+        ));
+    }
+    text.push_str("\nMinutes a day:\n");
+    text.push_str(&chart(simulation));
+    if let Some(best) = simulation.best_retention {
+        text.push_str(&format!(
+            "\nThe least time per remembered card: fsrs at desired retention {best:.2} (`jargon config set desired_retention {best:.2}`).\n"
+        ));
+    }
+    text
+}
+
+/// One line per run: its daily minutes in eight-level bars over up to 52 columns (the days
+/// grouped evenly), with the peak.
+fn chart(simulation: &Simulation) -> String {
+    const LEVELS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+    const COLUMNS: usize = 52;
+    let mut peak: f64 = 0.0;
+    let mut lines = vec![];
+    for run in &simulation.runs {
+        let days = run.per_day.len().max(1);
+        let width = days.min(COLUMNS);
+        let columns: Vec<f64> = (0..width)
+            .map(|c| {
+                let (from, to) = (
+                    c * days / width,
+                    ((c + 1) * days / width).max(c * days / width + 1),
+                );
+                let slice = &run.per_day[from.min(run.per_day.len())..to.min(run.per_day.len())];
+                slice.iter().map(|d| d.minutes).sum::<f64>() / slice.len().max(1) as f64
+            })
+            .collect();
+        peak = columns.iter().copied().fold(peak, f64::max);
+        lines.push((run, columns));
+    }
+    let mut text = String::new();
+    for (run, columns) in lines {
+        let label = match run.desired_retention {
+            Some(r) => format!("fsrs {r:.2}"),
+            None => run.scheduler.name().to_string(),
+        };
+        let bars: String = columns
+            .iter()
+            .map(|&m| {
+                let level = if peak > 0.0 { m / peak * 7.0 } else { 0.0 };
+                // 0..=7 after the clamp: the cast cannot overflow.
+                LEVELS[level.round().clamp(0.0, 7.0) as usize]
+            })
+            .collect();
+        let max = columns.iter().copied().fold(0.0, f64::max);
+        text.push_str(&format!("  {label:<10} {bars} {max:.0} max\n"));
+    }
+    text
+}
