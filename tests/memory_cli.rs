@@ -167,3 +167,39 @@ fn simulate_plays_each_scheduler_and_finds_fsrs_cheaper_per_remembered_card() {
     let err = env.fails(&["simulate", "--retention", "0.5"], 2);
     assert!(err.contains("0.70 to 0.97"), "{err}");
 }
+
+#[test]
+fn the_report_shows_your_memory_or_says_why_not() {
+    let env = Env::new();
+    let page = env.path("empty.html");
+    env.ok(&["report", "-o", page.to_str().unwrap()]);
+    let html = std::fs::read_to_string(&page).unwrap();
+    assert!(
+        html.contains("<h2>Your memory</h2>"),
+        "the section is always there"
+    );
+    assert!(html.contains("No answers yet"), "and says why it is empty");
+
+    let Some(env) = with_real_log("the_report_shows_your_memory") else {
+        return;
+    };
+    env.ok(&["optimize"]);
+    let page = env.path("report.html");
+    env.ok(&["report", "-o", page.to_str().unwrap()]);
+    let html = std::fs::read_to_string(&page).unwrap();
+    let memory = &html[html.find("<h2>Your memory</h2>").unwrap()..];
+    for part in [
+        "your fitted FSRS-6 parameters",
+        "<h3>Forgetting curves</h3>",
+        "first answer Good",
+        "<h3>Calibration</h3>",
+        "6276 answers a day or more after",
+        "<h3>The next 180 days</h3>",
+        "fsrs at 90%",
+    ] {
+        assert!(memory.contains(part), "{part}");
+    }
+    // One polyline per curve (4), the calibration (1) and each simulated run (3).
+    let section_end = memory.find("</section>").unwrap();
+    assert_eq!(memory[..section_end].matches("<polyline").count(), 8);
+}

@@ -24,13 +24,52 @@ pub struct Args {
     pub period: Period,
 }
 
+/// "Your memory": the parameters in force judged on the log of the report's decks, and half a
+/// year simulated at the learner's desired retention; a sentence when the log cannot carry it.
+fn memory_view(
+    collection: &crate::store::Collection,
+    config: &crate::config::Config,
+    clock: &crate::clock::Clock,
+    deck: Option<&str>,
+) -> Result<std::result::Result<crate::memory::report::MemoryView, String>> {
+    let (answers, _) = super::memory_log::answers(collection, deck)?;
+    let parameters = config.scheduling.fsrs_parameters.0;
+    let fitted = parameters != crate::scheduler::fsrs::default_parameters();
+    let today = clock.today();
+    let new_cards: i64 = collection
+        .deck_summaries(today)?
+        .iter()
+        .map(|d| d.new)
+        .sum();
+    let simulate = crate::memory::SimulateConfig {
+        days: crate::memory::report::REPORT_DAYS,
+        new_per_day: usize::try_from(config.new_per_day).unwrap_or(usize::MAX),
+        new_cards: usize::try_from(new_cards).unwrap_or(0),
+        retentions: vec![(config.scheduling.desired_retention_permyriad as f32) / 10_000.0],
+        today,
+        settings: config.scheduling,
+        seed: 42,
+    };
+    if answers.is_empty() {
+        return Ok(Err(
+            "No answers yet: your memory shows here once you have reviewed.".to_string(),
+        ));
+    }
+    Ok(
+        crate::memory::report::view(&answers, &parameters, fitted, &simulate)
+            .map_err(|e| format!("Not shown: {e}.")),
+    )
+}
+
 pub fn run(context: &Context, args: &Args, out: &mut dyn Write) -> Result<()> {
     let output = Output::new(&args.output, "report.html")?;
     let collection = context.open()?;
     let config = collection.config()?;
     let clock = Context::clock(&config)?;
     let stats = gather(&collection, args.deck.as_deref(), args.period, clock)?;
-    let page = crate::stats::html::render(&stats);
+    let view = memory_view(&collection, &config, &clock, args.deck.as_deref())?;
+    let page =
+        crate::stats::html::render_with_memory(&stats, view.as_ref().map_err(String::as_str));
     output.write_bytes(page.as_bytes(), out)?;
     if !output.is_stdout() {
         writeln!(

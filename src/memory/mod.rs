@@ -17,6 +17,7 @@ pub mod fit;
 pub mod items;
 pub mod log;
 pub mod metrics;
+pub mod report;
 #[cfg(test)]
 mod shared_log;
 pub mod simulate;

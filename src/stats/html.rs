@@ -16,6 +16,7 @@ use crate::repl::render::duration;
 use crate::scheduler::Answer;
 
 mod chart;
+mod memory;
 
 use chart::line_chart;
 
@@ -73,8 +74,17 @@ footer { color: var(--muted); font-size: 0.85em; border-top: 1px solid var(--lin
 
 const HEAT_COLOURS: [&str; 5] = ["#ebedf0", "#9be9a8", "#40c463", "#30a14e", "#216e39"];
 
-/// The whole report page.
+/// The whole report page, without "Your memory" (the section says it was not computed).
 pub fn render(stats: &Stats) -> String {
+    render_with_memory(stats, Err("Not computed for this page."))
+}
+
+/// The whole report page, with "Your memory" from `memory` (or the sentence saying why there
+/// is none).
+pub fn render_with_memory(
+    stats: &Stats,
+    memory: std::result::Result<&crate::memory::report::MemoryView, &str>,
+) -> String {
     let mut page = String::with_capacity(64 * 1024);
     let scope = &stats.scope;
     let deck = scope
@@ -106,6 +116,10 @@ pub fn render(stats: &Stats) -> String {
     retrievability(&mut page, stats);
     buttons_and_hours(&mut page, stats);
     hardest(&mut page, stats);
+    match memory {
+        Ok(view) => memory::section(&mut page, Some(view), ""),
+        Err(why) => memory::section(&mut page, None, why),
+    }
     let _ = writeln!(
         page,
         "<footer>Counting rules: cram answers never count; re-drills count as activity \
