@@ -103,17 +103,20 @@ fn text(simulation: &Simulation, fitted: bool) -> String {
             "the default (run `jargon optimize` to fit yours)"
         }
     );
-    text.push_str("  scheduler  retention   reviews   minutes  remembered  reviews/remembered\n");
+    text.push_str(
+        "  scheduler  retention  reviews/day  minutes/day  remembered  reviews/remembered\n",
+    );
+    let days = simulation.days.max(1) as f64;
     for run in &simulation.runs {
         let retention = run
             .desired_retention
             .map_or("-".to_string(), |r| format!("{r:.2}"));
         text.push_str(&format!(
-            "  {:<9}  {:>9}  {:>8}  {:>8.0}  {:>10.1}  {:>18.2}\n",
+            "  {:<9}  {:>9}  {:>11.1}  {:>11.1}  {:>10.1}  {:>18.2}\n",
             run.scheduler.name(),
             retention,
-            run.reviews,
-            run.minutes,
+            run.reviews as f64 / days,
+            run.minutes / days,
             run.memorized,
             run.reviews_per_memorized()
         ));

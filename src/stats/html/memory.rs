@@ -29,7 +29,7 @@ fn xy_chart(
     diagonal: bool,
 ) -> String {
     let (width, height) = (520.0, 260.0);
-    let (left, right, top, bottom) = (48.0, 12.0, 10.0, 36.0);
+    let (left, right, top, bottom) = (48.0, 24.0, 10.0, 36.0);
     let (plot_w, plot_h) = (width - left - right, height - top - bottom);
     let x_max = if x_max > 0.0 { x_max } else { 1.0 };
     let y_max = if y_max > 0.0 { y_max } else { 1.0 };
