@@ -8,6 +8,15 @@ use crate::deck::Format;
 use crate::deck::plan::OnDuplicate;
 use crate::session::Order;
 
+/// `--format` of `evaluate` and `simulate`: for a person or for a program.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum TextOrJson {
+    /// Tables (and charts) for the terminal
+    Text,
+    /// One JSON object (keys in docs/memory.md)
+    Json,
+}
+
 /// `--format` of `import` and `export deck`: the formats of deck files.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum DeckFormat {

@@ -5,16 +5,9 @@
 use std::io::Write;
 
 use super::Context;
+use super::args::TextOrJson;
 use super::memory_log::{advance, answers, error, progress_bar};
 use crate::error::{Error, Result};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Format {
-    /// A table for the terminal
-    Text,
-    /// One JSON object (keys in docs/memory.md)
-    Json,
-}
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -26,8 +19,8 @@ pub struct Args {
     #[arg(long, default_value_t = crate::memory::evaluate::DEFAULT_SPLITS, value_name = "N")]
     pub splits: usize,
     /// Output format
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    pub format: Format,
+    #[arg(long, value_enum, default_value_t = TextOrJson::Text)]
+    pub format: TextOrJson,
 }
 
 pub fn run(context: &Context, args: &Args, out: &mut dyn Write) -> Result<()> {
@@ -40,7 +33,7 @@ pub fn run(context: &Context, args: &Args, out: &mut dyn Write) -> Result<()> {
     });
     bar.finish_and_clear();
     let evaluation = result.map_err(error)?;
-    if args.format == Format::Json {
+    if args.format == TextOrJson::Json {
         let json = evaluation.to_json().to_string();
         return writeln!(out, "{json}").map_err(Error::Output);
     }

@@ -171,8 +171,8 @@ fn prints_data(command: Option<&Command>) -> bool {
         },
         Some(Command::Cards(args)) => args.json,
         Some(Command::Decks(args)) => args.json,
-        Some(Command::Evaluate(args)) => args.format == evaluate::Format::Json,
-        Some(Command::Simulate(args)) => args.format == simulate::Format::Json,
+        Some(Command::Evaluate(args)) => args.format == crate::cli::args::TextOrJson::Json,
+        Some(Command::Simulate(args)) => args.format == crate::cli::args::TextOrJson::Json,
         Some(Command::Completions(_)) => true,
         _ => false,
     }

@@ -6,17 +6,10 @@
 use std::io::Write;
 
 use super::Context;
+use super::args::TextOrJson;
 use super::memory_log::{answers, error};
 use crate::error::{Error, Result};
 use crate::memory::simulate::{DEFAULT_RETENTIONS, Simulation};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Format {
-    /// A table and a chart for the terminal
-    Text,
-    /// One JSON object (keys in docs/memory.md)
-    Json,
-}
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -35,8 +28,8 @@ pub struct Args {
     #[arg(long, value_name = "NAME")]
     pub deck: Option<String>,
     /// Output format
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    pub format: Format,
+    #[arg(long, value_enum, default_value_t = TextOrJson::Text)]
+    pub format: TextOrJson,
 }
 
 pub fn run(context: &Context, args: &Args, out: &mut dyn Write) -> Result<()> {
@@ -78,7 +71,7 @@ pub fn run(context: &Context, args: &Args, out: &mut dyn Write) -> Result<()> {
     };
     let parameters = config.scheduling.fsrs_parameters.0;
     let simulation = crate::memory::simulate(&log, &parameters, &simulate_config).map_err(error)?;
-    if args.format == Format::Json {
+    if args.format == TextOrJson::Json {
         let json = simulation.to_json().to_string();
         return writeln!(out, "{json}").map_err(Error::Output);
     }
