@@ -107,9 +107,14 @@ pub fn run(context: &Context, args: &Args, out: &mut dyn Write) -> Result<()> {
             ("fsrs_parameters", Some(&values.join(" "))),
             ("fsrs_fitted", Some(&stamp)),
         ])?;
+        text.push_str(
+            "Kept: fsrs schedules with these from now on (`jargon config` shows them and fsrs_fitted; `jargon optimize --reset` goes back).\n",
+        );
+    }
+    if !args.dry_run && config.scheduler != crate::scheduler::SchedulerKind::Fsrs {
         text.push_str(&format!(
-            "Kept: fsrs schedules with these from now on ({}: `jargon config`; `jargon optimize --reset` goes back).\n",
-            "fsrs_fitted"
+            "The scheduler now is {}: `jargon config set scheduler fsrs` schedules with FSRS.\n",
+            config.scheduler.name()
         ));
     }
     out.write_all(text.as_bytes()).map_err(Error::Output)
