@@ -336,6 +336,12 @@ impl Event {
                         answer_id(&self.device, self.seq)
                     )));
                 }
+                if a.reviewed_at_ms != self.at_ms {
+                    return Err(LineError::new(format!(
+                        "the answer's reviewed_at_ms {} is not its event's at_ms {}",
+                        a.reviewed_at_ms, self.at_ms
+                    )));
+                }
                 vec![("note", &a.card.note), ("scheduler", &a.scheduler)]
             }
             Body::NoteAdd(n) => {
@@ -363,6 +369,31 @@ impl Event {
         }
         Ok(())
     }
+}
+
+/// Puts events in the order the merge applies them: by time, then device, then sequence,
+/// where a device's time never goes back along its own sequence (each event counts as at
+/// least as late as the one before it on that device). So a device whose clock was set back
+/// (an NTP correction, a time zone mistake) still has its own events in the order it made
+/// them, and every collection sorts the same events the same way.
+pub fn in_merge_order(mut events: Vec<Event>) -> Vec<Event> {
+    events.sort_by(|a, b| a.device.cmp(&b.device).then(a.seq.cmp(&b.seq)));
+    let mut keyed: Vec<(i64, Event)> = Vec::with_capacity(events.len());
+    let mut latest: Option<(DeviceId, i64)> = None;
+    for event in events {
+        let time = match &latest {
+            Some((device, time)) if *device == event.device => event.at_ms.max(*time),
+            _ => event.at_ms,
+        };
+        latest = Some((event.device.clone(), time));
+        keyed.push((time, event));
+    }
+    keyed.sort_by(|(ta, a), (tb, b)| {
+        ta.cmp(tb)
+            .then_with(|| a.device.cmp(&b.device))
+            .then(a.seq.cmp(&b.seq))
+    });
+    keyed.into_iter().map(|(_, event)| event).collect()
 }
 
 #[cfg(test)]
@@ -508,6 +539,69 @@ mod tests {
         }
         let long = "x".repeat(MAX_LINE_BYTES);
         assert!(Event::from_line(long.as_bytes()).is_err());
+    }
+
+    fn setting_at(device: &DeviceId, seq: u64, at_ms: i64) -> Event {
+        Event::new(
+            device.clone(),
+            seq,
+            at_ms,
+            Body::Setting(Setting {
+                key: "k".into(),
+                value: json!(seq),
+            }),
+        )
+    }
+
+    fn order(events: Vec<Event>) -> Vec<(char, u64)> {
+        in_merge_order(events)
+            .iter()
+            .map(|e| (e.device.as_str().chars().next().unwrap_or('?'), e.seq))
+            .collect()
+    }
+
+    #[test]
+    fn a_clock_set_back_does_not_reorder_a_devices_own_events() {
+        let a = DeviceId::parse(&"a".repeat(32)).unwrap();
+        let b = DeviceId::parse(&"b".repeat(32)).unwrap();
+        // A's clock went back five minutes between its first and second event.
+        let events = vec![
+            setting_at(&a, 2, 1_000_000 - 300_000),
+            setting_at(&b, 1, 900_000),
+            setting_at(&a, 1, 1_000_000),
+            setting_at(&b, 2, 1_100_000),
+        ];
+        assert_eq!(order(events), vec![('b', 1), ('a', 1), ('a', 2), ('b', 2)]);
+    }
+
+    #[test]
+    fn the_merge_order_is_the_same_whatever_order_events_arrive_in() {
+        let a = DeviceId::parse(&"a".repeat(32)).unwrap();
+        let b = DeviceId::parse(&"b".repeat(32)).unwrap();
+        let events = vec![
+            setting_at(&a, 1, 10),
+            setting_at(&b, 1, 10),
+            setting_at(&a, 2, 10),
+            setting_at(&b, 2, 5),
+        ];
+        let forward = order(events.clone());
+        let backward = order(events.into_iter().rev().collect());
+        assert_eq!(forward, backward);
+        // Ties in time go by device, then sequence; B's 2 counts as late as its 1.
+        assert_eq!(forward, vec![('a', 1), ('a', 2), ('b', 1), ('b', 2)]);
+    }
+
+    #[test]
+    fn an_answer_whose_time_is_not_its_events_is_refused() {
+        let mut event = one_of_each(&device()).remove(0);
+        event.at_ms += 1;
+        assert!(
+            event
+                .to_line()
+                .unwrap_err()
+                .message
+                .contains("reviewed_at_ms")
+        );
     }
 
     #[test]
