@@ -143,8 +143,7 @@ impl Writer {
         let mut bytes = read_capped(&path)?;
         let complete = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
         if complete < bytes.len() {
-            let file = OpenOptions::new()
-                .write(true)
+            let file = no_follow(OpenOptions::new().write(true))
                 .open(&path)
                 .map_err(io("open", &path))?;
             file.set_len(complete as u64)
@@ -168,8 +167,7 @@ impl Writer {
             writer.events = scan.events;
             writer.bytes = bytes.len() as u64;
             writer.file = Some(
-                OpenOptions::new()
-                    .append(true)
+                no_follow(OpenOptions::new().append(true))
                     .open(&path)
                     .map_err(io("open", &path))?,
             );
@@ -495,17 +493,21 @@ fn list_segments(folder: &Path) -> Result<(BTreeMap<u32, PathBuf>, Vec<Problem>)
     Ok((segments, problems))
 }
 
-/// A whole segment file, refusing links, non-files and anything over [`MAX_SEGMENT_BYTES`].
-fn read_capped(path: &Path) -> Result<Vec<u8>, Error> {
-    let mut options = OpenOptions::new();
-    options.read(true);
+/// Never follows a link swapped in for a segment after the folder was listed.
+fn no_follow(options: &mut OpenOptions) -> &mut OpenOptions {
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt;
-        // Never follow a link swapped in after the listing.
         options.custom_flags(libc::O_NOFOLLOW);
     }
-    let file = options.open(path).map_err(io("open", path))?;
+    options
+}
+
+/// A whole segment file, refusing links, non-files and anything over [`MAX_SEGMENT_BYTES`].
+fn read_capped(path: &Path) -> Result<Vec<u8>, Error> {
+    let file = no_follow(OpenOptions::new().read(true))
+        .open(path)
+        .map_err(io("open", path))?;
     let meta = file.metadata().map_err(io("read", path))?;
     if !meta.is_file() {
         return Err(Error::Failed(format!("{} is not a file", path.display())));

@@ -153,6 +153,15 @@ mod tests {
     }
 
     #[test]
+    fn a_million_letters_match_pythons_hashlib() {
+        // python3 -c "import hashlib; print(hashlib.sha256(b'a' * 1000000).hexdigest())"
+        assert_eq!(
+            hex_of(&vec![b'a'; 1_000_000]),
+            "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0"
+        );
+    }
+
+    #[test]
     fn feeding_in_pieces_gives_the_same_digest() {
         let data: Vec<u8> = (0..1000u32).map(|i| (i * 7 % 251) as u8).collect();
         let whole = hex_of(&data);
