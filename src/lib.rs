@@ -24,4 +24,5 @@ pub mod session; // which card comes next; the answer matcher (pure)
 pub mod stats; // statistics over the review log (pure)
 pub mod store; // the only place that speaks SQL
 pub mod switch; // switching scheduler: every card recomputed from its log, due dates moved on request
+pub mod sync; // the shared sync folder: events, segment files, device claims (no SQL)
 pub mod text; // sanitising and folding text (pure)
