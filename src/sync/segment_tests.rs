@@ -377,39 +377,3 @@ fn a_folder_that_shrank_under_the_cursor_is_damage_not_a_panic() {
     let missing = read_device(dir.path(), &device('d'), &Cursor::default(), u64::MAX).unwrap();
     assert!(missing.events.is_empty() && missing.problems.is_empty());
 }
-
-/// A quick timing, not a test of speed: `cargo test --release --lib million -- --ignored
-/// --nocapture`.
-#[test]
-#[ignore]
-fn a_million_events_written_and_read() {
-    let dir = tempfile::tempdir().unwrap();
-    let a = device('a');
-    folder_for(dir.path(), &a);
-    let events = answers(&a, 1, 1_000_000);
-    let start = std::time::Instant::now();
-    let (mut writer, _) = Writer::open(dir.path(), &a, Thresholds::default()).unwrap();
-    for chunk in events.chunks(10_000) {
-        writer.append(chunk).unwrap();
-    }
-    let wrote = start.elapsed();
-    let start = std::time::Instant::now();
-    let batch = read_device(dir.path(), &a, &Cursor::default(), u64::MAX).unwrap();
-    let read = start.elapsed();
-    assert_eq!(batch.events.len(), 1_000_000);
-    assert!(batch.problems.is_empty());
-    let bytes: u64 = fs::read_dir(dir.path().join(a.as_str()))
-        .unwrap()
-        .map(|e| e.unwrap().metadata().unwrap().len())
-        .sum();
-    #[allow(clippy::print_stderr)]
-    {
-        eprintln!(
-            "1,000,000 events, {:.1} MB in {} segments: written in {:.2} s (100 appends), read in {:.2} s",
-            bytes as f64 / 1e6,
-            batch.cursor.segment - 1,
-            wrote.as_secs_f64(),
-            read.as_secs_f64()
-        );
-    }
-}
