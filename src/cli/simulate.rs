@@ -3,7 +3,7 @@
 //! all ([`crate::memory::simulate`]): reviews and minutes, cards remembered at the end, a chart
 //! of daily minutes, and the retention that costs least time per remembered card.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 
 use super::Context;
 use super::args::TextOrJson;
@@ -75,39 +75,40 @@ pub fn run(context: &Context, args: &Args, out: &mut dyn Write) -> Result<()> {
         let json = simulation.to_json().to_string();
         return writeln!(out, "{json}").map_err(Error::Output);
     }
-    out.write_all(
-        text(
-            &simulation,
-            config.scheduling.fsrs_parameters.0 != crate::scheduler::fsrs::default_parameters(),
-        )
-        .as_bytes(),
-    )
-    .map_err(Error::Output)
+    let fitted =
+        config.scheduling.fsrs_parameters.0 != crate::scheduler::fsrs::default_parameters();
+    let width = crate::repl::render::terminal_width(std::io::stdout().is_terminal());
+    out.write_all(text(&simulation, fitted, width).as_bytes())
+        .map_err(Error::Output)
 }
 
-/// The runs as a table, the chart of daily minutes, and the best retention.
-fn text(simulation: &Simulation, fitted: bool) -> String {
+/// A run's name in the table and the chart: `sm2`, `anki`, `fsrs 0.85`.
+fn label(run: &crate::memory::Run) -> String {
+    match run.desired_retention {
+        Some(r) => format!("fsrs {r:.2}"),
+        None => run.scheduler.name().to_string(),
+    }
+}
+
+/// The runs as a table (60 columns), the chart of daily minutes (as wide as `width` allows),
+/// and the best retention.
+fn text(simulation: &Simulation, fitted: bool, width: usize) -> String {
     let mut text = format!(
-        "{} days on your cards, judged by {} FSRS-6 memory model:\n\n",
+        "{} days on your cards, judged by {} FSRS-6 model{}\n\n",
         simulation.days,
+        if fitted { "your fitted" } else { "the default" },
         if fitted {
-            "your fitted"
+            ":"
         } else {
-            "the default (run `jargon optimize` to fit yours)"
+            "\n(`jargon optimize` fits yours):"
         }
     );
-    text.push_str(
-        "  scheduler  retention  reviews/day  minutes/day  remembered  reviews/remembered\n",
-    );
+    text.push_str("  run          rev/day  min/day  remembered  rev/remembered\n");
     let days = simulation.days.max(1) as f64;
     for run in &simulation.runs {
-        let retention = run
-            .desired_retention
-            .map_or("-".to_string(), |r| format!("{r:.2}"));
         text.push_str(&format!(
-            "  {:<9}  {:>9}  {:>11.1}  {:>11.1}  {:>10.1}  {:>18.2}\n",
-            run.scheduler.name(),
-            retention,
+            "  {:<11}  {:>7.1}  {:>7.1}  {:>10.1}  {:>14.2}\n",
+            label(run),
             run.reviews as f64 / days,
             run.minutes / days,
             run.memorized,
@@ -115,25 +116,26 @@ fn text(simulation: &Simulation, fitted: bool) -> String {
         ));
     }
     text.push_str("\nMinutes a day:\n");
-    text.push_str(&chart(simulation));
+    text.push_str(&chart(simulation, width));
     if let Some(best) = simulation.best_retention {
         text.push_str(&format!(
-            "\nThe least time per remembered card: fsrs at desired retention {best:.2} (`jargon config set desired_retention {best:.2}`).\n"
+            "\nThe least time per remembered card: fsrs at {best:.2}\n(`jargon config set desired_retention {best:.2}`).\n"
         ));
     }
     text
 }
 
 /// One line per run: its daily minutes in eight-level bars over up to 52 columns (the days
-/// grouped evenly), with the peak.
-fn chart(simulation: &Simulation) -> String {
+/// grouped evenly; fewer on a narrow screen), with the peak.
+fn chart(simulation: &Simulation, width: usize) -> String {
     const LEVELS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
-    const COLUMNS: usize = 52;
+    // The label (2 + 11 + 1) and " 999 max" take 22 columns.
+    let columns_wide = width.saturating_sub(22).clamp(8, 52);
     let mut peak: f64 = 0.0;
     let mut lines = vec![];
     for run in &simulation.runs {
         let days = run.per_day.len().max(1);
-        let width = days.min(COLUMNS);
+        let width = days.min(columns_wide);
         let columns: Vec<f64> = (0..width)
             .map(|c| {
                 let (from, to) = (
@@ -149,10 +151,6 @@ fn chart(simulation: &Simulation) -> String {
     }
     let mut text = String::new();
     for (run, columns) in lines {
-        let label = match run.desired_retention {
-            Some(r) => format!("fsrs {r:.2}"),
-            None => run.scheduler.name().to_string(),
-        };
         let bars: String = columns
             .iter()
             .map(|&m| {
@@ -162,7 +160,7 @@ fn chart(simulation: &Simulation) -> String {
             })
             .collect();
         let max = columns.iter().copied().fold(0.0, f64::max);
-        text.push_str(&format!("  {label:<10} {bars} {max:.0} max\n"));
+        text.push_str(&format!("  {:<11} {bars} {max:.0} max\n", label(run)));
     }
     text
 }
