@@ -714,19 +714,26 @@ fn note_fields(names: &[String], values: &str) -> NoteFields {
     for (index, field) in field_map(names).iter().enumerate() {
         let Some(field) = field else { continue };
         let text = field_text(values.get(index).copied().unwrap_or(""));
-        use super::csv::Field;
-        match field {
-            Field::Term => fields.term = text,
-            Field::Definition => fields.definition = text,
-            Field::Example => fields.example = text,
-            Field::Aliases => fields.aliases = split_list(&text),
-            Field::Related => fields.related = split_list(&text),
-            Field::Source => fields.source = text,
-            Field::Key => fields.key = text,
-            Field::Deck | Field::Guid | Field::Tags | Field::Notetype => {}
-        }
+        set_vocab_field(&mut fields, *field, text);
     }
     fields
+}
+
+/// Puts the text of an Anki field into the vocab field it maps to: term, definition,
+/// example, source and key as they are, aliases and related split at `;`. Tags and the
+/// columns that are not fields (deck, guid, note type) are the caller's and left alone.
+pub(crate) fn set_vocab_field(fields: &mut NoteFields, field: super::csv::Field, text: String) {
+    use super::csv::Field;
+    match field {
+        Field::Term => fields.term = text,
+        Field::Definition => fields.definition = text,
+        Field::Example => fields.example = text,
+        Field::Aliases => fields.aliases = split_list(&text),
+        Field::Related => fields.related = split_list(&text),
+        Field::Source => fields.source = text,
+        Field::Key => fields.key = text,
+        Field::Deck | Field::Guid | Field::Tags | Field::Notetype => {}
+    }
 }
 
 fn split_list(text: &str) -> Vec<String> {

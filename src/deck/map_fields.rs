@@ -266,35 +266,20 @@ fn vocab_fields(map: &FieldMap, indexes: &[usize], rich: &NoteFields) -> Option<
         tags: rich.tags.clone(),
         ..NoteFields::default()
     };
-    let list = |text: &str| -> Vec<String> {
-        text.split(';')
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(String::from)
-            .collect()
-    };
     for ((_, target), index) in map.pairs.iter().zip(indexes) {
         let text = values
             .get(*index)
             .map(|v| super::apkg::field_text(v))
             .unwrap_or_default();
         let text = text.trim().to_string();
-        match target {
-            Field::Term => fields.term = text,
-            Field::Definition => fields.definition = text,
-            Field::Example => fields.example = text,
-            Field::Aliases => fields.aliases = list(&text),
-            Field::Related => fields.related = list(&text),
-            Field::Source => fields.source = text,
-            Field::Key => fields.key = text,
-            Field::Tags => {
-                for tag in text.split_whitespace() {
-                    if !fields.tags.iter().any(|t| t == tag) {
-                        fields.tags.push(tag.to_string());
-                    }
+        if *target == Field::Tags {
+            for tag in text.split_whitespace() {
+                if !fields.tags.iter().any(|t| t == tag) {
+                    fields.tags.push(tag.to_string());
                 }
             }
-            Field::Guid | Field::Deck | Field::Notetype => {}
+        } else {
+            super::apkg::set_vocab_field(&mut fields, *target, text);
         }
     }
     (!fields.term.is_empty() && !fields.definition.is_empty()).then_some(fields)
