@@ -25,6 +25,19 @@ pub fn answers(collection: &Collection, deck: Option<&str>) -> Result<(Vec<Answe
     Ok((answers, rows))
 }
 
+/// The new cards a simulation may introduce: those of every deck, or of `deck` and its
+/// sub-decks.
+pub fn new_cards(collection: &Collection, deck: Option<&str>, today: i64) -> Result<usize> {
+    let ids = deck.map(|d| collection.deck_ids_under(d)).transpose()?;
+    let count: i64 = collection
+        .deck_summaries(today)?
+        .iter()
+        .filter(|d| ids.as_ref().is_none_or(|ids| ids.contains(&d.id)))
+        .map(|d| d.new)
+        .sum();
+    Ok(usize::try_from(count).unwrap_or(0))
+}
+
 /// A bar on standard error while `what` runs, when standard error is a terminal.
 pub fn progress_bar(what: &str) -> indicatif::ProgressBar {
     if !std::io::stderr().is_terminal() {

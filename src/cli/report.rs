@@ -36,15 +36,11 @@ fn memory_view(
     let parameters = config.scheduling.fsrs_parameters.0;
     let fitted = parameters != crate::scheduler::fsrs::default_parameters();
     let today = clock.today();
-    let new_cards: i64 = collection
-        .deck_summaries(today)?
-        .iter()
-        .map(|d| d.new)
-        .sum();
+    let new_cards = super::memory_log::new_cards(collection, deck, today)?;
     let simulate = crate::memory::SimulateConfig {
         days: crate::memory::report::REPORT_DAYS,
         new_per_day: usize::try_from(config.new_per_day).unwrap_or(usize::MAX),
-        new_cards: usize::try_from(new_cards).unwrap_or(0),
+        new_cards,
         retentions: vec![(config.scheduling.desired_retention_permyriad as f32) / 10_000.0],
         today,
         settings: config.scheduling,

@@ -7,7 +7,7 @@ use std::io::{IsTerminal, Write};
 
 use super::Context;
 use super::args::TextOrJson;
-use super::memory_log::{answers, error};
+use super::memory_log::{answers, error, new_cards};
 use crate::error::{Error, Result};
 use crate::memory::simulate::{DEFAULT_RETENTIONS, Simulation};
 
@@ -38,28 +38,13 @@ pub fn run(context: &Context, args: &Args, out: &mut dyn Write) -> Result<()> {
     let clock = Context::clock(&config)?;
     let (log, _) = answers(&collection, args.deck.as_deref())?;
     let today = clock.today();
-    let new_cards: i64 = match &args.deck {
-        None => collection
-            .deck_summaries(today)?
-            .iter()
-            .map(|d| d.new)
-            .sum(),
-        Some(name) => {
-            let ids = collection.deck_ids_under(name)?;
-            collection
-                .deck_summaries(today)?
-                .iter()
-                .filter(|d| ids.contains(&d.id))
-                .map(|d| d.new)
-                .sum()
-        }
-    };
+    let new_cards = new_cards(&collection, args.deck.as_deref(), today)?;
     let simulate_config = crate::memory::SimulateConfig {
         days: args.days,
         new_per_day: args
             .new_per_day
             .unwrap_or(usize::try_from(config.new_per_day).unwrap_or(usize::MAX)),
-        new_cards: usize::try_from(new_cards).unwrap_or(0),
+        new_cards,
         retentions: if args.retentions.is_empty() {
             DEFAULT_RETENTIONS.to_vec()
         } else {
