@@ -53,5 +53,6 @@ pub fn run(context: &Context, args: &Args, out: &mut dyn Write) -> Result<()> {
     text.push_str(
         "\nsm2 and anki predict 90% recall at the interval they scheduled (docs/memory.md).\n",
     );
-    out.write_all(text.as_bytes()).map_err(Error::Output)
+    out.write_all(super::memory_log::fit_to_screen(&text).as_bytes())
+        .map_err(Error::Output)
 }

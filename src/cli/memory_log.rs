@@ -38,6 +38,21 @@ pub fn new_cards(collection: &Collection, deck: Option<&str>, today: i64) -> Res
     Ok(usize::try_from(count).unwrap_or(0))
 }
 
+/// `text` for standard output, each line longer than the screen wrapped at word boundaries
+/// (its continuation indented as the line was), so prose fits a narrow terminal.
+pub fn fit_to_screen(text: &str) -> String {
+    let width = crate::repl::render::terminal_width(std::io::stdout().is_terminal());
+    let mut out = String::with_capacity(text.len());
+    for line in text.lines() {
+        let indent: String = line.chars().take_while(|c| *c == ' ').collect();
+        for piece in crate::repl::render::wrap(line.trim_start(), width, &indent, &indent) {
+            out.push_str(&piece);
+            out.push('\n');
+        }
+    }
+    out
+}
+
 /// A bar on standard error while `what` runs, when standard error is a terminal.
 pub fn progress_bar(what: &str) -> indicatif::ProgressBar {
     if !std::io::stderr().is_terminal() {

@@ -117,5 +117,6 @@ pub fn run(context: &Context, args: &Args, out: &mut dyn Write) -> Result<()> {
             config.scheduler.name()
         ));
     }
-    out.write_all(text.as_bytes()).map_err(Error::Output)
+    out.write_all(super::memory_log::fit_to_screen(&text).as_bytes())
+        .map_err(Error::Output)
 }

@@ -63,7 +63,7 @@ pub fn run(context: &Context, args: &Args, out: &mut dyn Write) -> Result<()> {
     let fitted =
         config.scheduling.fsrs_parameters.0 != crate::scheduler::fsrs::default_parameters();
     let width = crate::repl::render::terminal_width(std::io::stdout().is_terminal());
-    out.write_all(text(&simulation, fitted, width).as_bytes())
+    out.write_all(super::memory_log::fit_to_screen(&text(&simulation, fitted, width)).as_bytes())
         .map_err(Error::Output)
 }
 
