@@ -41,7 +41,14 @@ pub fn new_cards(collection: &Collection, deck: Option<&str>, today: i64) -> Res
 /// `text` for standard output, each line longer than the screen wrapped at word boundaries
 /// (its continuation indented as the line was), so prose fits a narrow terminal.
 pub fn fit_to_screen(text: &str) -> String {
-    let width = crate::repl::render::terminal_width(std::io::stdout().is_terminal());
+    fit(
+        text,
+        crate::repl::render::terminal_width(std::io::stdout().is_terminal()),
+    )
+}
+
+/// `text` with each line wrapped to `width` columns, continuations indented as their line.
+fn fit(text: &str, width: usize) -> String {
     let mut out = String::with_capacity(text.len());
     for line in text.lines() {
         let indent: String = line.chars().take_while(|c| *c == ' ').collect();
@@ -82,5 +89,19 @@ pub fn error(e: MemoryError) -> Error {
             Error::failed(format!("{e}; nothing was changed"))
         }
         other => Error::failed(other.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fit;
+
+    #[test]
+    fn long_lines_wrap_at_words_with_their_indent_and_short_ones_stay() {
+        let text = "a table row that stays\n\n  (an indented sentence that is too long)\n";
+        assert_eq!(
+            fit(text, 24),
+            "a table row that stays\n\n  (an indented sentence\n  that is too long)\n"
+        );
     }
 }
