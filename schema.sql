@@ -1,6 +1,6 @@
--- The jargon collection schema as it stands (version 6), applied whole to a new collection.
+-- The jargon collection schema as it stands (version 7), applied whole to a new collection.
 -- Existing collections reach the same schema through the numbered migrations in
--- src/store/migrations/ (001-initial.sql to 006-note-types.sql); a test checks that both
+-- src/store/migrations/ (001-initial.sql to 007-sync.sql); a test checks that both
 -- paths give the same tables, columns, indexes, views and triggers. Change the schema with a new
 -- migration, then bring this file up to date with it.
 --
@@ -43,6 +43,7 @@ CREATE TABLE notes (
     cards       INTEGER NOT NULL DEFAULT 3,   -- bit 1 << ord per card the note has
     card_span   INTEGER NOT NULL DEFAULT 2,   -- highest ord + 1
     fresh       INTEGER NOT NULL DEFAULT 3,   -- bit 1 << ord per card still new
+    seed        INTEGER,                      -- fuzz seed of its cards (NULL: id); see 007-sync.sql
     CHECK (card_span >= 1 AND card_span <= 64),
     CHECK (cards != 0 AND (cards >> (card_span - 1)) & 1 = 1
            AND (card_span = 64 OR cards >> card_span = 0)),
@@ -147,9 +148,12 @@ CREATE TABLE reviews (
     retrievability    REAL,
     -- Every setting the answer was scheduled with (NULL: a row from before migration 5,
     -- scheduled with the defaults and the fuzz and max_interval above).
-    settings_id     INTEGER REFERENCES scheduler_settings(id)
+    settings_id     INTEGER REFERENCES scheduler_settings(id),
+    gid             TEXT,                     -- global answer id once published (sync)
+    order_ms        INTEGER                   -- the merge's order time (NULL: reviewed_at)
 ) STRICT;
 CREATE INDEX reviews_card ON reviews(card_id, reviewed_at);
+CREATE UNIQUE INDEX reviews_gid ON reviews(gid) WHERE gid IS NOT NULL;
 CREATE INDEX reviews_day ON reviews(day, kind);
 
 -- The answers counted per study day, kept by triggers as reviews are written and deleted (an
@@ -284,3 +288,108 @@ CREATE TRIGGER card_states_fresh_delete AFTER DELETE ON card_states
 BEGIN
     UPDATE notes SET fresh = fresh | (1 << (OLD.id % 64)) WHERE id = OLD.note_id;
 END;
+
+-- Sync through a shared folder (007-sync.sql explains each table).
+-- This collection in the folder: its device id, the folder, the next event number, the
+-- highest review id already looked at for publishing, and when it last synced.
+CREATE TABLE sync_state (
+    id            INTEGER PRIMARY KEY CHECK (id = 1),
+    device        TEXT    NOT NULL,
+    instance      TEXT    NOT NULL,
+    dir           TEXT    NOT NULL,
+    next_seq      INTEGER NOT NULL CHECK (next_seq >= 1),
+    last_order_ms INTEGER NOT NULL DEFAULT 0,  -- the order time of our latest event
+    published_review_id INTEGER NOT NULL DEFAULT 0,
+    last_sync_ms  INTEGER                      -- unix milliseconds of the last completed sync
+) STRICT;
+
+-- Events made in a committed transaction but perhaps not yet in our segment file: written
+-- there on the next sync (the file is checked for the highest sequence it holds first).
+CREATE TABLE sync_outbox (
+    seq  INTEGER PRIMARY KEY,
+    line BLOB    NOT NULL
+) STRICT;
+
+-- How far we have read each other device, and what we know of it.
+CREATE TABLE sync_peers (
+    device        TEXT    PRIMARY KEY,
+    cursor        TEXT    NOT NULL,            -- JSON: sync::segment::Cursor
+    last_seq      INTEGER NOT NULL DEFAULT 0,
+    last_order_ms INTEGER NOT NULL DEFAULT 0,  -- the order time of its latest event read
+    last_at_ms    INTEGER,                     -- its clock at its latest event read
+    seen_ms       INTEGER,                     -- our clock when we last read something new
+    events        INTEGER NOT NULL DEFAULT 0   -- events read from it so far
+) STRICT;
+
+-- Every note the folder knows, by global id: its note here (NULL once deleted), and each
+-- field's value with the stamp (order time, device, seq) of the event that set it, as a
+-- JSON object {field: [value, order_ms, device, seq]}. `add_*` is the earliest note_add seen
+-- (its seed wins); `deleted_*` the tombstone.
+CREATE TABLE sync_notes (
+    gid           TEXT    PRIMARY KEY,
+    note_id       INTEGER UNIQUE,
+    deck          TEXT    NOT NULL,
+    notetype      TEXT    NOT NULL,
+    fields        TEXT    NOT NULL,
+    seed          INTEGER NOT NULL,
+    add_order_ms  INTEGER NOT NULL,
+    add_device    TEXT    NOT NULL,
+    add_seq       INTEGER NOT NULL,
+    deleted_order_ms INTEGER,
+    deleted_device   TEXT,
+    deleted_seq      INTEGER
+) STRICT;
+
+-- A card's suspension and burial as last published or merged, with their stamps (JSON
+-- [order_ms, device, seq]).
+CREATE TABLE sync_cards (
+    gid        TEXT    NOT NULL,
+    ord        INTEGER NOT NULL,
+    suspended  INTEGER NOT NULL DEFAULT 0,
+    suspend_stamp TEXT,
+    buried_day INTEGER,
+    bury_stamp TEXT,
+    PRIMARY KEY (gid, ord)
+) STRICT;
+
+-- The settings that travel, as last published or merged, with their stamps.
+CREATE TABLE sync_settings (
+    key      TEXT    PRIMARY KEY,
+    value    TEXT    NOT NULL,
+    order_ms INTEGER NOT NULL,
+    device   TEXT    NOT NULL,
+    seq      INTEGER NOT NULL
+) STRICT;
+
+-- A field value that lost to a later one (last writer wins by time, then device): kept.
+CREATE TABLE note_history (
+    id         INTEGER PRIMARY KEY,
+    note_gid   TEXT    NOT NULL,
+    field      TEXT    NOT NULL,
+    value      TEXT    NOT NULL,
+    order_ms   INTEGER NOT NULL,
+    device     TEXT    NOT NULL,
+    seq        INTEGER NOT NULL,
+    replaced_at INTEGER NOT NULL               -- unix milliseconds, our clock
+) STRICT;
+CREATE INDEX note_history_note ON note_history(note_gid);
+
+-- The answers of deleted notes, kept (an answer is never lost): the answer event's JSON, by
+-- global id (NULL for answers never published).
+CREATE TABLE deleted_answers (
+    id       INTEGER PRIMARY KEY,
+    gid      TEXT    UNIQUE,
+    note     TEXT    NOT NULL,                 -- the note's global id, or deck/key
+    body     TEXT    NOT NULL
+) STRICT;
+
+-- Events of another device that need what has not arrived yet (an answer or edit for a note
+-- whose note_add is in a segment still being copied): applied when it comes.
+CREATE TABLE sync_parked (
+    device TEXT    NOT NULL,
+    seq    INTEGER NOT NULL,
+    note   TEXT    NOT NULL,
+    line   BLOB    NOT NULL,
+    PRIMARY KEY (device, seq)
+) STRICT;
+CREATE INDEX sync_parked_note ON sync_parked(note);

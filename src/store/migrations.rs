@@ -18,6 +18,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/004-review-counts.sql"),
     include_str!("migrations/005-scheduler-family.sql"),
     include_str!("migrations/006-note-types.sql"),
+    include_str!("migrations/007-sync.sql"),
 ];
 
 /// The current schema, for a new collection.
