@@ -13,6 +13,7 @@ pub mod error; // the error type and exit codes
 pub mod import; // the import engine: reads deck files and writes them in one transaction
 pub mod media; // the media folder beside the collection: safe names, caps, stored once
 pub mod memory; // know your memory: fit, evaluate and simulate over the learner's log (pure)
+pub mod merge; // the sync engine: publish our changes, merge every other device's (store + sync)
 pub mod model; // records shared by the store and the front ends
 pub mod notes; // note types, templates, cloze, field HTML -> terminal text (pure)
 pub mod outfile; // where a written file goes: stdout, through links, in place, or replaced whole

@@ -20,6 +20,7 @@ pub mod simulate;
 pub mod stats;
 pub mod status;
 pub mod suspend;
+pub mod sync;
 pub mod table;
 
 use std::io::Write;
@@ -68,6 +69,8 @@ pub enum Command {
     Suspend(suspend::Args),
     /// Bring suspended cards back
     Unsuspend(suspend::Args),
+    /// Keep several machines in step through a shared folder (Syncthing, Dropbox, a drive)
+    Sync(sync::Args),
     /// Show or change settings
     Config(config::Args),
     /// Review statistics: today, streak, retention, forecast, heatmap, cards (text, JSON, CSV)
@@ -173,6 +176,7 @@ fn prints_data(command: Option<&Command>) -> bool {
         Some(Command::Decks(args)) => args.json,
         Some(Command::Evaluate(args)) => args.format == crate::cli::args::TextOrJson::Json,
         Some(Command::Simulate(args)) => args.format == crate::cli::args::TextOrJson::Json,
+        Some(Command::Sync(args)) => args.format == crate::cli::args::TextOrJson::Json,
         Some(Command::Completions(_)) => true,
         _ => false,
     }
@@ -198,6 +202,7 @@ fn dispatch(context: &Context, command: Option<Command>, out: &mut dyn Write) ->
             "unsuspend has no --undo; `jargon suspend` suspends the cards again",
         )),
         Some(Command::Unsuspend(args)) => suspend::run(context, &args, false, out),
+        Some(Command::Sync(args)) => sync::run(context, &args, out),
         Some(Command::Config(args)) => config::run(context, &args, out),
         Some(Command::Stats(args)) => stats::run(context, &args, out),
         Some(Command::Report(args)) => report::run(context, &args, out),
@@ -225,6 +230,7 @@ impl Command {
             | Command::Edit(_)
             | Command::Suspend(_)
             | Command::Unsuspend(_) => true,
+            Command::Sync(args) => !args.status,
             _ => false,
         }
     }

@@ -8,3 +8,4 @@ pub mod export;
 pub mod import;
 pub mod queue;
 pub mod stats;
+pub mod sync;

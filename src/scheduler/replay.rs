@@ -177,6 +177,62 @@ pub fn replay(card_id: i64, log: &[LoggedAnswer]) -> std::result::Result<CardSta
     Ok(state)
 }
 
+/// One answer of a rebuilt log: the card's state before and after it, and FSRS's predicted
+/// recall at the answer.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Rederived {
+    pub before: CardState,
+    pub after: CardState,
+    pub retrievability: Option<f32>,
+}
+
+/// Works out every answer of `log` (oldest first) again from a new card, as [`replay`] does,
+/// but takes the scheduler's outcome instead of comparing it with the logged one: for a log
+/// that gained answers from another device (the sync's merge), where the states written
+/// before no longer follow. Imported and rescheduled rows still carry their `after`, which
+/// is adopted; re-drills and cram change nothing. `card_id` is the card's fuzz card id.
+pub fn rederive(card_id: i64, log: &[LoggedAnswer]) -> Result<Vec<Rederived>> {
+    let mut state = CardState::new_card();
+    let mut answers: Vec<(Answer, DayNumber)> = Vec::with_capacity(log.len());
+    let mut out = Vec::with_capacity(log.len());
+    for (index, entry) in log.iter().enumerate() {
+        if index > 0 && entry.scheduler != log[index - 1].scheduler {
+            state = super::convert::switched(card_id, &log[..index], entry.scheduler, &state)?;
+        }
+        let before = state;
+        let mut retrievability = None;
+        match entry.kind {
+            ReviewKind::Drill | ReviewKind::Cram => {}
+            ReviewKind::Import | ReviewKind::Reschedule => state = entry.after,
+            ReviewKind::Schedule => {
+                let moment = Moment {
+                    card_id,
+                    today: entry.day,
+                    now: entry.at,
+                    last_day: None,
+                };
+                let (ready, moment) =
+                    prepare(entry.scheduler, &state, &answers, moment, &entry.settings)?;
+                let outcome =
+                    entry
+                        .scheduler
+                        .answer(&ready, entry.quality, &moment, &entry.settings)?;
+                retrievability = outcome.retrievability;
+                state = outcome.state;
+            }
+        }
+        if entry.kind.is_answer() {
+            answers.push((Answer::from_quality(entry.quality), entry.day));
+        }
+        out.push(Rederived {
+            before,
+            after: state,
+            retrievability,
+        });
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -16,6 +16,7 @@ pub mod apkg;
 pub mod cards;
 pub mod config;
 pub mod decks;
+pub(crate) mod delete;
 pub mod error;
 pub mod export;
 pub mod import;
@@ -27,6 +28,7 @@ pub mod reviews;
 pub mod revlog;
 pub mod stats;
 pub mod switch;
+pub mod sync;
 
 use std::io::Read;
 use std::path::{Path, PathBuf};

@@ -81,7 +81,18 @@ pub struct Answer {
 pub struct NoteAdd {
     pub note: String,
     pub deck: String,
+    /// The note's key in its deck (its `DECK/KEY` name).
+    #[serde(default)]
+    pub key: String,
     pub notetype: String,
+    /// The note type's definition, for a type other than `vocab` (a receiver that lacks it
+    /// stores it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notetype_def: Option<Value>,
+    /// The number its cards draw their fuzz from: the earliest add of a note wins, so every
+    /// device replays it alike.
+    #[serde(default)]
+    pub seed: i64,
     /// Field name -> value: generic, as the note type defines them.
     pub fields: Map<String, Value>,
 }
@@ -110,7 +121,8 @@ pub struct CardEvent {
 #[serde(deny_unknown_fields)]
 pub struct Bury {
     pub card: CardRef,
-    pub until_day: i64,
+    /// Hidden through this study day; null: unburied.
+    pub until_day: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -336,9 +348,9 @@ impl Event {
                         answer_id(&self.device, self.seq)
                     )));
                 }
-                if a.reviewed_at_ms != self.at_ms {
+                if a.reviewed_at_ms > self.at_ms {
                     return Err(LineError::new(format!(
-                        "the answer's reviewed_at_ms {} is not its event's at_ms {}",
+                        "the answer's reviewed_at_ms {} is later than its event's at_ms {}",
                         a.reviewed_at_ms, self.at_ms
                     )));
                 }
@@ -428,7 +440,10 @@ mod tests {
             Body::NoteAdd(NoteAdd {
                 note: "ml-basics/dropout".into(),
                 deck: "ml-basics".into(),
+                key: "dropout".into(),
                 notetype: "vocab".into(),
+                notetype_def: None,
+                seed: 7,
                 fields: json!({"term": "dropout", "definition": "zeroing units at random"})
                     .as_object()
                     .unwrap()
@@ -446,7 +461,7 @@ mod tests {
             Body::Unsuspend(CardEvent { card: card() }),
             Body::Bury(Bury {
                 card: card(),
-                until_day: 20_059,
+                until_day: Some(20_059),
             }),
             Body::Setting(Setting {
                 key: "new_per_day".into(),
@@ -592,9 +607,14 @@ mod tests {
     }
 
     #[test]
-    fn an_answer_whose_time_is_not_its_events_is_refused() {
+    fn an_answer_made_after_its_event_is_refused() {
         let mut event = one_of_each(&device()).remove(0);
         event.at_ms += 1;
+        assert!(
+            event.to_line().is_ok(),
+            "an event may count later than its answer"
+        );
+        event.at_ms -= 2;
         assert!(
             event
                 .to_line()

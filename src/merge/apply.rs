@@ -1,0 +1,486 @@
+//! Merging: every other device's new events applied in one transaction, with the cursors
+//! that say how far each was read, so a stopped merge changes nothing and the next one
+//! starts where this one would have. Every rule compares stamps, never arrival order, so
+//! collections that read the same events in any order end the same.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::path::Path;
+
+use serde_json::Value;
+
+use super::{Report, TRAVELLING_SETTINGS, stamp_of, state_json};
+use crate::error::Result;
+use crate::records::sync::{
+    CardFlags, MergedAnswer, NotetypeRow, Peer, ShadowCard, ShadowNote, Stamp, Stamped,
+};
+use crate::scheduler::CardState;
+use crate::scheduler::replay::ReviewKind;
+use crate::store::Collection;
+use crate::store::sync::SyncTx;
+use crate::sync::device::{self, DeviceId};
+use crate::sync::event::{AnswerKind, Body, Event};
+use crate::sync::segment::{self, Cursor};
+
+/// How much of a device's segments one read takes before its events are applied.
+const READ_BUDGET_BYTES: u64 = 32 << 20;
+
+struct Merge<'a, 't> {
+    tx: &'a SyncTx<'t>,
+    now_ms: i64,
+    touched: BTreeSet<i64>,
+    report: &'a mut Report,
+}
+
+pub fn merge(
+    collection: &mut Collection,
+    dir: &Path,
+    me: &DeviceId,
+    now_ms: i64,
+    report: &mut Report,
+) -> Result<()> {
+    let (devices, problems) = device::list_devices(dir)?;
+    let mut seen_problems: HashSet<String> = HashSet::new();
+    for problem in problems {
+        let text = problem.to_string();
+        if seen_problems.insert(text.clone()) {
+            report.problems.push(text);
+        }
+    }
+    let tx = collection.sync_tx()?;
+    let mut peers: HashMap<String, Peer> = tx
+        .peers()?
+        .into_iter()
+        .map(|p| (p.device.clone(), p))
+        .collect();
+    let mut merge = Merge {
+        tx: &tx,
+        now_ms,
+        touched: BTreeSet::new(),
+        report,
+    };
+    for seen in devices {
+        if seen.device == *me {
+            continue;
+        }
+        let mut peer = peers.remove(seen.device.as_str()).unwrap_or_else(|| Peer {
+            device: seen.device.to_string(),
+            cursor: String::new(),
+            last_seq: 0,
+            last_order_ms: 0,
+            last_at_ms: None,
+            seen_ms: None,
+            events: 0,
+        });
+        let mut cursor: Cursor = serde_json::from_str(&peer.cursor).unwrap_or_default();
+        loop {
+            let batch = segment::read_device(dir, &seen.device, &cursor, READ_BUDGET_BYTES)?;
+            for problem in &batch.problems {
+                let text = problem.to_string();
+                if seen_problems.insert(text.clone()) {
+                    merge.report.problems.push(text);
+                }
+            }
+            merge.report.waiting_bytes += batch.waiting_bytes;
+            for event in &batch.events {
+                peer.last_seq = peer.last_seq.max(event.seq);
+                peer.last_order_ms = peer.last_order_ms.max(event.at_ms);
+                peer.last_at_ms = Some(peer.last_at_ms.map_or(event.at_ms, |t| t.max(event.at_ms)));
+                peer.seen_ms = Some(now_ms);
+                peer.events += 1;
+                merge.report.read += 1;
+                merge.apply(event)?;
+            }
+            let moved = batch.cursor != cursor;
+            cursor = batch.cursor;
+            if !moved {
+                break;
+            }
+        }
+        peer.cursor = serde_json::to_string(&cursor)
+            .map_err(|e| crate::error::Error::failed(format!("a cursor cannot be kept: {e}")))?;
+        tx.save_peer(&peer)?;
+    }
+    let touched = std::mem::take(&mut merge.touched);
+    merge.report.cards_replayed = super::replay::replay_cards(&tx, &touched)?;
+    merge.report.parked = tx.parked_count()?;
+    tx.set_last_sync(now_ms)?;
+    if let Some(state) = tx.state()? {
+        let max_review = tx.max_review_id()?;
+        tx.save_progress(state.next_seq, state.last_order_ms, max_review)?;
+    }
+    tx.commit()?;
+    Ok(())
+}
+
+impl Merge<'_, '_> {
+    fn apply(&mut self, event: &Event) -> Result<()> {
+        let stamp = stamp_of(event);
+        match &event.body {
+            Body::NoteAdd(add) => {
+                self.note_add(add, &stamp)?;
+                self.unpark(&add.note)?;
+            }
+            Body::NoteEdit(edit) => {
+                match self.tx.shadow_note(&edit.note)? {
+                    None => return self.park(event, &edit.note),
+                    Some(mut shadow) => {
+                        if shadow.deleted.is_none() {
+                            let mut incoming = BTreeMap::new();
+                            incoming.insert(
+                                edit.field.clone(),
+                                Stamped {
+                                    value: edit.value.clone(),
+                                    stamp,
+                                },
+                            );
+                            self.merge_fields(&mut shadow, incoming)?;
+                            self.tx.save_shadow_note(&shadow)?;
+                        }
+                    }
+                }
+                self.unpark(&edit.note)?;
+            }
+            Body::NoteDelete(delete) => self.note_delete(&delete.note, &stamp)?,
+            Body::Answer(answer) => {
+                if self.tx.has_answer(&answer.id)? {
+                    self.report.answers_known += 1;
+                    return Ok(());
+                }
+                let shadow = self.tx.shadow_note(&answer.card.note)?;
+                let Some(shadow) = shadow else {
+                    return self.park(event, &answer.card.note);
+                };
+                let Some(note_id) = shadow.note_id else {
+                    // The note was deleted: the answer is kept with it, not lost.
+                    let line = event.to_line().unwrap_or_default();
+                    self.tx.keep_deleted_answer(
+                        &answer.id,
+                        &answer.card.note,
+                        &String::from_utf8_lossy(&line),
+                    )?;
+                    self.report.answers_added += 1;
+                    return Ok(());
+                };
+                if !self.tx.has_card(note_id, answer.card.ord)? {
+                    return self.park(event, &answer.card.note);
+                }
+                let card_id = crate::model::card_id(note_id, answer.card.ord);
+                let body = answer
+                    .settings
+                    .get("body")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_string();
+                let carried = answer
+                    .settings
+                    .get("after")
+                    .and_then(state_json::from_json)
+                    .unwrap_or_else(CardState::new_card);
+                self.tx.insert_merged_answer(
+                    card_id,
+                    &MergedAnswer {
+                        gid: answer.id.clone(),
+                        order_ms: stamp.order_ms,
+                        reviewed_at_ms: answer.reviewed_at_ms,
+                        day: answer.day,
+                        quality: answer.rating.min(5),
+                        duration_ms: i64::try_from(answer.duration_ms).unwrap_or(i64::MAX),
+                        kind: review_kind(answer.kind),
+                        scheduler: answer.scheduler.clone(),
+                        settings_body: body,
+                        carried,
+                    },
+                )?;
+                self.touched.insert(card_id);
+                self.report.answers_added += 1;
+            }
+            Body::Suspend(c) | Body::Unsuspend(c) => {
+                let suspended = matches!(event.body, Body::Suspend(_));
+                self.card_flag(event, &c.card.note, c.card.ord, &stamp, |card| {
+                    if card.suspend_stamp.as_ref().is_some_and(|s| *s >= stamp) {
+                        return false;
+                    }
+                    card.suspended = suspended;
+                    card.suspend_stamp = Some(stamp.clone());
+                    true
+                })?;
+            }
+            Body::Bury(b) => {
+                self.card_flag(event, &b.card.note, b.card.ord, &stamp, |card| {
+                    if card.bury_stamp.as_ref().is_some_and(|s| *s >= stamp) {
+                        return false;
+                    }
+                    card.buried_day = b.until_day;
+                    card.bury_stamp = Some(stamp.clone());
+                    true
+                })?;
+            }
+            Body::Setting(setting) => self.setting(&setting.key, &setting.value, &stamp)?,
+            Body::Unknown { .. } => {}
+        }
+        Ok(())
+    }
+
+    fn park(&mut self, event: &Event, note: &str) -> Result<()> {
+        let line = event.to_line().unwrap_or_default();
+        self.tx.park(event.device.as_str(), event.seq, note, &line)
+    }
+
+    /// Applies the events that waited for this note, now that it changed.
+    fn unpark(&mut self, note: &str) -> Result<()> {
+        for line in self.tx.unpark(note)? {
+            if let Ok(event) = Event::from_line(&line) {
+                self.apply(&event)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn note_add(&mut self, add: &crate::sync::event::NoteAdd, stamp: &Stamp) -> Result<()> {
+        let incoming: BTreeMap<String, Stamped> = add
+            .fields
+            .iter()
+            .filter_map(|(k, v)| {
+                v.as_str().map(|value| {
+                    (
+                        k.clone(),
+                        Stamped {
+                            value: value.to_string(),
+                            stamp: stamp.clone(),
+                        },
+                    )
+                })
+            })
+            .collect();
+        match self.tx.shadow_note(&add.note)? {
+            Some(shadow) if shadow.deleted.is_some() => Ok(()),
+            Some(mut shadow) => {
+                // The same note added on two devices: one note, each field to its latest
+                // writer, the cards' fuzz from the earliest add.
+                if *stamp < shadow.add {
+                    shadow.add = stamp.clone();
+                    if shadow.seed != add.seed {
+                        shadow.seed = add.seed;
+                        if let Some(note_id) = shadow.note_id {
+                            self.tx.set_note_seed(note_id, add.seed)?;
+                            self.touch_note(note_id)?;
+                        }
+                    }
+                }
+                self.merge_fields(&mut shadow, incoming)?;
+                self.tx.save_shadow_note(&shadow)
+            }
+            None => {
+                let notetype: Option<NotetypeRow> = if add.notetype == "vocab" {
+                    None
+                } else {
+                    add.notetype_def
+                        .as_ref()
+                        .and_then(|v| serde_json::from_value(v.clone()).ok())
+                };
+                if add.notetype != "vocab" && notetype.is_none() {
+                    self.report.problems.push(format!(
+                        "the note {} from device {} names the note type '{}' without describing it; skipped",
+                        add.note, stamp.device, add.notetype
+                    ));
+                    return Ok(());
+                }
+                let columns: BTreeMap<String, String> = incoming
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.value.clone()))
+                    .collect();
+                let key = if add.key.is_empty() {
+                    add.note.rsplit('/').next().unwrap_or(&add.note).to_string()
+                } else {
+                    add.key.clone()
+                };
+                let note_id = self.tx.create_note(
+                    &add.deck,
+                    &key,
+                    notetype.as_ref(),
+                    &columns,
+                    add.seed,
+                    self.now_ms / 1000,
+                    &stamp.device,
+                )?;
+                self.tx.set_note_seed(note_id, add.seed)?;
+                self.report.notes_added += 1;
+                self.tx.save_shadow_note(&ShadowNote {
+                    gid: add.note.clone(),
+                    note_id: Some(note_id),
+                    deck: add.deck.clone(),
+                    notetype: add.notetype.clone(),
+                    fields: incoming,
+                    seed: add.seed,
+                    add: stamp.clone(),
+                    deleted: None,
+                })
+            }
+        }
+    }
+
+    /// Each incoming field against the one known: the later stamp wins; a different value
+    /// that loses is kept in the note's history.
+    fn merge_fields(
+        &mut self,
+        shadow: &mut ShadowNote,
+        incoming: BTreeMap<String, Stamped>,
+    ) -> Result<()> {
+        let mut changed: BTreeMap<String, String> = BTreeMap::new();
+        for (field, theirs) in incoming {
+            match shadow.fields.get(&field) {
+                Some(ours) if ours.stamp >= theirs.stamp => {
+                    if ours.value != theirs.value && ours.stamp != theirs.stamp {
+                        self.tx
+                            .keep_history(&shadow.gid, &field, &theirs, self.now_ms)?;
+                        self.report.conflicts += 1;
+                    }
+                }
+                ours => {
+                    if let Some(ours) = ours
+                        && ours.value != theirs.value
+                    {
+                        self.tx
+                            .keep_history(&shadow.gid, &field, ours, self.now_ms)?;
+                        changed.insert(field.clone(), theirs.value.clone());
+                    } else if ours.is_none() {
+                        changed.insert(field.clone(), theirs.value.clone());
+                    }
+                    shadow.fields.insert(field, theirs);
+                }
+            }
+        }
+        if let Some(note_id) = shadow.note_id
+            && !changed.is_empty()
+        {
+            self.tx
+                .set_note_columns(note_id, &changed, self.now_ms / 1000)?;
+            self.report.notes_changed += 1;
+        }
+        Ok(())
+    }
+
+    fn note_delete(&mut self, gid: &str, stamp: &Stamp) -> Result<()> {
+        let shadow = self.tx.shadow_note(gid)?;
+        let mut shadow = match shadow {
+            Some(s) if s.deleted.is_some() => return Ok(()),
+            Some(s) => s,
+            // Deleted before its add arrived here: the tombstone waits for it.
+            None => ShadowNote {
+                gid: gid.to_string(),
+                note_id: None,
+                deck: String::new(),
+                notetype: String::new(),
+                fields: BTreeMap::new(),
+                seed: 0,
+                add: stamp.clone(),
+                deleted: None,
+            },
+        };
+        if let Some(note_id) = shadow.note_id.take() {
+            self.tx.delete_notes(&[(note_id, gid.to_string())])?;
+            let first = note_id * crate::model::CARDS_PER_NOTE;
+            let last = first + crate::model::CARDS_PER_NOTE;
+            self.touched.retain(|&c| c < first || c >= last);
+            self.report.notes_deleted += 1;
+        }
+        shadow.deleted = Some(stamp.clone());
+        self.tx.save_shadow_note(&shadow)?;
+        // Whatever waited for this note stays with it: its answers are kept, the rest dropped.
+        for line in self.tx.unpark(gid)? {
+            if let Ok(event) = Event::from_line(&line)
+                && let Body::Answer(answer) = &event.body
+            {
+                self.tx
+                    .keep_deleted_answer(&answer.id, gid, &String::from_utf8_lossy(&line))?;
+            }
+        }
+        Ok(())
+    }
+
+    fn card_flag(
+        &mut self,
+        event: &Event,
+        note: &str,
+        ord: u32,
+        _stamp: &Stamp,
+        change: impl FnOnce(&mut ShadowCard) -> bool,
+    ) -> Result<()> {
+        let Some(shadow) = self.tx.shadow_note(note)? else {
+            return self.park(event, note);
+        };
+        let Some(note_id) = shadow.note_id else {
+            return Ok(());
+        };
+        if !self.tx.has_card(note_id, ord)? {
+            return self.park(event, note);
+        }
+        let mut card = self
+            .tx
+            .shadow_cards_of(note, ord)?
+            .unwrap_or_else(|| ShadowCard {
+                gid: note.to_string(),
+                ord,
+                suspended: false,
+                suspend_stamp: None,
+                buried_day: None,
+                bury_stamp: None,
+            });
+        if change(&mut card) {
+            let card_id = crate::model::card_id(note_id, ord);
+            self.tx.set_card_flags(&CardFlags {
+                card_id,
+                suspended: card.suspended,
+                buried_day: card.buried_day,
+            })?;
+            self.tx.save_shadow_card(&card)?;
+        }
+        Ok(())
+    }
+
+    fn setting(&mut self, key: &str, value: &Value, stamp: &Stamp) -> Result<()> {
+        if !TRAVELLING_SETTINGS.contains(&key) {
+            return Ok(());
+        }
+        let known = self
+            .tx
+            .shadow_settings()?
+            .into_iter()
+            .find(|(k, _, _)| k == key);
+        if known.as_ref().is_some_and(|(_, _, s)| s >= stamp) {
+            return Ok(());
+        }
+        let text = value.as_str().unwrap_or_default().to_string();
+        if !text.is_empty() && crate::config::validate(key, &text).is_err() {
+            self.report.problems.push(format!(
+                "the setting {key} = {text} from device {} is not valid here; skipped",
+                stamp.device
+            ));
+            return Ok(());
+        }
+        self.tx
+            .set_config(key, (!text.is_empty()).then_some(text.as_str()))?;
+        self.tx.save_shadow_setting(key, &text, stamp)
+    }
+
+    /// Marks every card of a note that has answers for replay.
+    fn touch_note(&mut self, note_id: i64) -> Result<()> {
+        for ord in 0..crate::model::CARDS_PER_NOTE {
+            let ord = ord as u32;
+            if self.tx.has_card(note_id, ord)? {
+                self.touched.insert(crate::model::card_id(note_id, ord));
+            }
+        }
+        Ok(())
+    }
+}
+
+fn review_kind(kind: AnswerKind) -> ReviewKind {
+    match kind {
+        AnswerKind::Schedule => ReviewKind::Schedule,
+        AnswerKind::Drill => ReviewKind::Drill,
+        AnswerKind::Cram => ReviewKind::Cram,
+        AnswerKind::Import => ReviewKind::Import,
+        AnswerKind::Reschedule => ReviewKind::Reschedule,
+    }
+}

@@ -1,0 +1,197 @@
+//! The sync engine (`jargon sync`, issue 20): publishes what changed here as events in our
+//! folder ([`publish`]), then reads every other device's new events and applies them in one
+//! transaction ([`apply`]): answers are a union, note fields last-writer-wins by (time,
+//! device) with the loser kept, deletions tombstones, and every card that gained an answer
+//! is replayed ([`replay`]). It joins the store (`store::sync`) and the folder (`sync`); it
+//! has no SQL and no file format of its own.
+
+pub mod apply;
+pub mod publish;
+pub mod replay;
+pub mod state_json;
+
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+use crate::records::sync::Stamp;
+use crate::store::Collection;
+use crate::sync::device::{self, DeviceId};
+use crate::sync::event::Event;
+use crate::sync::segment::{Thresholds, Writer};
+
+/// The settings that travel: how the learner wants to study, the same on every machine.
+/// The others stay on their machine: the time zone and rollover hour are the machine's
+/// (each answer carries its own study day), `scheduler` is switched on each machine by
+/// `config set scheduler` because a switch rewrites every card there (each answer carries
+/// the scheduler it was made with, so replays stay exact), and `sync_on_review` is a habit
+/// of that machine.
+pub const TRAVELLING_SETTINGS: &[&str] = &[
+    "new_per_day",
+    "reviews_per_day",
+    "desired_retention",
+    "fsrs_parameters",
+    "fsrs_fitted",
+    "learning_steps",
+    "relearning_steps",
+    "graduating_interval",
+    "easy_interval",
+    "starting_ease",
+    "hard_interval",
+    "easy_bonus",
+    "interval_modifier",
+    "lapse_new_interval",
+    "again_ease_change",
+    "hard_ease_change",
+    "easy_ease_change",
+    "minimum_ease",
+    "lapse_minimum_interval",
+    "fuzz",
+    "max_interval_days",
+    "leech_lapses",
+    "leech_suspend",
+    "redrill_gap",
+    "learn_ahead",
+    "typed_answers",
+];
+
+/// What one sync did, for the learner.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Report {
+    pub device: String,
+    pub dir: PathBuf,
+    pub first_time: bool,
+    /// Events we wrote (this sync's and any left from a sync that stopped).
+    pub published: u64,
+    /// New events read from other devices.
+    pub read: u64,
+    /// Answers added to the log, and answers already here (never counted twice).
+    pub answers_added: u64,
+    pub answers_known: u64,
+    pub notes_added: u64,
+    pub notes_changed: u64,
+    pub notes_deleted: u64,
+    /// Field values that lost and were kept in the note's history.
+    pub conflicts: u64,
+    /// Cards whose log was replayed.
+    pub cards_replayed: u64,
+    /// Events waiting for a note that has not arrived.
+    pub parked: u64,
+    /// What was skipped in the folder, one sentence each.
+    pub problems: Vec<String>,
+    /// Bytes of incomplete lines left for a later sync.
+    pub waiting_bytes: u64,
+}
+
+/// Syncs `collection` with the folder `dir` (None: the remembered one).
+pub fn sync(collection: &mut Collection, dir: Option<&Path>, now_ms: i64) -> Result<Report> {
+    let state = collection.sync_state()?;
+    let dir: PathBuf = match (dir, &state) {
+        (Some(dir), _) => absolute(dir)?,
+        (None, Some(state)) => state.dir.clone(),
+        (None, None) => {
+            return Err(Error::usage(
+                "this collection has never synced; name the shared folder once: jargon sync DIR",
+            ));
+        }
+    };
+    check_folder(&dir)?;
+    let first_time = state.is_none();
+    let (device, instance) = match &state {
+        Some(s) => (parse_id(&s.device)?, parse_id(&s.instance)?),
+        None => (DeviceId::generate(), DeviceId::generate()),
+    };
+    let dir_text = dir.to_str().ok_or_else(|| {
+        Error::usage(format!(
+            "{} is not valid UTF-8; choose a folder whose path is",
+            dir.display()
+        ))
+    })?;
+    device::claim(&dir, &device, &instance, now_ms)?.into_result()?;
+    {
+        let tx = collection.sync_tx()?;
+        tx.init_state(device.as_str(), instance.as_str(), dir_text)?;
+        tx.commit()?;
+    }
+    let mut report = Report {
+        device: device.to_string(),
+        dir: dir.clone(),
+        first_time,
+        ..Report::default()
+    };
+    let (mut writer, opened) = Writer::open(&dir, &device, Thresholds::default())?;
+    if let Some(problem) = opened.abandoned {
+        report.problems.push(problem.to_string());
+    }
+    report.published += flush_outbox(collection, &mut writer)?;
+    publish::publish(collection, &device, writer.next_seq(), now_ms)?;
+    report.published += flush_outbox(collection, &mut writer)?;
+    apply::merge(collection, &dir, &device, now_ms, &mut report)?;
+    Ok(report)
+}
+
+/// Writes the events a committed transaction queued and our file does not hold yet, then
+/// forgets them.
+fn flush_outbox(collection: &mut Collection, writer: &mut Writer) -> Result<u64> {
+    let tx = collection.sync_tx()?;
+    let queued = tx.outbox()?;
+    let Some(&(last, _)) = queued.last() else {
+        return Ok(0);
+    };
+    let mut events = Vec::with_capacity(queued.len());
+    for (seq, line) in &queued {
+        if *seq < writer.next_seq() {
+            continue; // written before a stop, and kept by the file
+        }
+        let event = Event::from_line(line).map_err(|e| {
+            Error::failed(format!(
+                "a queued sync event ({seq}) does not read back: {}",
+                e.message
+            ))
+        })?;
+        events.push(event);
+    }
+    let written = events.len() as u64;
+    writer.append(&events)?;
+    tx.clear_outbox(last)?;
+    tx.commit()?;
+    Ok(written)
+}
+
+fn parse_id(text: &str) -> Result<DeviceId> {
+    DeviceId::parse(text).map_err(|e| Error::failed(format!("the stored sync device id {e}")))
+}
+
+fn absolute(dir: &Path) -> Result<PathBuf> {
+    if dir.is_absolute() {
+        return Ok(dir.to_path_buf());
+    }
+    std::env::current_dir()
+        .map(|cwd| cwd.join(dir))
+        .map_err(|e| Error::failed(format!("cannot read the current folder: {e}")))
+}
+
+/// The folder must exist and be a folder (a link to one is followed: the learner chose it).
+fn check_folder(dir: &Path) -> Result<()> {
+    match std::fs::metadata(dir) {
+        Ok(meta) if meta.is_dir() => Ok(()),
+        Ok(_) => Err(Error::usage(format!(
+            "{} is not a folder; name the shared folder to sync through",
+            dir.display()
+        ))),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(Error::usage(format!(
+            "{} does not exist; create the shared folder first (an empty one is fine)",
+            dir.display()
+        ))),
+        Err(e) => Err(Error::failed(format!("cannot read {}: {e}", dir.display()))),
+    }
+}
+
+/// The stamp of an event: its time (which its writer never lets go back along its own
+/// sequence), its device, its sequence.
+pub fn stamp_of(event: &Event) -> Stamp {
+    Stamp {
+        order_ms: event.at_ms,
+        device: event.device.to_string(),
+        seq: event.seq,
+    }
+}

@@ -1,0 +1,470 @@
+//! Publishing: what changed here since the last sync becomes events, in one transaction that
+//! also queues them (`sync_outbox`) and marks them published, so a sync stopped at any point
+//! neither loses nor repeats one. Changes are found by comparing the collection with what
+//! the folder knows (`sync_notes`, `sync_cards`, `sync_settings`), so every way of changing
+//! a note, a card or a setting is covered without each of them having to report it.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use serde_json::{Map, Value, json};
+
+use super::{TRAVELLING_SETTINGS, state_json};
+use crate::error::{Error, Result};
+use crate::records::sync::{ShadowCard, ShadowNote, Stamp, Stamped};
+use crate::store::Collection;
+use crate::store::sync::log::carries_state;
+use crate::store::sync::notes::notetype_name;
+use crate::sync::device::DeviceId;
+use crate::sync::event::{
+    Answer, AnswerKind, Body, Bury, CardEvent, CardRef, Event, NoteAdd, NoteDelete, NoteEdit,
+    Setting, answer_id,
+};
+
+/// An event before its number: its time, and a rank so a note's add comes before its
+/// answers made in the same second.
+struct Pending {
+    at_ms: i64,
+    rank: u8,
+    body: Body,
+    /// What to mark once the event has its number.
+    mark: Mark,
+}
+
+enum Mark {
+    None,
+    Review(i64),
+    DeletedAnswer(i64),
+}
+
+pub fn answer_kind(kind: crate::scheduler::replay::ReviewKind) -> AnswerKind {
+    use crate::scheduler::replay::ReviewKind as K;
+    match kind {
+        K::Schedule => AnswerKind::Schedule,
+        K::Drill => AnswerKind::Drill,
+        K::Cram => AnswerKind::Cram,
+        K::Import => AnswerKind::Import,
+        K::Reschedule => AnswerKind::Reschedule,
+    }
+}
+
+/// Publishes every change since the last sync; `first_seq` is the next number our folder
+/// expects. Returns how many events were queued.
+pub fn publish(
+    collection: &mut Collection,
+    device: &DeviceId,
+    first_seq: u64,
+    now_ms: i64,
+) -> Result<u64> {
+    let tx = collection.sync_tx()?;
+    let state = tx
+        .state()?
+        .ok_or_else(|| Error::failed("the sync state vanished during the sync"))?;
+    let mut pending: Vec<Pending> = Vec::new();
+    let mut shadows: Vec<ShadowNote> = tx.shadow_notes()?;
+    let mut gid_of: HashMap<i64, usize> = shadows
+        .iter()
+        .enumerate()
+        .filter_map(|(i, s)| s.note_id.map(|id| (id, i)))
+        .collect();
+    let mut taken: HashSet<String> = shadows.iter().map(|s| s.gid.clone()).collect();
+    let me = device.as_str();
+    // Stamps are filled in once the events have their numbers (below).
+    let placeholder = Stamp {
+        order_ms: 0,
+        device: me.to_string(),
+        seq: 0,
+    };
+    let mut touched_shadows: Vec<(usize, usize)> = Vec::new(); // (shadow, pending index)
+
+    // Notes added or changed here.
+    let locals = tx.local_notes()?;
+    let live: HashSet<i64> = locals.iter().map(|n| n.note_id).collect();
+    for note in &locals {
+        let modified_ms = note.modified_secs.saturating_mul(1000);
+        match gid_of.get(&note.note_id) {
+            Some(&index) => {
+                let shadow = &mut shadows[index];
+                for (field, value) in &note.columns {
+                    if shadow.fields.get(field).map(|s| &s.value) == Some(value) {
+                        continue;
+                    }
+                    pending.push(Pending {
+                        at_ms: modified_ms,
+                        rank: 2,
+                        body: Body::NoteEdit(NoteEdit {
+                            note: shadow.gid.clone(),
+                            field: field.clone(),
+                            value: value.clone(),
+                        }),
+                        mark: Mark::None,
+                    });
+                    shadow.fields.insert(
+                        field.clone(),
+                        Stamped {
+                            value: value.clone(),
+                            stamp: placeholder.clone(),
+                        },
+                    );
+                    touched_shadows.push((index, pending.len() - 1));
+                }
+            }
+            None => {
+                let base = format!("{}/{}", note.deck, note.key);
+                let mut gid = base.clone();
+                let mut n = 2;
+                while taken.contains(&gid) {
+                    gid = format!("{base}#{n}");
+                    n += 1;
+                }
+                taken.insert(gid.clone());
+                let notetype = notetype_name(note.notetype.as_ref());
+                let fields: Map<String, Value> = note
+                    .columns
+                    .iter()
+                    .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+                    .collect();
+                pending.push(Pending {
+                    at_ms: modified_ms,
+                    rank: 0,
+                    body: Body::NoteAdd(NoteAdd {
+                        note: gid.clone(),
+                        deck: note.deck.clone(),
+                        key: note.key.clone(),
+                        notetype: notetype.clone(),
+                        notetype_def: note
+                            .notetype
+                            .as_ref()
+                            .and_then(|row| serde_json::to_value(row).ok()),
+                        seed: note.seed,
+                        fields,
+                    }),
+                    mark: Mark::None,
+                });
+                shadows.push(ShadowNote {
+                    gid,
+                    note_id: Some(note.note_id),
+                    deck: note.deck.clone(),
+                    notetype,
+                    fields: note
+                        .columns
+                        .iter()
+                        .map(|(k, v)| {
+                            (
+                                k.clone(),
+                                Stamped {
+                                    value: v.clone(),
+                                    stamp: placeholder.clone(),
+                                },
+                            )
+                        })
+                        .collect(),
+                    seed: note.seed,
+                    add: placeholder.clone(),
+                    deleted: None,
+                });
+                gid_of.insert(note.note_id, shadows.len() - 1);
+                touched_shadows.push((shadows.len() - 1, pending.len() - 1));
+            }
+        }
+    }
+    // Notes deleted here.
+    for (index, shadow) in shadows.iter_mut().enumerate() {
+        if let Some(id) = shadow.note_id
+            && !live.contains(&id)
+        {
+            pending.push(Pending {
+                at_ms: now_ms,
+                rank: 3,
+                body: Body::NoteDelete(NoteDelete {
+                    note: shadow.gid.clone(),
+                }),
+                mark: Mark::None,
+            });
+            shadow.note_id = None;
+            shadow.deleted = Some(placeholder.clone());
+            touched_shadows.push((index, pending.len() - 1));
+        }
+    }
+    let gid_by_note: HashMap<i64, String> = shadows
+        .iter()
+        .filter_map(|s| s.note_id.map(|id| (id, s.gid.clone())))
+        .collect();
+
+    // Answers made here.
+    for answer in tx.unpublished_answers(state.published_review_id)? {
+        let Some(gid) = gid_by_note.get(&answer.note_id) else {
+            continue;
+        };
+        let mut settings = json!({ "body": answer.settings_body });
+        if carries_state(answer.kind) {
+            settings["after"] = state_json::to_json(&answer.after);
+        }
+        pending.push(Pending {
+            at_ms: answer.reviewed_at_ms,
+            rank: 1,
+            body: Body::Answer(Answer {
+                id: String::new(),
+                card: CardRef {
+                    note: gid.clone(),
+                    ord: answer.ord,
+                },
+                reviewed_at_ms: answer.reviewed_at_ms,
+                day: answer.day,
+                rating: answer.quality,
+                duration_ms: answer.duration_ms.max(0) as u64,
+                kind: answer_kind(answer.kind),
+                scheduler: answer.scheduler.clone(),
+                settings,
+            }),
+            mark: Mark::Review(answer.review_id),
+        });
+    }
+    // Answers of notes deleted here before they were published.
+    for (id, note, body) in tx.unpublished_deleted_answers()? {
+        if let Some(event) = deleted_answer_event(&note, &body) {
+            pending.push(Pending {
+                at_ms: event.reviewed_at_ms,
+                rank: 1,
+                body: Body::Answer(event),
+                mark: Mark::DeletedAnswer(id),
+            });
+        }
+    }
+
+    // Suspensions and burials.
+    let mut cards: BTreeMap<(String, u32), ShadowCard> = tx
+        .shadow_cards()?
+        .into_iter()
+        .map(|c| ((c.gid.clone(), c.ord), c))
+        .collect();
+    let mut flagged: HashSet<(String, u32)> = HashSet::new();
+    let mut card_changes: Vec<((String, u32), usize)> = Vec::new();
+    for flags in tx.local_flags()? {
+        let note = crate::model::note_of_card(flags.card_id);
+        let Some(gid) = gid_by_note.get(&note) else {
+            continue;
+        };
+        let key = (gid.clone(), crate::model::ord_of_card(flags.card_id));
+        flagged.insert(key.clone());
+        card_flag_events(
+            &key,
+            flags.suspended,
+            flags.buried_day,
+            &mut cards,
+            &mut pending,
+            &mut card_changes,
+            now_ms,
+        );
+    }
+    let live_gids: HashSet<&String> = gid_by_note.values().collect();
+    let unflag: Vec<(String, u32)> = cards
+        .keys()
+        .filter(|k| !flagged.contains(*k) && live_gids.contains(&k.0))
+        .cloned()
+        .collect();
+    for key in unflag {
+        card_flag_events(
+            &key,
+            false,
+            None,
+            &mut cards,
+            &mut pending,
+            &mut card_changes,
+            now_ms,
+        );
+    }
+
+    // Settings that travel.
+    let stored = tx.config_pairs()?;
+    let shadow_settings: HashMap<String, String> = tx
+        .shadow_settings()?
+        .into_iter()
+        .map(|(k, v, _)| (k, v))
+        .collect();
+    let mut setting_changes: Vec<(String, String, usize)> = Vec::new();
+    for key in TRAVELLING_SETTINGS {
+        let value = stored.get(*key).cloned().unwrap_or_default();
+        let known = shadow_settings.get(*key).cloned().unwrap_or_default();
+        if value != known {
+            pending.push(Pending {
+                at_ms: now_ms,
+                rank: 4,
+                body: Body::Setting(Setting {
+                    key: (*key).to_string(),
+                    value: if value.is_empty() {
+                        Value::Null
+                    } else {
+                        Value::String(value.clone())
+                    },
+                }),
+                mark: Mark::None,
+            });
+            setting_changes.push(((*key).to_string(), value, pending.len() - 1));
+        }
+    }
+
+    // Numbers and stamps, in time order (a device's own order is its sequence).
+    let mut order: Vec<usize> = (0..pending.len()).collect();
+    order.sort_by_key(|&i| (pending[i].at_ms, pending[i].rank, i));
+    let mut seq = first_seq.max(state.next_seq);
+    let mut last_order = state.last_order_ms;
+    let mut stamps: Vec<Option<Stamp>> = vec![None; pending.len()];
+    for &i in &order {
+        let p = &mut pending[i];
+        if let Body::Answer(answer) = &mut p.body {
+            answer.id = answer_id(device, seq);
+        }
+        last_order = last_order.max(p.at_ms);
+        let stamp = Stamp {
+            order_ms: last_order,
+            device: me.to_string(),
+            seq,
+        };
+        let event = Event::new(device.clone(), seq, last_order, p.body.clone());
+        let line = event
+            .to_line()
+            .map_err(|e| Error::failed(format!("a change cannot be published: {}", e.message)))?;
+        tx.push_outbox(seq, &line)?;
+        match p.mark {
+            Mark::None => {}
+            Mark::Review(review_id) => {
+                tx.mark_published(review_id, &answer_id(device, seq), last_order)?
+            }
+            Mark::DeletedAnswer(id) => {
+                tx.mark_deleted_answer_published(id, &answer_id(device, seq))?
+            }
+        }
+        stamps[i] = Some(stamp);
+        seq += 1;
+    }
+    let stamp_of = |i: usize| stamps[i].clone().unwrap_or_else(|| placeholder.clone());
+    for &(index, i) in &touched_shadows {
+        let stamp = stamp_of(i);
+        let shadow = &mut shadows[index];
+        match &pending[i].body {
+            Body::NoteAdd(_) => {
+                shadow.add = stamp.clone();
+                for field in shadow.fields.values_mut() {
+                    field.stamp = stamp.clone();
+                }
+            }
+            Body::NoteEdit(edit) => {
+                if let Some(field) = shadow.fields.get_mut(&edit.field) {
+                    field.stamp = stamp;
+                }
+            }
+            Body::NoteDelete(_) => shadow.deleted = Some(stamp),
+            _ => {}
+        }
+    }
+    let mut saved: HashSet<usize> = HashSet::new();
+    for &(index, _) in &touched_shadows {
+        if saved.insert(index) {
+            tx.save_shadow_note(&shadows[index])?;
+        }
+    }
+    for (key, i) in card_changes {
+        let stamp = stamp_of(i);
+        if let Some(card) = cards.get_mut(&key) {
+            match &pending[i].body {
+                Body::Suspend(_) | Body::Unsuspend(_) => card.suspend_stamp = Some(stamp),
+                Body::Bury(_) => card.bury_stamp = Some(stamp),
+                _ => {}
+            }
+            tx.save_shadow_card(card)?;
+        }
+    }
+    for (key, value, i) in setting_changes {
+        tx.save_shadow_setting(&key, &value, &stamp_of(i))?;
+    }
+    let published = pending.len() as u64;
+    let max_review = tx.max_review_id()?;
+    tx.save_progress(seq, last_order, max_review)?;
+    tx.commit()?;
+    Ok(published)
+}
+
+fn card_flag_events(
+    key: &(String, u32),
+    suspended: bool,
+    buried_day: Option<i64>,
+    cards: &mut BTreeMap<(String, u32), ShadowCard>,
+    pending: &mut Vec<Pending>,
+    changes: &mut Vec<((String, u32), usize)>,
+    now_ms: i64,
+) {
+    let card = cards.entry(key.clone()).or_insert_with(|| ShadowCard {
+        gid: key.0.clone(),
+        ord: key.1,
+        suspended: false,
+        suspend_stamp: None,
+        buried_day: None,
+        bury_stamp: None,
+    });
+    let card_ref = CardRef {
+        note: key.0.clone(),
+        ord: key.1,
+    };
+    if card.suspended != suspended {
+        card.suspended = suspended;
+        pending.push(Pending {
+            at_ms: now_ms,
+            rank: 4,
+            body: if suspended {
+                Body::Suspend(CardEvent {
+                    card: card_ref.clone(),
+                })
+            } else {
+                Body::Unsuspend(CardEvent {
+                    card: card_ref.clone(),
+                })
+            },
+            mark: Mark::None,
+        });
+        changes.push((key.clone(), pending.len() - 1));
+    }
+    if card.buried_day != buried_day {
+        card.buried_day = buried_day;
+        pending.push(Pending {
+            at_ms: now_ms,
+            rank: 4,
+            body: Body::Bury(Bury {
+                card: card_ref,
+                until_day: buried_day,
+            }),
+            mark: Mark::None,
+        });
+        changes.push((key.clone(), pending.len() - 1));
+    }
+}
+
+/// An answer kept with a deleted note (`deleted_answers.body`: the review row's columns by
+/// name, its `ord` and `settings_body`) as the event that publishes it.
+fn deleted_answer_event(note: &str, body: &str) -> Option<Answer> {
+    let row: Value = serde_json::from_str(body).ok()?;
+    let int = |key: &str| row.get(key).and_then(Value::as_i64);
+    let kind = crate::scheduler::replay::ReviewKind::parse(row.get("kind")?.as_str()?)?;
+    let settings_body = match row.get("settings_body").and_then(Value::as_str) {
+        Some(body) => body.to_string(),
+        None => crate::scheduler::Settings {
+            fuzz: int("fuzz").unwrap_or(1) != 0,
+            maximum_interval_days: u32::try_from(int("max_interval").unwrap_or(36_500)).ok()?,
+            ..crate::scheduler::Settings::default()
+        }
+        .body(),
+    };
+    Some(Answer {
+        id: String::new(),
+        card: CardRef {
+            note: note.to_string(),
+            ord: u32::try_from(int("ord")?).ok()?,
+        },
+        reviewed_at_ms: int("reviewed_at")?,
+        day: int("day")?,
+        rating: u8::try_from(int("quality")?).ok()?,
+        duration_ms: u64::try_from(int("duration_ms")?.max(0)).ok()?,
+        kind: answer_kind(kind),
+        scheduler: row.get("scheduler")?.as_str()?.to_string(),
+        settings: json!({ "body": settings_body }),
+    })
+}
