@@ -159,6 +159,11 @@ pub const KEYS: &[Key] = &[
         help: "minutes the review waits, with a countdown, for a learning step when nothing else is left (0: never)",
     },
     Key {
+        name: "sync_on_review",
+        default: "false",
+        help: "sync with the remembered folder when a review starts and when it ends",
+    },
+    Key {
         name: "typed_answers",
         default: "lenient",
         help: "one slip in a typed term of 8+ letters: lenient Good, strict Hard",
@@ -184,6 +189,8 @@ pub struct Config {
     pub learn_ahead_minutes: u32,
     /// How a slip in a typed answer is graded.
     pub typed_answers: Leniency,
+    /// `jargon review` syncs with the remembered folder at its start and end.
+    pub sync_on_review: bool,
 }
 
 impl Default for Config {
@@ -200,6 +207,7 @@ impl Default for Config {
             redrill_gap: 3,
             learn_ahead_minutes: 20,
             typed_answers: Leniency::Lenient,
+            sync_on_review: false,
         })
     }
 }
@@ -346,6 +354,7 @@ impl Config {
             scheduler: SchedulerKind::parse(get("scheduler"))?,
             scheduling: scheduling(pairs)?,
             leech_suspend: boolean("leech_suspend", get("leech_suspend"))?,
+            sync_on_review: boolean("sync_on_review", get("sync_on_review"))?,
             redrill_gap: number("redrill_gap", get("redrill_gap"), 1000)?,
             learn_ahead_minutes: number("learn_ahead", get("learn_ahead"), 1440)?,
             typed_answers: Leniency::parse(get("typed_answers")).ok_or_else(|| {

@@ -52,6 +52,7 @@ mod sm2_reference;
 mod stats_cli;
 mod stats_fsrs;
 mod stats_real;
+mod sync_cli;
 
 /// The modules this file declares, in the order written.
 fn declared_modules() -> Vec<String> {

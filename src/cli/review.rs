@@ -37,7 +37,13 @@ pub struct Args {
 
 pub fn run(context: &Context, args: &Args) -> Result<()> {
     let mut collection = context.open()?;
-    let config = collection.config()?;
+    let mut config = collection.config()?;
+    // Sync first, so the session sees what other machines did (settings included).
+    let synced = config.sync_on_review && collection.sync_state()?.is_some();
+    if synced {
+        super::sync::quietly(&mut collection);
+        config = collection.config()?;
+    }
     let clock = Context::clock(&config)?;
     let options = ReviewOptions {
         deck: args.deck.clone(),
@@ -58,6 +64,9 @@ pub fn run(context: &Context, args: &Args) -> Result<()> {
         let stdout = std::io::stdout().lock();
         let mut frontend = LineFrontend::over_stdin(stdin, stdout);
         repl::run(&mut collection, &config, clock, &options, &mut frontend)?;
+    }
+    if synced {
+        super::sync::quietly(&mut collection);
     }
     Ok(())
 }

@@ -60,7 +60,28 @@ pub fn run(context: &Context, out: &mut dyn Write) -> Result<()> {
         plural(usize::try_from(current).unwrap_or(0), "day"),
     );
     let collection_line = format!("Collection: {}", context.db.display());
-    for line in [today_line, collection_line] {
+    let mut lines = vec![today_line, collection_line];
+    if let Some(state) = collection.sync_state()? {
+        let (outbox, answers) = collection.sync_waiting()?;
+        let when = state
+            .last_sync_ms
+            .and_then(chrono::DateTime::from_timestamp_millis)
+            .map_or_else(
+                || "never".to_string(),
+                |t| t.format("%Y-%m-%d %H:%M UTC").to_string(),
+            );
+        let waiting = if outbox + answers == 0 {
+            "nothing waiting".to_string()
+        } else {
+            format!(
+                "{} and {} waiting to send",
+                plural(answers as usize, "answer"),
+                plural(outbox as usize, "event")
+            )
+        };
+        lines.push(format!("Last sync: {when}; {waiting}."));
+    }
+    for line in lines {
         for part in wrap(&line, width, "", "  ") {
             writeln!(out, "{part}").map_err(Error::Output)?;
         }

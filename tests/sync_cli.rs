@@ -1,0 +1,157 @@
+//! `jargon sync` through the real binary: three collections and one shared folder, offline
+//! sessions on each (some on the same cards the same day), the same note edited on two
+//! devices, syncs in different orders, a half-copied segment lying in the folder. Afterwards
+//! every collection holds every answer exactly once, the same card states and notes (equal
+//! fingerprints), and `check` passes.
+
+use std::path::Path;
+
+use crate::common::{Env, text};
+
+const DECK: &str = "ML::Data and MLOps";
+
+fn device(now: &str) -> Env {
+    let mut env = Env::new();
+    env.now = now.to_string();
+    env
+}
+
+fn sync(env: &Env, dir: Option<&Path>) -> String {
+    match dir {
+        Some(dir) => env.ok(&["sync", dir.to_str().unwrap()]),
+        None => env.ok(&["sync"]),
+    }
+}
+
+fn review(env: &mut Env, now: &str, input: &str, limit: &str) {
+    env.now = now.to_string();
+    let out = env.run_with_input(&["review", "--deck", DECK, "--limit", limit], input);
+    assert!(out.status.success(), "{}", text(&out).1);
+}
+
+fn fingerprint(env: &Env) -> String {
+    let status = env.ok(&["sync", "--status", "--format", "json"]);
+    let value: serde_json::Value = serde_json::from_str(&status).unwrap();
+    value["fingerprint"].as_str().unwrap().to_string()
+}
+
+fn gids(env: &Env) -> Vec<String> {
+    let conn = rusqlite::Connection::open(&env.db).unwrap();
+    let mut stmt = conn
+        .prepare("SELECT gid FROM reviews ORDER BY gid")
+        .unwrap();
+    stmt.query_map([], |r| r.get::<_, Option<String>>(0))
+        .unwrap()
+        .map(|g| g.unwrap().expect("every answer is published"))
+        .collect()
+}
+
+#[test]
+fn three_devices_that_synced_in_different_orders_hold_the_same_collection() {
+    let shared = tempfile::tempdir().unwrap();
+    let dir = shared.path();
+    let mut a = device("2026-12-01T08:00:00Z");
+    let mut b = device("2026-12-01T08:00:00Z");
+    let mut c = device("2026-12-01T08:00:00Z");
+    for env in [&a, &b, &c] {
+        let out = sync(env, Some(dir));
+        assert!(out.contains("This collection is device"), "{out}");
+    }
+    // Offline: A and B study the same new cards the same morning, C later.
+    review(&mut a, "2026-12-02T09:00:00Z", "\ng\n\ng\n\na\n\ng\n", "3");
+    review(&mut b, "2026-12-02T09:20:00Z", "\ne\n\ng\n", "2");
+    review(&mut c, "2026-12-02T18:00:00Z", "\ng\n\nh\n\ng\n\ng\n", "4");
+    // The same note edited on A and on B: B's edit is the later one.
+    a.now = "2026-12-02T10:00:00Z".into();
+    b.now = "2026-12-02T11:00:00Z".into();
+    let note = format!("{DECK}/airflow");
+    a.ok(&["edit", &note, "--definition", "edited on A"]);
+    b.ok(&["edit", &note, "--definition", "edited on B"]);
+    // A segment half copied by a sync tool: no newline at its end.
+    let half = dir.join("0123456789abcdef0123456789abcdef");
+    std::fs::create_dir(&half).unwrap();
+    std::fs::write(half.join("00000001.jsonl"), b"{\"v\":1,\"device\":\"0123").unwrap();
+
+    // Syncs in an order where each device sees the others at different times.
+    for env in [&c, &a, &b, &c, &b, &a] {
+        let out = sync(env, None);
+        assert!(!out.contains("error"), "{out}");
+    }
+    let fingerprints: Vec<String> = [&a, &b, &c].iter().map(|e| fingerprint(e)).collect();
+    assert_eq!(fingerprints[0], fingerprints[1]);
+    assert_eq!(fingerprints[0], fingerprints[2]);
+    // Every answer exactly once, everywhere.
+    let all = gids(&a);
+    assert_eq!(all, gids(&b));
+    assert_eq!(all, gids(&c));
+    let mut unique = all.clone();
+    unique.dedup();
+    assert_eq!(unique.len(), all.len(), "an answer counted twice");
+    let made: i64 = [&a, &b, &c]
+        .iter()
+        .map(|e| e.sql::<i64>("SELECT count(*) FROM reviews WHERE gid LIKE (SELECT device FROM sync_state) || '-%'"))
+        .sum();
+    assert_eq!(
+        all.len() as i64,
+        made,
+        "every device's own answers, and only those"
+    );
+    // The later edit won everywhere; the earlier one is kept in the note's history.
+    for env in [&a, &b, &c] {
+        let definition: String = env.sql("SELECT definition FROM notes WHERE key = 'airflow'");
+        assert_eq!(definition, "edited on B");
+        let out = env.ok(&["check"]);
+        assert!(out.starts_with("ok:"), "{out}");
+    }
+    let kept: i64 = a.sql("SELECT count(*) FROM note_history WHERE value = 'edited on A'");
+    assert_eq!(kept, 1);
+    // Nothing more to send or read: a sync now changes nothing.
+    let again = sync(&a, None);
+    assert!(
+        again.starts_with("Sent 0 events; received 0 events"),
+        "{again}"
+    );
+    assert_eq!(fingerprint(&a), fingerprints[0]);
+}
+
+#[test]
+fn a_first_sync_names_the_folder_and_a_later_one_remembers_it() {
+    let env = device("2026-12-01T08:00:00Z");
+    let err = env.fails(&["sync"], 2);
+    assert!(err.contains("never synced"), "{err}");
+    let missing = env.path("nowhere");
+    let err = env.fails(&["sync", missing.to_str().unwrap()], 2);
+    assert!(err.contains("does not exist"), "{err}");
+    let shared = tempfile::tempdir().unwrap();
+    sync(&env, Some(shared.path()));
+    let status = env.ok(&["sync", "--status"]);
+    assert!(
+        status.contains(&format!("Folder: {}", shared.path().display())),
+        "{status}"
+    );
+}
+
+#[test]
+fn sync_on_review_brings_the_other_devices_answers_before_the_session() {
+    let shared = tempfile::tempdir().unwrap();
+    let mut a = device("2026-12-01T08:00:00Z");
+    let b = device("2026-12-01T08:00:00Z");
+    sync(&a, Some(shared.path()));
+    sync(&b, Some(shared.path()));
+    review(&mut a, "2026-12-02T09:00:00Z", "\ng\n\ng\n", "2");
+    sync(&a, None);
+    b.ok(&["config", "set", "sync_on_review", "true"]);
+    let out = b.run_with_input(&["review", "--deck", DECK, "--limit", "1"], "");
+    let (_, stderr) = text(&out);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("Synced: 0 sent, 2 received (2 new answers)."),
+        "{stderr}"
+    );
+    assert_eq!(b.sql::<i64>("SELECT count(*) FROM reviews"), 2);
+    let status = b.ok(&[]);
+    assert!(
+        status.contains("Last sync: 2026-12-01 08:00 UTC; nothing waiting."),
+        "{status}"
+    );
+}
