@@ -96,7 +96,7 @@ pub fn merge(
                 break;
             }
         }
-        peer.cursor = serde_json::to_string(&cursor)
+        peer.cursor = crate::text::to_json(&cursor)
             .map_err(|e| crate::error::Error::failed(format!("a cursor cannot be kept: {e}")))?;
         tx.save_peer(&peer)?;
     }

@@ -193,7 +193,7 @@ impl SyncTx<'_> {
             })
         })?;
         let mut log: Vec<LogRow> = rows.collect::<rusqlite::Result<_>>()?;
-        log.sort_by(|a, b| merge_key(a).cmp(&merge_key(b)));
+        log.sort_by_key(merge_key);
         Ok(log)
     }
 
@@ -201,14 +201,13 @@ impl SyncTx<'_> {
     /// the log's order by id (which undo, `check` and the exports read) is the merge's
     /// order. Returns the new ids.
     pub fn renumber(&self, review_ids: &[i64]) -> Result<Vec<i64>> {
-        let mut next = self.max_review_id()? + 1;
+        let first = self.max_review_id()? + 1;
         let mut out = Vec::with_capacity(review_ids.len());
-        for &id in review_ids {
+        for (next, &id) in (first..).zip(review_ids) {
             self.tx
                 .prepare_cached("UPDATE reviews SET id = ?2 WHERE id = ?1")?
                 .execute(params![id, next])?;
             out.push(next);
-            next += 1;
         }
         Ok(out)
     }

@@ -215,7 +215,8 @@ impl SyncTx<'_> {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// Adds a note that came from another device; returns its id here. Its deck and note
+    /// Adds a note that came from another device; returns its id here.
+    #[allow(clippy::too_many_arguments)] // one note's parts, each named at the one caller Its deck and note
     /// type are made when missing. A key already taken in the deck by another note gets the
     /// writing device's first digits after it, so neither note is lost.
     pub fn create_note(
