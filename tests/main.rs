@@ -53,6 +53,7 @@ mod stats_cli;
 mod stats_fsrs;
 mod stats_real;
 mod sync_cli;
+mod sync_kill;
 
 /// The modules this file declares, in the order written.
 fn declared_modules() -> Vec<String> {

@@ -71,11 +71,19 @@ fn three_devices_that_synced_in_different_orders_hold_the_same_collection() {
     let half = dir.join("0123456789abcdef0123456789abcdef");
     std::fs::create_dir(&half).unwrap();
     std::fs::write(half.join("00000001.jsonl"), b"{\"v\":1,\"device\":\"0123").unwrap();
+    // And a damaged one: a whole line that is not an event.
+    let damaged = dir.join("89abcdef0123456789abcdef01234567");
+    std::fs::create_dir(&damaged).unwrap();
+    std::fs::write(damaged.join("00000001.jsonl"), b"not an event\n").unwrap();
 
     // Syncs in an order where each device sees the others at different times.
     for env in [&c, &a, &b, &c, &b, &a] {
         let out = sync(env, None);
-        assert!(!out.contains("error"), "{out}");
+        assert!(
+            out.contains("00000001.jsonl:1:2: the line does not parse")
+                && out.contains("skipped until it reads cleanly"),
+            "{out}"
+        );
     }
     let fingerprints: Vec<String> = [&a, &b, &c].iter().map(|e| fingerprint(e)).collect();
     assert_eq!(fingerprints[0], fingerprints[1]);

@@ -27,6 +27,8 @@ const READ_BUDGET_BYTES: u64 = 32 << 20;
 struct Merge<'a, 't> {
     tx: &'a SyncTx<'t>,
     now_ms: i64,
+    /// Settings bodies already looked up: most answers share a few.
+    settings_ids: HashMap<String, i64>,
     touched: BTreeSet<i64>,
     report: &'a mut Report,
 }
@@ -55,6 +57,7 @@ pub fn merge(
     let mut merge = Merge {
         tx: &tx,
         now_ms,
+        settings_ids: HashMap::new(),
         touched: BTreeSet::new(),
         report,
     };
@@ -146,11 +149,10 @@ impl Merge<'_, '_> {
                     self.report.answers_known += 1;
                     return Ok(());
                 }
-                let shadow = self.tx.shadow_note(&answer.card.note)?;
-                let Some(shadow) = shadow else {
+                let Some((note_id, _deleted)) = self.tx.note_state(&answer.card.note)? else {
                     return self.park(event, &answer.card.note);
                 };
-                let Some(note_id) = shadow.note_id else {
+                let Some(note_id) = note_id else {
                     // The note was deleted: the answer is kept with it, not lost.
                     let line = event.to_line().unwrap_or_default();
                     self.tx.keep_deleted_answer(
@@ -176,6 +178,14 @@ impl Merge<'_, '_> {
                     .get("after")
                     .and_then(state_json::from_json)
                     .unwrap_or_else(CardState::new_card);
+                let settings_id = match self.settings_ids.get(&body) {
+                    Some(&id) => id,
+                    None => {
+                        let id = self.tx.settings_id(&body)?;
+                        self.settings_ids.insert(body.clone(), id);
+                        id
+                    }
+                };
                 self.tx.insert_merged_answer(
                     card_id,
                     &MergedAnswer {
@@ -190,6 +200,7 @@ impl Merge<'_, '_> {
                         settings_body: body,
                         carried,
                     },
+                    settings_id,
                 )?;
                 self.touched.insert(card_id);
                 self.report.answers_added += 1;

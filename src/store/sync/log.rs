@@ -109,19 +109,39 @@ impl SyncTx<'_> {
         Ok(())
     }
 
-    /// Writes an answer from another device into a card's log. Its states are placeholders
-    /// (the carried state) until the card is replayed.
-    pub fn insert_merged_answer(&self, card_id: i64, answer: &MergedAnswer) -> Result<()> {
-        crate::store::cards::materialize(&self.tx, card_id)?;
+    /// The `scheduler_settings` row of a settings body, added when new.
+    pub fn settings_id(&self, body: &str) -> Result<i64> {
         self.tx
             .prepare_cached(
                 "INSERT INTO scheduler_settings (body) VALUES (?1) ON CONFLICT (body) DO NOTHING",
             )?
-            .execute([&answer.settings_body])?;
-        let settings_id: i64 = self
+            .execute([body])?;
+        Ok(self
             .tx
             .prepare_cached("SELECT id FROM scheduler_settings WHERE body = ?1")?
-            .query_row([&answer.settings_body], |r| r.get(0))?;
+            .query_row([body], |r| r.get(0))?)
+    }
+
+    /// A note's id here and whether it was deleted, by global id (None: never seen).
+    pub fn note_state(&self, gid: &str) -> Result<Option<(Option<i64>, bool)>> {
+        Ok(self
+            .tx
+            .prepare_cached(
+                "SELECT note_id, deleted_order_ms IS NOT NULL FROM sync_notes WHERE gid = ?1",
+            )?
+            .query_row([gid], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?)
+    }
+
+    /// Writes an answer from another device into a card's log. Its states are placeholders
+    /// (the carried state) until the card is replayed.
+    pub fn insert_merged_answer(
+        &self,
+        card_id: i64,
+        answer: &MergedAnswer,
+        settings_id: i64,
+    ) -> Result<()> {
+        crate::store::cards::materialize(&self.tx, card_id)?;
         let settings = Settings::from_body(&answer.settings_body).unwrap_or_default();
         let s = &answer.carried;
         let (due_day, due_at) = due_columns(s.due);

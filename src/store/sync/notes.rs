@@ -418,18 +418,7 @@ impl SyncTx<'_> {
         let mut stmt = self.tx.prepare(
             "SELECT gid, ord, suspended, suspend_stamp, buried_day, bury_stamp FROM sync_cards",
         )?;
-        let rows = stmt.query_map([], |r| {
-            let suspend: Option<String> = r.get(3)?;
-            let bury: Option<String> = r.get(5)?;
-            Ok(ShadowCard {
-                gid: r.get(0)?,
-                ord: r.get::<_, i64>(1)?.clamp(0, 63) as u32,
-                suspended: r.get::<_, i64>(2)? != 0,
-                suspend_stamp: suspend.as_deref().and_then(stamp_from_json),
-                buried_day: r.get(4)?,
-                bury_stamp: bury.as_deref().and_then(stamp_from_json),
-            })
-        })?;
+        let rows = stmt.query_map([], shadow_card_from_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
@@ -441,18 +430,7 @@ impl SyncTx<'_> {
                 "SELECT gid, ord, suspended, suspend_stamp, buried_day, bury_stamp FROM sync_cards
                  WHERE gid = ?1 AND ord = ?2",
             )?
-            .query_row(params![gid, ord], |r| {
-                let suspend: Option<String> = r.get(3)?;
-                let bury: Option<String> = r.get(5)?;
-                Ok(ShadowCard {
-                    gid: r.get(0)?,
-                    ord: r.get::<_, i64>(1)?.clamp(0, 63) as u32,
-                    suspended: r.get::<_, i64>(2)? != 0,
-                    suspend_stamp: suspend.as_deref().and_then(stamp_from_json),
-                    buried_day: r.get(4)?,
-                    bury_stamp: bury.as_deref().and_then(stamp_from_json),
-                })
-            })
+            .query_row(params![gid, ord], shadow_card_from_row)
             .optional()?)
     }
 
@@ -514,6 +492,20 @@ impl SyncTx<'_> {
         let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
+}
+
+/// A `sync_cards` row from `SELECT gid, ord, suspended, suspend_stamp, buried_day, bury_stamp`.
+fn shadow_card_from_row(r: &rusqlite::Row) -> rusqlite::Result<ShadowCard> {
+    let suspend: Option<String> = r.get(3)?;
+    let bury: Option<String> = r.get(5)?;
+    Ok(ShadowCard {
+        gid: r.get(0)?,
+        ord: r.get::<_, i64>(1)?.clamp(0, 63) as u32,
+        suspended: r.get::<_, i64>(2)? != 0,
+        suspend_stamp: suspend.as_deref().and_then(stamp_from_json),
+        buried_day: r.get(4)?,
+        bury_stamp: bury.as_deref().and_then(stamp_from_json),
+    })
 }
 
 fn shadow_from_row(r: &rusqlite::Row) -> rusqlite::Result<ShadowNote> {
