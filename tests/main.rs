@@ -20,6 +20,7 @@ mod builtin_decks;
 mod busy_collection;
 mod cli;
 mod csv_messages;
+mod delete_cli;
 mod edit_loop;
 mod escapes;
 mod export_anki_csv;

@@ -8,6 +8,7 @@ pub mod check;
 pub mod completions;
 pub mod config;
 pub mod decks;
+pub mod delete;
 pub mod edit;
 pub mod evaluate;
 pub mod export;
@@ -65,6 +66,8 @@ pub enum Command {
     Add(add::Args),
     /// Edit a note, keeping its cards' history
     Edit(edit::Args),
+    /// Delete notes and their cards (their answers are kept in the deleted-answers log)
+    Delete(delete::Args),
     /// Suspend cards so they are not shown (or bring them back with --undo)
     Suspend(suspend::Args),
     /// Bring suspended cards back
@@ -197,6 +200,7 @@ fn dispatch(context: &Context, command: Option<Command>, out: &mut dyn Write) ->
         Some(Command::Cards(args)) => cards::run(context, &args, out),
         Some(Command::Add(args)) => add::run(context, &args, out),
         Some(Command::Edit(args)) => edit::run(context, &args, out),
+        Some(Command::Delete(args)) => delete::run(context, &args, out),
         Some(Command::Suspend(args)) => suspend::run(context, &args, !args.undo, out),
         Some(Command::Unsuspend(args)) if args.undo => Err(Error::usage(
             "unsuspend has no --undo; `jargon suspend` suspends the cards again",
@@ -224,6 +228,7 @@ impl Command {
                 Some(config::Action::Set { .. } | config::Action::Unset { .. })
             ),
             Command::Optimize(args) => args.writes(),
+            Command::Delete(args) => args.writes(),
             Command::Review(_)
             | Command::Import(_)
             | Command::Add(_)

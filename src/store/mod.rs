@@ -16,7 +16,7 @@ pub mod apkg;
 pub mod cards;
 pub mod config;
 pub mod decks;
-pub(crate) mod delete;
+pub mod delete;
 pub mod error;
 pub mod export;
 pub mod import;
