@@ -19,7 +19,10 @@ const BASE_DAY: i64 = 20_400;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
-    let work = Path::new(args.get(1).ok_or("usage: sync_bench WORKDIR [ANSWERS [NOTES]]")?);
+    let work = Path::new(
+        args.get(1)
+            .ok_or("usage: sync_bench WORKDIR [ANSWERS [NOTES]]")?,
+    );
     let answers: u64 = args.get(2).map_or(Ok(1_000_000), |a| a.parse())?;
     let notes: u64 = args.get(3).map_or(Ok(20_000), |a| a.parse())?;
     let shared = work.join("shared");

@@ -163,3 +163,38 @@ fn sync_on_review_brings_the_other_devices_answers_before_the_session() {
         "{status}"
     );
 }
+
+#[test]
+fn a_note_deleted_on_one_device_while_answered_on_another_is_gone_everywhere_with_its_answers_kept()
+{
+    let shared = tempfile::tempdir().unwrap();
+    let dir = shared.path();
+    let a = device("2026-12-01T08:00:00Z");
+    let mut b = device("2026-12-01T08:00:00Z");
+    sync(&a, Some(dir));
+    sync(&b, Some(dir));
+    // B answers a card (and its redrill) offline; A deletes that card's note meanwhile.
+    review(&mut b, "2026-12-02T09:00:00Z", "\na\n\ng\n", "1");
+    let key: String =
+        b.sql("SELECT n.key FROM reviews r JOIN notes n ON n.id = r.card_id / 64 LIMIT 1");
+    let note = format!("{DECK}/{key}");
+    let mut a = a;
+    a.now = "2026-12-02T10:00:00Z".into();
+    a.ok(&["delete", &note, "--yes"]);
+    for env in [&a, &b, &a] {
+        sync(env, None);
+    }
+    let answered: i64 = b.sql("SELECT count(*) FROM deleted_answers");
+    assert!(answered >= 1, "B's answers were lost");
+    for env in [&a, &b] {
+        let left: i64 = env.sql(&format!("SELECT count(*) FROM notes WHERE key = '{key}'"));
+        assert_eq!(left, 0, "the note came back");
+        assert_eq!(env.sql::<i64>("SELECT count(*) FROM reviews"), 0);
+        assert_eq!(
+            env.sql::<i64>("SELECT count(*) FROM deleted_answers"),
+            answered
+        );
+        assert!(env.ok(&["check"]).starts_with("ok:"));
+    }
+    assert_eq!(fingerprint(&a), fingerprint(&b));
+}

@@ -21,7 +21,10 @@ const ANSWERS: u64 = 20_000;
 fn other_device(shared: &Path) {
     let other = DeviceId::parse("0123456789abcdef0123456789abcdef").unwrap();
     let instance = DeviceId::parse("fedcba9876543210fedcba9876543210").unwrap();
-    device::claim(shared, &other, &instance, 1).unwrap().into_result().unwrap();
+    device::claim(shared, &other, &instance, 1)
+        .unwrap()
+        .into_result()
+        .unwrap();
     let (mut writer, _) = Writer::open(shared, &other, Thresholds::default()).unwrap();
     let base_ms: i64 = 1_764_000_000_000;
     let body = jargon::scheduler::Settings::default().body();
@@ -30,7 +33,10 @@ fn other_device(shared: &Path) {
     for note in 0..NOTES {
         let mut fields = Map::new();
         fields.insert("term".into(), Value::String(format!("term {note}")));
-        fields.insert("definition".into(), Value::String(format!("meaning {note}")));
+        fields.insert(
+            "definition".into(),
+            Value::String(format!("meaning {note}")),
+        );
         fields.insert("cards".into(), Value::String("3/2".into()));
         events.push(Event::new(
             other.clone(),
@@ -126,7 +132,11 @@ fn a_sync_killed_at_any_moment_changes_all_or_nothing() {
             "killed after {delay:?}: {merged} of {ANSWERS} answers"
         );
         let peers: i64 = env.sql("SELECT count(*) FROM sync_peers WHERE events > 0");
-        assert_eq!(peers > 0, merged > 0, "the cursor moved without the answers, or back");
+        assert_eq!(
+            peers > 0,
+            merged > 0,
+            "the cursor moved without the answers, or back"
+        );
         env.ok(&["sync", dir]);
         assert_eq!(answers(&env), ANSWERS as i64);
         assert!(env.ok(&["check"]).starts_with("ok:"));
