@@ -393,3 +393,7 @@ CREATE TABLE sync_parked (
     PRIMARY KEY (device, seq)
 ) STRICT;
 CREATE INDEX sync_parked_note ON sync_parked(note);
+
+-- Deleting a note (a tombstone from another device, `jargon delete`) makes SQLite check that
+-- no card state points at it: without this index, a scan of card_states per note.
+CREATE INDEX card_states_note ON card_states(note_id);

@@ -76,7 +76,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     }
     let mut made = 0u64;
-    let mut answer = |seq: u64, index: u64| {
+    let answer = |seq: u64, index: u64| {
         let note = index % notes;
         let round = index / notes;
         let at = BASE_MS + i64::try_from(index).unwrap_or(0) * 1000;
@@ -128,6 +128,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         report.answers_added,
         report.cards_replayed
     );
+    for (step, took) in &report.timings {
+        println!("    {step}: {:.1} ms", took.as_secs_f64() * 1000.0);
+    }
 
     let mut times = vec![];
     for round in 0..5 {
@@ -149,6 +152,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             report.cards_replayed
         );
         times.push(secs);
+        if round == 0 {
+            for (step, took) in &report.timings {
+                println!("    {step}: {:.1} ms", took.as_secs_f64() * 1000.0);
+            }
+        }
     }
     times.sort_by(f64::total_cmp);
     println!(

@@ -27,8 +27,9 @@ const READ_BUDGET_BYTES: u64 = 32 << 20;
 struct Merge<'a, 't> {
     tx: &'a SyncTx<'t>,
     now_ms: i64,
-    /// Settings bodies already looked up: most answers share a few.
-    settings_ids: HashMap<String, i64>,
+    /// Settings bodies already looked up (their row and what they say): most answers share
+    /// a few.
+    settings_ids: HashMap<String, (i64, crate::scheduler::Settings)>,
     touched: BTreeSet<i64>,
     report: &'a mut Report,
 }
@@ -40,6 +41,7 @@ pub fn merge(
     now_ms: i64,
     report: &mut Report,
 ) -> Result<()> {
+    let started = std::time::Instant::now();
     let (devices, problems) = device::list_devices(dir)?;
     let mut seen_problems: HashSet<String> = HashSet::new();
     for problem in problems {
@@ -104,7 +106,11 @@ pub fn merge(
         tx.save_peer(&peer)?;
     }
     let touched = std::mem::take(&mut merge.touched);
+    merge.report.timings.push(("read and apply events", started.elapsed()));
+    let started = std::time::Instant::now();
     merge.report.cards_replayed = super::replay::replay_cards(&tx, &touched)?;
+    merge.report.timings.push(("replay cards", started.elapsed()));
+    let started = std::time::Instant::now();
     merge.report.parked = tx.parked_count()?;
     tx.set_last_sync(now_ms)?;
     if let Some(state) = tx.state()? {
@@ -112,6 +118,7 @@ pub fn merge(
         tx.save_progress(state.next_seq, state.last_order_ms, max_review)?;
     }
     tx.commit()?;
+    report.timings.push(("commit", started.elapsed()));
     Ok(())
 }
 
@@ -178,12 +185,14 @@ impl Merge<'_, '_> {
                     .get("after")
                     .and_then(state_json::from_json)
                     .unwrap_or_else(CardState::new_card);
-                let settings_id = match self.settings_ids.get(&body) {
-                    Some(&id) => id,
+                let (settings_id, settings) = match self.settings_ids.get(&body) {
+                    Some(&known) => known,
                     None => {
                         let id = self.tx.settings_id(&body)?;
-                        self.settings_ids.insert(body.clone(), id);
-                        id
+                        let settings =
+                            crate::scheduler::Settings::from_body(&body).unwrap_or_default();
+                        self.settings_ids.insert(body.clone(), (id, settings));
+                        (id, settings)
                     }
                 };
                 self.tx.insert_merged_answer(
@@ -201,6 +210,7 @@ impl Merge<'_, '_> {
                         carried,
                     },
                     settings_id,
+                    &settings,
                 )?;
                 self.touched.insert(card_id);
                 self.report.answers_added += 1;

@@ -80,6 +80,8 @@ pub struct Report {
     pub problems: Vec<String>,
     /// Bytes of incomplete lines left for a later sync.
     pub waiting_bytes: u64,
+    /// How long each step took (for the benchmark's lab notes).
+    pub timings: Vec<(&'static str, std::time::Duration)>,
 }
 
 /// Syncs `collection` with the folder `dir` (None: the remembered one).
@@ -118,13 +120,21 @@ pub fn sync(collection: &mut Collection, dir: Option<&Path>, now_ms: i64) -> Res
         first_time,
         ..Report::default()
     };
+    let mut clock = std::time::Instant::now();
+    let mut lap = |report: &mut Report, step: &'static str| {
+        report.timings.push((step, clock.elapsed()));
+        clock = std::time::Instant::now();
+    };
     let (mut writer, opened) = Writer::open(&dir, &device, Thresholds::default())?;
     if let Some(problem) = opened.abandoned {
         report.problems.push(problem.to_string());
     }
     report.published += flush_outbox(collection, &mut writer)?;
+    lap(&mut report, "open our folder");
     publish::publish(collection, &device, writer.next_seq(), now_ms)?;
+    lap(&mut report, "find and queue changes");
     report.published += flush_outbox(collection, &mut writer)?;
+    lap(&mut report, "write our events");
     apply::merge(collection, &dir, &device, now_ms, &mut report)?;
     Ok(report)
 }

@@ -60,13 +60,28 @@ pub fn publish(
         .state()?
         .ok_or_else(|| Error::failed("the sync state vanished during the sync"))?;
     let mut pending: Vec<Pending> = Vec::new();
-    let mut shadows: Vec<ShadowNote> = tx.shadow_notes()?;
+    // Only the notes that differ from what the folder knows are read whole.
+    let locals = tx.changed_local_notes()?;
+    let mut shadows: Vec<ShadowNote> = Vec::new();
+    for (_, gid) in &locals {
+        if let Some(gid) = gid
+            && let Some(shadow) = tx.shadow_note(gid)?
+        {
+            shadows.push(shadow);
+        }
+    }
+    let gone = tx.gone_note_gids()?;
+    for gid in &gone {
+        if let Some(shadow) = tx.shadow_note(gid)? {
+            shadows.push(shadow);
+        }
+    }
     let mut gid_of: HashMap<i64, usize> = shadows
         .iter()
         .enumerate()
         .filter_map(|(i, s)| s.note_id.map(|id| (id, i)))
         .collect();
-    let mut taken: HashSet<String> = shadows.iter().map(|s| s.gid.clone()).collect();
+    let mut taken: HashSet<String> = HashSet::new();
     let me = device.as_str();
     // Stamps are filled in once the events have their numbers (below).
     let placeholder = Stamp {
@@ -77,12 +92,11 @@ pub fn publish(
     let mut touched_shadows: Vec<(usize, usize)> = Vec::new(); // (shadow, pending index)
 
     // Notes added or changed here.
-    let locals = tx.local_notes()?;
-    let live: HashSet<i64> = locals.iter().map(|n| n.note_id).collect();
-    for note in &locals {
+    for (note, known) in &locals {
+        let known = known.as_ref().and_then(|_| gid_of.get(&note.note_id).copied());
         let modified_ms = note.modified_secs.saturating_mul(1000);
-        match gid_of.get(&note.note_id) {
-            Some(&index) => {
+        match known {
+            Some(index) => {
                 let shadow = &mut shadows[index];
                 for (field, value) in &note.columns {
                     if shadow.fields.get(field).map(|s| &s.value) == Some(value) {
@@ -112,7 +126,7 @@ pub fn publish(
                 let base = format!("{}/{}", note.deck, note.key);
                 let mut gid = base.clone();
                 let mut n = 2;
-                while taken.contains(&gid) {
+                while taken.contains(&gid) || tx.shadow_note(&gid)?.is_some() {
                     gid = format!("{base}#{n}");
                     n += 1;
                 }
@@ -169,9 +183,7 @@ pub fn publish(
     }
     // Notes deleted here.
     for (index, shadow) in shadows.iter_mut().enumerate() {
-        if let Some(id) = shadow.note_id
-            && !live.contains(&id)
-        {
+        if gone.contains(&shadow.gid) {
             pending.push(Pending {
                 at_ms: now_ms,
                 rank: 3,
@@ -185,10 +197,12 @@ pub fn publish(
             touched_shadows.push((index, pending.len() - 1));
         }
     }
-    let gid_by_note: HashMap<i64, String> = shadows
-        .iter()
-        .filter_map(|s| s.note_id.map(|id| (id, s.gid.clone())))
-        .collect();
+    let mut gid_by_note: HashMap<i64, String> = tx.note_gids()?;
+    for shadow in &shadows {
+        if let Some(id) = shadow.note_id {
+            gid_by_note.insert(id, shadow.gid.clone());
+        }
+    }
 
     // Answers made here.
     for answer in tx.unpublished_answers(state.published_review_id)? {

@@ -17,6 +17,8 @@ pub fn replay_cards(tx: &SyncTx<'_>, cards: &BTreeSet<i64>) -> Result<u64> {
         return Ok(0);
     }
     let seeds: HashMap<i64, i64> = tx.seeds()?;
+    // Settings bodies read once: most answers share a few.
+    let mut parsed: HashMap<String, Option<Settings>> = HashMap::new();
     let mut replayed = 0;
     'cards: for &card_id in cards {
         let log = tx.card_log(card_id)?;
@@ -29,10 +31,15 @@ pub fn replay_cards(tx: &SyncTx<'_>, cards: &BTreeSet<i64>) -> Result<u64> {
                 continue 'cards;
             };
             let settings = match &row.settings_body {
-                Some(body) => match Settings::from_body(body) {
-                    Some(settings) => settings,
-                    None => continue 'cards,
-                },
+                Some(body) => {
+                    if !parsed.contains_key(body) {
+                        parsed.insert(body.clone(), Settings::from_body(body));
+                    }
+                    match parsed.get(body).copied().flatten() {
+                        Some(settings) => settings,
+                        None => continue 'cards,
+                    }
+                }
                 None => Settings {
                     fuzz: row.fuzz,
                     maximum_interval_days: row.max_interval,

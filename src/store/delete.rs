@@ -102,6 +102,10 @@ pub(crate) fn delete_notes_in(tx: &Transaction, notes: &[(i64, String)]) -> Resu
             .execute([target.first_card, target.last_card])?;
         tx.prepare_cached("DELETE FROM notes WHERE id = ?1")?
             .execute([note_id])?;
+        // The folder's record of the note lets go of its id (a new note may be given it
+        // next): with no note and no tombstone yet, the next sync publishes the deletion.
+        tx.prepare_cached("UPDATE sync_notes SET note_id = NULL WHERE note_id = ?1")?
+            .execute([note_id])?;
         deleted.notes += 1;
         deleted.cards += target.cards;
         deleted.answers += moved;

@@ -140,9 +140,9 @@ impl SyncTx<'_> {
         card_id: i64,
         answer: &MergedAnswer,
         settings_id: i64,
+        settings: &Settings,
     ) -> Result<()> {
         crate::store::cards::materialize(&self.tx, card_id)?;
-        let settings = Settings::from_body(&answer.settings_body).unwrap_or_default();
         let s = &answer.carried;
         let (due_day, due_at) = due_columns(s.due);
         let (stability, difficulty) = memory_columns(s.memory);

@@ -27,6 +27,20 @@ pub const NOTE_COLUMNS: [&str; 10] = [
     "cards",
 ];
 
+/// The SQL of each of [`NOTE_COLUMNS`]' values as published (`notes` as `n`).
+const LOCAL_VALUES: [&str; 10] = [
+    "n.term",
+    "n.definition",
+    "n.example",
+    "n.aliases",
+    "n.tags",
+    "n.related",
+    "n.source",
+    "coalesce(n.guid, '')",
+    "coalesce(n.fields, '')",
+    "n.cards || '/' || n.card_span",
+];
+
 /// The name a note type travels under: `vocab`, `anki:<id>` for a type from Anki, or
 /// `<kind>:<name>`.
 pub fn notetype_name(row: Option<&NotetypeRow>) -> String {
@@ -78,16 +92,26 @@ fn fields_from_json(text: &str) -> Option<BTreeMap<String, Stamped>> {
 }
 
 impl SyncTx<'_> {
-    /// Every note here, with the columns that travel.
-    pub fn local_notes(&self) -> Result<Vec<LocalNote>> {
-        let mut stmt = self.tx.prepare(
+    /// The notes here the folder does not know as they are (new, or a column that differs
+    /// from its last published or merged value), with their global id when they have one.
+    /// The comparison runs in SQL, so an unchanged collection costs one pass over `notes`.
+    pub fn changed_local_notes(&self) -> Result<Vec<(LocalNote, Option<String>)>> {
+        let differs: Vec<String> = NOTE_COLUMNS
+            .iter()
+            .zip(LOCAL_VALUES)
+            .map(|(name, value)| format!("json_extract(s.fields, '$.{name}[0]') IS NOT {value}"))
+            .collect();
+        let sql = format!(
             "SELECT n.id, d.name, n.key, n.notetype_id, t.kind, t.name, t.anki_id, t.fields,
-                    t.templates, t.css, t.extra, coalesce(n.seed, n.id),
-                    n.term, n.definition, n.example, n.aliases, n.tags, n.related, n.source,
-                    coalesce(n.guid, ''), coalesce(n.fields, ''), n.cards || '/' || n.card_span, n.modified_at
+                    t.templates, t.css, t.extra, coalesce(n.seed, n.id), {}, n.modified_at, s.gid
              FROM notes n JOIN decks d ON d.id = n.deck_id JOIN notetypes t ON t.id = n.notetype_id
+             LEFT JOIN sync_notes s ON s.note_id = n.id
+             WHERE s.gid IS NULL OR {}
              ORDER BY n.id",
-        )?;
+            LOCAL_VALUES.join(", "),
+            differs.join(" OR ")
+        );
+        let mut stmt = self.tx.prepare(&sql)?;
         let rows = stmt.query_map([], |r| {
             let notetype_id: i64 = r.get(3)?;
             let notetype = (notetype_id != crate::model::VOCAB_NOTETYPE)
@@ -107,16 +131,40 @@ impl SyncTx<'_> {
             for (i, name) in NOTE_COLUMNS.iter().enumerate() {
                 columns.insert((*name).to_string(), r.get::<_, String>(12 + i)?);
             }
-            Ok(LocalNote {
-                note_id: r.get(0)?,
-                deck: r.get(1)?,
-                key: r.get(2)?,
-                notetype,
-                seed: r.get(11)?,
-                modified_secs: r.get(22)?,
-                columns,
-            })
+            Ok((
+                LocalNote {
+                    note_id: r.get(0)?,
+                    deck: r.get(1)?,
+                    key: r.get(2)?,
+                    notetype,
+                    seed: r.get(11)?,
+                    modified_secs: r.get(22)?,
+                    columns,
+                },
+                r.get(23)?,
+            ))
         })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The global ids of notes the folder knows as live that are gone from here: deleted by
+    /// `jargon delete` (which lets go of the id) or some other way.
+    pub fn gone_note_gids(&self) -> Result<Vec<String>> {
+        let mut stmt = self.tx.prepare(
+            "SELECT gid FROM sync_notes s
+             WHERE (s.note_id IS NULL AND s.deleted_order_ms IS NULL)
+                OR (s.note_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM notes WHERE id = s.note_id))",
+        )?;
+        let rows = stmt.query_map([], |r| r.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Note id -> global id, for every live note the folder knows.
+    pub fn note_gids(&self) -> Result<HashMap<i64, String>> {
+        let mut stmt = self
+            .tx
+            .prepare("SELECT note_id, gid FROM sync_notes WHERE note_id IS NOT NULL")?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
