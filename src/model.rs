@@ -178,6 +178,21 @@ pub fn ord_of_card(card_id: i64) -> u32 {
     card_id.rem_euclid(CARDS_PER_NOTE) as u32
 }
 
+/// The card id a card's fuzz is drawn from (`scheduler::Moment::card_id`): the card's own id,
+/// or, when its note has a seed (`notes.seed`: a note that also exists on another device, whose
+/// id there differs), the id the card would have if its note's id were the seed, so every
+/// device replays the card to the same intervals. Wraps rather than overflows on a seed too
+/// large to be a note id (one read from another device's file): the draw stays the same
+/// everywhere, which is all a fuzz seed needs.
+pub fn fuzz_card_id(card_id: i64, seed: Option<i64>) -> i64 {
+    match seed {
+        Some(seed) => seed
+            .wrapping_mul(CARDS_PER_NOTE)
+            .wrapping_add(card_id.rem_euclid(CARDS_PER_NOTE)),
+        None => card_id,
+    }
+}
+
 /// A stored card.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Card {
@@ -196,5 +211,27 @@ impl Card {
     /// The direction of a vocab card.
     pub fn direction(&self) -> Direction {
         Direction::of_ord(self.ord)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_seed_takes_the_place_of_the_note_s_id_and_keeps_the_ordinal() {
+        let card = card_id(2, 3);
+        assert_eq!(fuzz_card_id(card, None), card);
+        assert_eq!(fuzz_card_id(card, Some(5)), card_id(5, 3));
+        assert_eq!(fuzz_card_id(card, Some(2)), card);
+        assert_eq!(note_of_card(fuzz_card_id(card, Some(-7))), -7);
+        assert_eq!(ord_of_card(fuzz_card_id(card, Some(-7))), 3);
+    }
+
+    #[test]
+    fn a_seed_too_large_for_a_note_id_wraps_instead_of_failing() {
+        let wrapped = fuzz_card_id(card_id(1, 1), Some(i64::MAX));
+        assert_eq!(wrapped, i64::MAX.wrapping_mul(CARDS_PER_NOTE) + 1);
+        assert_eq!(wrapped, fuzz_card_id(card_id(9, 1), Some(i64::MAX)));
     }
 }

@@ -6,11 +6,15 @@
 //! also moves each card whose state came from another scheduler to the due date the new one
 //! gives from its last answer, with one `reschedule` row per moved card. A [`preview`] says
 //! what that would move before anything is written. The cards' histories are streamed in
-//! batches in card order; the whole switch is one transaction. The engine prints nothing:
-//! progress goes to a [`Progress`] the caller supplies.
+//! batches in card order; the whole switch is one transaction. Each card's fuzz is drawn
+//! from its note's seed where it has one (`store::seed`; the seeds are read once). The engine
+//! prints nothing: progress goes to a [`Progress`] the caller supplies.
+
+use std::collections::HashMap;
 
 use crate::clock::DayNumber;
 use crate::error::{Error, Result};
+use crate::model::{fuzz_card_id, note_of_card};
 use crate::records::export::ReviewRow;
 use crate::scheduler::convert::{convert, keep_due};
 use crate::scheduler::replay::replay;
@@ -107,14 +111,17 @@ fn logged(log: &[ReviewRow], card_id: i64, table: &SettingsTable) -> Result<Vec<
 /// the log under `from` (`check` proves it), so when the last row was made by another
 /// scheduler than `to`, the state under `to` is the conversion of the card's answers with the
 /// stored due date, and when `to` made the last row it is the rows' own replay (the stored
-/// state itself when `from` is `to`).
+/// state itself when `from` is `to`). `seeds`: the notes' fuzz seeds
+/// ([`Collection::note_seeds`]), which the replay draws the fuzz from.
 fn convert_card(
     entry: &CardLog,
     from: SchedulerKind,
     to: SchedulerKind,
     table: &SettingsTable,
+    seeds: &HashMap<i64, i64>,
 ) -> Result<Converted> {
     let card_id = entry.card.id;
+    let fuzz_card_id = fuzz_card_id(card_id, seeds.get(&note_of_card(card_id)).copied());
     let stored = entry.card.state;
     let unchanged = Converted {
         kept: stored,
@@ -128,7 +135,7 @@ fn convert_card(
     }
     let log = logged(&entry.log, card_id, table)?;
     if last.scheduler_name == to.name() {
-        let kept = replay(card_id, &log).map_err(|d| {
+        let kept = replay(fuzz_card_id, &log).map_err(|d| {
             Error::failed(format!(
                 "card {card_id}: review {} does not replay (see `jargon check`); nothing was changed",
                 entry.log.get(d.index).map_or(0, |row| row.id)
@@ -136,7 +143,7 @@ fn convert_card(
         })?;
         return Ok(Converted { kept, moved: None });
     }
-    let natural = convert(card_id, &log, to)?;
+    let natural = convert(fuzz_card_id, &log, to)?;
     let kept = keep_due(natural, &stored);
     let moved = (natural.due != kept.due).then_some(natural);
     Ok(Converted { kept, moved })
@@ -170,10 +177,11 @@ pub fn preview(
     progress.start(collection.stored_card_count()?);
     let table = collection.settings_table()?;
     let from = collection.config()?.scheduler;
+    let seeds = collection.note_seeds()?;
     let mut preview = Preview::default();
     collection.for_each_card_log(BATCH, |batch| {
         for entry in batch {
-            let converted = convert_card(entry, from, to, &table)?;
+            let converted = convert_card(entry, from, to, &table, &seeds)?;
             let before = entry.card.state.due;
             let after = converted.moved.map_or(before, |state| state.due);
             if before != after {
@@ -215,10 +223,11 @@ pub fn run(
     }
     progress.start(collection.stored_card_count()?);
     let settings = config.scheduling;
+    let seeds = collection.note_seeds()?;
     collection.switch_scheduler(to, BATCH, |table, batch, writes| {
         for entry in batch {
             report.cards += 1;
-            let converted = convert_card(entry, config.scheduler, to, table)?;
+            let converted = convert_card(entry, config.scheduler, to, table, &seeds)?;
             let stored = entry.card.state;
             match converted.moved.filter(|_| reschedule) {
                 Some(after) => {

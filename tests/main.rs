@@ -40,6 +40,7 @@ mod media;
 mod memory_cli;
 mod migration_v5;
 mod note_cards;
+mod note_seed;
 mod output_paths;
 mod readonly_collection;
 mod repl_pty;

@@ -13,6 +13,7 @@ use std::io::Write;
 
 use super::Context;
 use crate::error::{Error, Result};
+use crate::model::fuzz_card_id;
 use crate::records::export::ReviewRow;
 use crate::scheduler::convert::{replay_under, switched};
 use crate::scheduler::replay::LoggedAnswer;
@@ -136,10 +137,19 @@ fn check_collection(
         let settings = collection.settings_table()?;
         let mut cards = 0usize;
         let active = collection.config()?.scheduler;
+        let seeds = collection.note_seeds()?;
         collection.for_each_card(|card| {
             cards += 1;
             let log = logs.remove(&card.id).unwrap_or_default();
-            problems.extend(check_card(card.id, &card.state, &log, &settings, active));
+            let fuzz_card_id = fuzz_card_id(card.id, seeds.get(&card.note_id).copied());
+            problems.extend(check_card(
+                card.id,
+                fuzz_card_id,
+                &card.state,
+                &log,
+                &settings,
+                active,
+            ));
             Ok(())
         })?;
         for card_id in logs.keys() {
@@ -167,9 +177,12 @@ fn check_collection(
 
 /// Problems with one card under the `active` scheduler: a log row whose before-state is not the previous after-state (converted where the scheduler changed), a
 /// row made by a scheduler this build does not know (so it cannot be replayed), a row the
-/// scheduler disagrees with, or a stored state the replay does not reproduce.
+/// scheduler disagrees with, or a stored state the replay does not reproduce. The log is
+/// replayed with the fuzz drawn from `fuzz_card_id` (`model::fuzz_card_id`: the card's own id
+/// unless its note has a seed); problems name the card by `card_id`.
 pub fn check_card(
     card_id: i64,
+    fuzz_card_id: i64,
     stored: &crate::scheduler::CardState,
     log: &[ReviewRow],
     settings: &SettingsTable,
@@ -205,7 +218,9 @@ pub fn check_card(
     for (i, row) in log.iter().enumerate() {
         if i > 0 && logged[i].scheduler != logged[i - 1].scheduler {
             // A conversion that fails is reported by the replay below.
-            if let Ok(converted) = switched(card_id, &logged[..i], logged[i].scheduler, &previous) {
+            if let Ok(converted) =
+                switched(fuzz_card_id, &logged[..i], logged[i].scheduler, &previous)
+            {
                 previous = converted;
             }
         }
@@ -215,7 +230,7 @@ pub fn check_card(
         }
         previous = row.after;
     }
-    match replay_under(card_id, &logged, active) {
+    match replay_under(fuzz_card_id, &logged, active) {
         Ok(state) if state == *stored => {}
         Ok(state) => problems.push(format!(
             "card {card_id}: stored state {stored:?} differs from its replayed log {state:?}"

@@ -68,7 +68,7 @@ impl Merger<'_> {
                 chrono::DateTime::from_timestamp_millis(answer.reviewed_at_ms).unwrap_or_default();
             let day = self.clock.day_of(at);
             let (kind, after, retrievability) =
-                self.outcome(stored.id, answer, &state, &answers, at, day);
+                self.outcome(stored.fuzz_card_id, answer, &state, &answers, at, day);
             answers.push((Answer::from_quality(answer.quality), day));
             rows.push(LogRow {
                 reviewed_at_ms: answer.reviewed_at_ms,
@@ -106,10 +106,10 @@ impl Merger<'_> {
     /// What one imported answer does to the card: the other program's state as it stands, or
     /// exactly what a review of this card at this instant does (`replay::prepare`, then the
     /// answer); an unusable stored memory state keeps the card as it is (the answer is
-    /// logged, `check` names the card).
+    /// logged, `check` names the card). `fuzz_card_id`: the card id its fuzz is drawn from.
     fn outcome(
         &self,
-        card_id: i64,
+        fuzz_card_id: i64,
         answer: &ImportedAnswer,
         state: &CardState,
         answers: &[(Answer, DayNumber)],
@@ -120,7 +120,7 @@ impl Merger<'_> {
             return (ReviewKind::Import, after, None);
         }
         let moment = Moment {
-            card_id,
+            card_id: fuzz_card_id,
             today: day,
             now: at.timestamp(),
             last_day: None,
@@ -202,6 +202,7 @@ mod tests {
         };
         let stored = StoredCard {
             id: 42,
+            fuzz_card_id: 42,
             state: CardState::new_card(),
             logged_ms: vec![],
             answers: vec![],
@@ -229,6 +230,7 @@ mod tests {
     fn stored_after(id: i64, write: &CardWrite) -> StoredCard {
         StoredCard {
             id,
+            fuzz_card_id: id,
             state: write.state.unwrap(),
             logged_ms: write.rows.iter().map(|r| r.reviewed_at_ms).collect(),
             answers: write
@@ -251,6 +253,7 @@ mod tests {
         };
         let new = StoredCard {
             id: 11,
+            fuzz_card_id: 11,
             state: CardState::new_card(),
             logged_ms: vec![],
             answers: vec![],
@@ -306,6 +309,7 @@ mod tests {
         };
         let stored = StoredCard {
             id: 5,
+            fuzz_card_id: 5,
             state: CardState::new_card(),
             logged_ms: vec![],
             answers: vec![],
@@ -339,6 +343,7 @@ mod tests {
         let first = history(vec![answer(START, 4), answer(START + DAY_MS, 4)]);
         let fresh = StoredCard {
             id: 7,
+            fuzz_card_id: 7,
             state: CardState::new_card(),
             logged_ms: vec![],
             answers: vec![],
@@ -347,6 +352,7 @@ mod tests {
         let (write, _) = merger.merge(&first, &fresh);
         let stored = StoredCard {
             id: 7,
+            fuzz_card_id: 7,
             state: write.state.unwrap(),
             logged_ms: vec![START, START + DAY_MS],
             answers: vec![],
@@ -402,6 +408,7 @@ mod tests {
         h.suspended = true;
         let stored = StoredCard {
             id: 3,
+            fuzz_card_id: 3,
             state: CardState::new_card(),
             logged_ms: vec![],
             answers: vec![],

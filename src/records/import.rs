@@ -43,6 +43,9 @@ pub struct CardHistory {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredCard {
     pub id: i64,
+    /// The card id its fuzz is drawn from (`model::fuzz_card_id`: `id` unless its note has a
+    /// seed), which the answers it is given are scheduled with.
+    pub fuzz_card_id: i64,
     pub state: CardState,
     /// The instants (unix ms) of its logged answers, sorted.
     pub logged_ms: Vec<i64>,

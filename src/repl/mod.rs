@@ -532,11 +532,13 @@ impl<'a> Review<'a> {
     }
 
     /// The card ready for the active scheduler, and the moment with its previous answer's
-    /// day (`replay::prepare`, as `check` replays it).
+    /// day (`replay::prepare`, as `check` replays it). The moment carries the card id the
+    /// fuzz is drawn from (its note's seed, `store::seed`); the answer is logged under the
+    /// card's own id.
     fn prepared(&self, card: &Card) -> Result<(CardState, Moment)> {
         let now = self.now();
         let moment = Moment {
-            card_id: card.id,
+            card_id: self.collection.fuzz_card_id(card.id)?,
             today: self.clock.day_of(now),
             now: now.timestamp(),
             last_day: None,

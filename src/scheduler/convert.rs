@@ -19,7 +19,8 @@ use crate::error::Result;
 /// scheduling or imported answer answered again through `target` from a new card, with the
 /// row's own moment and settings (and, for FSRS, the days since the previous answer: the
 /// memory fold). Re-drills, cram and `reschedule` rows are left out. The due date is the one
-/// `target` gives from the last answer (what `--reschedule` moves it to).
+/// `target` gives from the last answer (what `--reschedule` moves it to). `card_id` is the
+/// card id the fuzz is drawn from ([`Moment::card_id`]), as everywhere in this module.
 pub fn convert(card_id: i64, log: &[LoggedAnswer], target: SchedulerKind) -> Result<CardState> {
     let mut state = CardState::new_card();
     let mut answers: Vec<(Answer, DayNumber)> = Vec::with_capacity(log.len());

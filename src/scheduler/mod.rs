@@ -405,7 +405,10 @@ impl Settings {
 /// The moment of a review, as the caller's clock sees it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Moment {
-    /// The card's id, which seeds its fuzz.
+    /// The card id the fuzz is drawn from (the fuzz card id): the card's own id, or, for a
+    /// note with a seed (a note shared with other devices), the id the card would have if its
+    /// note's id were the seed (`model::fuzz_card_id`), so every device draws the same fuzz.
+    /// Nothing else reads it: it is not the id the answer is logged under.
     pub card_id: i64,
     pub today: DayNumber,
     /// Unix seconds.

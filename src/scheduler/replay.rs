@@ -122,8 +122,9 @@ pub fn prepare(
     Ok((ready, moment))
 }
 
-/// Replays `log` (oldest first) for the card `card_id`; returns the final state, or where
-/// the log disagrees with the scheduler. Where the scheduler changes between two rows, the
+/// Replays `log` (oldest first) for the card whose fuzz is drawn from `card_id` (the fuzz card
+/// id, [`Moment::card_id`]: a seeded note's cards do not use their own id); returns the final
+/// state, or where the log disagrees with the scheduler. Where the scheduler changes between two rows, the
 /// state is converted first ([`super::convert::switched`]: the answers so far replayed
 /// through the new scheduler, due date kept), as switching scheduler does to the card.
 pub fn replay(card_id: i64, log: &[LoggedAnswer]) -> std::result::Result<CardState, Divergence> {

@@ -26,6 +26,7 @@ pub mod notes;
 pub mod notetypes;
 pub mod reviews;
 pub mod revlog;
+pub mod seed;
 pub mod stats;
 pub mod switch;
 pub mod sync;

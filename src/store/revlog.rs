@@ -61,6 +61,7 @@ fn stored_card(
     logged_ms.sort_unstable();
     Ok(Some(StoredCard {
         id: card.id,
+        fuzz_card_id: super::seed::fuzz_card_id_in(tx, card.id)?,
         state: card.state,
         logged_ms,
         answers,
