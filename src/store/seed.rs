@@ -40,10 +40,6 @@ pub(crate) fn fuzz_card_id_in(conn: &Connection, card_id: i64) -> Result<i64> {
 /// Sets (or, with None, clears) the fuzz seed of note `note_id`, inside the caller's
 /// transaction. The note's logged answers are not replayed here: the caller rewrites them
 /// (the sync merge replays every touched card), or `check` would find them disagreeing.
-#[allow(
-    dead_code,
-    reason = "the sync merge (issue 20), written alongside, is its caller"
-)]
 pub(crate) fn set_note_seed(tx: &Transaction, note_id: i64, seed: Option<i64>) -> Result<()> {
     let changed = tx
         .prepare_cached("UPDATE notes SET seed = ?1 WHERE id = ?2")?

@@ -124,3 +124,7 @@ CREATE INDEX sync_parked_note ON sync_parked(note);
 -- Deleting a note (a tombstone from another device, `jargon delete`) makes SQLite check that
 -- no card state points at it: without this index, a scan of card_states per note.
 CREATE INDEX card_states_note ON card_states(note_id);
+
+-- The few notes whose cards draw their fuzz from another number (read whole by `check`, the
+-- switch and the merge's replay).
+CREATE INDEX notes_seeded ON notes(id) WHERE seed IS NOT NULL;

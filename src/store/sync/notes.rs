@@ -417,13 +417,9 @@ impl SyncTx<'_> {
         Ok(())
     }
 
+    /// Sets the number a note's cards draw their fuzz from (its own id is stored as none).
     pub fn set_note_seed(&self, note_id: i64, seed: i64) -> Result<()> {
-        self.tx
-            .prepare_cached(
-                "UPDATE notes SET seed = CASE WHEN ?2 = id THEN NULL ELSE ?2 END WHERE id = ?1",
-            )?
-            .execute(params![note_id, seed])?;
-        Ok(())
+        crate::store::seed::set_note_seed(&self.tx, note_id, (seed != note_id).then_some(seed))
     }
 
     /// Every card here that is suspended or buried.
