@@ -198,3 +198,43 @@ fn a_note_deleted_on_one_device_while_answered_on_another_is_gone_everywhere_wit
     }
     assert_eq!(fingerprint(&a), fingerprint(&b));
 }
+
+#[test]
+fn a_note_deleted_then_a_new_one_given_its_id_both_reach_the_other_device() {
+    let shared = tempfile::tempdir().unwrap();
+    let dir = shared.path();
+    let a = device("2026-12-01T08:00:00Z");
+    let b = device("2026-12-01T08:00:00Z");
+    a.ok(&[
+        "add",
+        "--deck",
+        "Mine",
+        "--term",
+        "first",
+        "--definition",
+        "one",
+    ]);
+    sync(&a, Some(dir));
+    sync(&b, Some(dir));
+    // The newest note deleted and another added: SQLite gives the new note the same id.
+    let id: i64 = a.sql("SELECT id FROM notes WHERE key = 'first'");
+    a.ok(&["delete", "Mine/first", "--yes"]);
+    a.ok(&[
+        "add",
+        "--deck",
+        "Mine",
+        "--term",
+        "second",
+        "--definition",
+        "two",
+    ]);
+    assert_eq!(
+        a.sql::<i64>("SELECT id FROM notes WHERE key = 'second'"),
+        id
+    );
+    sync(&a, None);
+    sync(&b, None);
+    let keys: String = b.sql("SELECT group_concat(key) FROM notes WHERE deck_id = (SELECT id FROM decks WHERE name = 'Mine')");
+    assert_eq!(keys, "second");
+    assert_eq!(fingerprint(&a), fingerprint(&b));
+}

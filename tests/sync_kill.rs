@@ -14,8 +14,8 @@ use serde_json::{Map, Value, json};
 
 use crate::common::Env;
 
-const NOTES: u64 = 200;
-const ANSWERS: u64 = 20_000;
+const NOTES: u64 = 100;
+const ANSWERS: u64 = 8_000;
 
 /// Another device's folder: NOTES vocab notes and ANSWERS SM-2 answers on their forward cards.
 fn other_device(shared: &Path) {

@@ -106,10 +106,16 @@ pub fn merge(
         tx.save_peer(&peer)?;
     }
     let touched = std::mem::take(&mut merge.touched);
-    merge.report.timings.push(("read and apply events", started.elapsed()));
+    merge
+        .report
+        .timings
+        .push(("read and apply events", started.elapsed()));
     let started = std::time::Instant::now();
     merge.report.cards_replayed = super::replay::replay_cards(&tx, &touched)?;
-    merge.report.timings.push(("replay cards", started.elapsed()));
+    merge
+        .report
+        .timings
+        .push(("replay cards", started.elapsed()));
     let started = std::time::Instant::now();
     merge.report.parked = tx.parked_count()?;
     tx.set_last_sync(now_ms)?;

@@ -93,7 +93,9 @@ pub fn publish(
 
     // Notes added or changed here.
     for (note, known) in &locals {
-        let known = known.as_ref().and_then(|_| gid_of.get(&note.note_id).copied());
+        let known = known
+            .as_ref()
+            .and_then(|_| gid_of.get(&note.note_id).copied());
         let modified_ms = note.modified_secs.saturating_mul(1000);
         match known {
             Some(index) => {
