@@ -109,7 +109,7 @@ pub fn sync(collection: &mut Collection, dir: Option<&Path>, now_ms: i64) -> Res
         ))
     })?;
     device::claim(&dir, &device, &instance, now_ms)?.into_result()?;
-    {
+    if state.as_ref().is_none_or(|s| s.dir != dir) {
         let tx = collection.sync_tx()?;
         tx.init_state(device.as_str(), instance.as_str(), dir_text)?;
         tx.commit()?;

@@ -199,16 +199,24 @@ pub fn publish(
             touched_shadows.push((index, pending.len() - 1));
         }
     }
-    let mut gid_by_note: HashMap<i64, String> = tx.note_gids()?;
-    for shadow in &shadows {
-        if let Some(id) = shadow.note_id {
-            gid_by_note.insert(id, shadow.gid.clone());
+    // Note id -> global id, for the notes answers and flags name: this sync's records first,
+    // then the store's, each looked up once.
+    let mut known_gids: HashMap<i64, Option<String>> = shadows
+        .iter()
+        .filter_map(|s| s.note_id.map(|id| (id, Some(s.gid.clone()))))
+        .collect();
+    let mut gid_by_note = |note_id: i64| -> Result<Option<String>> {
+        if let Some(known) = known_gids.get(&note_id) {
+            return Ok(known.clone());
         }
-    }
+        let gid = tx.gid_of_note(note_id)?;
+        known_gids.insert(note_id, gid.clone());
+        Ok(gid)
+    };
 
     // Answers made here.
     for answer in tx.unpublished_answers(state.published_review_id)? {
-        let Some(gid) = gid_by_note.get(&answer.note_id) else {
+        let Some(gid) = gid_by_note(answer.note_id)? else {
             continue;
         };
         let mut settings = json!({ "body": answer.settings_body });
@@ -257,7 +265,7 @@ pub fn publish(
     let mut card_changes: Vec<((String, u32), usize)> = Vec::new();
     for flags in tx.local_flags()? {
         let note = crate::model::note_of_card(flags.card_id);
-        let Some(gid) = gid_by_note.get(&note) else {
+        let Some(gid) = gid_by_note(note)? else {
             continue;
         };
         let key = (gid.clone(), crate::model::ord_of_card(flags.card_id));
@@ -272,12 +280,16 @@ pub fn publish(
             now_ms,
         );
     }
-    let live_gids: HashSet<&String> = gid_by_note.values().collect();
-    let unflag: Vec<(String, u32)> = cards
-        .keys()
-        .filter(|k| !flagged.contains(*k) && live_gids.contains(&k.0))
-        .cloned()
-        .collect();
+    // Cards the folder knows as suspended or buried that are no longer, on notes still here.
+    let mut unflag: Vec<(String, u32)> = Vec::new();
+    for (key, card) in &cards {
+        if (card.suspended || card.buried_day.is_some())
+            && !flagged.contains(key)
+            && matches!(tx.note_state(&key.0)?, Some((Some(_), false)))
+        {
+            unflag.push(key.clone());
+        }
+    }
     for key in unflag {
         card_flag_events(
             &key,
@@ -395,6 +407,9 @@ pub fn publish(
     }
     let published = pending.len() as u64;
     let max_review = tx.max_review_id()?;
+    if published == 0 && seq == state.next_seq && max_review == state.published_review_id {
+        return Ok(0); // nothing to write: no transaction to commit (and flush) for it
+    }
     tx.save_progress(seq, last_order, max_review)?;
     tx.commit()?;
     Ok(published)

@@ -64,8 +64,19 @@ CREATE TABLE sync_notes (
     add_seq       INTEGER NOT NULL,
     deleted_order_ms INTEGER,
     deleted_device   TEXT,
-    deleted_seq      INTEGER
+    deleted_seq      INTEGER,
+    synced        INTEGER NOT NULL DEFAULT 0   -- 1: the note is as the folder knows it
 ) STRICT;
+-- A note written here (an edit, an import) is no longer as the folder knows it: the next sync
+-- compares it and publishes what changed. Inserts need no trigger (a new note has no record).
+CREATE TRIGGER notes_sync_changed
+AFTER UPDATE OF term, definition, example, aliases, tags, related, source, guid, fields, cards,
+                card_span ON notes
+BEGIN
+    UPDATE sync_notes SET synced = 0 WHERE note_id = NEW.id;
+END;
+-- Records let go of by `jargon delete`, whose deletion is still to be published.
+CREATE INDEX sync_notes_gone ON sync_notes(gid) WHERE note_id IS NULL AND deleted_order_ms IS NULL;
 
 -- A card's suspension and burial as last published or merged, with their stamps (JSON
 -- [order_ms, device, seq]).

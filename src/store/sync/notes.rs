@@ -92,24 +92,18 @@ fn fields_from_json(text: &str) -> Option<BTreeMap<String, Stamped>> {
 }
 
 impl SyncTx<'_> {
-    /// The notes here the folder does not know as they are (new, or a column that differs
-    /// from its last published or merged value), with their global id when they have one.
-    /// The comparison runs in SQL, so an unchanged collection costs one pass over `notes`.
+    /// The notes here the folder does not know as they are (new, or written since their
+    /// record was last saved: the `notes_sync_changed` trigger clears `synced`), with their
+    /// global id when they have one. An unchanged collection costs one pass over `notes`.
     pub fn changed_local_notes(&self) -> Result<Vec<(LocalNote, Option<String>)>> {
-        let differs: Vec<String> = NOTE_COLUMNS
-            .iter()
-            .zip(LOCAL_VALUES)
-            .map(|(name, value)| format!("json_extract(s.fields, '$.{name}[0]') IS NOT {value}"))
-            .collect();
         let sql = format!(
             "SELECT n.id, d.name, n.key, n.notetype_id, t.kind, t.name, t.anki_id, t.fields,
                     t.templates, t.css, t.extra, coalesce(n.seed, n.id), {}, n.modified_at, s.gid
              FROM notes n JOIN decks d ON d.id = n.deck_id JOIN notetypes t ON t.id = n.notetype_id
              LEFT JOIN sync_notes s ON s.note_id = n.id
-             WHERE s.gid IS NULL OR {}
+             WHERE s.gid IS NULL OR s.synced = 0
              ORDER BY n.id",
             LOCAL_VALUES.join(", "),
-            differs.join(" OR ")
         );
         let mut stmt = self.tx.prepare(&sql)?;
         let rows = stmt.query_map([], |r| {
@@ -150,22 +144,39 @@ impl SyncTx<'_> {
     /// The global ids of notes the folder knows as live that are gone from here: deleted by
     /// `jargon delete` (which lets go of the id) or some other way.
     pub fn gone_note_gids(&self) -> Result<Vec<String>> {
-        let mut stmt = self.tx.prepare(
-            "SELECT gid FROM sync_notes s
-             WHERE (s.note_id IS NULL AND s.deleted_order_ms IS NULL)
-                OR (s.note_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM notes WHERE id = s.note_id))",
+        let mut gone: Vec<String> = {
+            let mut stmt = self.tx.prepare(
+                "SELECT gid FROM sync_notes WHERE note_id IS NULL AND deleted_order_ms IS NULL",
+            )?;
+            let rows = stmt.query_map([], |r| r.get(0))?;
+            rows.collect::<rusqlite::Result<_>>()?
+        };
+        // Any other way a note left: every record with a note must find it. Counted first,
+        // so the search runs only when a note is missing.
+        let (records, found): (i64, i64) = self.tx.query_row(
+            "SELECT (SELECT count(*) FROM sync_notes WHERE note_id IS NOT NULL),
+                    (SELECT count(*) FROM notes n JOIN sync_notes s ON s.note_id = n.id)",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
         )?;
-        let rows = stmt.query_map([], |r| r.get(0))?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        if records != found {
+            let mut stmt = self.tx.prepare(
+                "SELECT gid FROM sync_notes s WHERE s.note_id IS NOT NULL
+                 AND NOT EXISTS (SELECT 1 FROM notes WHERE id = s.note_id)",
+            )?;
+            let rows = stmt.query_map([], |r| r.get(0))?;
+            gone.extend(rows.collect::<rusqlite::Result<Vec<String>>>()?);
+        }
+        Ok(gone)
     }
 
-    /// Note id -> global id, for every live note the folder knows.
-    pub fn note_gids(&self) -> Result<HashMap<i64, String>> {
-        let mut stmt = self
+    /// The global id of a live note here.
+    pub fn gid_of_note(&self, note_id: i64) -> Result<Option<String>> {
+        Ok(self
             .tx
-            .prepare("SELECT note_id, gid FROM sync_notes WHERE note_id IS NOT NULL")?;
-        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+            .prepare_cached("SELECT gid FROM sync_notes WHERE note_id = ?1")?
+            .query_row([note_id], |r| r.get(0))
+            .optional()?)
     }
 
     /// Every note the folder knows, live or deleted.
@@ -219,6 +230,11 @@ impl SyncTx<'_> {
                 deleted.map(|s| s.device.clone()),
                 deleted.map(|s| s.seq as i64),
             ])?;
+        // Saved after the note itself was written (publish, merge): the note as it stands is
+        // what the folder knows.
+        self.tx
+            .prepare_cached("UPDATE sync_notes SET synced = (note_id IS NOT NULL) WHERE gid = ?1")?
+            .execute([&note.gid])?;
         Ok(())
     }
 
