@@ -120,7 +120,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut collection = Collection::open(&db)?;
     let now = BASE_MS + 10_000_000_000;
     let started = Instant::now();
-    let report = jargon::merge::sync(&mut collection, Some(&shared), now)?;
+    let report = jargon::merge::sync(&mut collection, Some(&shared), now, false)?;
     println!(
         "first merge: {:.2} s ({} events read, {} answers added, {} cards replayed)",
         started.elapsed().as_secs_f64(),
@@ -142,7 +142,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         writer.append(&batch)?;
         batch.clear();
         let started = Instant::now();
-        let report = jargon::merge::sync(&mut collection, None, now + round)?;
+        let report = jargon::merge::sync(&mut collection, None, now + round, false)?;
         let secs = started.elapsed().as_secs_f64();
         println!(
             "incremental sync {}: {:.1} ms ({} answers added, {} cards replayed)",

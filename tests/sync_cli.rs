@@ -238,3 +238,31 @@ fn a_note_deleted_then_a_new_one_given_its_id_both_reach_the_other_device() {
     assert_eq!(keys, "second");
     assert_eq!(fingerprint(&a), fingerprint(&b));
 }
+
+#[test]
+fn a_copied_collection_is_told_it_shares_a_device_id_and_a_new_one_fixes_it() {
+    let shared = tempfile::tempdir().unwrap();
+    let dir = shared.path();
+    let mut a = device("2026-12-01T08:00:00Z");
+    sync(&a, Some(dir));
+    let mut copy = device("2026-12-01T08:00:00Z");
+    std::fs::copy(&a.db, &copy.db).unwrap();
+    review(&mut a, "2026-12-02T09:00:00Z", "\ng\n", "1");
+    review(&mut copy, "2026-12-02T09:10:00Z", "\ne\n", "1");
+    sync(&a, None);
+    let err = copy.fails(&["sync"], 1);
+    assert!(
+        err.contains("another collection copied from the same file"),
+        "{err}"
+    );
+    assert!(err.contains("jargon sync --new-device"), "{err}");
+    let out = copy.ok(&["sync", "--new-device"]);
+    assert!(out.contains("received"), "{out}");
+    sync(&a, None);
+    assert_eq!(fingerprint(&a), fingerprint(&copy));
+    assert_eq!(a.sql::<i64>("SELECT count(*) FROM reviews"), 2);
+    // Moving to another folder is refused: the events are in the first one.
+    let other = tempfile::tempdir().unwrap();
+    let err = a.fails(&["sync", other.path().to_str().unwrap()], 2);
+    assert!(err.contains("this collection syncs through"), "{err}");
+}

@@ -19,6 +19,9 @@ pub struct Args {
     /// Show the device, the folder, the other devices and the fingerprint; sync nothing
     #[arg(long)]
     pub status: bool,
+    /// Give this collection a new device id first (for a copy of a collection that syncs)
+    #[arg(long)]
+    pub new_device: bool,
     /// Output format of --status
     #[arg(long, value_enum, default_value_t = TextOrJson::Text)]
     pub format: TextOrJson,
@@ -35,7 +38,12 @@ pub fn run(context: &Context, args: &Args, out: &mut dyn Write) -> Result<()> {
     }
     let mut collection = context.open()?;
     let now_ms = crate::clock::now_from_env()?.timestamp_millis();
-    let report = crate::merge::sync(&mut collection, args.dir.as_deref(), now_ms)?;
+    let report = crate::merge::sync(
+        &mut collection,
+        args.dir.as_deref(),
+        now_ms,
+        args.new_device,
+    )?;
     print_report(&report, out)
 }
 
@@ -45,7 +53,7 @@ pub fn quietly(collection: &mut crate::store::Collection) {
     let Ok(now) = crate::clock::now_from_env() else {
         return;
     };
-    match crate::merge::sync(collection, None, now.timestamp_millis()) {
+    match crate::merge::sync(collection, None, now.timestamp_millis(), false) {
         Ok(report) => {
             // A line that cannot be written (standard error closed) is not worth failing for.
             let _ = writeln!(

@@ -84,8 +84,24 @@ pub struct Report {
     pub timings: Vec<(&'static str, std::time::Duration)>,
 }
 
-/// Syncs `collection` with the folder `dir` (None: the remembered one).
-pub fn sync(collection: &mut Collection, dir: Option<&Path>, now_ms: i64) -> Result<Report> {
+/// Syncs `collection` with the folder `dir` (None: the remembered one). `new_device` first
+/// gives the collection a new device id (the fix for a copy that shares one).
+pub fn sync(
+    collection: &mut Collection,
+    dir: Option<&Path>,
+    now_ms: i64,
+    new_device: bool,
+) -> Result<Report> {
+    if new_device {
+        let tx = collection.sync_tx()?;
+        if tx.state()?.is_none() {
+            return Err(Error::usage(
+                "this collection has never synced, so it has no device id to replace; run jargon sync DIR",
+            ));
+        }
+        tx.new_device(DeviceId::generate().as_str(), DeviceId::generate().as_str())?;
+        tx.commit()?;
+    }
     let state = collection.sync_state()?;
     let dir: PathBuf = match (dir, &state) {
         (Some(dir), _) => absolute(dir)?,
@@ -97,6 +113,15 @@ pub fn sync(collection: &mut Collection, dir: Option<&Path>, now_ms: i64) -> Res
         }
     };
     check_folder(&dir)?;
+    if let Some(state) = &state
+        && !same_folder(&state.dir, &dir)
+    {
+        return Err(Error::usage(format!(
+            "this collection syncs through {}; it will not start again in {} (its events are in the first folder): run `jargon sync` there, or have your sync tool keep that folder where you want it",
+            state.dir.display(),
+            dir.display()
+        )));
+    }
     let first_time = state.is_none();
     let (device, instance) = match &state {
         Some(s) => (parse_id(&s.device)?, parse_id(&s.instance)?),
@@ -126,6 +151,17 @@ pub fn sync(collection: &mut Collection, dir: Option<&Path>, now_ms: i64) -> Res
         clock = std::time::Instant::now();
     };
     let (mut writer, opened) = Writer::open(&dir, &device, Thresholds::default())?;
+    // Our folder never holds more than we numbered: more means another collection, a copy
+    // of this one, writes under the same device id.
+    if let Some(state) = &state
+        && writer.next_seq() > state.next_seq
+    {
+        return Err(Error::failed(format!(
+            "{} holds events this collection did not write: another collection copied from the same file syncs under its device id {}; run `jargon sync --new-device` on one of them",
+            dir.join(device.as_str()).display(),
+            device
+        )));
+    }
     if let Some(problem) = opened.abandoned {
         report.problems.push(problem.to_string());
     }
@@ -165,6 +201,14 @@ fn flush_outbox(collection: &mut Collection, writer: &mut Writer) -> Result<u64>
     tx.clear_outbox(last)?;
     tx.commit()?;
     Ok(written)
+}
+
+/// The same folder, through links or not.
+fn same_folder(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
+    }
 }
 
 fn parse_id(text: &str) -> Result<DeviceId> {

@@ -150,6 +150,8 @@ impl SyncTx<'_> {
             "UPDATE sync_state SET device = ?1, instance = ?2, next_seq = 1 WHERE id = 1",
             params![device, instance],
         )?;
+        // Lines queued under the old id cannot go into the new folder.
+        self.tx.execute("DELETE FROM sync_outbox", [])?;
         Ok(())
     }
 
