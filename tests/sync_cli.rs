@@ -113,6 +113,29 @@ fn three_devices_that_synced_in_different_orders_hold_the_same_collection() {
     }
     let kept: i64 = a.sql("SELECT count(*) FROM note_history WHERE value = 'edited on A'");
     assert_eq!(kept, 1);
+    // The next days: answers later than every answer the cards had (the merge goes on from
+    // each card's last state rather than replaying it whole); `check` replays whole.
+    for (day, env) in [("03", &mut a), ("04", &mut b)] {
+        review(
+            env,
+            &format!("2026-12-{day}T09:00:00Z"),
+            &"\ng\n".repeat(6),
+            "6",
+        );
+        sync(env, None);
+    }
+    for env in [&a, &b, &c, &a] {
+        sync(env, None);
+    }
+    let later: i64 = a.sql("SELECT count(*) FROM reviews WHERE day > 20789");
+    assert!(later > 0, "no answer on the later days");
+    let fingerprints: Vec<String> = [&a, &b, &c].iter().map(|e| fingerprint(e)).collect();
+    assert_eq!(fingerprints[0], fingerprints[1]);
+    assert_eq!(fingerprints[0], fingerprints[2]);
+    for env in [&a, &b, &c] {
+        let out = env.ok(&["check"]);
+        assert!(out.starts_with("ok:"), "{out}");
+    }
     // Nothing more to send or read: a sync now changes nothing.
     let again = sync(&a, None);
     assert!(

@@ -31,6 +31,8 @@ struct Merge<'a, 't> {
     /// a few.
     settings_ids: HashMap<String, (i64, crate::scheduler::Settings)>,
     touched: BTreeSet<i64>,
+    /// Cards whose seed changed: replayed from a new card.
+    reseeded: BTreeSet<i64>,
     report: &'a mut Report,
 }
 
@@ -51,6 +53,8 @@ pub fn merge(
         }
     }
     let tx = collection.sync_tx()?;
+    // Rows from here on are the ones this merge adds.
+    let first_new_id = tx.max_review_id()? + 1;
     let mut peers: HashMap<String, Peer> = tx
         .peers()?
         .into_iter()
@@ -61,6 +65,7 @@ pub fn merge(
         now_ms,
         settings_ids: HashMap::new(),
         touched: BTreeSet::new(),
+        reseeded: BTreeSet::new(),
         report,
     };
     for seen in devices {
@@ -111,7 +116,9 @@ pub fn merge(
         .timings
         .push(("read and apply events", started.elapsed()));
     let started = std::time::Instant::now();
-    merge.report.cards_replayed = super::replay::replay_cards(&tx, &touched)?;
+    let reseeded = std::mem::take(&mut merge.reseeded);
+    merge.report.cards_replayed =
+        super::replay::replay_cards(&tx, &touched, &reseeded, first_new_id)?;
     merge
         .report
         .timings
@@ -496,6 +503,7 @@ impl Merge<'_, '_> {
             let ord = ord as u32;
             if self.tx.has_card(note_id, ord)? {
                 self.touched.insert(crate::model::card_id(note_id, ord));
+                self.reseeded.insert(crate::model::card_id(note_id, ord));
             }
         }
         Ok(())

@@ -1,101 +1,209 @@
 //! The replay after a merge: each card that gained answers is its merged log worked out again
-//! from a new card, in the merge's order, through the scheduler and settings each answer was
-//! made with, its fuzz drawn from the note's seed (the same on every device). Rows whose
-//! states changed are rewritten, and the card takes the last one.
+//! in the merge's order, through the scheduler and settings each answer was made with, its
+//! fuzz drawn from the note's seed (the same on every device). Rows whose states changed are
+//! rewritten, and the card takes the last one.
+//!
+//! Most merges only add answers later than every answer a card had: such a card goes on
+//! from its last row's state, and only the grades and days of its earlier answers are read.
+//! A card whose new answers sort among its old ones, whose seed changed, or whose scheduler
+//! changes along the way is replayed whole from a new card.
 
 use std::collections::{BTreeSet, HashMap};
 
 use crate::error::Result;
-use crate::scheduler::replay::{LoggedAnswer, rederive};
-use crate::scheduler::{Quality, SchedulerKind, Settings};
+use crate::records::sync::LogRow;
+use crate::scheduler::replay::{LoggedAnswer, Rederived, ReviewKind, rederive, rederive_from};
+use crate::scheduler::{CardState, Quality, SchedulerKind, Settings};
 use crate::store::sync::SyncTx;
 
-/// Replays `cards`; returns how many were replayed. A card with an answer this build cannot
-/// replay (a scheduler or settings from a newer jargon) keeps its rows as they are.
-pub fn replay_cards(tx: &SyncTx<'_>, cards: &BTreeSet<i64>) -> Result<u64> {
+/// Settings bodies read once: most answers share a few.
+type Parsed = HashMap<String, Option<Settings>>;
+
+/// Replays `cards`, whose new rows have ids from `first_new_id` on; those in `whole` (their
+/// seed changed) are replayed from a new card. Returns how many were replayed. A card with
+/// an answer this build cannot replay (a scheduler or settings from a newer jargon) keeps its
+/// rows as they are.
+pub fn replay_cards(
+    tx: &SyncTx<'_>,
+    cards: &BTreeSet<i64>,
+    whole: &BTreeSet<i64>,
+    first_new_id: i64,
+) -> Result<u64> {
     if cards.is_empty() {
         return Ok(0);
     }
     let seeds: HashMap<i64, i64> = tx.seeds()?;
-    // Settings bodies read once: most answers share a few.
-    let mut parsed: HashMap<String, Option<Settings>> = HashMap::new();
+    let mut parsed = Parsed::new();
     let mut replayed = 0;
-    'cards: for &card_id in cards {
-        let log = tx.card_log(card_id)?;
-        if log.is_empty() {
-            continue;
-        }
-        let mut entries = Vec::with_capacity(log.len());
-        for row in &log {
-            let Ok(scheduler) = SchedulerKind::parse(&row.scheduler) else {
-                continue 'cards;
-            };
-            let settings = match &row.settings_body {
-                Some(body) => {
-                    if !parsed.contains_key(body) {
-                        parsed.insert(body.clone(), Settings::from_body(body));
-                    }
-                    match parsed.get(body).copied().flatten() {
-                        Some(settings) => settings,
-                        None => continue 'cards,
-                    }
-                }
-                None => Settings {
-                    fuzz: row.fuzz,
-                    maximum_interval_days: row.max_interval,
-                    ..Settings::default()
-                },
-            };
-            let Ok(quality) = Quality::new(row.quality) else {
-                continue 'cards;
-            };
-            entries.push(LoggedAnswer {
-                kind: row.kind,
-                quality,
-                day: row.day,
-                at: row.reviewed_at_ms.div_euclid(1000),
-                scheduler,
-                settings,
-                after: row.after,
-            });
-        }
+    for &card_id in cards {
         let note = crate::model::note_of_card(card_id);
         let fuzz_id = match seeds.get(&note) {
             Some(&seed) => crate::model::card_id(seed, crate::model::ord_of_card(card_id)),
             None => card_id,
         };
-        let Ok(states) = rederive(fuzz_id, &entries) else {
-            continue;
-        };
-        // The log is read in id order everywhere else: where an answer from another device
-        // sorts before one already here, the card's rows move to new ids in the merge's order.
-        let ids: Vec<i64> = log.iter().map(|row| row.review_id).collect();
-        let ids = if ids.windows(2).all(|w| w[0] < w[1]) {
-            ids
+        let done = if whole.contains(&card_id) {
+            false
         } else {
-            tx.renumber(&ids)?
+            go_on(tx, card_id, fuzz_id, first_new_id, &mut parsed)?
         };
-        for ((row, state), id) in log.iter().zip(&states).zip(ids) {
-            if row.review_id != id {
-                tx.set_row_states(id, &state.before, &state.after, state.retrievability)?;
-                continue;
-            }
-            if row.before != state.before
-                || row.after != state.after
-                || row.retrievability != state.retrievability
-            {
-                tx.set_row_states(
-                    row.review_id,
-                    &state.before,
-                    &state.after,
-                    state.retrievability,
-                )?;
-            }
+        if done || replay_whole(tx, card_id, fuzz_id, &mut parsed)? {
+            replayed += 1;
+        }
+    }
+    Ok(replayed)
+}
+
+/// The fast path: when every new row sorts after the card's last old row, in id order, under
+/// one scheduler, works out the new rows from that row's state. The old rows are in the
+/// merge's order by id (every merge keeps them so, renumbering where needed, and a device's
+/// own answers are made in that order), so the last by id is the latest. The answers before
+/// it are read only as far as the scheduler needs them: FSRS folds them all for a card with
+/// no memory state and otherwise reads the last one's day; SM-2 and Anki's rules need none. Returns false when the
+/// fast path does not apply.
+fn go_on(
+    tx: &SyncTx<'_>,
+    card_id: i64,
+    fuzz_id: i64,
+    first_new_id: i64,
+    parsed: &mut Parsed,
+) -> Result<bool> {
+    let Some(last_old) = tx.last_row_before(card_id, first_new_id)? else {
+        return Ok(false);
+    };
+    let tail = tx.card_log_from(card_id, last_old)?;
+    let Some(first) = tail.first() else {
+        return Ok(false);
+    };
+    if first.review_id != last_old
+        || tail.len() < 2
+        || tail.iter().skip(1).any(|row| row.review_id < first_new_id)
+        || !tail.windows(2).all(|w| w[0].review_id < w[1].review_id)
+        || tail.iter().any(|row| row.scheduler != first.scheduler)
+    {
+        return Ok(false);
+    }
+    let Ok(scheduler) = SchedulerKind::parse(&first.scheduler) else {
+        return Ok(false);
+    };
+    let mut entries: Vec<LoggedAnswer> = Vec::with_capacity(tail.len() + 1);
+    let answer = |quality: u8, day: i64, kind| -> Option<LoggedAnswer> {
+        Some(LoggedAnswer {
+            kind,
+            quality: Quality::new(quality).ok()?,
+            day,
+            at: 0,
+            scheduler,
+            settings: Settings::default(),
+            after: CardState::new_card(),
+        })
+    };
+    if scheduler == SchedulerKind::Fsrs && first.after.memory.is_none() {
+        for row in tx.card_log_head(card_id, last_old)? {
+            let Some(entry) = answer(row.quality, row.day, row.kind) else {
+                return Ok(false);
+            };
+            entries.push(entry);
+        }
+    } else if scheduler == SchedulerKind::Fsrs
+        && let Some((quality, day)) = tx.last_answer_before(card_id, last_old)?
+    {
+        // FSRS reads the day of the card's previous answer; SM-2 and Anki's rules do not.
+        let Some(entry) = answer(quality, day, ReviewKind::Schedule) else {
+            return Ok(false);
+        };
+        entries.push(entry);
+    }
+    for row in &tail {
+        let Some(entry) = logged(row, parsed) else {
+            return Ok(false);
+        };
+        entries.push(entry);
+    }
+    let start = entries.len() - tail.len() + 1;
+    let Ok(states) = rederive_from(fuzz_id, &entries, start, first.after) else {
+        return Ok(false);
+    };
+    write(tx, card_id, &tail[1..], &states)?;
+    Ok(true)
+}
+
+/// The whole log from a new card. Returns false when a row cannot be replayed here.
+fn replay_whole(tx: &SyncTx<'_>, card_id: i64, fuzz_id: i64, parsed: &mut Parsed) -> Result<bool> {
+    let log = tx.card_log(card_id)?;
+    if log.is_empty() {
+        return Ok(false);
+    }
+    let mut entries = Vec::with_capacity(log.len());
+    for row in &log {
+        let Some(entry) = logged(row, parsed) else {
+            return Ok(false);
+        };
+        entries.push(entry);
+    }
+    let Ok(states) = rederive(fuzz_id, &entries) else {
+        return Ok(false);
+    };
+    // The log is read in id order everywhere else: where an answer from another device
+    // sorts before one already here, the card's rows move to new ids in the merge's order.
+    let ids: Vec<i64> = log.iter().map(|row| row.review_id).collect();
+    if !ids.windows(2).all(|w| w[0] < w[1]) {
+        let moved = tx.renumber(&ids)?;
+        for (id, state) in moved.into_iter().zip(&states) {
+            tx.set_row_states(id, &state.before, &state.after, state.retrievability)?;
         }
         if let Some(last) = states.last() {
             tx.set_card_state(card_id, &last.after)?;
         }
-        replayed += 1;
+        return Ok(true);
     }
-    Ok(replayed)
+    write(tx, card_id, &log, &states)?;
+    Ok(true)
+}
+
+/// A row as replay reads it, or None when this build cannot replay it.
+fn logged(row: &LogRow, parsed: &mut Parsed) -> Option<LoggedAnswer> {
+    let scheduler = SchedulerKind::parse(&row.scheduler).ok()?;
+    let settings = match &row.settings_body {
+        Some(body) => {
+            if !parsed.contains_key(body) {
+                parsed.insert(body.clone(), Settings::from_body(body));
+            }
+            parsed.get(body).copied().flatten()?
+        }
+        None => Settings {
+            fuzz: row.fuzz,
+            maximum_interval_days: row.max_interval,
+            ..Settings::default()
+        },
+    };
+    Some(LoggedAnswer {
+        kind: row.kind,
+        quality: Quality::new(row.quality).ok()?,
+        day: row.day,
+        at: row.reviewed_at_ms.div_euclid(1000),
+        scheduler,
+        settings,
+        after: row.after,
+    })
+}
+
+/// Rewrites the rows whose states changed and gives the card the last one.
+fn write(tx: &SyncTx<'_>, card_id: i64, rows: &[LogRow], states: &[Rederived]) -> Result<()> {
+    for (row, state) in rows.iter().zip(states) {
+        if row.before != state.before
+            || row.after != state.after
+            || row.retrievability != state.retrievability
+        {
+            tx.set_row_states(
+                row.review_id,
+                &state.before,
+                &state.after,
+                state.retrievability,
+            )?;
+        }
+    }
+    if let Some(last) = states.last() {
+        tx.set_card_state(card_id, &last.after)?;
+    }
+    Ok(())
 }

@@ -193,10 +193,27 @@ pub struct Rederived {
 /// before no longer follow. Imported and rescheduled rows still carry their `after`, which
 /// is adopted; re-drills and cram change nothing. `card_id` is the card's fuzz card id.
 pub fn rederive(card_id: i64, log: &[LoggedAnswer]) -> Result<Vec<Rederived>> {
-    let mut state = CardState::new_card();
-    let mut answers: Vec<(Answer, DayNumber)> = Vec::with_capacity(log.len());
-    let mut out = Vec::with_capacity(log.len());
-    for (index, entry) in log.iter().enumerate() {
+    rederive_from(card_id, log, 0, CardState::new_card())
+}
+
+/// [`rederive`] from row `start` on, the rows before it taken as they are: `state` is the
+/// card's state after them. Only their kind, grade and day are read (the answers so far);
+/// returns the rows from `start`. The caller keeps to one scheduler from `start - 1` on, or
+/// starts at 0, since a switch converts from the whole log.
+pub fn rederive_from(
+    card_id: i64,
+    log: &[LoggedAnswer],
+    start: usize,
+    state: CardState,
+) -> Result<Vec<Rederived>> {
+    let mut state = state;
+    let mut answers: Vec<(Answer, DayNumber)> = log[..start.min(log.len())]
+        .iter()
+        .filter(|entry| entry.kind.is_answer())
+        .map(|entry| (Answer::from_quality(entry.quality), entry.day))
+        .collect();
+    let mut out = Vec::with_capacity(log.len().saturating_sub(start));
+    for (index, entry) in log.iter().enumerate().skip(start) {
         if index > 0 && entry.scheduler != log[index - 1].scheduler {
             state = super::convert::switched(card_id, &log[..index], entry.scheduler, &state)?;
         }

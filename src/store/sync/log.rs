@@ -185,14 +185,20 @@ impl SyncTx<'_> {
     /// A card's log with what replay needs, in the merge's order: order time (or the time
     /// it was made, for a row never published), then device, then sequence.
     pub fn card_log(&self, card_id: i64) -> Result<Vec<LogRow>> {
+        let mut log = self.card_log_where(card_id, i64::MIN)?;
+        log.sort_by_key(merge_key);
+        Ok(log)
+    }
+
+    fn card_log_where(&self, card_id: i64, from_id: i64) -> Result<Vec<LogRow>> {
         let sql = format!(
             "SELECT {REVIEW_COLUMNS}, gid, coalesce(order_ms, reviewed_at), s.body
              FROM reviews r LEFT JOIN scheduler_settings s ON s.id = r.settings_id
-             WHERE r.card_id = ?1"
+             WHERE r.card_id = ?1 AND r.id >= ?2"
         )
         .replace("SELECT id,", "SELECT r.id,");
         let mut stmt = self.tx.prepare_cached(&sql)?;
-        let rows = stmt.query_map([card_id], |r| {
+        let rows = stmt.query_map(params![card_id, from_id], |r| {
             let row = review_from_row(r)?;
             let scheduler: String = r.get(7)?;
             Ok(LogRow {
@@ -212,9 +218,7 @@ impl SyncTx<'_> {
                 retrievability: row.retrievability,
             })
         })?;
-        let mut log: Vec<LogRow> = rows.collect::<rusqlite::Result<_>>()?;
-        log.sort_by_key(merge_key);
-        Ok(log)
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     /// Moves a card's rows to new ids at the end of the log, in the given order, so that
@@ -230,6 +234,57 @@ impl SyncTx<'_> {
             out.push(next);
         }
         Ok(out)
+    }
+
+    /// The rows of a card's log below `before_id` (those already there before a merge), as
+    /// little as the merge's order and the answers so far need: (review id, order time, global
+    /// id, grade, day, kind, scheduler), by id.
+    pub fn card_log_head(&self, card_id: i64, before_id: i64) -> Result<Vec<HeadRow>> {
+        let mut stmt = self.tx.prepare_cached(
+            "SELECT id, coalesce(order_ms, reviewed_at), gid, quality, day, kind, scheduler
+             FROM reviews WHERE card_id = ?1 AND id < ?2 ORDER BY id",
+        )?;
+        let rows = stmt.query_map(params![card_id, before_id], |r| {
+            let kind: String = r.get(5)?;
+            Ok(HeadRow {
+                review_id: r.get(0)?,
+                order_ms: r.get(1)?,
+                gid: r.get(2)?,
+                quality: r.get(3)?,
+                day: r.get(4)?,
+                kind: ReviewKind::parse(&kind)
+                    .ok_or_else(|| crate::store::unreadable(5, "unknown review kind"))?,
+                scheduler: r.get(6)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The id of a card's last row below `before_id`, if any.
+    pub fn last_row_before(&self, card_id: i64, before_id: i64) -> Result<Option<i64>> {
+        Ok(self
+            .tx
+            .prepare_cached("SELECT max(id) FROM reviews WHERE card_id = ?1 AND id < ?2")?
+            .query_row(params![card_id, before_id], |r| r.get(0))?)
+    }
+
+    /// A card's last answer (a scheduling or imported row) below `before_id`: (grade, day).
+    pub fn last_answer_before(&self, card_id: i64, before_id: i64) -> Result<Option<(u8, i64)>> {
+        Ok(self
+            .tx
+            .prepare_cached(
+                "SELECT quality, day FROM reviews WHERE card_id = ?1 AND id < ?2
+                 AND kind IN ('schedule', 'import') ORDER BY id DESC LIMIT 1",
+            )?
+            .query_row(params![card_id, before_id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?)
+    }
+
+    /// A card's rows from id `from_id` on, whole, in the merge's order.
+    pub fn card_log_from(&self, card_id: i64, from_id: i64) -> Result<Vec<LogRow>> {
+        let mut log = self.card_log_where(card_id, from_id)?;
+        log.sort_by_key(merge_key);
+        Ok(log)
     }
 
     /// Rewrites one row's states after a replay.
@@ -338,11 +393,28 @@ impl SyncTx<'_> {
 /// The merge's order of a card's rows: order time, device, sequence (from the global id
 /// `<device>-<seq>`); a row never published sorts by its time, then after published ones.
 fn merge_key(row: &LogRow) -> (i64, String, u64, i64) {
-    let (device, seq) = match row.gid.as_deref().and_then(|g| g.rsplit_once('-')) {
+    order_key(row.order_ms, row.gid.as_deref(), row.review_id)
+}
+
+/// [`merge_key`] from its parts.
+pub fn order_key(order_ms: i64, gid: Option<&str>, review_id: i64) -> (i64, String, u64, i64) {
+    let (device, seq) = match gid.and_then(|g| g.rsplit_once('-')) {
         Some((device, seq)) => (device.to_string(), seq.parse().unwrap_or(u64::MAX)),
         None => ("~".to_string(), u64::MAX),
     };
-    (row.order_ms, device, seq, row.review_id)
+    (order_ms, device, seq, review_id)
+}
+
+/// A row of a card's log as [`SyncTx::card_log_head`] reads it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HeadRow {
+    pub review_id: i64,
+    pub order_ms: i64,
+    pub gid: Option<String>,
+    pub quality: u8,
+    pub day: i64,
+    pub kind: ReviewKind,
+    pub scheduler: String,
 }
 
 /// Whether a kind of row takes its state from the log rather than from the scheduler.
