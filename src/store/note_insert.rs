@@ -265,8 +265,11 @@ pub(crate) struct NoteInsert<'c> {
     rows: usize,
     /// The columns it writes, in order; the others keep the table's defaults.
     columns: Vec<Column>,
-    /// JSON text of the aliases, tags and related keys of each row, reused run after run.
-    lists: Vec<Vec<u8>>,
+    /// JSON text of the aliases, tags and related keys of each row, reused run after run
+    /// (a row whose list is the row before's binds that row's text).
+    lists: Vec<String>,
+    /// The buffer JSON is written to before it goes to [`NoteInsert::lists`] as text.
+    scratch: Vec<u8>,
 }
 
 impl<'c> NoteInsert<'c> {
@@ -294,7 +297,8 @@ impl<'c> NoteInsert<'c> {
             conn,
             rows,
             columns,
-            lists: vec![Vec::new(); rows * 3],
+            lists: vec![String::new(); rows * 3],
+            scratch: Vec::new(),
         })
     }
 
@@ -334,10 +338,27 @@ impl<'c> NoteInsert<'c> {
                 (1, Column::Tags, &note.fields.tags),
                 (2, Column::Related, &note.fields.related),
             ] {
-                if self.columns.contains(&column) {
+                if !self.columns.contains(&column) {
+                    continue;
+                }
+                let previous = row.checked_sub(1).map(|before| &notes[before].fields);
+                let same = previous.is_some_and(|before| {
+                    list == match slot {
+                        0 => &before.aliases,
+                        1 => &before.tags,
+                        _ => &before.related,
+                    }
+                });
+                if same {
+                    // A file's rows often share their tags: copied rather than encoded again.
+                    let (done, rest) = self.lists.split_at_mut(row * 3 + slot);
+                    rest[0].clone_from(&done[(row - 1) * 3 + slot]);
+                } else {
+                    self.scratch.clear();
+                    super::encode_json_list(list, &mut self.scratch);
                     let buffer = &mut self.lists[row * 3 + slot];
                     buffer.clear();
-                    super::encode_json_list(list, buffer);
+                    buffer.push_str(text(&self.scratch)?);
                 }
             }
         }
@@ -363,10 +384,10 @@ impl<'c> NoteInsert<'c> {
                     Column::Term => stmt.raw_bind_parameter(p, f.term.as_str())?,
                     Column::Definition => stmt.raw_bind_parameter(p, f.definition.as_str())?,
                     Column::Example => stmt.raw_bind_parameter(p, f.example.as_str())?,
-                    Column::Aliases => stmt.raw_bind_parameter(p, text(&self.lists[row * 3])?)?,
-                    Column::Tags => stmt.raw_bind_parameter(p, text(&self.lists[row * 3 + 1])?)?,
+                    Column::Aliases => stmt.raw_bind_parameter(p, self.lists[row * 3].as_str())?,
+                    Column::Tags => stmt.raw_bind_parameter(p, self.lists[row * 3 + 1].as_str())?,
                     Column::Related => {
-                        stmt.raw_bind_parameter(p, text(&self.lists[row * 3 + 2])?)?
+                        stmt.raw_bind_parameter(p, self.lists[row * 3 + 2].as_str())?
                     }
                     Column::Source => stmt.raw_bind_parameter(p, f.source.as_str())?,
                     Column::Created => stmt.raw_bind_parameter(p, now_secs)?,
