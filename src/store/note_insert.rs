@@ -1,5 +1,7 @@
 //! The statement a large import writes its notes with: many rows per `INSERT`, only the
-//! columns its notes fill, each statement prepared once per shape and kept for the import.
+//! columns its notes fill, a value every row of a statement shares (the time, most often the
+//! deck and the tags) bound once for all of them, each statement prepared once per shape and
+//! kept for the import.
 //!
 //! Written through rusqlite's safe API: each string is bound with `raw_bind_parameter`, so
 //! SQLite copies it (`SQLITE_TRANSIENT`) before the row is built. An earlier version bound the
@@ -95,6 +97,55 @@ impl Column {
 /// The optional columns some note needs: a bit per [`Column::optional`].
 type ColumnSet = u8;
 
+/// The columns whose value every row of a statement shares, bound once for all of them: a
+/// bit per [`Column::shared`]. `created_at` and `modified_at` (the import's time) always are.
+type SharedSet = u8;
+
+impl Column {
+    /// Its bit in a [`SharedSet`] when the rows of a statement may share its value.
+    fn shared(self) -> Option<u8> {
+        match self {
+            Column::Deck => Some(1),
+            Column::Aliases => Some(2),
+            Column::Tags => Some(4),
+            Column::Related => Some(8),
+            _ => None,
+        }
+    }
+
+    /// Whether a statement of `shared` binds this column once for all its rows.
+    fn is_shared(self, shared: SharedSet) -> bool {
+        self == Column::Created || self.shared().is_some_and(|bit| shared & bit != 0)
+    }
+}
+
+/// A note's aliases (slot 0), tags (1) or related keys (2).
+fn list_of(fields: &NoteFields, slot: usize) -> &[String] {
+    match slot {
+        0 => &fields.aliases,
+        1 => &fields.tags,
+        _ => &fields.related,
+    }
+}
+
+/// The shareable values every one of `rows` has the same of.
+fn shared_by(rows: &[NoteRow]) -> SharedSet {
+    let Some(first) = rows.first() else {
+        return 0;
+    };
+    let mut set = 0;
+    if rows.iter().all(|row| row.deck_id == first.deck_id) {
+        set |= 1;
+    }
+    for (slot, bit) in [(0, 2), (1, 4), (2, 8)] {
+        let list = list_of(first.fields, slot);
+        if rows.iter().all(|row| list_of(row.fields, slot) == list) {
+            set |= bit;
+        }
+    }
+    set
+}
+
 /// The optional columns `fields` gives a value other than the table's default.
 fn needed(fields: &NoteFields) -> ColumnSet {
     let mut set = 0;
@@ -118,8 +169,8 @@ fn needed(fields: &NoteFields) -> ColumnSet {
 /// by one, each statement with the columns its notes need (prepared the first time).
 pub(crate) struct NoteWriter<'c> {
     conn: &'c Connection,
-    /// Prepared statements by (notes per run, optional columns).
-    statements: HashMap<(usize, ColumnSet), NoteInsert<'c>>,
+    /// Prepared statements by (notes per run, optional columns, shared values).
+    statements: HashMap<(usize, ColumnSet, SharedSet), NoteInsert<'c>>,
     /// Stored note type ids of the types met so far, by the type's address.
     notetypes: HashMap<*const crate::model::NoteTypeInput, i64>,
 }
@@ -152,11 +203,20 @@ impl<'c> NoteWriter<'c> {
                 shapes.push(self.shape(row.fields)?);
             }
         }
-        let insert = match self.statements.entry((rows.len(), columns)) {
+        // Only the lists the statement writes (the deck always is).
+        let written = [(4, 2), (8, 4), (16, 8)]
+            .into_iter()
+            .filter(|(column, _)| columns & column != 0)
+            .fold(1, |set, (_, bit)| set | bit);
+        let shared = shared_by(rows) & written;
+        let insert = match self.statements.entry((rows.len(), columns, shared)) {
             Entry::Occupied(found) => found.into_mut(),
-            Entry::Vacant(slot) => {
-                slot.insert(NoteInsert::prepare_with(self.conn, rows.len(), columns)?)
-            }
+            Entry::Vacant(slot) => slot.insert(NoteInsert::prepare_with(
+                self.conn,
+                rows.len(),
+                columns,
+                shared,
+            )?),
         };
         insert.run_shaped(rows, &shapes, now_secs)
     }
@@ -221,7 +281,7 @@ fn span_of(cards: u64) -> i64 {
 /// of the table from its root for every row (SQLite checks that the id is free, and its cursor
 /// forgets where the last row went), a sixth of the import; a new id is appended where the
 /// last one was.
-fn insert_sql(rows: usize, columns: &[Column]) -> String {
+fn insert_sql(rows: usize, columns: &[Column], shared: SharedSet) -> String {
     // OR ROLLBACK: a failure ends the whole import anyway, and a statement that cannot stop
     // halfway needs no statement journal.
     let names: Vec<&str> = columns.iter().map(|c| c.sql()).collect();
@@ -229,27 +289,42 @@ fn insert_sql(rows: usize, columns: &[Column]) -> String {
         "INSERT OR ROLLBACK INTO notes ({}) VALUES ",
         names.join(", ")
     );
+    // The shared values come first, in the order of the columns.
     let mut parameter = 0;
+    let shared_parameters: Vec<Option<usize>> = columns
+        .iter()
+        .map(|column| {
+            column.is_shared(shared).then(|| {
+                parameter += 1;
+                parameter
+            })
+        })
+        .collect();
     for row in 0..rows {
         sql.push_str(if row > 0 { ", (" } else { "(" });
-        for (i, column) in columns.iter().enumerate() {
-            parameter += 1;
+        for (i, (column, shared_at)) in columns.iter().zip(&shared_parameters).enumerate() {
             if i > 0 {
                 sql.push_str(", ");
             }
-            sql.push_str(&format!("?{parameter}"));
+            let at = match shared_at {
+                Some(at) => *at,
+                None => {
+                    parameter += 1;
+                    parameter
+                }
+            };
+            sql.push_str(&format!("?{at}"));
             if *column == Column::Created {
-                sql.push_str(&format!(", ?{parameter}"));
+                sql.push_str(&format!(", ?{at}"));
             }
             if *column == Column::Shape {
-                let first = parameter;
                 parameter += 3;
                 sql.push_str(&format!(
                     ", ?{}, ?{}, ?{}, ?{}",
-                    first + 1,
-                    first + 2,
-                    first + 3,
-                    first + 2
+                    at + 1,
+                    at + 2,
+                    at + 3,
+                    at + 2
                 ));
             }
         }
@@ -265,28 +340,35 @@ pub(crate) struct NoteInsert<'c> {
     rows: usize,
     /// The columns it writes, in order; the others keep the table's defaults.
     columns: Vec<Column>,
-    /// JSON text of the aliases, tags and related keys of each row, reused run after run.
-    lists: Vec<Vec<u8>>,
+    /// The values bound once for every row.
+    shared: SharedSet,
+    /// JSON text of the aliases, tags and related keys of each row, reused run after run
+    /// (a row whose list is the row before's binds that row's text).
+    lists: Vec<String>,
+    /// The buffer JSON is written to before it goes to [`NoteInsert::lists`] as text.
+    scratch: Vec<u8>,
 }
 
 impl<'c> NoteInsert<'c> {
     /// An insert of `rows` notes into every column.
     #[cfg(test)]
     pub fn prepare(conn: &'c Connection, rows: usize) -> Result<NoteInsert<'c>> {
-        NoteInsert::prepare_with(conn, rows, ColumnSet::MAX)
+        NoteInsert::prepare_with(conn, rows, ColumnSet::MAX, 0)
     }
 
-    /// An insert of `rows` notes, of the optional columns in `optional` and the others.
+    /// An insert of `rows` notes, of the optional columns in `optional` and the others, that
+    /// binds the values in `shared` (and the time) once for all its rows.
     fn prepare_with(
         conn: &'c Connection,
         rows: usize,
         optional: ColumnSet,
+        shared: SharedSet,
     ) -> Result<NoteInsert<'c>> {
         let columns: Vec<Column> = Column::ALL
             .into_iter()
             .filter(|c| c.optional().is_none_or(|bit| optional & bit != 0))
             .collect();
-        let sql = insert_sql(rows, &columns);
+        let sql = insert_sql(rows, &columns, shared);
         // Persistent: the statement is run for the whole import.
         let stmt = conn.prepare_with_flags(&sql, PrepFlags::SQLITE_PREPARE_PERSISTENT)?;
         Ok(NoteInsert {
@@ -294,7 +376,9 @@ impl<'c> NoteInsert<'c> {
             conn,
             rows,
             columns,
-            lists: vec![Vec::new(); rows * 3],
+            shared,
+            lists: vec![String::new(); rows * 3],
+            scratch: Vec::new(),
         })
     }
 
@@ -328,16 +412,31 @@ impl<'c> NoteInsert<'c> {
                 "the ids of the notes to insert do not follow one another",
             ));
         }
+        if shared_by(notes) & self.shared != self.shared {
+            return Err(Error::failed(
+                "the notes given to an insert do not share the values it binds once",
+            ));
+        }
         for (row, note) in notes.iter().enumerate() {
-            for (slot, column, list) in [
-                (0, Column::Aliases, &note.fields.aliases),
-                (1, Column::Tags, &note.fields.tags),
-                (2, Column::Related, &note.fields.related),
+            for (slot, column) in [
+                (0, Column::Aliases),
+                (1, Column::Tags),
+                (2, Column::Related),
             ] {
-                if self.columns.contains(&column) {
+                if !self.columns.contains(&column) || (row > 0 && column.is_shared(self.shared)) {
+                    continue;
+                }
+                let list = list_of(note.fields, slot);
+                if row > 0 && list == list_of(notes[row - 1].fields, slot) {
+                    // Rows often share their tags: copied rather than encoded again.
+                    let (done, rest) = self.lists.split_at_mut(row * 3 + slot);
+                    rest[0].clone_from(&done[(row - 1) * 3 + slot]);
+                } else {
+                    self.scratch.clear();
+                    super::encode_json_list(list, &mut self.scratch);
                     let buffer = &mut self.lists[row * 3 + slot];
                     buffer.clear();
-                    super::encode_json_list(list, buffer);
+                    buffer.push_str(text(&self.scratch)?);
                 }
             }
         }
@@ -351,9 +450,31 @@ impl<'c> NoteInsert<'c> {
     fn bind_and_step(&mut self, notes: &[NoteRow], shapes: &[Shape], now_secs: i64) -> Result<()> {
         let stmt = &mut self.stmt;
         let mut parameter = 0;
+        // The shared values first, in the order of the columns (see `insert_sql`), from the
+        // first row (the others have the same).
+        if let Some(first) = notes.first() {
+            for column in self.columns.iter().filter(|c| c.is_shared(self.shared)) {
+                parameter += 1;
+                match column {
+                    Column::Deck => stmt.raw_bind_parameter(parameter, first.deck_id)?,
+                    Column::Aliases => {
+                        stmt.raw_bind_parameter(parameter, self.lists[0].as_str())?
+                    }
+                    Column::Tags => stmt.raw_bind_parameter(parameter, self.lists[1].as_str())?,
+                    Column::Related => {
+                        stmt.raw_bind_parameter(parameter, self.lists[2].as_str())?
+                    }
+                    Column::Created => stmt.raw_bind_parameter(parameter, now_secs)?,
+                    _ => return Err(Error::failed("a note's own value was bound as shared")),
+                }
+            }
+        }
         for (row, note) in notes.iter().enumerate() {
             let f = note.fields;
             for column in &self.columns {
+                if column.is_shared(self.shared) {
+                    continue;
+                }
                 parameter += 1;
                 let p = parameter;
                 match column {
@@ -363,10 +484,10 @@ impl<'c> NoteInsert<'c> {
                     Column::Term => stmt.raw_bind_parameter(p, f.term.as_str())?,
                     Column::Definition => stmt.raw_bind_parameter(p, f.definition.as_str())?,
                     Column::Example => stmt.raw_bind_parameter(p, f.example.as_str())?,
-                    Column::Aliases => stmt.raw_bind_parameter(p, text(&self.lists[row * 3])?)?,
-                    Column::Tags => stmt.raw_bind_parameter(p, text(&self.lists[row * 3 + 1])?)?,
+                    Column::Aliases => stmt.raw_bind_parameter(p, self.lists[row * 3].as_str())?,
+                    Column::Tags => stmt.raw_bind_parameter(p, self.lists[row * 3 + 1].as_str())?,
                     Column::Related => {
-                        stmt.raw_bind_parameter(p, text(&self.lists[row * 3 + 2])?)?
+                        stmt.raw_bind_parameter(p, self.lists[row * 3 + 2].as_str())?
                     }
                     Column::Source => stmt.raw_bind_parameter(p, f.source.as_str())?,
                     Column::Created => stmt.raw_bind_parameter(p, now_secs)?,
@@ -405,272 +526,4 @@ fn text(json: &[u8]) -> Result<&str> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::store::Collection;
-
-    fn fields(n: usize) -> NoteFields {
-        NoteFields {
-            key: format!("key-{n}"),
-            guid: n.is_multiple_of(2).then(|| format!("g{n}")),
-            term: format!("naïve term {n} \"quoted\""),
-            definition: format!("definition {n}\nsecond line, with a comma"),
-            example: if n == 1 {
-                "an example".into()
-            } else {
-                String::new()
-            },
-            aliases: vec![format!("alias {n}"), "a\"b\\c".into()],
-            tags: if n == 2 { vec![] } else { vec!["t1".into()] },
-            related: vec![],
-            rich: None,
-            forward_only: false,
-            cards_from_file: false,
-            source: "src".into(),
-        }
-    }
-
-    #[test]
-    fn every_field_arrives_as_given_and_nothing_stays_bound() {
-        let collection = Collection::open_in_memory().unwrap();
-        let conn = collection.conn();
-        conn.execute(
-            "INSERT INTO decks (id, name, created_at) VALUES (7, 'D', 0)",
-            [],
-        )
-        .unwrap();
-        conn.execute(
-            "INSERT INTO notes (id, deck_id, key, term, definition, created_at, modified_at)
-             VALUES (99, 7, 'before', 't', 'd', 0, 0)",
-            [],
-        )
-        .unwrap();
-        let notes: Vec<NoteFields> = (0..3).map(fields).collect();
-        let mut insert = NoteInsert::prepare(conn, 3).unwrap();
-        let rows: Vec<NoteRow> = notes
-            .iter()
-            .enumerate()
-            .map(|(i, f)| NoteRow {
-                id: 100 + i as i64,
-                deck_id: 7,
-                fields: f,
-            })
-            .collect();
-        insert.run(&rows, 1234).unwrap();
-        // The wrong number of rows is refused rather than half bound.
-        assert!(insert.run(&rows[..2], 1234).is_err());
-        // The expanded text shows each parameter's value.
-        let expanded = insert.stmt.expanded_sql().unwrap();
-        assert!(
-            !expanded.contains("key-"),
-            "a string stayed bound: {expanded}"
-        );
-        // 17 places a row: 12 columns, the dates twice, the shape's four values with `cards` twice.
-        assert_eq!(expanded.matches("NULL").count(), 3 * 17, "{expanded}");
-        drop(insert);
-        for (i, expected) in notes.iter().enumerate() {
-            let id = 100 + i as i64;
-            let stored = collection.note(id).unwrap();
-            assert_eq!(&stored.fields, expected, "note {id}");
-            assert_eq!(stored.deck_id, 7);
-            let (created, modified, fresh): (i64, i64, i64) = conn
-                .query_row(
-                    "SELECT created_at, modified_at, fresh FROM notes WHERE id = ?1",
-                    [id],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-                )
-                .unwrap();
-            assert_eq!((created, modified, fresh), (1234, 1234, 3));
-        }
-    }
-
-    #[test]
-    fn notes_leaving_optional_columns_empty_are_stored_exactly() {
-        // Chunks where no note, one note or every note fills the optional columns, each
-        // column on its own, and a remainder written one by one: every note reads back as
-        // given, defaults included.
-        let collection = Collection::open_in_memory().unwrap();
-        let conn = collection.conn();
-        conn.execute(
-            "INSERT INTO decks (id, name, created_at) VALUES (1, 'D', 0)",
-            [],
-        )
-        .unwrap();
-        let plain = |n: usize| NoteFields {
-            key: format!("k{n}"),
-            term: format!("t{n}"),
-            definition: format!("d{n}"),
-            ..NoteFields::default()
-        };
-        let mut notes: Vec<NoteFields> = Vec::new();
-        for n in 0..32 {
-            notes.push(plain(n));
-        }
-        for n in 32..64 {
-            notes.push(if n == 40 { fields(n) } else { plain(n) });
-        }
-        for n in 64..96 {
-            notes.push(fields(n));
-        }
-        for (i, n) in (96..102).enumerate() {
-            let mut note = plain(n);
-            match i {
-                0 => note.guid = Some(format!("g{n}")),
-                1 => note.example = "e".into(),
-                2 => note.aliases = vec!["a".into()],
-                3 => note.tags = vec!["t".into()],
-                4 => note.related = vec!["r".into()],
-                _ => note.source = "s".into(),
-            }
-            notes.push(note);
-        }
-        for n in 102..135 {
-            notes.push(if n % 5 == 0 { fields(n) } else { plain(n) });
-        }
-        let rows: Vec<NoteRow> = notes
-            .iter()
-            .enumerate()
-            .map(|(i, fields)| NoteRow {
-                id: 1 + i as i64,
-                deck_id: 1,
-                fields,
-            })
-            .collect();
-        let mut writer = NoteWriter::prepare(conn).unwrap();
-        writer.insert(&rows, 77).unwrap();
-        // Several statements were needed, one per set of columns and size.
-        assert!(writer.statements.len() >= 4, "{}", writer.statements.len());
-        drop(writer);
-        for (i, expected) in notes.iter().enumerate() {
-            let stored = collection.note(1 + i as i64).unwrap();
-            assert_eq!(&stored.fields, expected, "note {}", i + 1);
-        }
-        let defaults: i64 = conn
-            .query_row(
-                "SELECT count(*) FROM notes WHERE guid IS NULL AND example = '' AND aliases = '[]'
-                 AND tags = '[]' AND related = '[]' AND source = '' AND created_at = 77
-                 AND modified_at = 77 AND fresh = 3",
-                [],
-                |r| r.get(0),
-            )
-            .unwrap();
-        let plain_count = notes.iter().filter(|n| needed(n) == 0).count();
-        assert_eq!(defaults, plain_count as i64);
-    }
-
-    #[test]
-    fn every_column_is_stored_as_text_or_integer_never_a_blob() {
-        // The JSON lists are built as bytes; bound as bytes they would be stored as blobs,
-        // which read back as an error. Every column of every note has SQLite's type for it.
-        let collection = Collection::open_in_memory().unwrap();
-        let conn = collection.conn();
-        conn.execute(
-            "INSERT INTO decks (id, name, created_at) VALUES (1, 'D', 0)",
-            [],
-        )
-        .unwrap();
-        let notes: Vec<NoteFields> = (0..4).map(fields).collect();
-        let rows: Vec<NoteRow> = notes
-            .iter()
-            .enumerate()
-            .map(|(i, fields)| NoteRow {
-                id: 1 + i as i64,
-                deck_id: 1,
-                fields,
-            })
-            .collect();
-        NoteInsert::prepare(conn, 4).unwrap().run(&rows, 5).unwrap();
-        let types: Vec<String> = conn
-            .prepare(
-                "SELECT DISTINCT typeof(deck_id) || typeof(key) || typeof(term)
-                 || typeof(definition) || typeof(example) || typeof(aliases) || typeof(tags)
-                 || typeof(related) || typeof(source) || typeof(created_at)
-                 || typeof(modified_at) || (typeof(guid) IN ('text', 'null'))
-                 FROM notes",
-            )
-            .unwrap()
-            .query_map([], |r| r.get(0))
-            .unwrap()
-            .collect::<rusqlite::Result<_>>()
-            .unwrap();
-        assert_eq!(
-            types,
-            ["integer".to_string() + &"text".repeat(8) + "integerinteger1"],
-            "{types:?}"
-        );
-    }
-
-    #[test]
-    fn ids_that_are_not_the_next_ones_are_refused() {
-        let collection = Collection::open_in_memory().unwrap();
-        let conn = collection.conn();
-        conn.execute(
-            "INSERT INTO decks (id, name, created_at) VALUES (1, 'D', 0)",
-            [],
-        )
-        .unwrap();
-        let notes: Vec<NoteFields> = (0..6).map(fields).collect();
-        let mut insert = NoteInsert::prepare(conn, 2).unwrap();
-        let rows = |first: i64, second: i64| {
-            // Other keys for each try: a refused run may have written its rows (the caller's
-            // transaction rolls them back).
-            [first, second]
-                .into_iter()
-                .zip(&notes[first as usize - 1..])
-                .map(|(id, fields)| NoteRow {
-                    id,
-                    deck_id: 1,
-                    fields,
-                })
-                .collect::<Vec<_>>()
-        };
-        // Not one after the other: refused before anything is written.
-        let err = insert.run(&rows(1, 3), 0).unwrap_err().to_string();
-        assert!(err.contains("do not follow one another"), "{err}");
-        let count = |conn: &rusqlite::Connection| -> i64 {
-            conn.query_row("SELECT count(*) FROM notes", [], |r| r.get(0))
-                .unwrap()
-        };
-        assert_eq!(count(conn), 0);
-        // Not after the largest id (the table is empty, so SQLite gives 1 and 2).
-        let err = insert.run(&rows(5, 6), 0).unwrap_err().to_string();
-        assert!(err.contains("note 6 was stored under id 2"), "{err}");
-        // The planned ones.
-        insert.run(&rows(3, 4), 0).unwrap();
-        let ids: Vec<i64> = conn
-            .prepare("SELECT id FROM notes ORDER BY id")
-            .unwrap()
-            .query_map([], |r| r.get(0))
-            .unwrap()
-            .collect::<rusqlite::Result<_>>()
-            .unwrap();
-        assert_eq!(ids, [1, 2, 3, 4]);
-    }
-
-    #[test]
-    fn a_constraint_failure_is_an_error_with_sqlite_message() {
-        let collection = Collection::open_in_memory().unwrap();
-        let conn = collection.conn();
-        conn.execute(
-            "INSERT INTO decks (id, name, created_at) VALUES (1, 'D', 0)",
-            [],
-        )
-        .unwrap();
-        let note = fields(0);
-        let mut insert = NoteInsert::prepare(conn, 2).unwrap();
-        let rows = [
-            NoteRow {
-                id: 1,
-                deck_id: 1,
-                fields: &note,
-            },
-            NoteRow {
-                id: 2,
-                deck_id: 1,
-                fields: &note,
-            },
-        ];
-        let err = insert.run(&rows, 0).unwrap_err().to_string();
-        assert!(err.contains("UNIQUE constraint failed"), "{err}");
-    }
-}
+mod tests;
