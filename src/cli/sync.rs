@@ -3,14 +3,14 @@
 //! `jargon sync --status`: the device, the folder, when each other device was last seen,
 //! what is waiting, and the content's fingerprint to compare across machines.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
 use super::Context;
 use super::args::TextOrJson;
 use crate::error::{Error, Result};
 use crate::merge::Report;
-use crate::repl::render::plural;
+use crate::repl::render::{plural, terminal_width, wrap};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -111,11 +111,10 @@ fn print_report(report: &Report, out: &mut dyn Write) -> Result<()> {
             report.waiting_bytes
         ));
     }
+    print_lines(&lines, out)?;
+    // Whole, not wrapped: each names a file to look at, with its line and column.
     for problem in &report.problems {
-        lines.push(format!("Skipped: {problem}"));
-    }
-    for line in lines {
-        writeln!(out, "{line}").map_err(Error::Output)?;
+        writeln!(out, "Skipped: {problem}").map_err(Error::Output)?;
     }
     Ok(())
 }
@@ -193,8 +192,16 @@ fn status(context: &Context, format: TextOrJson, out: &mut dyn Write) -> Result<
         cards,
         answers
     ));
+    print_lines(&lines, out)
+}
+
+/// Lines for a person, wrapped at word boundaries to the terminal's width.
+fn print_lines(lines: &[String], out: &mut dyn Write) -> Result<()> {
+    let width = terminal_width(std::io::stdout().is_terminal());
     for line in lines {
-        writeln!(out, "{line}").map_err(Error::Output)?;
+        for part in wrap(line, width, "", "  ") {
+            writeln!(out, "{part}").map_err(Error::Output)?;
+        }
     }
     Ok(())
 }
