@@ -14,6 +14,10 @@ use jargon::sync::event::{Answer, AnswerKind, Body, CardRef, Event, NoteAdd, ans
 use jargon::sync::segment::{Thresholds, Writer};
 use serde_json::{Map, Value, json};
 
+// The allocator of the `jargon` binary, so the figures are the binary's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const BASE_MS: i64 = 1_764_000_000_000;
 const BASE_DAY: i64 = 20_400;
 

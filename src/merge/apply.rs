@@ -8,6 +8,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
+use super::replay::{self, NewAnswer, Parsed, SettingsTable};
 use super::{Report, TRAVELLING_SETTINGS, stamp_of, state_json};
 use crate::error::Result;
 use crate::records::sync::{
@@ -17,6 +18,8 @@ use crate::scheduler::CardState;
 use crate::scheduler::replay::ReviewKind;
 use crate::store::Collection;
 use crate::store::sync::SyncTx;
+use crate::store::sync::counts::CountsHold;
+use crate::store::sync::log::order_key;
 use crate::sync::device::{self, DeviceId};
 use crate::sync::event::{AnswerKind, Body, Event};
 use crate::sync::segment::{self, Cursor};
@@ -24,16 +27,55 @@ use crate::sync::segment::{self, Cursor};
 /// How much of a device's segments one read takes before its events are applied.
 const READ_BUDGET_BYTES: u64 = 32 << 20;
 
+/// How many new answers wait in memory before they are written (about 150 bytes each).
+const PENDING_ANSWERS: usize = 200_000;
+
 struct Merge<'a, 't> {
     tx: &'a SyncTx<'t>,
     now_ms: i64,
-    /// Settings bodies already looked up (their row and what they say): most answers share
-    /// a few.
-    settings_ids: HashMap<String, (i64, crate::scheduler::Settings)>,
+    /// Settings bodies already looked up (an index into `settings`): most answers share a
+    /// few.
+    settings_ids: HashMap<String, usize>,
+    settings: SettingsTable,
+    /// New answers not yet written, by card: at the end (or when there are many) each
+    /// card's are written once, with their states worked out (see [`replay::place`]).
+    pending: HashMap<i64, Vec<NewAnswer>>,
+    pending_gids: HashSet<String>,
+    parsed: Parsed,
+    /// Cards to replay at the end (their rows were written with placeholders).
     touched: BTreeSet<i64>,
+    /// The per-day counts' insert trigger, held back while answers are written.
+    counts: Option<CountsHold>,
+    /// Live notes by global id with the cards found to exist (a bit per ordinal), so the
+    /// answers to one note look it up once. Forgotten on every event about the note.
+    live_cards: HashMap<String, (i64, u64)>,
     /// Cards whose seed changed: replayed from a new card.
     reseeded: BTreeSet<i64>,
     report: &'a mut Report,
+}
+
+/// About how many events wait in the folder for this collection: the bytes beyond each
+/// device's cursor, at about 150 bytes an event. A merge of many runs as a large write
+/// ([`Collection::as_large_write`]).
+pub fn waiting_events(collection: &Collection, dir: &Path, me: &DeviceId) -> Result<usize> {
+    let (devices, _) = device::list_devices(dir)?;
+    let cursors: HashMap<String, String> = collection
+        .sync_peers()?
+        .into_iter()
+        .map(|p| (p.device, p.cursor))
+        .collect();
+    let mut bytes = 0u64;
+    for seen in devices {
+        if seen.device == *me {
+            continue;
+        }
+        let cursor: Cursor = cursors
+            .get(seen.device.as_str())
+            .and_then(|text| serde_json::from_str(text).ok())
+            .unwrap_or_default();
+        bytes += segment::unread_bytes(dir, &seen.device, &cursor);
+    }
+    Ok(usize::try_from(bytes / 150).unwrap_or(usize::MAX))
 }
 
 pub fn merge(
@@ -64,7 +106,13 @@ pub fn merge(
         tx: &tx,
         now_ms,
         settings_ids: HashMap::new(),
+        settings: SettingsTable::new(),
+        pending: HashMap::new(),
+        pending_gids: HashSet::new(),
+        parsed: Parsed::new(),
         touched: BTreeSet::new(),
+        counts: tx.hold_counts()?,
+        live_cards: HashMap::new(),
         reseeded: BTreeSet::new(),
         report,
     };
@@ -110,11 +158,20 @@ pub fn merge(
             .map_err(|e| crate::error::Error::failed(format!("a cursor cannot be kept: {e}")))?;
         tx.save_peer(&peer)?;
     }
-    let touched = std::mem::take(&mut merge.touched);
     merge
         .report
         .timings
         .push(("read and apply events", started.elapsed()));
+    let started = std::time::Instant::now();
+    merge.write_pending()?;
+    if let Some(hold) = merge.counts.take() {
+        tx.release_counts(hold)?;
+    }
+    merge
+        .report
+        .timings
+        .push(("write new answers", started.elapsed()));
+    let touched = std::mem::take(&mut merge.touched);
     let started = std::time::Instant::now();
     let reseeded = std::mem::take(&mut merge.reseeded);
     merge.report.cards_replayed =
@@ -138,6 +195,14 @@ pub fn merge(
 impl Merge<'_, '_> {
     fn apply(&mut self, event: &Event) -> Result<()> {
         let stamp = stamp_of(event);
+        match &event.body {
+            Body::NoteAdd(crate::sync::event::NoteAdd { note, .. })
+            | Body::NoteEdit(crate::sync::event::NoteEdit { note, .. })
+            | Body::NoteDelete(crate::sync::event::NoteDelete { note }) => {
+                self.live_cards.remove(note);
+            }
+            _ => {}
+        }
         match &event.body {
             Body::NoteAdd(add) => {
                 self.note_add(add, &stamp)?;
@@ -165,52 +230,38 @@ impl Merge<'_, '_> {
             }
             Body::NoteDelete(delete) => self.note_delete(&delete.note, &stamp)?,
             Body::Answer(answer) => {
-                if self.tx.has_answer(&answer.id)? {
+                if self.pending_gids.contains(&answer.id) || self.tx.has_answer(&answer.id)? {
                     self.report.answers_known += 1;
                     return Ok(());
                 }
-                let Some((note_id, _deleted)) = self.tx.note_state(&answer.card.note)? else {
-                    return self.park(event, &answer.card.note);
-                };
-                let Some(note_id) = note_id else {
-                    // The note was deleted: the answer is kept with it, not lost.
-                    let line = event.to_line().unwrap_or_default();
-                    self.tx.keep_deleted_answer(
-                        &answer.id,
-                        &answer.card.note,
-                        &String::from_utf8_lossy(&line),
-                    )?;
-                    self.report.answers_added += 1;
+                let Some(note_id) = self.live_card(event, &answer.card)? else {
                     return Ok(());
                 };
-                if !self.tx.has_card(note_id, answer.card.ord)? {
-                    return self.park(event, &answer.card.note);
-                }
                 let card_id = crate::model::card_id(note_id, answer.card.ord);
                 let body = answer
                     .settings
                     .get("body")
                     .and_then(Value::as_str)
-                    .unwrap_or_default()
-                    .to_string();
+                    .unwrap_or_default();
                 let carried = answer
                     .settings
                     .get("after")
                     .and_then(state_json::from_json)
                     .unwrap_or_else(CardState::new_card);
-                let (settings_id, settings) = match self.settings_ids.get(&body) {
+                let settings = match self.settings_ids.get(body) {
                     Some(&known) => known,
                     None => {
-                        let id = self.tx.settings_id(&body)?;
-                        let settings =
-                            crate::scheduler::Settings::from_body(&body).unwrap_or_default();
-                        self.settings_ids.insert(body.clone(), (id, settings));
-                        (id, settings)
+                        let id = self.tx.settings_id(body)?;
+                        self.settings
+                            .push((id, crate::scheduler::Settings::from_body(body)));
+                        self.settings_ids
+                            .insert(body.to_string(), self.settings.len() - 1);
+                        self.settings.len() - 1
                     }
                 };
-                self.tx.insert_merged_answer(
-                    card_id,
-                    &MergedAnswer {
+                self.pending_gids.insert(answer.id.clone());
+                self.pending.entry(card_id).or_default().push(NewAnswer {
+                    answer: MergedAnswer {
                         gid: answer.id.clone(),
                         order_ms: stamp.order_ms,
                         reviewed_at_ms: answer.reviewed_at_ms,
@@ -219,14 +270,14 @@ impl Merge<'_, '_> {
                         duration_ms: i64::try_from(answer.duration_ms).unwrap_or(i64::MAX),
                         kind: review_kind(answer.kind),
                         scheduler: answer.scheduler.clone(),
-                        settings_body: body,
                         carried,
                     },
-                    settings_id,
-                    &settings,
-                )?;
-                self.touched.insert(card_id);
+                    settings,
+                });
                 self.report.answers_added += 1;
+                if self.pending_gids.len() >= PENDING_ANSWERS {
+                    self.write_pending()?;
+                }
             }
             Body::Suspend(c) | Body::Unsuspend(c) => {
                 let suspended = matches!(event.body, Body::Suspend(_));
@@ -253,6 +304,129 @@ impl Merge<'_, '_> {
             Body::Unknown { .. } => {}
         }
         Ok(())
+    }
+
+    /// The note of an answer's card when the card is live here. Otherwise the answer is
+    /// kept with its deleted note, or parked until its note or card arrives, and None.
+    fn live_card(
+        &mut self,
+        event: &Event,
+        card: &crate::sync::event::CardRef,
+    ) -> Result<Option<i64>> {
+        let bit = 1u64.checked_shl(card.ord).unwrap_or(0);
+        if let Some(&(note_id, cards)) = self.live_cards.get(&card.note)
+            && cards & bit != 0
+        {
+            return Ok(Some(note_id));
+        }
+        let Some((note_id, _deleted)) = self.tx.note_state(&card.note)? else {
+            self.park(event, &card.note)?;
+            return Ok(None);
+        };
+        let Some(note_id) = note_id else {
+            // The note was deleted: the answer is kept with it, not lost.
+            if let Body::Answer(answer) = &event.body {
+                let line = event.to_line().unwrap_or_default();
+                self.tx.keep_deleted_answer(
+                    &answer.id,
+                    &card.note,
+                    &String::from_utf8_lossy(&line),
+                )?;
+                self.report.answers_added += 1;
+            }
+            return Ok(None);
+        };
+        if !self.tx.has_card(note_id, card.ord)? {
+            self.park(event, &card.note)?;
+            return Ok(None);
+        }
+        let entry = self
+            .live_cards
+            .entry(card.note.clone())
+            .or_insert((note_id, 0));
+        entry.1 |= bit;
+        Ok(Some(note_id))
+    }
+
+    /// Writes every pending answer into its card's log: with its replayed states where the
+    /// card's log allows it, otherwise with placeholders, the card marked for replay.
+    fn write_pending(&mut self) -> Result<()> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        let seeds = self.tx.seeds()?;
+        let mut cards: Vec<(i64, Vec<NewAnswer>)> = self.pending.drain().collect();
+        cards.sort_unstable_by_key(|(card_id, _)| *card_id);
+        for (card_id, mut new) in cards {
+            new.sort_by_cached_key(|row| {
+                order_key(row.answer.order_ms, Some(&row.answer.gid), i64::MAX)
+            });
+            let note = crate::model::note_of_card(card_id);
+            let fuzz_id = match seeds.get(&note) {
+                Some(&seed) => crate::model::card_id(seed, crate::model::ord_of_card(card_id)),
+                None => card_id,
+            };
+            if self.touched.contains(&card_id) {
+                self.tx.materialize(card_id)?;
+                for row in &new {
+                    self.insert_placeholder(card_id, row)?;
+                }
+            } else if !replay::place(
+                self.tx,
+                card_id,
+                fuzz_id,
+                &new,
+                &self.settings,
+                &mut self.parsed,
+            )? {
+                self.touched.insert(card_id);
+            }
+        }
+        self.pending_gids.clear();
+        Ok(())
+    }
+
+    /// Writes the pending answers of a note's cards with placeholders, the cards marked for
+    /// replay: before the note is deleted (which keeps its rows) or reseeded.
+    fn write_pending_of(&mut self, note_id: i64) -> Result<()> {
+        let first = note_id * crate::model::CARDS_PER_NOTE;
+        let last = first + crate::model::CARDS_PER_NOTE;
+        let mut cards: Vec<i64> = self
+            .pending
+            .keys()
+            .copied()
+            .filter(|&c| c >= first && c < last)
+            .collect();
+        cards.sort_unstable();
+        for card_id in cards {
+            let Some(mut new) = self.pending.remove(&card_id) else {
+                continue;
+            };
+            new.sort_by_cached_key(|row| {
+                order_key(row.answer.order_ms, Some(&row.answer.gid), i64::MAX)
+            });
+            self.tx.materialize(card_id)?;
+            for row in &new {
+                self.insert_placeholder(card_id, row)?;
+            }
+            self.touched.insert(card_id);
+        }
+        Ok(())
+    }
+
+    fn insert_placeholder(&self, card_id: i64, row: &NewAnswer) -> Result<()> {
+        let (settings_id, settings) = self
+            .settings
+            .get(row.settings)
+            .copied()
+            .ok_or_else(|| crate::error::Error::failed("a merged answer lost its settings"))?;
+        self.tx.insert_merged_answer(
+            card_id,
+            &row.answer,
+            settings_id,
+            &settings.unwrap_or_default(),
+            None,
+        )
     }
 
     fn park(&mut self, event: &Event, note: &str) -> Result<()> {
@@ -297,6 +471,7 @@ impl Merge<'_, '_> {
                         shadow.seed = add.seed;
                         if let Some(note_id) = shadow.note_id {
                             self.tx.set_note_seed(note_id, add.seed)?;
+                            self.write_pending_of(note_id)?;
                             self.touch_note(note_id)?;
                         }
                     }
@@ -412,7 +587,16 @@ impl Merge<'_, '_> {
             },
         };
         if let Some(note_id) = shadow.note_id.take() {
+            self.write_pending_of(note_id)?;
+            // The rows go with counted columns: count what was written first, and go on
+            // from the ids the deletion leaves.
+            if let Some(hold) = &mut self.counts {
+                self.tx.settle_counts(hold)?;
+            }
             self.tx.delete_notes(&[(note_id, gid.to_string())])?;
+            if let Some(hold) = &mut self.counts {
+                self.tx.settle_counts(hold)?;
+            }
             let first = note_id * crate::model::CARDS_PER_NOTE;
             let last = first + crate::model::CARDS_PER_NOTE;
             self.touched.retain(|&c| c < first || c >= last);

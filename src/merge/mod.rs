@@ -9,6 +9,8 @@ pub mod apply;
 pub mod publish;
 pub mod replay;
 pub mod state_json;
+#[cfg(test)]
+mod tests;
 
 use std::path::{Path, PathBuf};
 
@@ -171,7 +173,10 @@ pub fn sync(
     lap(&mut report, "find and queue changes");
     report.published += flush_outbox(collection, &mut writer)?;
     lap(&mut report, "write our events");
-    apply::merge(collection, &dir, &device, now_ms, &mut report)?;
+    let waiting = apply::waiting_events(collection, &dir, &device)?;
+    collection.as_large_write(waiting, |collection| {
+        apply::merge(collection, &dir, &device, now_ms, &mut report)
+    })?;
     Ok(report)
 }
 

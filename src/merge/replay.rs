@@ -1,23 +1,27 @@
 //! The replay after a merge: each card that gained answers is its merged log worked out again
 //! in the merge's order, through the scheduler and settings each answer was made with, its
-//! fuzz drawn from the note's seed (the same on every device). Rows whose states changed are
-//! rewritten, and the card takes the last one.
+//! fuzz drawn from the note's seed (the same on every device).
 //!
-//! Most merges only add answers later than every answer a card had: such a card goes on
-//! from its last row's state, and only the grades and days of its earlier answers are read.
-//! A card whose new answers sort among its old ones, whose seed changed, or whose scheduler
-//! changes along the way is replayed whole from a new card.
+//! Most merges only add answers later than every answer a card had. Such answers are
+//! written once, with their states ([`place`]): worked out from a new card, or from the last
+//! row's state, reading of the earlier answers only what the scheduler needs (FSRS folds them
+//! all for a card with no memory state and otherwise reads the last one's day; SM-2 and
+//! Anki's rules need none). A card whose new answers sort among its old ones, whose seed
+//! changed, or whose scheduler changes along the way gets its rows with placeholders, and is
+//! then replayed whole from a new card ([`replay_cards`]): rows whose states changed are
+//! rewritten, and the card takes the last one.
 
 use std::collections::{BTreeSet, HashMap};
 
 use crate::error::Result;
-use crate::records::sync::LogRow;
+use crate::records::sync::{LogRow, MergedAnswer};
 use crate::scheduler::replay::{LoggedAnswer, Rederived, ReviewKind, rederive, rederive_from};
 use crate::scheduler::{CardState, Quality, SchedulerKind, Settings};
 use crate::store::sync::SyncTx;
+use crate::store::sync::log::{merge_key, order_key};
 
 /// Settings bodies read once: most answers share a few.
-type Parsed = HashMap<String, Option<Settings>>;
+pub type Parsed = HashMap<String, Option<Settings>>;
 
 /// Replays `cards`, whose new rows have ids from `first_new_id` on; those in `whole` (their
 /// seed changed) are replayed from a new card. Returns how many were replayed. A card with
@@ -53,6 +57,157 @@ pub fn replay_cards(
     Ok(replayed)
 }
 
+/// An answer read from another device, not yet in the log.
+#[derive(Debug, Clone)]
+pub struct NewAnswer {
+    pub answer: MergedAnswer,
+    /// Its settings: an index into the merge's [`SettingsTable`].
+    pub settings: usize,
+}
+
+/// The settings bodies a merge met: each one's `scheduler_settings` row and what this build
+/// reads in it (None: a newer jargon's settings, which cannot be replayed here).
+pub type SettingsTable = Vec<(i64, Option<Settings>)>;
+
+/// Writes a card's new answers (in the merge's order) into its log, each row once with the
+/// states the replay gives it, when that can be worked out here: the card has no answers
+/// yet, or all of them sort before the new ones under one scheduler (then the new rows go on
+/// from the last one's state, as [`go_on`] does). Otherwise the rows go in with
+/// placeholders and the function returns false: the caller replays the card whole.
+pub fn place(
+    tx: &SyncTx<'_>,
+    card_id: i64,
+    fuzz_id: i64,
+    new: &[NewAnswer],
+    table: &SettingsTable,
+    parsed: &mut Parsed,
+) -> Result<bool> {
+    tx.materialize(card_id)?;
+    let states = match worked_out(tx, card_id, fuzz_id, new, table, parsed)? {
+        Some(states) if states.len() == new.len() => Some(states),
+        _ => None,
+    };
+    for (index, row) in new.iter().enumerate() {
+        let (settings_id, settings) = table.get(row.settings).copied().unwrap_or_default();
+        let state = states.as_ref().map(|s| &s[index]);
+        let settings = settings.unwrap_or_default();
+        tx.insert_merged_answer(card_id, &row.answer, settings_id, &settings, state)?;
+    }
+    match states.as_ref().and_then(|s| s.last()) {
+        Some(last) => {
+            tx.set_card_state(card_id, &last.after)?;
+            Ok(true)
+        }
+        None => Ok(false),
+    }
+}
+
+/// The states of a card's new answers, or None when they cannot be worked out without the
+/// whole log.
+fn worked_out(
+    tx: &SyncTx<'_>,
+    card_id: i64,
+    fuzz_id: i64,
+    new: &[NewAnswer],
+    table: &SettingsTable,
+    parsed: &mut Parsed,
+) -> Result<Option<Vec<Rederived>>> {
+    let mut entries: Vec<LoggedAnswer> = Vec::with_capacity(new.len() + 1);
+    let Some(last) = tx.last_row(card_id)? else {
+        for row in new {
+            let Some(entry) = new_entry(row, table) else {
+                return Ok(None);
+            };
+            entries.push(entry);
+        }
+        return Ok(rederive(fuzz_id, &entries).ok());
+    };
+    let Some(first_new) = new.first() else {
+        return Ok(None);
+    };
+    let after_last = merge_key(&last)
+        < order_key(
+            first_new.answer.order_ms,
+            Some(&first_new.answer.gid),
+            i64::MAX,
+        );
+    if !after_last || new.iter().any(|row| row.answer.scheduler != last.scheduler) {
+        return Ok(None);
+    }
+    let Ok(scheduler) = SchedulerKind::parse(&last.scheduler) else {
+        return Ok(None);
+    };
+    if !head(tx, card_id, last.review_id, scheduler, &last, &mut entries)? {
+        return Ok(None);
+    }
+    let Some(entry) = logged(&last, parsed) else {
+        return Ok(None);
+    };
+    entries.push(entry);
+    let start = entries.len();
+    for row in new {
+        let Some(entry) = new_entry(row, table) else {
+            return Ok(None);
+        };
+        entries.push(entry);
+    }
+    Ok(rederive_from(fuzz_id, &entries, start, last.after).ok())
+}
+
+/// A new answer as replay reads it, or None when this build cannot replay it.
+fn new_entry(row: &NewAnswer, table: &SettingsTable) -> Option<LoggedAnswer> {
+    Some(LoggedAnswer {
+        kind: row.answer.kind,
+        quality: Quality::new(row.answer.quality).ok()?,
+        day: row.answer.day,
+        at: row.answer.reviewed_at_ms.div_euclid(1000),
+        scheduler: SchedulerKind::parse(&row.answer.scheduler).ok()?,
+        settings: table.get(row.settings)?.1?,
+        after: row.answer.carried,
+    })
+}
+
+/// The answers before a card's row `last_id` that the scheduler reads to go on after it:
+/// for FSRS, all of them when the row has no memory state, otherwise the day of the last;
+/// none for SM-2 and Anki's rules. Pushed as entries; returns false when one cannot be read.
+fn head(
+    tx: &SyncTx<'_>,
+    card_id: i64,
+    last_id: i64,
+    scheduler: SchedulerKind,
+    last: &LogRow,
+    entries: &mut Vec<LoggedAnswer>,
+) -> Result<bool> {
+    if scheduler != SchedulerKind::Fsrs {
+        return Ok(true);
+    }
+    let answer = |quality: u8, day: i64, kind| -> Option<LoggedAnswer> {
+        Some(LoggedAnswer {
+            kind,
+            quality: Quality::new(quality).ok()?,
+            day,
+            at: 0,
+            scheduler,
+            settings: Settings::default(),
+            after: CardState::new_card(),
+        })
+    };
+    if last.after.memory.is_none() {
+        for row in tx.card_log_head(card_id, last_id)? {
+            let Some(entry) = answer(row.quality, row.day, row.kind) else {
+                return Ok(false);
+            };
+            entries.push(entry);
+        }
+    } else if let Some((quality, day)) = tx.last_answer_before(card_id, last_id)? {
+        let Some(entry) = answer(quality, day, ReviewKind::Schedule) else {
+            return Ok(false);
+        };
+        entries.push(entry);
+    }
+    Ok(true)
+}
+
 /// The fast path: when every new row sorts after the card's last old row, in id order, under
 /// one scheduler, works out the new rows from that row's state. The old rows are in the
 /// merge's order by id (every merge keeps them so, renumbering where needed, and a device's
@@ -86,32 +241,8 @@ fn go_on(
         return Ok(false);
     };
     let mut entries: Vec<LoggedAnswer> = Vec::with_capacity(tail.len() + 1);
-    let answer = |quality: u8, day: i64, kind| -> Option<LoggedAnswer> {
-        Some(LoggedAnswer {
-            kind,
-            quality: Quality::new(quality).ok()?,
-            day,
-            at: 0,
-            scheduler,
-            settings: Settings::default(),
-            after: CardState::new_card(),
-        })
-    };
-    if scheduler == SchedulerKind::Fsrs && first.after.memory.is_none() {
-        for row in tx.card_log_head(card_id, last_old)? {
-            let Some(entry) = answer(row.quality, row.day, row.kind) else {
-                return Ok(false);
-            };
-            entries.push(entry);
-        }
-    } else if scheduler == SchedulerKind::Fsrs
-        && let Some((quality, day)) = tx.last_answer_before(card_id, last_old)?
-    {
-        // FSRS reads the day of the card's previous answer; SM-2 and Anki's rules do not.
-        let Some(entry) = answer(quality, day, ReviewKind::Schedule) else {
-            return Ok(false);
-        };
-        entries.push(entry);
+    if !head(tx, card_id, last_old, scheduler, first, &mut entries)? {
+        return Ok(false);
     }
     for row in &tail {
         let Some(entry) = logged(row, parsed) else {

@@ -125,7 +125,8 @@ pub struct MergedAnswer {
     pub duration_ms: i64,
     pub kind: ReviewKind,
     pub scheduler: String,
-    pub settings_body: String,
+    /// The state the event carries after it: the placeholder of a row not yet replayed,
+    /// and the state an imported or rescheduled row keeps.
     pub carried: CardState,
 }
 

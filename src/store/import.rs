@@ -62,28 +62,47 @@ impl Collection {
         rows: usize,
         write: impl FnOnce(&mut Collection) -> Result<T>,
     ) -> Result<T> {
-        let journal = rows >= ROLLBACK_JOURNAL_AT && self.enter_rollback_journal()?;
-        let written = self.bulk_settings().and_then(|()| write(self));
-        let restored =
-            self.conn()
+        self.as_large_write(rows, |collection| {
+            collection
+                .conn()
+                .pragma_update(None, "foreign_keys", false)?;
+            let written = write(collection);
+            let restored = collection
+                .conn()
                 .pragma_update(None, "foreign_keys", true)
                 .and(
-                    self.conn()
+                    collection
+                        .conn()
                         .pragma_update(None, "ignore_check_constraints", false),
                 );
+            let written = written?;
+            restored?;
+            Ok(written)
+        })
+    }
+
+    /// Runs a transaction that writes about `rows` rows with a larger page cache (so pages
+    /// written many times spill to the file once) and, from [`ROLLBACK_JOURNAL_AT`] rows on,
+    /// a rollback journal instead of the write-ahead log (see
+    /// [`Collection::enter_rollback_journal`]). A large merge of sync events runs so as
+    /// well as a large import.
+    pub fn as_large_write<T>(
+        &mut self,
+        rows: usize,
+        write: impl FnOnce(&mut Collection) -> Result<T>,
+    ) -> Result<T> {
+        let journal = rows >= ROLLBACK_JOURNAL_AT && self.enter_rollback_journal()?;
+        let written = self.bulk_settings().and_then(|()| write(self));
         if journal {
             self.leave_rollback_journal();
         }
-        let written = written?;
-        restored?;
-        Ok(written)
+        written
     }
 
     fn bulk_settings(&self) -> Result<()> {
         self.conn().pragma_update(None, "temp_store", "MEMORY")?;
         self.conn()
             .pragma_update(None, "cache_size", -BULK_CACHE_KIB)?;
-        self.conn().pragma_update(None, "foreign_keys", false)?;
         Ok(())
     }
 

@@ -467,6 +467,35 @@ pub fn read_device(
     Ok(batch)
 }
 
+/// About how many bytes of a device's segments lie beyond `cursor` (what the next reads will
+/// take): to tell a large merge from a small one before it starts. Unreadable entries count
+/// as nothing; the read reports them.
+pub fn unread_bytes(dir: &Path, device: &DeviceId, cursor: &Cursor) -> u64 {
+    let Ok((segments, _)) = list_segments(&dir.join(device.as_str())) else {
+        return 0;
+    };
+    let size = |path: &PathBuf| fs::symlink_metadata(path).map_or(0, |m| m.len());
+    let behind: u64 = cursor
+        .pending
+        .iter()
+        .filter_map(|(number, &offset)| {
+            segments.get(number).map(|p| size(p).saturating_sub(offset))
+        })
+        .sum();
+    let ahead: u64 = segments
+        .range(cursor.segment..)
+        .map(|(&number, path)| {
+            let offset = if number == cursor.segment {
+                cursor.offset
+            } else {
+                0
+            };
+            size(path).saturating_sub(offset)
+        })
+        .sum();
+    behind + ahead
+}
+
 /// The segment files of a device folder by number, and what else lies there.
 fn list_segments(folder: &Path) -> Result<(BTreeMap<u32, PathBuf>, Vec<Problem>), Error> {
     let mut segments = BTreeMap::new();

@@ -7,7 +7,7 @@ use rusqlite::{OptionalExtension, params};
 use super::SyncTx;
 use crate::error::{Error, Result};
 use crate::records::sync::{LocalAnswer, LogRow, MergedAnswer};
-use crate::scheduler::replay::ReviewKind;
+use crate::scheduler::replay::{Rederived, ReviewKind};
 use crate::scheduler::{CardState, Settings};
 use crate::store::cards::{due_columns, memory_columns};
 use crate::store::reviews::{REVIEW_COLUMN_COUNT, REVIEW_COLUMNS, review_from_row, write_state};
@@ -133,19 +133,25 @@ impl SyncTx<'_> {
             .optional()?)
     }
 
-    /// Writes an answer from another device into a card's log. Its states are placeholders
-    /// (the carried state) until the card is replayed.
+    /// Writes an answer from another device into a card's log, with the states the replay
+    /// worked out for it, or (`states` None) with placeholders (the carried state) until the
+    /// card is replayed. The card must have its row ([`SyncTx::materialize`]).
     pub fn insert_merged_answer(
         &self,
         card_id: i64,
         answer: &MergedAnswer,
         settings_id: i64,
         settings: &Settings,
+        states: Option<&Rederived>,
     ) -> Result<()> {
-        crate::store::cards::materialize(&self.tx, card_id)?;
-        let s = &answer.carried;
-        let (due_day, due_at) = due_columns(s.due);
-        let (stability, difficulty) = memory_columns(s.memory);
+        let (before, after, retrievability) = match states {
+            Some(s) => (&s.before, &s.after, s.retrievability),
+            None => (&answer.carried, &answer.carried, None),
+        };
+        let (due_day_before, due_at_before) = due_columns(before.due);
+        let (due_day_after, due_at_after) = due_columns(after.due);
+        let (stability_before, difficulty_before) = memory_columns(before.memory);
+        let (stability_after, difficulty_after) = memory_columns(after.memory);
         self.tx
             .prepare_cached(
                 "INSERT INTO reviews (card_id, reviewed_at, day, quality, duration_ms, kind, scheduler, fuzz, max_interval,
@@ -153,7 +159,7 @@ impl SyncTx<'_> {
                      phase_after, due_day_after, due_at_after, interval_after, ease_after, reps_after, lapses_after, step_after,
                      stability_before, difficulty_before, stability_after, difficulty_after, retrievability, settings_id, gid, order_ms)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
-                     ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?18, ?19, NULL, ?20, ?21, ?22)",
+                     ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33)",
             )?
             .execute(params![
                 card_id,
@@ -165,21 +171,45 @@ impl SyncTx<'_> {
                 answer.scheduler,
                 i64::from(settings.fuzz),
                 settings.maximum_interval_days.max(1),
-                s.phase.as_str(),
-                due_day,
-                due_at,
-                s.interval_days,
-                s.ease_permille,
-                s.repetitions,
-                s.lapses,
-                s.step,
-                stability,
-                difficulty,
+                before.phase.as_str(),
+                due_day_before,
+                due_at_before,
+                before.interval_days,
+                before.ease_permille,
+                before.repetitions,
+                before.lapses,
+                before.step,
+                after.phase.as_str(),
+                due_day_after,
+                due_at_after,
+                after.interval_days,
+                after.ease_permille,
+                after.repetitions,
+                after.lapses,
+                after.step,
+                stability_before,
+                difficulty_before,
+                stability_after,
+                difficulty_after,
+                retrievability.map(f64::from),
                 settings_id,
                 answer.gid,
                 answer.order_ms,
             ])?;
         Ok(())
+    }
+
+    /// Gives a card its own row, so that its answers can be logged and its state written.
+    pub fn materialize(&self, card_id: i64) -> Result<()> {
+        crate::store::cards::materialize(&self.tx, card_id)
+    }
+
+    /// The last row of a card's log (the highest id), whole, if it has any.
+    pub fn last_row(&self, card_id: i64) -> Result<Option<LogRow>> {
+        let Some(id) = self.last_row_before(card_id, i64::MAX)? else {
+            return Ok(None);
+        };
+        Ok(self.card_log_where(card_id, id)?.into_iter().next())
     }
 
     /// A card's log with what replay needs, in the merge's order: order time (or the time
@@ -392,7 +422,7 @@ impl SyncTx<'_> {
 
 /// The merge's order of a card's rows: order time, device, sequence (from the global id
 /// `<device>-<seq>`); a row never published sorts by its time, then after published ones.
-fn merge_key(row: &LogRow) -> (i64, String, u64, i64) {
+pub fn merge_key(row: &LogRow) -> (i64, String, u64, i64) {
     order_key(row.order_ms, row.gid.as_deref(), row.review_id)
 }
 
