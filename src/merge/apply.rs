@@ -25,10 +25,10 @@ use crate::sync::event::{AnswerKind, Body, Event};
 use crate::sync::segment::{self, Cursor};
 
 /// How much of a device's segments one read takes before its events are applied.
-const READ_BUDGET_BYTES: u64 = 32 << 20;
+const READ_BUDGET_BYTES: u64 = 8 << 20;
 
 /// How many new answers wait in memory before they are written (about 150 bytes each).
-const PENDING_ANSWERS: usize = 200_000;
+const PENDING_ANSWERS: usize = 100_000;
 
 struct Merge<'a, 't> {
     tx: &'a SyncTx<'t>,
