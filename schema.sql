@@ -250,6 +250,14 @@ CREATE TABLE config (
     value TEXT NOT NULL
 ) STRICT;
 
+-- When each setting was last changed here (`config set`/`unset`, `optimize`; never by the
+-- merge): a setting that travels is published with this time, so the later change wins
+-- whatever order the machines sync in.
+CREATE TABLE config_times (
+    key        TEXT    NOT NULL PRIMARY KEY,
+    changed_ms INTEGER NOT NULL                -- unix milliseconds, this machine's clock
+) STRICT;
+
 -- Every card of every note, an untouched one with its defaults.
 CREATE VIEW cards AS
 SELECT n.id * 64 + o.ord                  AS id,

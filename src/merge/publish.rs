@@ -309,13 +309,18 @@ pub fn publish(
         .into_iter()
         .map(|(k, v, _)| (k, v))
         .collect();
+    // A setting counts at the time it was changed here, not at this sync's, so the later of
+    // two machines' offline changes wins whichever syncs last (never later than now: a clock
+    // set back since the change cannot put it ahead of what this device publishes next).
+    let changed = tx.config_times()?;
     let mut setting_changes: Vec<(String, String, usize)> = Vec::new();
     for key in TRAVELLING_SETTINGS {
         let value = stored.get(*key).cloned().unwrap_or_default();
         let known = shadow_settings.get(*key).cloned().unwrap_or_default();
         if value != known {
+            let at_ms = changed.get(*key).map_or(now_ms, |&at| at.min(now_ms));
             pending.push(Pending {
-                at_ms: now_ms,
+                at_ms,
                 rank: 4,
                 body: Body::Setting(Setting {
                     key: (*key).to_string(),
