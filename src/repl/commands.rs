@@ -158,7 +158,9 @@ impl Review<'_> {
         let style = ui.style();
         match command {
             Command::Quit => return Ok(false),
-            Command::Undo => self.undo_last(ui)?,
+            Command::Undo => {
+                self.undo_last(ui)?;
+            }
             Command::Skip => {
                 self.session.remove_current();
                 self.undo.push(UndoEntry::Skip {

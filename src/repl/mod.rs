@@ -361,7 +361,9 @@ impl<'a> Review<'a> {
         match input::parse(&line) {
             Line::Enter => {}
             Line::Command(Command::Quit) => return Ok(false),
-            Line::Command(Command::Undo) => self.undo_last(ui)?,
+            Line::Command(Command::Undo) => {
+                self.undo_last(ui)?;
+            }
             Line::Command(command @ (Command::Help | Command::Stats)) => {
                 self.inline_command(ui, command, None)?;
             }
@@ -391,8 +393,9 @@ impl<'a> Review<'a> {
             match input::parse(&line) {
                 Line::Enter | Line::Command(Command::Quit) => return Ok(false),
                 Line::Command(Command::Undo) => {
-                    self.undo_last(ui)?;
-                    return Ok(true);
+                    if self.undo_last(ui)? {
+                        return Ok(true);
+                    }
                 }
                 Line::Command(command @ (Command::Help | Command::Stats)) => {
                     self.inline_command(ui, command, None)?;
@@ -416,22 +419,34 @@ impl<'a> Review<'a> {
     }
 
     /// Takes back the latest action (answer, skip, bury or suspend): the store first, then
-    /// the queue, so the card is shown again next.
-    fn undo_last(&mut self, ui: &mut dyn Frontend) -> Result<()> {
+    /// the queue, so the card is shown again next. An answer the store keeps (a sync from
+    /// another terminal has published it, or the card has a later answer) is said so and
+    /// stays on the undo stack: the card and the session go on as they were. Returns whether
+    /// an action was taken back.
+    fn undo_last(&mut self, ui: &mut dyn Frontend) -> Result<bool> {
         let style = ui.style();
         let Some(entry) = self.undo.pop() else {
-            return ui.print(&style.yellow("Nothing to undo in this session."));
+            ui.print(&style.yellow("Nothing to undo in this session."))?;
+            return Ok(false);
         };
         let (message, term) = match &entry {
             UndoEntry::Answer {
                 review_id,
                 suspended,
                 term,
-            } => {
-                let row = self.collection.undo_review(*review_id, *suspended)?;
-                let answer = Answer::from_quality(row.quality);
-                (format!("Undid {}", answer.label()), term)
-            }
+            } => match self.collection.undo_review(*review_id, *suspended)? {
+                Ok(row) => {
+                    let answer = Answer::from_quality(row.quality);
+                    (format!("Undid {}", answer.label()), term)
+                }
+                Err(refused) => {
+                    let message =
+                        format!("Cannot undo '{}': {refused}.", crate::text::sanitize(term));
+                    self.undo.push(entry);
+                    ui.print(&style.yellow(&style.wrap(&message, "", "")))?;
+                    return Ok(false);
+                }
+            },
             UndoEntry::Skip { term } => ("Brought back".to_string(), term),
             UndoEntry::Bury {
                 card_id,
@@ -460,7 +475,8 @@ impl<'a> Review<'a> {
         ui.print(&style.dim(&format!(
             "{message}{on} '{}'; it is shown again.",
             crate::text::sanitize(term)
-        )))
+        )))?;
+        Ok(true)
     }
 
     fn header(
