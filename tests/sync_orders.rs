@@ -1,10 +1,11 @@
 //! `jargon sync` in every order (issue 20): three devices and one shared folder run the same
 //! offline scenario (answers on each, some on the same cards the same day with different
 //! grades; one note edited on three devices at different times; a note deleted on one device
-//! while answered on two others; a travelling setting changed on two devices), once for each
-//! of the six orders of their syncs. In every order the three collections end equal (one
-//! fingerprint, every answer once, `check` passing, the latest edit everywhere), and what they
-//! hold, seen without local ids or device ids, is the same whatever the order was.
+//! while answered on two others; a travelling setting changed on two devices; a half-copied
+//! segment in the folder), once for each of the six orders of their syncs (the first syncs and
+//! every round after them in that order). In every order the three collections end equal (one
+//! fingerprint, every answer once, `check` passing, the latest edit and setting everywhere),
+//! and what they hold, seen without local ids or device ids, is the same whatever the order.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -30,7 +31,7 @@ struct Projection {
     cards: BTreeMap<String, Value>,
     /// Every row of `export reviews --format json`, ids removed, sorted.
     answers: Vec<String>,
-    /// Answers kept aside with their deleted note: (note, the answer's body).
+    /// Answers kept aside with their deleted note: the note, the answer's time, day and grade.
     deleted: Vec<String>,
     leech_lapses: String,
 }
@@ -45,7 +46,7 @@ fn three_devices_converge_to_the_same_collection_in_every_order_of_their_syncs()
         [2, 0, 1],
         [2, 1, 0],
     ];
-    // Two orders at a time: each runs about a hundred short commands one after another.
+    // Two orders at a time: each runs about fifty short commands one after another.
     let mut results: Vec<([usize; 3], Projection)> = Vec::new();
     for pair in orders.chunks(2) {
         let handles: Vec<_> = pair
@@ -253,6 +254,12 @@ fn assert_converged(devices: &[Env; 3], context: &str, deleted: &str) {
             "SELECT definition FROM notes WHERE key = '{EDITED}'"
         ));
         assert_eq!(definition, "edited on B", "{context}: the latest edit");
+        let lapses = env.ok(&["config", "get", "leech_lapses"]);
+        assert_eq!(
+            lapses.trim(),
+            "5",
+            "{context}: C's later change of the setting"
+        );
         let left: i64 = env.sql(&format!(
             "SELECT count(*) FROM notes WHERE key = '{deleted}'"
         ));
