@@ -462,3 +462,46 @@ fn a_setting_changed_on_two_devices_keeps_the_later_change_when_the_earlier_one_
     }
     assert_eq!(fingerprint(&a), fingerprint(&b));
 }
+
+/// Regression: a burial was published with the time of the sync that found it, so of two
+/// devices' burials of one card (on different days) the one synced last won: the card stayed
+/// hidden on the later day or not depending on the order of the syncs.
+#[test]
+fn a_card_buried_on_two_devices_keeps_the_later_burial_in_either_order_of_their_syncs() {
+    for a_syncs_last in [false, true] {
+        let shared = tempfile::tempdir().expect("temp dir");
+        let dir = shared.path();
+        let mut a = device(CREATED);
+        let mut b = device(CREATED);
+        sync(&a, Some(dir));
+        sync(&b, Some(dir));
+        // The same first card buried on A on day 2 and on B on day 3.
+        review(&mut a, "2026-12-02T09:00:00Z", ":bury\n", "1");
+        review(&mut b, "2026-12-03T09:00:00Z", ":bury\n", "1");
+        let (first, second) = if a_syncs_last {
+            (&mut b, &mut a)
+        } else {
+            (&mut a, &mut b)
+        };
+        first.now = "2026-12-03T20:00:00Z".into();
+        sync(first, None);
+        second.now = "2026-12-03T20:01:00Z".into();
+        sync(second, None);
+        first.now = "2026-12-03T20:02:00Z".into();
+        sync(first, None);
+        for env in [&a, &b] {
+            let buried: Vec<i64> = {
+                let conn = rusqlite::Connection::open(&env.db).expect("open db");
+                let mut stmt = conn
+                    .prepare("SELECT buried_day FROM card_states WHERE buried_day IS NOT NULL")
+                    .expect("prepare");
+                stmt.query_map([], |r| r.get(0))
+                    .expect("query")
+                    .map(|d| d.expect("row"))
+                    .collect()
+            };
+            assert_eq!(buried, [20790], "A synced last: {a_syncs_last}");
+        }
+        assert_eq!(fingerprint(&a), fingerprint(&b));
+    }
+}

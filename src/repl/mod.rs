@@ -105,12 +105,15 @@ enum UndoEntry {
     },
     Bury {
         card_id: i64,
-        /// The card's burial day before (none, or a past day).
+        /// The card's burial day before (none, or a past day), and its change time.
         previous: Option<i64>,
+        previous_ms: Option<i64>,
         term: String,
     },
     Suspend {
         card_id: i64,
+        /// The suspended flag's change time before.
+        previous_ms: Option<i64>,
         term: String,
     },
 }
@@ -451,13 +454,18 @@ impl<'a> Review<'a> {
             UndoEntry::Bury {
                 card_id,
                 previous,
+                previous_ms,
                 term,
             } => {
-                self.collection.unbury(*card_id, *previous)?;
+                self.collection.unbury(*card_id, *previous, *previous_ms)?;
                 ("Unburied".to_string(), term)
             }
-            UndoEntry::Suspend { card_id, term } => {
-                self.collection.set_suspended(&[*card_id], false)?;
+            UndoEntry::Suspend {
+                card_id,
+                previous_ms,
+                term,
+            } => {
+                self.collection.unsuspend_to(*card_id, *previous_ms)?;
                 ("Unsuspended".to_string(), term)
             }
         };
