@@ -250,6 +250,24 @@ CREATE TABLE config (
     value TEXT NOT NULL
 ) STRICT;
 
+-- When each setting was last changed here (`config set`/`unset`, `optimize`; never by the
+-- merge): a setting that travels is published with this time, so the later change wins
+-- whatever order the machines sync in.
+CREATE TABLE config_times (
+    key        TEXT    NOT NULL PRIMARY KEY,
+    changed_ms INTEGER NOT NULL                -- unix milliseconds, this machine's clock
+) STRICT;
+
+-- When a card's flags were last changed here (`suspend`, `unsuspend`, `:suspend`, `:bury`;
+-- never by the merge), by card id; NULL: not known, the sync's time is used. A suspension or
+-- burial is published with this time, so the later change wins whatever order machines sync
+-- in.
+CREATE TABLE card_flag_times (
+    card_id    INTEGER PRIMARY KEY,
+    suspend_ms INTEGER,                        -- the suspended flag's last change
+    bury_ms    INTEGER                         -- the burial's last change
+) STRICT;
+
 -- Every card of every note, an untouched one with its defaults.
 CREATE VIEW cards AS
 SELECT n.id * 64 + o.ord                  AS id,

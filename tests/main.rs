@@ -56,6 +56,7 @@ mod stats_fsrs;
 mod stats_real;
 mod sync_cli;
 mod sync_kill;
+mod sync_orders;
 
 /// The modules this file declares, in the order written.
 fn declared_modules() -> Vec<String> {

@@ -23,7 +23,7 @@ fn a_schema_5_collection_opens_as_vocab_notes_with_the_same_cards_states_and_log
         "ok: the database is intact and 37 reviews replay to the stored state of all 658 cards."
     );
     let version: i64 = env.sql("PRAGMA user_version");
-    assert_eq!(version, 7, "migrated to the current schema");
+    assert_eq!(version, 8, "migrated to the current schema");
 
     let cards: Vec<serde_json::Value> =
         serde_json::from_str(&env.ok(&["cards", "--json"])).unwrap();

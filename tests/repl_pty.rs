@@ -1,6 +1,6 @@
 //! The review REPL driven through a real pseudo-terminal (expectrl): reveals, typed answers
-//! with typos, overrides, undo, bury, Ctrl-D and Ctrl-C, colour rules, and a SIGKILL that
-//! must lose nothing already answered.
+//! with typos, overrides, undo (and its refusal once a sync has published the answer), bury,
+//! Ctrl-D and Ctrl-C, colour rules, and a SIGKILL that must lose nothing already answered.
 
 use crate::common;
 
@@ -184,6 +184,67 @@ fn a_full_session_with_typos_overrides_two_undos_a_bury_and_ctrl_d() {
     let epoch = rows(&env, "SELECT c.phase, c.buried_day IS NOT NULL FROM cards c JOIN notes n ON n.id = c.note_id JOIN decks d ON d.id = n.deck_id
          WHERE d.name = 'Test' AND n.key = 'epoch' AND c.ord = 1");
     assert_eq!(epoch, vec![r#"Text("new") Integer(1)"#]);
+    assert!(env.ok(&["check"]).starts_with("ok:"));
+}
+
+/// `jargon sync` run from another terminal while the session waits publishes its answers:
+/// `:undo` then keeps the synced answer, says why, and the session goes on (an answer made
+/// after the sync still undoes).
+#[test]
+fn undo_of_an_answer_synced_from_another_terminal_is_refused_and_the_session_goes_on() {
+    let env = prepared();
+    let shared = tempfile::tempdir().unwrap();
+    env.ok(&["sync", shared.path().to_str().unwrap()]);
+    let mut p = spawn(&env, &["review", "--deck", "Test"], false);
+    p.expect("4 cards to review").unwrap();
+    p.expect("steps against the slope").unwrap();
+    p.expect("term> ").unwrap();
+    p.send_line("gradient descent").unwrap();
+    p.expect("good? [Enter]").unwrap();
+    p.send_line("").unwrap();
+    p.expect("good · next in").unwrap();
+    p.expect("step size").unwrap();
+    p.expect("term> ").unwrap();
+
+    // Another terminal syncs: the answer is published.
+    let out = env.ok(&["sync"]);
+    assert!(out.starts_with("Sent 1 event;"), "{out}");
+    let synced = rows(
+        &env,
+        "SELECT id, gid IS NOT NULL FROM reviews ORDER BY id DESC LIMIT 1",
+    );
+    let before = env.fingerprint();
+    p.send_line(":undo").unwrap();
+    p.expect("Cannot undo 'gradient descent': that answer was already synced")
+        .unwrap();
+    p.expect("so it stays;").unwrap();
+    // The same card is shown again and the session goes on; nothing changed in the file.
+    p.expect("step size").unwrap();
+    p.expect("term> ").unwrap();
+    assert_eq!(env.fingerprint(), before);
+    // Asked again, the same answer: the same refusal (it stays the latest action).
+    p.send_line(":undo").unwrap();
+    p.expect("Cannot undo 'gradient descent'").unwrap();
+    p.expect("term> ").unwrap();
+    p.send_line("learning rate").unwrap();
+    p.expect("good? [Enter]").unwrap();
+    p.send_line("").unwrap();
+    p.expect("good · next in").unwrap();
+    // An answer made after the sync is this collection's alone: it undoes.
+    p.send_line(":undo").unwrap();
+    p.expect("Undid good on 'learning rate'").unwrap();
+    p.expect("step size").unwrap();
+    p.send(ControlCode::EndOfTransmission).unwrap();
+    p.expect("Session over: 1 card reviewed").unwrap();
+    p.expect(expectrl::Eof).unwrap();
+    assert_eq!(
+        rows(
+            &env,
+            "SELECT id, gid IS NOT NULL FROM reviews ORDER BY id DESC LIMIT 1"
+        ),
+        synced
+    );
+    assert_eq!(synced[0].split(' ').nth(1), Some("Integer(1)"));
     assert!(env.ok(&["check"]).starts_with("ok:"));
 }
 

@@ -1,9 +1,11 @@
 //! Review rules that had no test: the daily review limit, a leech that is
-//! suspended (and its undo), the shuffled order, and that only a card's latest answer undoes.
+//! suspended (and its undo), the shuffled order, and that only a card's latest answer undoes,
+//! and only while no sync has published it.
 
 use crate::common;
 
 use common::{Env, text};
+use jargon::store::reviews::UndoRefused;
 
 const DECK: &str = r#"name = "Rules"
 
@@ -143,7 +145,8 @@ fn only_the_latest_answer_of_a_card_can_be_undone() {
     assert_ne!(first, latest);
     let before = env.fingerprint();
     let mut collection = jargon::store::Collection::open(&env.db).unwrap();
-    let refused = collection.undo_review(first, false).unwrap_err();
+    let refused = collection.undo_review(first, false).unwrap().unwrap_err();
+    assert_eq!(refused, UndoRefused::NotLatest);
     assert_eq!(
         refused.to_string(),
         "only the latest answer of a card can be undone"
@@ -151,7 +154,7 @@ fn only_the_latest_answer_of_a_card_can_be_undone() {
     drop(collection);
     assert_eq!(env.fingerprint(), before);
     let mut collection = jargon::store::Collection::open(&env.db).unwrap();
-    collection.undo_review(latest, false).unwrap();
+    collection.undo_review(latest, false).unwrap().unwrap();
     drop(collection);
     assert_eq!(
         env.sql::<i64>(&format!(
@@ -159,6 +162,58 @@ fn only_the_latest_answer_of_a_card_can_be_undone() {
         )),
         1
     );
+}
+
+/// Undo after `jargon sync` (from another terminal, during the session) published the
+/// answer: the other devices keep it, so deleting it here would part the collections for
+/// good. It is refused and nothing changes; a later, unpublished answer still undoes.
+#[test]
+fn an_answer_a_sync_has_published_is_not_undone() {
+    let mut env = answered_once();
+    let shared = tempfile::tempdir().unwrap();
+    env.ok(&["sync", shared.path().to_str().unwrap()]);
+    let published: i64 = env.sql("SELECT max(id) FROM reviews");
+    let gid: String = env.sql(&format!("SELECT gid FROM reviews WHERE id = {published}"));
+    let before = env.fingerprint();
+    let mut collection = jargon::store::Collection::open(&env.db).unwrap();
+    let refused = collection
+        .undo_review(published, false)
+        .unwrap()
+        .unwrap_err();
+    assert_eq!(refused, UndoRefused::Synced);
+    assert_eq!(
+        refused.to_string(),
+        "that answer was already synced to your other devices, so it stays; the card's next answer changes its schedule"
+    );
+    drop(collection);
+    assert_eq!(env.fingerprint(), before, "a refused undo changed the file");
+    assert_eq!(
+        env.sql::<String>(&format!("SELECT gid FROM reviews WHERE id = {published}")),
+        gid
+    );
+    // A row that is no longer there (moved by a merge, or its note deleted) is refused too.
+    let mut collection = jargon::store::Collection::open(&env.db).unwrap();
+    let gone = collection
+        .undo_review(published + 100, false)
+        .unwrap()
+        .unwrap_err();
+    assert_eq!(gone, UndoRefused::Gone);
+    drop(collection);
+    // The next day's answer is not published yet: it undoes.
+    env.now = "2026-11-24T09:00:00Z".into();
+    let out = env.run_with_input(
+        &["review", "--deck", "Rules", "--limit", "1"],
+        "
+g
+",
+    );
+    assert!(out.status.success(), "{}", text(&out).1);
+    let fresh: i64 = env.sql("SELECT max(id) FROM reviews");
+    assert!(fresh > published);
+    let mut collection = jargon::store::Collection::open(&env.db).unwrap();
+    collection.undo_review(fresh, false).unwrap().unwrap();
+    drop(collection);
+    assert_eq!(env.sql::<i64>("SELECT max(id) FROM reviews"), published);
 }
 
 #[test]

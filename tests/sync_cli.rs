@@ -4,47 +4,8 @@
 //! every collection holds every answer exactly once, the same card states and notes (equal
 //! fingerprints), and `check` passes.
 
-use std::path::Path;
-
-use crate::common::{Env, text};
-
-const DECK: &str = "ML::Data and MLOps";
-
-fn device(now: &str) -> Env {
-    let mut env = Env::new();
-    env.now = now.to_string();
-    env
-}
-
-fn sync(env: &Env, dir: Option<&Path>) -> String {
-    match dir {
-        Some(dir) => env.ok(&["sync", dir.to_str().unwrap()]),
-        None => env.ok(&["sync"]),
-    }
-}
-
-fn review(env: &mut Env, now: &str, input: &str, limit: &str) {
-    env.now = now.to_string();
-    let out = env.run_with_input(&["review", "--deck", DECK, "--limit", limit], input);
-    assert!(out.status.success(), "{}", text(&out).1);
-}
-
-fn fingerprint(env: &Env) -> String {
-    let status = env.ok(&["sync", "--status", "--format", "json"]);
-    let value: serde_json::Value = serde_json::from_str(&status).unwrap();
-    value["fingerprint"].as_str().unwrap().to_string()
-}
-
-fn gids(env: &Env) -> Vec<String> {
-    let conn = rusqlite::Connection::open(&env.db).unwrap();
-    let mut stmt = conn
-        .prepare("SELECT gid FROM reviews ORDER BY gid")
-        .unwrap();
-    stmt.query_map([], |r| r.get::<_, Option<String>>(0))
-        .unwrap()
-        .map(|g| g.unwrap().expect("every answer is published"))
-        .collect()
-}
+use crate::common::sync::{DECK, device, fingerprint, gids, review, sync};
+use crate::common::text;
 
 #[test]
 fn three_devices_that_synced_in_different_orders_hold_the_same_collection() {

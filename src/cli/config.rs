@@ -111,11 +111,13 @@ pub fn run(context: &Context, args: &Args, out: &mut dyn Write) -> Result<()> {
             .map_err(Error::Output)?;
         }
         Action::Set { key, value, .. } => {
-            let stored = collection.set_config(key, value)?;
+            let now_ms = crate::clock::now_from_env()?.timestamp_millis();
+            let stored = collection.set_config(key, value, now_ms)?;
             writeln!(out, "{key} = {stored}").map_err(Error::Output)?;
         }
         Action::Unset { key } => {
-            collection.unset_config(key)?;
+            let now_ms = crate::clock::now_from_env()?.timestamp_millis();
+            collection.unset_config(key, now_ms)?;
             writeln!(out, "{key} = {} (default)", find_key(key)?.default).map_err(Error::Output)?;
         }
     }

@@ -38,7 +38,8 @@ pub fn run(context: &Context, args: &Args, out: &mut dyn Write) -> Result<()> {
                 "--reset goes back to the defaults for every deck; it takes no --deck",
             ));
         }
-        collection.change_config(&[("fsrs_parameters", None), ("fsrs_fitted", None)])?;
+        let now_ms = crate::clock::now_from_env()?.timestamp_millis();
+        collection.change_config(&[("fsrs_parameters", None), ("fsrs_fitted", None)], now_ms)?;
         return writeln!(
             out,
             "fsrs uses FSRS's default parameters again (`jargon optimize` fits yours)."
@@ -100,13 +101,19 @@ pub fn run(context: &Context, args: &Args, out: &mut dyn Write) -> Result<()> {
     if args.dry_run {
         text.push_str("dry run: nothing was kept.\n");
     } else if fitted.kept_default {
-        collection.change_config(&[("fsrs_parameters", None), ("fsrs_fitted", Some(&stamp))])?;
+        collection.change_config(
+            &[("fsrs_parameters", None), ("fsrs_fitted", Some(&stamp))],
+            clock.now().timestamp_millis(),
+        )?;
         text.push_str("fsrs keeps the defaults.\n");
     } else {
-        collection.change_config(&[
-            ("fsrs_parameters", Some(&values.join(" "))),
-            ("fsrs_fitted", Some(&stamp)),
-        ])?;
+        collection.change_config(
+            &[
+                ("fsrs_parameters", Some(&values.join(" "))),
+                ("fsrs_fitted", Some(&stamp)),
+            ],
+            clock.now().timestamp_millis(),
+        )?;
         text.push_str(
             "Kept: fsrs schedules with these from now on (`jargon config` shows them and fsrs_fitted; `jargon optimize --reset` goes back).\n",
         );

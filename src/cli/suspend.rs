@@ -33,7 +33,8 @@ pub fn run(context: &Context, args: &Args, suspend: bool, out: &mut dyn Write) -
         collection.card(*id)?;
         card_ids.push(*id);
     }
-    let changed = collection.set_suspended(&card_ids, suspend)?;
+    let now_ms = crate::clock::now_from_env()?.timestamp_millis();
+    let changed = collection.set_suspended(&card_ids, suspend, now_ms)?;
     let verb = if suspend { "Suspended" } else { "Unsuspended" };
     writeln!(out, "{verb} {changed} of {} cards.", card_ids.len()).map_err(Error::Output)?;
     Ok(())

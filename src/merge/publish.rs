@@ -263,6 +263,17 @@ pub fn publish(
         .collect();
     let mut flagged: HashSet<(String, u32)> = HashSet::new();
     let mut card_changes: Vec<((String, u32), usize)> = Vec::new();
+    // A flag counts at the time it was changed here (as a setting does, below), or at this
+    // sync's when that is not known.
+    let flag_times = tx.card_flag_times()?;
+    let flag_at = |card_id: i64| -> (i64, i64) {
+        let (suspend_ms, bury_ms) = flag_times.get(&card_id).copied().unwrap_or_default();
+        let since = state.last_sync_ms;
+        (
+            changed_at(suspend_ms, since, now_ms),
+            changed_at(bury_ms, since, now_ms),
+        )
+    };
     for flags in tx.local_flags()? {
         let note = crate::model::note_of_card(flags.card_id);
         let Some(gid) = gid_by_note(note)? else {
@@ -277,20 +288,20 @@ pub fn publish(
             &mut cards,
             &mut pending,
             &mut card_changes,
-            now_ms,
+            flag_at(flags.card_id),
         );
     }
     // Cards the folder knows as suspended or buried that are no longer, on notes still here.
-    let mut unflag: Vec<(String, u32)> = Vec::new();
+    let mut unflag: Vec<((String, u32), i64)> = Vec::new();
     for (key, card) in &cards {
         if (card.suspended || card.buried_day.is_some())
             && !flagged.contains(key)
-            && matches!(tx.note_state(&key.0)?, Some((Some(_), false)))
+            && let Some((Some(note_id), false)) = tx.note_state(&key.0)?
         {
-            unflag.push(key.clone());
+            unflag.push((key.clone(), crate::model::card_id(note_id, key.1)));
         }
     }
-    for key in unflag {
+    for (key, card_id) in unflag {
         card_flag_events(
             &key,
             false,
@@ -298,7 +309,7 @@ pub fn publish(
             &mut cards,
             &mut pending,
             &mut card_changes,
-            now_ms,
+            flag_at(card_id),
         );
     }
 
@@ -309,13 +320,17 @@ pub fn publish(
         .into_iter()
         .map(|(k, v, _)| (k, v))
         .collect();
+    // A setting counts at the time it was changed here, not at this sync's, so the later of
+    // two machines' offline changes wins whichever syncs last.
+    let changed = tx.config_times()?;
     let mut setting_changes: Vec<(String, String, usize)> = Vec::new();
     for key in TRAVELLING_SETTINGS {
         let value = stored.get(*key).cloned().unwrap_or_default();
         let known = shadow_settings.get(*key).cloned().unwrap_or_default();
         if value != known {
+            let at_ms = changed_at(changed.get(*key).copied(), state.last_sync_ms, now_ms);
             pending.push(Pending {
-                at_ms: now_ms,
+                at_ms,
                 rank: 4,
                 body: Body::Setting(Setting {
                     key: (*key).to_string(),
@@ -415,6 +430,19 @@ pub fn publish(
     Ok(published)
 }
 
+/// When a change found now counts: the time it was recorded here (`config_times`,
+/// `card_flag_times`), or `now_ms` when none was, or when the recorded one is older than the
+/// previous sync (a change since then came by a way that records none, such as a review log
+/// import) or later than now (a clock set back since the change).
+fn changed_at(recorded: Option<i64>, last_sync_ms: Option<i64>, now_ms: i64) -> i64 {
+    match recorded {
+        Some(at) if last_sync_ms.is_none_or(|since| at >= since) && at <= now_ms => at,
+        _ => now_ms,
+    }
+}
+
+/// The events for a card whose flags here differ from what the folder knows; `(suspend_at,
+/// bury_at)` are the times each flag's change counts at.
 fn card_flag_events(
     key: &(String, u32),
     suspended: bool,
@@ -422,7 +450,7 @@ fn card_flag_events(
     cards: &mut BTreeMap<(String, u32), ShadowCard>,
     pending: &mut Vec<Pending>,
     changes: &mut Vec<((String, u32), usize)>,
-    now_ms: i64,
+    (suspend_at, bury_at): (i64, i64),
 ) {
     let card = cards.entry(key.clone()).or_insert_with(|| ShadowCard {
         gid: key.0.clone(),
@@ -439,7 +467,7 @@ fn card_flag_events(
     if card.suspended != suspended {
         card.suspended = suspended;
         pending.push(Pending {
-            at_ms: now_ms,
+            at_ms: suspend_at,
             rank: 4,
             body: if suspended {
                 Body::Suspend(CardEvent {
@@ -457,7 +485,7 @@ fn card_flag_events(
     if card.buried_day != buried_day {
         card.buried_day = buried_day;
         pending.push(Pending {
-            at_ms: now_ms,
+            at_ms: bury_at,
             rank: 4,
             body: Body::Bury(Bury {
                 card: card_ref,

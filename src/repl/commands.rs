@@ -1,6 +1,7 @@
 //! The `:` commands at a card's prompts and at `done>`, and `:edit`.
 
 use super::*;
+use crate::store::flag_times::Flag;
 
 impl Review<'_> {
     pub(super) fn unknown(&self, ui: &mut dyn Frontend, text: &str) -> Result<()> {
@@ -158,7 +159,9 @@ impl Review<'_> {
         let style = ui.style();
         match command {
             Command::Quit => return Ok(false),
-            Command::Undo => self.undo_last(ui)?,
+            Command::Undo => {
+                self.undo_last(ui)?;
+            }
             Command::Skip => {
                 self.session.remove_current();
                 self.undo.push(UndoEntry::Skip {
@@ -167,21 +170,27 @@ impl Review<'_> {
                 ui.print(&style.dim("Skipped: the card stays due (:undo brings it back)."))?;
             }
             Command::Bury => {
+                let now = self.now();
+                let previous_ms = self.collection.flag_time(card.id, Flag::Bury)?;
                 self.collection
-                    .bury(card.id, self.clock.day_of(self.now()))?;
+                    .bury(card.id, self.clock.day_of(now), now.timestamp_millis())?;
                 self.session.remove_current();
                 self.undo.push(UndoEntry::Bury {
                     card_id: card.id,
                     previous: card.buried_day,
+                    previous_ms,
                     term: note.fields.term.clone(),
                 });
                 ui.print(&style.dim("Buried until tomorrow (:undo brings it back)."))?;
             }
             Command::Suspend => {
-                self.collection.set_suspended(&[card.id], true)?;
+                let previous_ms = self.collection.flag_time(card.id, Flag::Suspend)?;
+                self.collection
+                    .set_suspended(&[card.id], true, self.now().timestamp_millis())?;
                 self.session.remove_current();
                 self.undo.push(UndoEntry::Suspend {
                     card_id: card.id,
+                    previous_ms,
                     term: note.fields.term.clone(),
                 });
                 ui.print(&style.dim(&format!(

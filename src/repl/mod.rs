@@ -105,12 +105,15 @@ enum UndoEntry {
     },
     Bury {
         card_id: i64,
-        /// The card's burial day before (none, or a past day).
+        /// The card's burial day before (none, or a past day), and its change time.
         previous: Option<i64>,
+        previous_ms: Option<i64>,
         term: String,
     },
     Suspend {
         card_id: i64,
+        /// The suspended flag's change time before.
+        previous_ms: Option<i64>,
         term: String,
     },
 }
@@ -361,7 +364,9 @@ impl<'a> Review<'a> {
         match input::parse(&line) {
             Line::Enter => {}
             Line::Command(Command::Quit) => return Ok(false),
-            Line::Command(Command::Undo) => self.undo_last(ui)?,
+            Line::Command(Command::Undo) => {
+                self.undo_last(ui)?;
+            }
             Line::Command(command @ (Command::Help | Command::Stats)) => {
                 self.inline_command(ui, command, None)?;
             }
@@ -391,8 +396,9 @@ impl<'a> Review<'a> {
             match input::parse(&line) {
                 Line::Enter | Line::Command(Command::Quit) => return Ok(false),
                 Line::Command(Command::Undo) => {
-                    self.undo_last(ui)?;
-                    return Ok(true);
+                    if self.undo_last(ui)? {
+                        return Ok(true);
+                    }
                 }
                 Line::Command(command @ (Command::Help | Command::Stats)) => {
                     self.inline_command(ui, command, None)?;
@@ -416,33 +422,50 @@ impl<'a> Review<'a> {
     }
 
     /// Takes back the latest action (answer, skip, bury or suspend): the store first, then
-    /// the queue, so the card is shown again next.
-    fn undo_last(&mut self, ui: &mut dyn Frontend) -> Result<()> {
+    /// the queue, so the card is shown again next. An answer the store keeps (a sync from
+    /// another terminal has published it, or the card has a later answer) is said so and
+    /// stays on the undo stack: the card and the session go on as they were. Returns whether
+    /// an action was taken back.
+    fn undo_last(&mut self, ui: &mut dyn Frontend) -> Result<bool> {
         let style = ui.style();
         let Some(entry) = self.undo.pop() else {
-            return ui.print(&style.yellow("Nothing to undo in this session."));
+            ui.print(&style.yellow("Nothing to undo in this session."))?;
+            return Ok(false);
         };
         let (message, term) = match &entry {
             UndoEntry::Answer {
                 review_id,
                 suspended,
                 term,
-            } => {
-                let row = self.collection.undo_review(*review_id, *suspended)?;
-                let answer = Answer::from_quality(row.quality);
-                (format!("Undid {}", answer.label()), term)
-            }
+            } => match self.collection.undo_review(*review_id, *suspended)? {
+                Ok(row) => {
+                    let answer = Answer::from_quality(row.quality);
+                    (format!("Undid {}", answer.label()), term)
+                }
+                Err(refused) => {
+                    let message =
+                        format!("Cannot undo '{}': {refused}.", crate::text::sanitize(term));
+                    self.undo.push(entry);
+                    ui.print(&style.yellow(&style.wrap(&message, "", "")))?;
+                    return Ok(false);
+                }
+            },
             UndoEntry::Skip { term } => ("Brought back".to_string(), term),
             UndoEntry::Bury {
                 card_id,
                 previous,
+                previous_ms,
                 term,
             } => {
-                self.collection.unbury(*card_id, *previous)?;
+                self.collection.unbury(*card_id, *previous, *previous_ms)?;
                 ("Unburied".to_string(), term)
             }
-            UndoEntry::Suspend { card_id, term } => {
-                self.collection.set_suspended(&[*card_id], false)?;
+            UndoEntry::Suspend {
+                card_id,
+                previous_ms,
+                term,
+            } => {
+                self.collection.unsuspend_to(*card_id, *previous_ms)?;
                 ("Unsuspended".to_string(), term)
             }
         };
@@ -460,7 +483,8 @@ impl<'a> Review<'a> {
         ui.print(&style.dim(&format!(
             "{message}{on} '{}'; it is shown again.",
             crate::text::sanitize(term)
-        )))
+        )))?;
+        Ok(true)
     }
 
     fn header(

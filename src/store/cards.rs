@@ -8,6 +8,7 @@
 use rusqlite::{Connection, Row, params, params_from_iter};
 
 use super::Collection;
+use super::flag_times::Flag;
 use crate::clock::DayNumber;
 use crate::error::{Error, Result};
 use crate::model::{Card, Note, note_of_card, ord_of_card};
@@ -314,8 +315,14 @@ impl Collection {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// Sets or clears the suspended flag; returns how many cards changed.
-    pub fn set_suspended(&mut self, card_ids: &[i64], suspended: bool) -> Result<usize> {
+    /// Sets or clears the suspended flag, changed at `changed_ms` (this machine's clock, the
+    /// time a sync publishes the change with); returns how many cards changed.
+    pub fn set_suspended(
+        &mut self,
+        card_ids: &[i64],
+        suspended: bool,
+        changed_ms: i64,
+    ) -> Result<usize> {
         let tx = self.conn_mut().transaction()?;
         let mut changed = 0;
         {
@@ -326,9 +333,14 @@ impl Collection {
                 if suspended {
                     materialize(&tx, *id)?;
                 }
-                changed += stmt.execute(params![i64::from(suspended), id])?;
+                let updated = stmt.execute(params![i64::from(suspended), id])?;
+                if updated > 0 {
+                    super::flag_times::stamp(&tx, *id, Flag::Suspend, changed_ms)?;
+                }
+                changed += updated;
                 if !suspended {
                     prune(&tx, *id)?;
+                    super::flag_times::forget_if_moot(&tx, *id)?;
                 }
             }
         }
@@ -336,26 +348,48 @@ impl Collection {
         Ok(changed)
     }
 
-    /// Hides a card until the next study day.
-    pub fn bury(&mut self, card_id: i64, today: DayNumber) -> Result<()> {
+    /// Hides a card until the next study day; buried at `changed_ms`.
+    pub fn bury(&mut self, card_id: i64, today: DayNumber, changed_ms: i64) -> Result<()> {
         let tx = self.conn_mut().transaction()?;
         materialize(&tx, card_id)?;
         tx.execute(
             "UPDATE card_states SET buried_day = ?1 WHERE id = ?2",
             params![today, card_id],
         )?;
+        super::flag_times::stamp(&tx, card_id, Flag::Bury, changed_ms)?;
         tx.commit()?;
         Ok(())
     }
 
     /// Takes back a burial: the card's burial day becomes `previous` again (none, or an
-    /// older day), and a card back in its untouched state loses its row.
-    pub fn unbury(&mut self, card_id: i64, previous: Option<DayNumber>) -> Result<()> {
+    /// older day) and its change time `previous_ms` ([`Collection::flag_time`] before the
+    /// burial), and a card back in its untouched state loses its row: the file is as before.
+    pub fn unbury(
+        &mut self,
+        card_id: i64,
+        previous: Option<DayNumber>,
+        previous_ms: Option<i64>,
+    ) -> Result<()> {
         let tx = self.conn_mut().transaction()?;
         tx.execute(
             "UPDATE card_states SET buried_day = ?2 WHERE id = ?1",
             params![card_id, previous],
         )?;
+        super::flag_times::restore(&tx, card_id, Flag::Bury, previous_ms)?;
+        prune(&tx, card_id)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Takes back a suspension: the card is unsuspended with its change time `previous_ms`
+    /// again ([`Collection::flag_time`] before the suspension); the file is as before.
+    pub fn unsuspend_to(&mut self, card_id: i64, previous_ms: Option<i64>) -> Result<()> {
+        let tx = self.conn_mut().transaction()?;
+        tx.execute(
+            "UPDATE card_states SET suspended = 0 WHERE id = ?1",
+            [card_id],
+        )?;
+        super::flag_times::restore(&tx, card_id, Flag::Suspend, previous_ms)?;
         prune(&tx, card_id)?;
         tx.commit()?;
         Ok(())
@@ -478,8 +512,8 @@ mod tests {
             ids(&[(1, 0), (1, 1), (2, 0), (2, 1), (3, 0)])
         );
         assert_eq!(stored_rows(&collection), 0, "no card has a row yet");
-        collection.set_suspended(&[c(1, 1)], true).unwrap();
-        collection.bury(c(2, 0), 10).unwrap();
+        collection.set_suspended(&[c(1, 1)], true, 0).unwrap();
+        collection.bury(c(2, 0), 10, 0).unwrap();
         let tx = collection.conn_mut().transaction().unwrap();
         let learning = CardState {
             phase: Phase::Learning,
@@ -547,28 +581,30 @@ mod tests {
     fn undoing_a_suspension_or_burial_of_an_untouched_card_leaves_no_row() {
         let mut collection = collection();
         assert_eq!(
-            collection.set_suspended(&[c(2, 1), c(3, 0)], true).unwrap(),
+            collection
+                .set_suspended(&[c(2, 1), c(3, 0)], true, 0)
+                .unwrap(),
             2
         );
         assert!(collection.card(c(2, 1)).unwrap().suspended);
         assert_eq!(stored_rows(&collection), 2);
         assert_eq!(
             collection
-                .set_suspended(&[c(2, 1), c(3, 0)], false)
+                .set_suspended(&[c(2, 1), c(3, 0)], false, 0)
                 .unwrap(),
             2
         );
         assert_eq!(stored_rows(&collection), 0);
-        collection.bury(c(3, 1), 3).unwrap();
+        collection.bury(c(3, 1), 3, 0).unwrap();
         assert_eq!(collection.card(c(3, 1)).unwrap().buried_day, Some(3));
-        collection.unbury(c(3, 1), None).unwrap();
+        collection.unbury(c(3, 1), None, None).unwrap();
         assert_eq!(stored_rows(&collection), 0);
         assert!(
-            collection.set_suspended(&[c(20, 0)], true).is_err(),
+            collection.set_suspended(&[c(20, 0)], true, 0).is_err(),
             "there is no note 20"
         );
         assert!(
-            collection.set_suspended(&[c(2, 5)], true).is_err(),
+            collection.set_suspended(&[c(2, 5)], true, 0).is_err(),
             "note 2 has no card 5"
         );
     }

@@ -19,6 +19,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/005-scheduler-family.sql"),
     include_str!("migrations/006-note-types.sql"),
     include_str!("migrations/007-sync.sql"),
+    include_str!("migrations/008-change-times.sql"),
 ];
 
 /// The current schema, for a new collection.

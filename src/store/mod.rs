@@ -19,6 +19,7 @@ pub mod decks;
 pub mod delete;
 pub mod error;
 pub mod export;
+pub mod flag_times;
 pub mod import;
 pub mod migrations;
 mod note_insert;

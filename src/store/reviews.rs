@@ -258,6 +258,33 @@ fn settings_id(tx: &Transaction, settings: &Settings) -> Result<i64> {
         .query_row([&body], |row| row.get(0))?)
 }
 
+/// Why [`Collection::undo_review`] leaves an answer where it is: each is something another
+/// jargon did since the answer (a sync, a session or a deletion in another terminal).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UndoRefused {
+    /// A sync has published it: the other devices keep it whatever happens here, so taking it
+    /// back here would part the collections for good (Anki's sync clears its undo queue too).
+    Synced,
+    /// The card has a later answer; only a card's latest answer can be undone.
+    NotLatest,
+    /// The row is no longer in the log (a merge moved it, or its note was deleted).
+    Gone,
+}
+
+impl std::fmt::Display for UndoRefused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            UndoRefused::Synced => {
+                "that answer was already synced to your other devices, so it stays; the card's next answer changes its schedule"
+            }
+            UndoRefused::NotLatest => "only the latest answer of a card can be undone",
+            UndoRefused::Gone => {
+                "that answer is no longer in the log (another jargon moved or deleted it meanwhile), so it stays"
+            }
+        })
+    }
+}
+
 impl Collection {
     /// Logs an answer and stores the card's new state in one transaction. Refuses when the
     /// card is no longer in `before` (another session answered it meanwhile).
@@ -325,19 +352,39 @@ impl Collection {
     }
 
     /// Takes an answer back: the card returns to the state logged before it and the row is
-    /// deleted, in one transaction. Only a card's latest answer can be undone.
-    pub fn undo_review(&mut self, review_id: i64, unsuspend: bool) -> Result<ReviewRow> {
-        let row = self.review(review_id)?;
+    /// deleted, in one transaction. Refused, changing nothing, when the answer is no longer
+    /// this collection's alone to take back ([`UndoRefused`]): a sync has published it, the
+    /// card has a later answer, or the row is gone.
+    pub fn undo_review(
+        &mut self,
+        review_id: i64,
+        unsuspend: bool,
+    ) -> Result<std::result::Result<ReviewRow, UndoRefused>> {
+        // Read inside the (immediate) transaction: a `jargon sync` in another terminal cannot
+        // publish the row between this check and the deletion.
         let tx = self.conn_mut().transaction()?;
+        let sql = format!("SELECT {REVIEW_COLUMNS}, gid FROM reviews WHERE id = ?1");
+        let found = tx.query_row(&sql, [review_id], |r| {
+            Ok((
+                review_from_row(r)?,
+                r.get::<_, Option<String>>(REVIEW_COLUMN_COUNT)?,
+            ))
+        });
+        let (row, gid) = match found {
+            Ok(found) => found,
+            Err(rusqlite::Error::QueryReturnedNoRows) => return Ok(Err(UndoRefused::Gone)),
+            Err(other) => return Err(other.into()),
+        };
+        if gid.is_some() {
+            return Ok(Err(UndoRefused::Synced));
+        }
         let latest: i64 = tx.query_row(
             "SELECT id FROM reviews WHERE card_id = ?1 ORDER BY id DESC LIMIT 1",
             [row.card_id],
             |r| r.get(0),
         )?;
         if latest != review_id {
-            return Err(Error::failed(
-                "only the latest answer of a card can be undone",
-            ));
+            return Ok(Err(UndoRefused::NotLatest));
         }
         write_state(&tx, row.card_id, &row.before)?;
         tx.execute("DELETE FROM reviews WHERE id = ?1", [review_id])?;
@@ -359,7 +406,7 @@ impl Collection {
         }
         super::cards::prune(&tx, row.card_id)?;
         tx.commit()?;
-        Ok(row)
+        Ok(Ok(row))
     }
 
     /// A card's answers (grade, study day), oldest first: the scheduling and imported rows

@@ -101,6 +101,11 @@ fn write_card(
         tx.prepare_cached("UPDATE card_states SET buried_day = ?1 WHERE id = ?2")?
             .execute(params![day, write.card_id])?;
     }
+    if write.suspended.is_some() || write.buried_day.is_some() {
+        // Changed by the import, whose time is not known here: the sync uses its own.
+        tx.prepare_cached("DELETE FROM card_flag_times WHERE card_id = ?1")?
+            .execute([write.card_id])?;
+    }
     // An imported card with no history and the untouched state needs no row.
     super::cards::prune(tx, write.card_id)?;
     Ok(())

@@ -8,6 +8,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
+pub mod sync;
+
 /// A temporary folder with a collection path in it.
 pub struct Env {
     pub dir: tempfile::TempDir,

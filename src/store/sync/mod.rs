@@ -260,7 +260,28 @@ impl SyncTx<'_> {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// Sets (or with None, unsets) a stored setting.
+    /// When each setting was last changed here, key -> unix milliseconds (`config_times`; a
+    /// setting never changed since that table came has none).
+    pub fn config_times(&self) -> Result<std::collections::HashMap<String, i64>> {
+        let mut stmt = self
+            .tx
+            .prepare("SELECT key, changed_ms FROM config_times")?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// When each card's flags were last changed here, card id -> (suspended flag, burial),
+    /// unix milliseconds (`card_flag_times`; None: not known).
+    pub fn card_flag_times(&self) -> Result<crate::store::flag_times::FlagTimes> {
+        let mut stmt = self
+            .tx
+            .prepare("SELECT card_id, suspend_ms, bury_ms FROM card_flag_times")?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?))))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Sets (or with None, unsets) a stored setting from another device: not a change made
+    /// here, so `config_times` is left as it is.
     pub fn set_config(&self, key: &str, value: Option<&str>) -> Result<()> {
         match value {
             Some(value) => self.tx.execute(
