@@ -133,6 +133,11 @@ fn deleting_notes_moves_their_answers_and_removes_their_rows() {
     };
     assert_eq!(preview, expected);
     assert_eq!(count(&collection, "SELECT count(*) FROM reviews"), total);
+    // A flag change recorded for a card of note 1, and one for note 2's card.
+    collection
+        .conn()
+        .execute_batch("INSERT INTO card_flag_times (card_id, suspend_ms) VALUES (64, 1), (128, 2)")
+        .unwrap();
 
     let deleted = collection.delete_notes(&[1, 4, 1]).unwrap();
     assert_eq!(deleted, expected);
@@ -160,6 +165,11 @@ fn deleting_notes_moves_their_answers_and_removes_their_rows() {
     );
     // The other notes and their answers are untouched.
     assert_eq!(count(&collection, "SELECT count(*) FROM notes"), 2);
+    assert_eq!(
+        count(&collection, "SELECT sum(card_id) FROM card_flag_times"),
+        128,
+        "the deleted card's flag time goes with it"
+    );
     assert_eq!(
         count(&collection, "SELECT count(*) FROM card_states"),
         2,
