@@ -184,6 +184,35 @@ fn a_note_deleted_on_one_device_while_answered_on_another_is_gone_everywhere_wit
 }
 
 #[test]
+fn a_built_in_note_deleted_before_the_first_sync_stays_deleted_on_every_device() {
+    let shared = tempfile::tempdir().unwrap();
+    let dir = shared.path();
+    let mut a = device("2026-12-01T08:00:00Z");
+    let b = device("2026-12-01T08:00:00Z");
+    // A deletes a built-in note before it ever synced; B has the same note.
+    a.ok(&["decks"]);
+    let key: String = a.sql(&format!(
+        "SELECT n.key FROM notes n JOIN decks d ON d.id = n.deck_id WHERE d.name = '{DECK}' ORDER BY n.key LIMIT 1"
+    ));
+    let note = format!("{DECK}/{key}");
+    a.ok(&["delete", &note, "--yes"]);
+    a.now = "2026-12-01T09:00:00Z".into();
+    sync(&a, Some(dir));
+    sync(&b, Some(dir));
+    for env in [&a, &b, &a] {
+        sync(env, None);
+    }
+    for env in [&a, &b] {
+        let left: i64 = env.sql(&format!(
+            "SELECT count(*) FROM notes n JOIN decks d ON d.id = n.deck_id WHERE d.name = '{DECK}' AND n.key = '{key}'"
+        ));
+        assert_eq!(left, 0, "the deleted note came back");
+        assert!(env.ok(&["check"]).starts_with("ok:"));
+    }
+    assert_eq!(fingerprint(&a), fingerprint(&b));
+}
+
+#[test]
 fn a_note_deleted_then_a_new_one_given_its_id_both_reach_the_other_device() {
     let shared = tempfile::tempdir().unwrap();
     let dir = shared.path();

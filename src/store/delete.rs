@@ -107,8 +107,26 @@ pub(crate) fn delete_notes_in(tx: &Transaction, notes: &[(i64, String)]) -> Resu
             .execute([note_id])?;
         // The folder's record of the note lets go of its id (a new note may be given it
         // next): with no note and no tombstone yet, the next sync publishes the deletion.
-        tx.prepare_cached("UPDATE sync_notes SET note_id = NULL WHERE note_id = ?1")?
+        let recorded = tx
+            .prepare_cached("UPDATE sync_notes SET note_id = NULL WHERE note_id = ?1")?
             .execute([note_id])?;
+        if recorded == 0 {
+            // A note the folder never heard of from here may still be there under its name
+            // (a built-in note, a file imported on another machine too): a record under the
+            // name it would have been published with makes the next sync publish the
+            // deletion, so the other machines' copy does not bring it back. A name already
+            // recorded is another note's; the record is left to it.
+            tx.prepare_cached(
+                "INSERT INTO sync_notes (gid, note_id, deck, notetype, fields, seed,
+                     add_order_ms, add_device, add_seq)
+                 VALUES (?1, NULL, ?2, '', '{}', 0, 0, '', 0)
+                 ON CONFLICT (gid) DO NOTHING",
+            )?
+            .execute(params![
+                format!("{}/{}", target.deck, target.key),
+                target.deck
+            ])?;
+        }
         deleted.notes += 1;
         deleted.cards += target.cards;
         deleted.answers += moved;
