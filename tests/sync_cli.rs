@@ -213,6 +213,47 @@ fn a_built_in_note_deleted_before_the_first_sync_stays_deleted_on_every_device()
 }
 
 #[test]
+fn two_devices_editing_different_fields_of_one_anki_note_both_keep_their_edit() {
+    let shared = tempfile::tempdir().unwrap();
+    let dir = shared.path();
+    let mut a = device("2026-12-01T08:00:00Z");
+    let mut b = device("2026-12-01T08:00:00Z");
+    let package = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/anki-rich.apkg");
+    a.ok(&["import", package]);
+    sync(&a, Some(dir));
+    sync(&b, Some(dir));
+    // Offline, A changes the front and B, later, the back of the same note.
+    a.now = "2026-12-02T09:00:00Z".into();
+    a.ok(&[
+        "edit",
+        "Rich/gradient-descent",
+        "--field",
+        "Front=<b>Gradient descent</b> (GD)",
+    ]);
+    b.now = "2026-12-02T10:00:00Z".into();
+    b.ok(&[
+        "edit",
+        "Rich/gradient-descent",
+        "--field",
+        "Back=Step downhill",
+    ]);
+    for env in [&a, &b, &a] {
+        sync(env, None);
+    }
+    let query = "SELECT n.fields FROM notes n JOIN decks d ON d.id = n.deck_id
+                 WHERE d.name = 'Rich' AND n.key = 'gradient-descent'";
+    for env in [&a, &b] {
+        let fields: String = env.sql(query);
+        assert_eq!(
+            fields, r#"["<b>Gradient descent</b> (GD)","Step downhill"]"#,
+            "both edits are kept"
+        );
+        assert!(env.ok(&["check"]).starts_with("ok:"));
+    }
+    assert_eq!(fingerprint(&a), fingerprint(&b));
+}
+
+#[test]
 fn a_note_deleted_then_a_new_one_given_its_id_both_reach_the_other_device() {
     let shared = tempfile::tempdir().unwrap();
     let dir = shared.path();

@@ -125,6 +125,7 @@ impl SyncTx<'_> {
             for (i, name) in NOTE_COLUMNS.iter().enumerate() {
                 columns.insert((*name).to_string(), r.get::<_, String>(12 + i)?);
             }
+            split_fields(&mut columns);
             Ok((
                 LocalNote {
                     note_id: r.get(0)?,
@@ -318,6 +319,8 @@ impl SyncTx<'_> {
         let (cards, span) = cards_of(columns.get("cards").map_or("3/2", String::as_str))?;
         let get = |name: &str| columns.get(name).cloned().unwrap_or_default();
         let nullable = |name: &str| columns.get(name).filter(|v| !v.is_empty()).cloned();
+        let fields = fold_fields(columns.get("fields").map(String::as_str), columns)
+            .or_else(|| nullable("fields"));
         self.tx
             .prepare_cached(
                 "INSERT INTO notes (deck_id, notetype_id, key, guid, term, definition, example, aliases,
@@ -336,7 +339,7 @@ impl SyncTx<'_> {
                 columns.get("tags").cloned().unwrap_or_else(|| "[]".into()),
                 columns.get("related").cloned().unwrap_or_else(|| "[]".into()),
                 get("source"),
-                nullable("fields"),
+                fields,
                 now_secs,
                 cards,
                 span,
@@ -400,7 +403,22 @@ impl SyncTx<'_> {
     ) -> Result<()> {
         let mut sets = vec!["modified_at = ?1".to_string()];
         let mut values: Vec<rusqlite::types::Value> = vec![now_secs.into()];
-        for (name, value) in columns {
+        let mut columns = columns.clone();
+        if columns.keys().any(|name| field_index(name).is_some()) {
+            let current: Option<String> = match columns.get("fields") {
+                Some(whole) => Some(whole.clone()),
+                None => self
+                    .tx
+                    .prepare_cached("SELECT fields FROM notes WHERE id = ?1")?
+                    .query_row([note_id], |r| r.get(0))
+                    .optional()?
+                    .flatten(),
+            };
+            if let Some(folded) = fold_fields(current.as_deref(), &columns) {
+                columns.insert("fields".to_string(), folded);
+            }
+        }
+        for (name, value) in &columns {
             let value: rusqlite::types::Value = match name.as_str() {
                 "term" | "definition" | "example" | "aliases" | "tags" | "related" | "source" => {
                     value.clone().into()
@@ -613,4 +631,109 @@ fn cards_of(text: &str) -> Result<(i64, i64)> {
         return Err(bad());
     }
     Ok((bits, span))
+}
+
+/// The most fields a rich note's list travels with, one key each: an event naming a later
+/// one is ignored (a note type with more fields is not one a person made).
+const MAX_TRAVELLING_FIELDS: usize = 1_000;
+
+/// The index of a rich note's field key, `fields[N]`.
+pub fn field_index(name: &str) -> Option<usize> {
+    let index: usize = name
+        .strip_prefix("fields[")?
+        .strip_suffix(']')?
+        .parse()
+        .ok()?;
+    (index < MAX_TRAVELLING_FIELDS && name == format!("fields[{index}]")).then_some(index)
+}
+
+/// A rich note's `fields` column (a JSON list) as one travelling key per field, `fields[0]`,
+/// `fields[1]`, ..., so that two devices editing different fields of one note both keep
+/// their edit. Other notes (an empty column), or a list too long or unreadable, travel whole.
+fn split_fields(columns: &mut BTreeMap<String, String>) {
+    let Some(text) = columns.get("fields").filter(|text| !text.is_empty()) else {
+        return;
+    };
+    let Some(values) = crate::store::decode_json_list(text) else {
+        return;
+    };
+    if values.is_empty() || values.len() > MAX_TRAVELLING_FIELDS {
+        return;
+    }
+    columns.remove("fields");
+    for (index, value) in values.into_iter().enumerate() {
+        columns.insert(format!("fields[{index}]"), value);
+    }
+}
+
+/// The `fields` column with the `fields[N]` keys of `columns` written into `base` (the list
+/// as it is, or none), in the one encoding of list columns; None when `columns` has none.
+fn fold_fields(base: Option<&str>, columns: &BTreeMap<String, String>) -> Option<String> {
+    let indexed: Vec<(usize, &String)> = columns
+        .iter()
+        .filter_map(|(name, value)| field_index(name).map(|index| (index, value)))
+        .collect();
+    if indexed.is_empty() {
+        return None;
+    }
+    let mut values = base
+        .filter(|text| !text.is_empty())
+        .and_then(crate::store::decode_json_list)
+        .unwrap_or_default();
+    for (index, value) in indexed {
+        if values.len() <= index {
+            values.resize(index + 1, String::new());
+        }
+        values[index] = value.clone();
+    }
+    Some(crate::store::encode_json_list_text(&values))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_plain_bounded_field_keys_name_a_field() {
+        assert_eq!(field_index("fields[0]"), Some(0));
+        assert_eq!(field_index("fields[999]"), Some(999));
+        for bad in [
+            "fields[1000]",
+            "fields[18446744073709551616]",
+            "fields[01]",
+            "fields[+1]",
+            "fields[-1]",
+            "fields[]",
+            "fields",
+            "fields[1]x",
+        ] {
+            assert_eq!(field_index(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_rich_list_travels_a_key_a_field_and_folds_back_into_the_same_text() {
+        let mut columns = BTreeMap::new();
+        let text = crate::store::encode_json_list_text(&["a \"b\"".into(), "é\n".into()]);
+        columns.insert("fields".to_string(), text.clone());
+        columns.insert("term".to_string(), "t".to_string());
+        split_fields(&mut columns);
+        assert_eq!(columns.get("fields"), None);
+        assert_eq!(columns["fields[1]"], "é\n");
+        assert_eq!(fold_fields(None, &columns), Some(text.clone()));
+        // One field changed onto the list as it is; a later index grows it.
+        let mut change = BTreeMap::new();
+        change.insert("fields[1]".to_string(), "x".to_string());
+        change.insert("fields[3]".to_string(), "z".to_string());
+        assert_eq!(
+            fold_fields(Some(&text), &change).as_deref(),
+            Some(r#"["a \"b\"","x","","z"]"#)
+        );
+        // A vocab note's empty column travels as it is.
+        let mut vocab = BTreeMap::new();
+        vocab.insert("fields".to_string(), String::new());
+        split_fields(&mut vocab);
+        assert_eq!(vocab.get("fields").map(String::as_str), Some(""));
+        assert_eq!(fold_fields(None, &vocab), None);
+    }
 }
