@@ -8,7 +8,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use super::replay::{self, NewAnswer, Parsed, SettingsTable};
+use super::replay::{self, NewAnswer, Parsed, SettingsTable, Tail};
 use super::{Report, TRAVELLING_SETTINGS, stamp_of, state_json};
 use crate::error::Result;
 use crate::records::sync::{
@@ -30,6 +30,26 @@ const READ_BUDGET_BYTES: u64 = 8 << 20;
 /// How many new answers wait in memory before they are written (about 150 bytes each).
 const PENDING_ANSWERS: usize = 100_000;
 
+/// How many cards' last rows are kept between writes (about 200 bytes each); past that,
+/// their states are stored and the next write reads the rows back.
+const KEPT_TAILS: usize = 100_000;
+
+#[cfg(test)]
+thread_local! {
+    /// Smaller limits for a test on this thread: (pending answers, kept tails).
+    pub(super) static TEST_LIMITS: std::cell::Cell<Option<(usize, usize)>> =
+        const { std::cell::Cell::new(None) };
+}
+
+/// (pending answers, kept tails).
+fn limits() -> (usize, usize) {
+    #[cfg(test)]
+    if let Some(limits) = TEST_LIMITS.with(std::cell::Cell::get) {
+        return limits;
+    }
+    (PENDING_ANSWERS, KEPT_TAILS)
+}
+
 struct Merge<'a, 't> {
     tx: &'a SyncTx<'t>,
     now_ms: i64,
@@ -44,6 +64,9 @@ struct Merge<'a, 't> {
     parsed: Parsed,
     /// Cards to replay at the end (their rows were written with placeholders).
     touched: BTreeSet<i64>,
+    /// The last row of each card whose new answers went in with their states: the next
+    /// ones go on from it, and the card's state is stored from it once.
+    tails: HashMap<i64, Tail>,
     /// The per-day counts' insert trigger, held back while answers are written.
     counts: Option<CountsHold>,
     /// Live notes by global id with the cards found to exist (a bit per ordinal), so the
@@ -111,6 +134,7 @@ pub fn merge(
         pending_gids: HashSet::new(),
         parsed: Parsed::new(),
         touched: BTreeSet::new(),
+        tails: HashMap::new(),
         counts: tx.hold_counts()?,
         live_cards: HashMap::new(),
         reseeded: BTreeSet::new(),
@@ -164,6 +188,7 @@ pub fn merge(
         .push(("read and apply events", started.elapsed()));
     let started = std::time::Instant::now();
     merge.write_pending()?;
+    merge.write_tail_states()?;
     if let Some(hold) = merge.counts.take() {
         tx.release_counts(hold)?;
     }
@@ -275,7 +300,7 @@ impl Merge<'_, '_> {
                     settings,
                 });
                 self.report.answers_added += 1;
-                if self.pending_gids.len() >= PENDING_ANSWERS {
+                if self.pending_gids.len() >= limits().0 {
                     self.write_pending()?;
                 }
             }
@@ -371,19 +396,46 @@ impl Merge<'_, '_> {
                 for row in &new {
                     self.insert_placeholder(card_id, row)?;
                 }
-            } else if !replay::place(
-                self.tx,
-                card_id,
-                fuzz_id,
-                &new,
-                &self.settings,
-                &mut self.parsed,
-            )? {
-                self.touched.insert(card_id);
+            } else {
+                let placed = replay::place(
+                    self.tx,
+                    card_id,
+                    fuzz_id,
+                    &new,
+                    &self.settings,
+                    &mut self.parsed,
+                    self.tails.get(&card_id),
+                )?;
+                match placed {
+                    Some(tail) => {
+                        self.tails.insert(card_id, tail);
+                    }
+                    None => self.replay_later(card_id),
+                }
             }
         }
         self.pending_gids.clear();
+        if self.tails.len() > limits().1 {
+            self.write_tail_states()?;
+        }
         Ok(())
+    }
+
+    /// Stores the state of every card whose new answers went in with their states, and
+    /// forgets their tails.
+    fn write_tail_states(&mut self) -> Result<()> {
+        let mut tails: Vec<(i64, Tail)> = self.tails.drain().collect();
+        tails.sort_unstable_by_key(|(card_id, _)| *card_id);
+        for (card_id, tail) in tails {
+            self.tx.set_card_state(card_id, &tail.after)?;
+        }
+        Ok(())
+    }
+
+    /// Marks a card to be replayed whole at the end (that replay stores its state).
+    fn replay_later(&mut self, card_id: i64) {
+        self.touched.insert(card_id);
+        self.tails.remove(&card_id);
     }
 
     /// Writes the pending answers of a note's cards with placeholders, the cards marked for
@@ -409,7 +461,7 @@ impl Merge<'_, '_> {
             for row in &new {
                 self.insert_placeholder(card_id, row)?;
             }
-            self.touched.insert(card_id);
+            self.replay_later(card_id);
         }
         Ok(())
     }
@@ -426,7 +478,8 @@ impl Merge<'_, '_> {
             settings_id,
             &settings.unwrap_or_default(),
             None,
-        )
+        )?;
+        Ok(())
     }
 
     fn park(&mut self, event: &Event, note: &str) -> Result<()> {
@@ -588,18 +641,15 @@ impl Merge<'_, '_> {
         };
         if let Some(note_id) = shadow.note_id.take() {
             self.write_pending_of(note_id)?;
-            // The rows go with counted columns: count what was written first, and go on
-            // from the ids the deletion leaves.
-            if let Some(hold) = &mut self.counts {
+            // The rows go, and their trigger takes back their counts: count them first.
+            if let Some(hold) = &self.counts {
                 self.tx.settle_counts(hold)?;
             }
             self.tx.delete_notes(&[(note_id, gid.to_string())])?;
-            if let Some(hold) = &mut self.counts {
-                self.tx.settle_counts(hold)?;
-            }
             let first = note_id * crate::model::CARDS_PER_NOTE;
             let last = first + crate::model::CARDS_PER_NOTE;
             self.touched.retain(|&c| c < first || c >= last);
+            self.tails.retain(|&c, _| c < first || c >= last);
             self.report.notes_deleted += 1;
         }
         shadow.deleted = Some(stamp.clone());
@@ -686,7 +736,7 @@ impl Merge<'_, '_> {
         for ord in 0..crate::model::CARDS_PER_NOTE {
             let ord = ord as u32;
             if self.tx.has_card(note_id, ord)? {
-                self.touched.insert(crate::model::card_id(note_id, ord));
+                self.replay_later(crate::model::card_id(note_id, ord));
                 self.reseeded.insert(crate::model::card_id(note_id, ord));
             }
         }

@@ -69,11 +69,23 @@ pub struct NewAnswer {
 /// reads in it (None: a newer jargon's settings, which cannot be replayed here).
 pub type SettingsTable = Vec<(i64, Option<Settings>)>;
 
+/// A card's last row as a merge wrote it ([`place`]): what the next new answers of the
+/// card need of it, so that writing them reads nothing back. The card's state in the store
+/// is left for the merge to write once, from `after`.
+#[derive(Debug, Clone)]
+pub struct Tail {
+    pub review_id: i64,
+    pub answer: NewAnswer,
+    pub after: CardState,
+}
+
 /// Writes a card's new answers (in the merge's order) into its log, each row once with the
 /// states the replay gives it, when that can be worked out here: the card has no answers
-/// yet, or all of them sort before the new ones under one scheduler (then the new rows go on
-/// from the last one's state, as [`go_on`] does). Otherwise the rows go in with
-/// placeholders and the function returns false: the caller replays the card whole.
+/// yet, or all of them sort after its last one under one scheduler (then the new rows go on
+/// from the last one's state, as [`go_on`] does). `tail` is the card's last row when this
+/// merge wrote it (None: read from the store). Returns the card's new tail, whose `after`
+/// is the card's state (not yet stored), or None when the rows went in with placeholders,
+/// for the caller to replay the card whole.
 pub fn place(
     tx: &SyncTx<'_>,
     card_id: i64,
@@ -81,24 +93,29 @@ pub fn place(
     new: &[NewAnswer],
     table: &SettingsTable,
     parsed: &mut Parsed,
-) -> Result<bool> {
-    tx.materialize(card_id)?;
-    let states = match worked_out(tx, card_id, fuzz_id, new, table, parsed)? {
+    tail: Option<&Tail>,
+) -> Result<Option<Tail>> {
+    if tail.is_none() {
+        tx.materialize(card_id)?;
+    }
+    let states = match worked_out(tx, card_id, fuzz_id, new, table, parsed, tail)? {
         Some(states) if states.len() == new.len() => Some(states),
         _ => None,
     };
+    let mut review_id = 0;
     for (index, row) in new.iter().enumerate() {
         let (settings_id, settings) = table.get(row.settings).copied().unwrap_or_default();
         let state = states.as_ref().map(|s| &s[index]);
         let settings = settings.unwrap_or_default();
-        tx.insert_merged_answer(card_id, &row.answer, settings_id, &settings, state)?;
+        review_id = tx.insert_merged_answer(card_id, &row.answer, settings_id, &settings, state)?;
     }
-    match states.as_ref().and_then(|s| s.last()) {
-        Some(last) => {
-            tx.set_card_state(card_id, &last.after)?;
-            Ok(true)
-        }
-        None => Ok(false),
+    match (states.as_ref().and_then(|s| s.last()), new.last()) {
+        (Some(state), Some(answer)) => Ok(Some(Tail {
+            review_id,
+            answer: answer.clone(),
+            after: state.after,
+        })),
+        _ => Ok(None),
     }
 }
 
@@ -111,39 +128,66 @@ fn worked_out(
     new: &[NewAnswer],
     table: &SettingsTable,
     parsed: &mut Parsed,
+    tail: Option<&Tail>,
 ) -> Result<Option<Vec<Rederived>>> {
     let mut entries: Vec<LoggedAnswer> = Vec::with_capacity(new.len() + 1);
-    let Some(last) = tx.last_row(card_id)? else {
-        for row in new {
-            let Some(entry) = new_entry(row, table) else {
-                return Ok(None);
-            };
-            entries.push(entry);
-        }
-        return Ok(rederive(fuzz_id, &entries).ok());
-    };
     let Some(first_new) = new.first() else {
         return Ok(None);
     };
-    let after_last = merge_key(&last)
-        < order_key(
-            first_new.answer.order_ms,
-            Some(&first_new.answer.gid),
-            i64::MAX,
-        );
-    if !after_last || new.iter().any(|row| row.answer.scheduler != last.scheduler) {
+    let first_key = order_key(
+        first_new.answer.order_ms,
+        Some(&first_new.answer.gid),
+        i64::MAX,
+    );
+    // The last row: (its id, its key, its scheduler, its state after, it as an entry).
+    let last = match tail {
+        Some(tail) => {
+            let answer = &tail.answer.answer;
+            let Some(entry) = new_entry(&tail.answer, table) else {
+                return Ok(None);
+            };
+            let key = order_key(answer.order_ms, Some(&answer.gid), tail.review_id);
+            (
+                tail.review_id,
+                key,
+                answer.scheduler.clone(),
+                tail.after,
+                entry,
+            )
+        }
+        None => {
+            let Some(last) = tx.last_row(card_id)? else {
+                for row in new {
+                    let Some(entry) = new_entry(row, table) else {
+                        return Ok(None);
+                    };
+                    entries.push(entry);
+                }
+                return Ok(rederive(fuzz_id, &entries).ok());
+            };
+            let Some(entry) = logged(&last, parsed) else {
+                return Ok(None);
+            };
+            (
+                last.review_id,
+                merge_key(&last),
+                last.scheduler.clone(),
+                last.after,
+                entry,
+            )
+        }
+    };
+    let (last_id, last_key, last_scheduler, last_after, last_entry) = last;
+    if last_key >= first_key || new.iter().any(|row| row.answer.scheduler != last_scheduler) {
         return Ok(None);
     }
-    let Ok(scheduler) = SchedulerKind::parse(&last.scheduler) else {
+    let Ok(scheduler) = SchedulerKind::parse(&last_scheduler) else {
         return Ok(None);
     };
-    if !head(tx, card_id, last.review_id, scheduler, &last, &mut entries)? {
+    if !head(tx, card_id, last_id, scheduler, &last_after, &mut entries)? {
         return Ok(None);
     }
-    let Some(entry) = logged(&last, parsed) else {
-        return Ok(None);
-    };
-    entries.push(entry);
+    entries.push(last_entry);
     let start = entries.len();
     for row in new {
         let Some(entry) = new_entry(row, table) else {
@@ -151,7 +195,7 @@ fn worked_out(
         };
         entries.push(entry);
     }
-    Ok(rederive_from(fuzz_id, &entries, start, last.after).ok())
+    Ok(rederive_from(fuzz_id, &entries, start, last_after).ok())
 }
 
 /// A new answer as replay reads it, or None when this build cannot replay it.
@@ -175,7 +219,7 @@ fn head(
     card_id: i64,
     last_id: i64,
     scheduler: SchedulerKind,
-    last: &LogRow,
+    last_after: &CardState,
     entries: &mut Vec<LoggedAnswer>,
 ) -> Result<bool> {
     if scheduler != SchedulerKind::Fsrs {
@@ -192,7 +236,7 @@ fn head(
             after: CardState::new_card(),
         })
     };
-    if last.after.memory.is_none() {
+    if last_after.memory.is_none() {
         for row in tx.card_log_head(card_id, last_id)? {
             let Some(entry) = answer(row.quality, row.day, row.kind) else {
                 return Ok(false);
@@ -241,7 +285,7 @@ fn go_on(
         return Ok(false);
     };
     let mut entries: Vec<LoggedAnswer> = Vec::with_capacity(tail.len() + 1);
-    if !head(tx, card_id, last_old, scheduler, first, &mut entries)? {
+    if !head(tx, card_id, last_old, scheduler, &first.after, &mut entries)? {
         return Ok(false);
     }
     for row in &tail {

@@ -68,7 +68,11 @@ impl Folder {
     }
 
     fn answer(&mut self, key: &str, day: i64, rating: u8) {
-        let at = BASE_MS + day * 86_400_000;
+        self.answer_with(key, day, rating, "sm2");
+    }
+
+    fn answer_with(&mut self, key: &str, day: i64, rating: u8, scheduler: &str) {
+        let at = BASE_MS + day * 86_400_000 + i64::from(rating) * 1000;
         let id = answer_id(&self.device, self.seq);
         self.push(
             at,
@@ -83,7 +87,7 @@ impl Folder {
                 rating,
                 duration_ms: 2_000 + u64::from(rating) * 100,
                 kind: AnswerKind::Schedule,
-                scheduler: "sm2".into(),
+                scheduler: scheduler.into(),
                 settings: json!({ "body": crate::scheduler::Settings::default().body() }),
             }),
         );
@@ -190,4 +194,91 @@ fn answers_that_sort_before_those_already_merged_are_counted_once_after_the_renu
             .unwrap()
     };
     assert_eq!(days, [1, 2, 3, 4, 5].map(|d| BASE_DAY + d));
+}
+
+/// Every answer's states by global id, and every card's state, as one comparable text.
+fn states(collection: &Collection) -> String {
+    let mut out = String::new();
+    let conn = collection.conn();
+    let mut stmt = conn
+        .prepare(
+            "SELECT json_array(gid, phase_before, due_day_before, interval_before, ease_before,
+                 reps_before, lapses_before, step_before, stability_before, difficulty_before,
+                 phase_after, due_day_after, due_at_after, interval_after, ease_after, reps_after,
+                 lapses_after, step_after, stability_after, difficulty_after, retrievability)
+             FROM reviews ORDER BY gid",
+        )
+        .unwrap();
+    for row in stmt.query_map([], |r| r.get::<_, String>(0)).unwrap() {
+        out.push_str(&row.unwrap());
+        out.push('\n');
+    }
+    let mut stmt = conn
+        .prepare(
+            "SELECT json_array(id, phase, due_day, due_at, interval_days, ease_permille,
+                 repetitions, lapses, step, stability, difficulty)
+             FROM card_states ORDER BY id",
+        )
+        .unwrap();
+    for row in stmt.query_map([], |r| r.get::<_, String>(0)).unwrap() {
+        out.push_str(&row.unwrap());
+        out.push('\n');
+    }
+    out
+}
+
+#[test]
+fn a_merge_that_writes_its_answers_in_many_small_batches_ends_as_one_that_writes_them_at_once() {
+    let temp = tempfile::tempdir().unwrap();
+    let shared = temp.path().join("shared");
+    std::fs::create_dir(&shared).unwrap();
+    let mut other = Folder::new(&shared, "0123456789abcdef0123456789abcdef");
+    let keys = ["a", "bb", "ccc", "dddd", "eeeee", "ffffff"];
+    for key in keys {
+        other.add(key);
+    }
+    // Answers a day on every card, two cards under FSRS (which reads the answers before),
+    // one note deleted half way.
+    for day in 0..12 {
+        for (i, key) in keys.iter().enumerate() {
+            if *key == "dddd" && day >= 6 {
+                continue;
+            }
+            let rating = [4, 3, 1, 4, 2, 3][(i + day as usize) % 6];
+            let scheduler = if i % 3 == 2 { "fsrs" } else { "sm2" };
+            other.answer_with(key, day * (1 + i as i64 % 2), rating, scheduler);
+        }
+        if day == 6 {
+            other.delete("dddd", 6);
+        }
+    }
+    let merged = |limits: Option<(usize, usize)>, name: &str| {
+        super::apply::TEST_LIMITS.with(|l| l.set(limits));
+        let mut collection = Collection::open(&temp.path().join(name)).unwrap();
+        let report = crate::merge::sync(&mut collection, Some(&shared), BASE_MS, false).unwrap();
+        assert_eq!(
+            report.cards_replayed, 0,
+            "every card's answers went in once"
+        );
+        super::apply::TEST_LIMITS.with(|l| l.set(None));
+        collection
+    };
+    let at_once = merged(None, "once.sqlite");
+    // Four answers a write: each card's tail kept between writes, or (two kept) read back.
+    for (limits, name) in [((4, 100), "kept.sqlite"), ((4, 2), "read.sqlite")] {
+        let batched = merged(Some(limits), name);
+        assert_eq!(states(&batched), states(&at_once), "{limits:?}");
+        assert_eq!(
+            batched.content_fingerprint().unwrap(),
+            at_once.content_fingerprint().unwrap()
+        );
+        assert_eq!(batched.stats_counts_differences().unwrap(), 0);
+    }
+    assert_eq!(answers(&at_once), 5 * 12);
+    // The deleted note's card went with it.
+    let cards: i64 = at_once
+        .conn()
+        .query_row("SELECT count(*) FROM card_states", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(cards, 5);
 }

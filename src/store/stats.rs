@@ -126,28 +126,6 @@ const _: () = assert!(
 const QUARTER_SQL: &str = "(reviewed_at - ((reviewed_at % 900000) + 900000) % 900000) / 900000";
 
 /// The per-day counts as the log gives them now (what the triggers should have kept).
-/// Adds to the per-day counts the rows of the review log from id `from_id` on (rows written
-/// while the insert trigger was held back: see `store::sync::counts`).
-pub(crate) fn add_counts_from(conn: &rusqlite::Connection, from_id: i64) -> Result<()> {
-    conn.prepare_cached(
-        "INSERT INTO review_day_counts (day, kind, phase_before, mature, quality, answers, time_ms)
-         SELECT day, kind, phase_before, interval_before >= 21, quality, count(*), sum(duration_ms)
-         FROM reviews WHERE id >= ?1 GROUP BY 1, 2, 3, 4, 5
-         ON CONFLICT DO UPDATE SET answers = answers + excluded.answers,
-             time_ms = time_ms + excluded.time_ms",
-    )?
-    .execute([from_id])?;
-    conn.prepare_cached(&format!(
-        "INSERT INTO review_quarter_counts (day, quarter, kind, answers, passed)
-         SELECT day, {QUARTER_SQL}, kind, count(*), sum(quality >= 3)
-         FROM reviews WHERE id >= ?1 GROUP BY 1, 2, 3
-         ON CONFLICT DO UPDATE SET answers = answers + excluded.answers,
-             passed = passed + excluded.passed"
-    ))?
-    .execute([from_id])?;
-    Ok(())
-}
-
 fn day_counts_sql() -> String {
     "SELECT day, kind, phase_before, interval_before >= 21, quality, count(*), sum(duration_ms)
      FROM reviews GROUP BY 1, 2, 3, 4, 5"

@@ -135,7 +135,8 @@ impl SyncTx<'_> {
 
     /// Writes an answer from another device into a card's log, with the states the replay
     /// worked out for it, or (`states` None) with placeholders (the carried state) until the
-    /// card is replayed. The card must have its row ([`SyncTx::materialize`]).
+    /// card is replayed. The card must have its row ([`SyncTx::materialize`]). Returns the
+    /// row's id.
     pub fn insert_merged_answer(
         &self,
         card_id: i64,
@@ -143,7 +144,7 @@ impl SyncTx<'_> {
         settings_id: i64,
         settings: &Settings,
         states: Option<&Rederived>,
-    ) -> Result<()> {
+    ) -> Result<i64> {
         let (before, after, retrievability) = match states {
             Some(s) => (&s.before, &s.after, s.retrievability),
             None => (&answer.carried, &answer.carried, None),
@@ -196,7 +197,15 @@ impl SyncTx<'_> {
                 answer.gid,
                 answer.order_ms,
             ])?;
-        Ok(())
+        self.tally(&super::counts::Counted {
+            day: answer.day,
+            reviewed_at_ms: answer.reviewed_at_ms,
+            kind: answer.kind.as_str(),
+            before,
+            quality: answer.quality,
+            duration_ms: answer.duration_ms.max(0),
+        });
+        Ok(self.tx.last_insert_rowid())
     }
 
     /// Gives a card its own row, so that its answers can be logged and its state written.

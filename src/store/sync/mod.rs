@@ -19,6 +19,9 @@ use crate::records::sync::{Peer, Stamp, SyncState};
 /// One sync's transaction: every write of a publish or a merge goes through it.
 pub struct SyncTx<'a> {
     tx: Transaction<'a>,
+    /// The per-day counts of the answers written while the count trigger is held back
+    /// ([`counts`]), added to the tables when settled.
+    tally: std::cell::RefCell<Option<counts::Tally>>,
 }
 
 impl Collection {
@@ -27,6 +30,7 @@ impl Collection {
     pub fn sync_tx(&mut self) -> Result<SyncTx<'_>> {
         Ok(SyncTx {
             tx: self.conn_mut().transaction()?,
+            tally: std::cell::RefCell::new(None),
         })
     }
 
