@@ -190,7 +190,7 @@ fn answers_that_sort_before_those_already_merged_are_counted_once_after_the_renu
             .unwrap();
         stmt.query_map([], |r| r.get(0))
             .unwrap()
-            .collect::<rusqlite::Result<_>>()
+            .collect::<Result<_, _>>()
             .unwrap()
     };
     assert_eq!(days, [1, 2, 3, 4, 5].map(|d| BASE_DAY + d));
