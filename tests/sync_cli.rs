@@ -320,3 +320,30 @@ fn a_copied_collection_is_told_it_shares_a_device_id_and_a_new_one_fixes_it() {
     let err = a.fails(&["sync", other.path().to_str().unwrap()], 2);
     assert!(err.contains("this collection syncs through"), "{err}");
 }
+
+#[test]
+fn a_device_that_joins_later_does_not_undo_an_edit_to_a_built_in_note() {
+    let shared = tempfile::tempdir().unwrap();
+    let dir = shared.path();
+    let mut a = device("2026-12-01T08:00:00Z");
+    sync(&a, Some(dir));
+    a.now = "2026-12-02T10:00:00Z".into();
+    a.ok(&[
+        "edit",
+        &format!("{DECK}/airflow"),
+        "--definition",
+        "edited on A",
+    ]);
+    sync(&a, None);
+    // Made after the edit: its built-in copy of the note is the deck's, not a later write.
+    let b = device("2026-12-05T08:00:00Z");
+    sync(&b, Some(dir));
+    sync(&a, None);
+    for env in [&a, &b] {
+        assert_eq!(
+            env.sql::<String>("SELECT definition FROM notes WHERE key = 'airflow'"),
+            "edited on A"
+        );
+    }
+    assert_eq!(fingerprint(&a), fingerprint(&b));
+}

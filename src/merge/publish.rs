@@ -139,8 +139,16 @@ pub fn publish(
                     .iter()
                     .map(|(k, v)| (k.clone(), Value::String(v.clone())))
                     .collect();
+                // A note untouched since it came here (a built-in deck, an imported file)
+                // holds its source's text, not a write made at that time: it counts before
+                // any edit, so a device that joins later does not undo an edit made earlier.
+                let at_ms = if note.modified_secs == note.created_secs {
+                    0
+                } else {
+                    modified_ms
+                };
                 pending.push(Pending {
-                    at_ms: modified_ms,
+                    at_ms,
                     rank: 0,
                     body: Body::NoteAdd(NoteAdd {
                         note: gid.clone(),

@@ -77,7 +77,8 @@ pub struct LocalNote {
     /// `vocab`, or the type's row.
     pub notetype: Option<NotetypeRow>,
     pub seed: i64,
-    /// Its last change (unix seconds).
+    /// When it was made here and last changed (unix seconds).
+    pub created_secs: i64,
     pub modified_secs: i64,
     pub columns: BTreeMap<String, String>,
 }

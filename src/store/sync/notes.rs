@@ -98,7 +98,8 @@ impl SyncTx<'_> {
     pub fn changed_local_notes(&self) -> Result<Vec<(LocalNote, Option<String>)>> {
         let sql = format!(
             "SELECT n.id, d.name, n.key, n.notetype_id, t.kind, t.name, t.anki_id, t.fields,
-                    t.templates, t.css, t.extra, coalesce(n.seed, n.id), {}, n.modified_at, s.gid
+                    t.templates, t.css, t.extra, coalesce(n.seed, n.id), {}, n.modified_at, s.gid,
+                    n.created_at
              FROM notes n JOIN decks d ON d.id = n.deck_id JOIN notetypes t ON t.id = n.notetype_id
              LEFT JOIN sync_notes s ON s.note_id = n.id
              WHERE s.gid IS NULL OR s.synced = 0
@@ -133,6 +134,7 @@ impl SyncTx<'_> {
                     key: r.get(2)?,
                     notetype,
                     seed: r.get(11)?,
+                    created_secs: r.get(24)?,
                     modified_secs: r.get(22)?,
                     columns,
                 },
