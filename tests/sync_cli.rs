@@ -321,6 +321,121 @@ fn a_copied_collection_is_told_it_shares_a_device_id_and_a_new_one_fixes_it() {
     assert!(err.contains("this collection syncs through"), "{err}");
 }
 
+/// A sync that stopped after queueing its events and before writing them (killed, or the
+/// folder unreachable): the state the next sync starts from.
+fn stop_after_queueing(env: &crate::common::Env, now_ms: i64) {
+    let device: String = env.sql("SELECT device FROM sync_state");
+    let device = jargon::sync::device::DeviceId::parse(&device).unwrap();
+    let next: i64 = env.sql("SELECT next_seq FROM sync_state");
+    let mut collection = jargon::store::Collection::open(&env.db).unwrap();
+    let queued =
+        jargon::merge::publish::publish(&mut collection, &device, next as u64, now_ms).unwrap();
+    assert!(queued > 0, "nothing was queued");
+    assert!(env.sql::<i64>("SELECT count(*) FROM sync_outbox") > 0);
+}
+
+/// Each answer's global id, once per answer, on every device.
+fn answered_once(envs: &[&crate::common::Env], answers: i64) {
+    for env in envs {
+        assert_eq!(env.sql::<i64>("SELECT count(*) FROM reviews"), answers);
+        assert_eq!(
+            env.sql::<i64>("SELECT count(DISTINCT gid) FROM reviews"),
+            answers
+        );
+        assert!(env.ok(&["check"]).starts_with("ok:"));
+    }
+    for env in &envs[1..] {
+        assert_eq!(fingerprint(env), fingerprint(envs[0]));
+    }
+}
+
+#[test]
+fn a_copy_that_wrote_first_under_the_numbers_a_stopped_sync_queued_is_told_and_the_answer_kept() {
+    let shared = tempfile::tempdir().unwrap();
+    let dir = shared.path();
+    let mut a = device("2026-12-01T08:00:00Z");
+    sync(&a, Some(dir));
+    let mut copy = device("2026-12-01T08:00:00Z");
+    std::fs::copy(&a.db, &copy.db).unwrap();
+    // The copy writes its answer first; the original queues its own under the same number.
+    review(&mut copy, "2026-12-02T09:10:00Z", "\ne\n", "1");
+    sync(&copy, None);
+    review(&mut a, "2026-12-02T09:00:00Z", "\ng\n", "1");
+    // With a note added, one edited, one suspended and a setting changed.
+    a.now = "2026-12-02T09:05:00Z".into();
+    a.ok(&[
+        "add",
+        "--deck",
+        "Mine",
+        "--term",
+        "queued",
+        "--definition",
+        "kept",
+    ]);
+    a.ok(&[
+        "edit",
+        &format!("{DECK}/airflow"),
+        "--definition",
+        "edited on A",
+    ]);
+    a.ok(&["suspend", &format!("{DECK}/etl")]);
+    a.ok(&["config", "set", "leech_lapses", "5"]);
+    stop_after_queueing(&a, 1_764_666_400_000);
+    let err = a.fails(&["sync"], 1);
+    assert!(
+        err.contains("another collection copied from the same file"),
+        "{err}"
+    );
+    // The new id publishes the answer the folder never held.
+    let out = a.ok(&["sync", "--new-device"]);
+    assert!(out.contains("received"), "{out}");
+    sync(&copy, None);
+    let third = device("2026-12-03T08:00:00Z");
+    sync(&third, Some(dir));
+    answered_once(&[&a, &copy, &third], 2);
+    for env in [&copy, &third] {
+        assert_eq!(
+            env.sql::<String>("SELECT definition FROM notes WHERE key = 'queued'"),
+            "kept"
+        );
+        assert_eq!(
+            env.sql::<String>("SELECT definition FROM notes WHERE key = 'airflow'"),
+            "edited on A"
+        );
+        assert_eq!(
+            env.sql::<i64>("SELECT count(*) FROM card_states WHERE suspended = 1"),
+            2
+        );
+        assert_eq!(
+            env.sql::<String>("SELECT value FROM config WHERE key = 'leech_lapses'"),
+            "5"
+        );
+    }
+}
+
+#[test]
+fn answers_a_copy_already_wrote_for_a_stopped_sync_are_not_published_twice_by_a_new_id() {
+    let shared = tempfile::tempdir().unwrap();
+    let dir = shared.path();
+    let mut a = device("2026-12-01T08:00:00Z");
+    sync(&a, Some(dir));
+    review(&mut a, "2026-12-02T09:00:00Z", "\ng\n", "1");
+    stop_after_queueing(&a, 1_764_666_100_000);
+    // The copy carries the queue, writes it, then an answer of its own.
+    let mut copy = device("2026-12-01T08:00:00Z");
+    std::fs::copy(&a.db, &copy.db).unwrap();
+    sync(&copy, None);
+    review(&mut copy, "2026-12-03T09:10:00Z", "\ne\n", "1");
+    sync(&copy, None);
+    let err = a.fails(&["sync"], 1);
+    assert!(err.contains("jargon sync --new-device"), "{err}");
+    a.ok(&["sync", "--new-device"]);
+    sync(&copy, None);
+    let third = device("2026-12-04T08:00:00Z");
+    sync(&third, Some(dir));
+    answered_once(&[&a, &copy, &third], 2);
+}
+
 #[test]
 fn a_device_that_joins_later_does_not_undo_an_edit_to_a_built_in_note() {
     let shared = tempfile::tempdir().unwrap();

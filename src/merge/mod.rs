@@ -12,6 +12,7 @@ pub mod state_json;
 #[cfg(test)]
 mod tests;
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
@@ -19,7 +20,7 @@ use crate::records::sync::Stamp;
 use crate::store::Collection;
 use crate::sync::device::{self, DeviceId};
 use crate::sync::event::Event;
-use crate::sync::segment::{Thresholds, Writer};
+use crate::sync::segment::{self, Cursor, Thresholds, Writer};
 
 /// The settings that travel: how the learner wants to study, the same on every machine.
 /// The others stay on their machine: the time zone and rollover hour are the machine's
@@ -101,6 +102,14 @@ pub fn sync(
                 "this collection has never synced, so it has no device id to replace; run jargon sync DIR",
             ));
         }
+        // What the old id queued but the folder does not hold is published again under the
+        // new one; what it holds (written before a stop, or by the copy) stays as it is.
+        if let Some(state) = tx.state()? {
+            check_folder(&state.dir)?;
+            let old = parse_id(&state.device)?;
+            let unwritten = unwritten(&state.dir, &old, tx.outbox()?)?;
+            publish::unpublish(&tx, &unwritten)?;
+        }
         tx.new_device(DeviceId::generate().as_str(), DeviceId::generate().as_str())?;
         tx.commit()?;
     }
@@ -158,20 +167,16 @@ pub fn sync(
     if let Some(state) = &state
         && writer.next_seq() > state.next_seq
     {
-        return Err(Error::failed(format!(
-            "{} holds events this collection did not write: another collection copied from the same file syncs under its device id {}; run `jargon sync --new-device` on one of them",
-            dir.join(device.as_str()).display(),
-            device
-        )));
+        return Err(shared_id(&dir, &device));
     }
     if let Some(problem) = opened.abandoned {
         report.problems.push(problem.to_string());
     }
-    report.published += flush_outbox(collection, &mut writer)?;
+    report.published += flush_outbox(collection, &dir, &device, &mut writer)?;
     lap(&mut report, "open our folder");
     publish::publish(collection, &device, writer.next_seq(), now_ms)?;
     lap(&mut report, "find and queue changes");
-    report.published += flush_outbox(collection, &mut writer)?;
+    report.published += flush_outbox(collection, &dir, &device, &mut writer)?;
     lap(&mut report, "write our events");
     let waiting = apply::waiting_events(collection, &dir, &device)?;
     collection.as_large_write(waiting, |collection| {
@@ -180,14 +185,37 @@ pub fn sync(
     Ok(report)
 }
 
+/// The refusal when our device folder holds events this collection did not write.
+fn shared_id(dir: &Path, device: &DeviceId) -> Error {
+    Error::failed(format!(
+        "{} holds events this collection did not write: another collection copied from the same file syncs under its device id {device}; run `jargon sync --new-device` on one of them",
+        dir.join(device.as_str()).display(),
+    ))
+}
+
 /// Writes the events a committed transaction queued and our file does not hold yet, then
-/// forgets them.
-fn flush_outbox(collection: &mut Collection, writer: &mut Writer) -> Result<u64> {
+/// forgets them. Queued events the file already numbers (a sync stopped after writing them)
+/// must be there as queued: other events under their numbers mean a copy of this collection
+/// wrote first.
+fn flush_outbox(
+    collection: &mut Collection,
+    dir: &Path,
+    device: &DeviceId,
+    writer: &mut Writer,
+) -> Result<u64> {
     let tx = collection.sync_tx()?;
     let queued = tx.outbox()?;
     let Some(&(last, _)) = queued.last() else {
         return Ok(0);
     };
+    let numbered: Vec<(u64, Vec<u8>)> = queued
+        .iter()
+        .filter(|(seq, _)| *seq < writer.next_seq())
+        .cloned()
+        .collect();
+    if !numbered.is_empty() && !unwritten(dir, device, numbered)?.is_empty() {
+        return Err(shared_id(dir, device));
+    }
     let mut events = Vec::with_capacity(queued.len());
     for (seq, line) in &queued {
         if *seq < writer.next_seq() {
@@ -206,6 +234,42 @@ fn flush_outbox(collection: &mut Collection, writer: &mut Writer) -> Result<u64>
     tx.clear_outbox(last)?;
     tx.commit()?;
     Ok(written)
+}
+
+/// The queued `lines` the folder does not hold under `device` as they are: not written, or
+/// their numbers taken by other events (a copy of this collection wrote first).
+fn unwritten(
+    dir: &Path,
+    device: &DeviceId,
+    lines: Vec<(u64, Vec<u8>)>,
+) -> Result<Vec<(u64, Vec<u8>)>> {
+    let Some(first) = lines.first().map(|(seq, _)| *seq) else {
+        return Ok(lines);
+    };
+    let mut held: HashMap<u64, Event> = HashMap::new();
+    let mut cursor = Cursor::default();
+    loop {
+        let batch = segment::read_device(dir, device, &cursor, 8 << 20)?;
+        let done = batch.cursor == cursor;
+        for event in batch.events {
+            if event.seq >= first {
+                held.insert(event.seq, event);
+            }
+        }
+        if done {
+            break;
+        }
+        cursor = batch.cursor;
+    }
+    Ok(lines
+        .into_iter()
+        .filter(|(seq, line)| {
+            let written = Event::from_line(line)
+                .ok()
+                .is_some_and(|event| held.get(seq) == Some(&event));
+            !written
+        })
+        .collect())
 }
 
 /// The same folder, through links or not.

@@ -535,3 +535,37 @@ fn deleted_answer_event(note: &str, body: &str) -> Option<Answer> {
         settings: json!({ "body": settings_body }),
     })
 }
+
+/// Takes back the queued events `lines` (never written to the folder): each change they
+/// publish is marked unpublished again, for the next sync to publish under a new device id
+/// (`jargon sync --new-device`). A line that does not read back is skipped: it marked
+/// nothing this build can find.
+pub fn unpublish(tx: &crate::store::sync::SyncTx<'_>, lines: &[(u64, Vec<u8>)]) -> Result<()> {
+    let mut first_review: Option<i64> = None;
+    for (_, line) in lines {
+        let Ok(event) = Event::from_line(line) else {
+            continue;
+        };
+        let stamp = super::stamp_of(&event);
+        match &event.body {
+            Body::Answer(answer) => {
+                if let Some(id) = tx.unpublish_answer(&answer.id)? {
+                    first_review = Some(first_review.map_or(id, |f| f.min(id)));
+                }
+            }
+            Body::NoteAdd(add) => tx.unpublish_note_add(&add.note, &stamp)?,
+            Body::NoteEdit(edit) => tx.unpublish_note_field(&edit.note, &edit.field, &stamp)?,
+            Body::NoteDelete(delete) => tx.unpublish_note_delete(&delete.note, &stamp)?,
+            Body::Suspend(c) | Body::Unsuspend(c) => {
+                tx.unpublish_card_flag(&c.card.note, c.card.ord, true, &stamp)?;
+            }
+            Body::Bury(b) => tx.unpublish_card_flag(&b.card.note, b.card.ord, false, &stamp)?,
+            Body::Setting(setting) => tx.unpublish_setting(&setting.key, &stamp)?,
+            Body::Unknown { .. } => {}
+        }
+    }
+    if let Some(id) = first_review {
+        tx.republish_answers_from(id)?;
+    }
+    Ok(())
+}

@@ -7,6 +7,7 @@ pub mod counts;
 pub mod fingerprint;
 pub mod log;
 pub mod notes;
+pub mod unpublish;
 
 use std::path::PathBuf;
 
