@@ -124,7 +124,8 @@ fn status(context: &Context, format: TextOrJson, out: &mut dyn Write) -> Result<
     let state = collection.sync_state()?;
     let peers = collection.sync_peers()?;
     let (outbox, unpublished) = collection.sync_waiting()?;
-    let (fingerprint, [notes, cards, answers]) = collection.content_fingerprint()?;
+    let (fingerprint, [notes, cards, answers]) =
+        collection.content_fingerprint(crate::merge::TRAVELLING_SETTINGS)?;
     let stamp = |ms: Option<i64>| -> Option<String> {
         ms.and_then(chrono::DateTime::from_timestamp_millis)
             .map(|t| t.format("%Y-%m-%d %H:%M:%S UTC").to_string())

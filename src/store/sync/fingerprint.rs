@@ -1,7 +1,9 @@
 //! A fingerprint of a collection's content, the same on every device that has read the same
-//! events: its notes (by global id), every card's state and flags, and every answer, each
+//! events: its notes (by global id), every card's state and flags, every answer (in the log,
+//! or kept aside with a deleted note, by global id) and the settings that travel, each
 //! written as a line in an order that does not depend on local ids, then hashed (SHA-256).
 
+use rusqlite::OptionalExtension;
 use sha2::{Digest, Sha256};
 
 use crate::error::Result;
@@ -9,8 +11,9 @@ use crate::store::Collection;
 
 impl Collection {
     /// The fingerprint's 64 hex digits, and how many notes, cards with a state and answers
-    /// it covers.
-    pub fn content_fingerprint(&self) -> Result<(String, [u64; 3])> {
+    /// it covers. `settings` names the settings that travel (the merge's list): their values
+    /// are covered too, the others are each machine's own.
+    pub fn content_fingerprint(&self, settings: &[&str]) -> Result<(String, [u64; 3])> {
         let conn = self.conn();
         let name = "coalesce(g.gid, 'local:' || d.name || '/' || n.key)";
         let mut notes: Vec<String> = {
@@ -85,8 +88,34 @@ impl Collection {
             rows.collect::<rusqlite::Result<_>>()?
         };
         answers.sort_unstable();
+        // Answers kept with a deleted note: whether each is here, not how it is kept (a
+        // published one as its event, one never published as its row).
+        let mut kept: Vec<String> = {
+            let mut stmt = conn.prepare(
+                "SELECT 'kept' || char(9) || coalesce(gid, 'local:' || note || char(9) || body)
+                 FROM deleted_answers",
+            )?;
+            let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+            rows.collect::<rusqlite::Result<_>>()?
+        };
+        kept.sort_unstable();
+        let mut travelling: Vec<String> = Vec::with_capacity(settings.len());
+        {
+            let mut stmt = conn.prepare_cached("SELECT value FROM config WHERE key = ?1")?;
+            for key in settings {
+                let value: Option<String> = stmt.query_row([key], |r| r.get(0)).optional()?;
+                travelling.push(format!("setting\t{key}\t{}", value.unwrap_or_default()));
+            }
+        }
+        travelling.sort_unstable();
         let mut hash = Sha256::new();
-        for line in notes.iter().chain(&cards).chain(&answers) {
+        for line in notes
+            .iter()
+            .chain(&cards)
+            .chain(&answers)
+            .chain(&kept)
+            .chain(&travelling)
+        {
             hash.update(line.as_bytes());
             hash.update(b"\n");
         }
@@ -96,5 +125,35 @@ impl Collection {
             hex,
             [notes.len() as u64, cards.len() as u64, answers.len() as u64],
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_fingerprint_covers_the_settings_that_travel_and_the_kept_answers_only() {
+        let travelling = ["new_per_day"];
+        let collection = Collection::open_in_memory().unwrap();
+        let print = |c: &Collection| c.content_fingerprint(&travelling).unwrap().0;
+        let empty = print(&collection);
+        collection.set_config("rollover_hour", "6", 1).unwrap();
+        assert_eq!(print(&collection), empty, "a machine's own setting");
+        collection.set_config("new_per_day", "7", 1).unwrap();
+        let with_limit = print(&collection);
+        assert_ne!(with_limit, empty, "a setting that travels");
+        collection
+            .conn()
+            .execute(
+                "INSERT INTO deleted_answers (gid, note, body) VALUES ('d-1', 'T/a', '{}')",
+                [],
+            )
+            .unwrap();
+        assert_ne!(
+            print(&collection),
+            with_limit,
+            "an answer kept with a deleted note"
+        );
     }
 }
