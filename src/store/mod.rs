@@ -468,6 +468,28 @@ mod tests {
     }
 
     #[test]
+    fn a_leech_suspended_by_its_answer_records_when_and_its_undo_takes_that_back() {
+        let (_dir, path) = collection_file();
+        let mut collection = Collection::open(&path).unwrap();
+        let state = collection.card(64).unwrap().state;
+        let id = collection
+            .commit_answer(&answer(64), &state, &state, true)
+            .unwrap();
+        assert!(collection.card(64).unwrap().suspended);
+        assert_eq!(
+            collection.flag_time(64, flag_times::Flag::Suspend).unwrap(),
+            Some(1_000)
+        );
+        collection.undo_review(id, true).unwrap().unwrap();
+        assert!(!collection.card(64).unwrap().suspended);
+        let times: i64 = collection
+            .conn()
+            .query_row("SELECT count(*) FROM card_flag_times", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(times, 0);
+    }
+
+    #[test]
     fn a_full_disk_is_reported_as_such() {
         let (_dir, path) = collection_file();
         let collection = Collection::open(&path).unwrap();

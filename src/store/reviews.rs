@@ -329,6 +329,14 @@ impl Collection {
                 "UPDATE card_states SET suspended = 1 WHERE id = ?1",
                 [review.card_id],
             )?;
+            // A leech's suspension is a change made here at the answer: a sync publishes it
+            // at that time, not its own.
+            super::flag_times::stamp(
+                &tx,
+                review.card_id,
+                super::flag_times::Flag::Suspend,
+                review.reviewed_at_ms,
+            )?;
         }
         tx.commit()?;
         Ok(id)
@@ -403,6 +411,10 @@ impl Collection {
                 "UPDATE card_states SET suspended = 0 WHERE id = ?1",
                 [row.card_id],
             )?;
+            // The suspension's time goes with it; a card the folder knows no flag of is left
+            // with no times, as before the answer.
+            super::flag_times::restore(&tx, row.card_id, super::flag_times::Flag::Suspend, None)?;
+            super::flag_times::forget_if_moot(&tx, row.card_id)?;
         }
         super::cards::prune(&tx, row.card_id)?;
         tx.commit()?;
