@@ -453,7 +453,12 @@ fn a_device_that_joins_later_does_not_undo_an_edit_to_a_built_in_note() {
     // Made after the edit: its built-in copy of the note is the deck's, not a later write.
     let b = device("2026-12-05T08:00:00Z");
     sync(&b, Some(dir));
-    sync(&a, None);
+    // B's untouched copy loses to the edit: said as such, not as an edit on two devices.
+    let out = sync(&a, None);
+    assert!(
+        out.contains("1 field value lost to a later write and is kept in the note's history."),
+        "{out}"
+    );
     for env in [&a, &b] {
         assert_eq!(
             env.sql::<String>("SELECT definition FROM notes WHERE key = 'airflow'"),

@@ -94,10 +94,16 @@ fn print_report(report: &Report, out: &mut dyn Write) -> Result<()> {
         ));
     }
     if report.conflicts > 0 {
-        lines.push(format!(
-            "{} edited on two devices: the later edit won, the other is kept in the note's history.",
-            plural(report.conflicts as usize, "field")
-        ));
+        // Counted when a value from the folder loses to one here: an edit on two devices,
+        // or a machine's untouched copy of a note against an edit (not an edit of its own).
+        lines.push(if report.conflicts == 1 {
+            "1 field value lost to a later write and is kept in the note's history.".to_string()
+        } else {
+            format!(
+                "{} field values lost to later writes and are kept in the notes' history.",
+                report.conflicts
+            )
+        });
     }
     if report.parked > 0 {
         lines.push(format!(
