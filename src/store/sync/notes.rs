@@ -182,17 +182,6 @@ impl SyncTx<'_> {
             .optional()?)
     }
 
-    /// Every note the folder knows, live or deleted.
-    pub fn shadow_notes(&self) -> Result<Vec<ShadowNote>> {
-        let mut stmt = self.tx.prepare(
-            "SELECT gid, note_id, deck, notetype, fields, seed, add_order_ms, add_device, add_seq,
-                    deleted_order_ms, deleted_device, deleted_seq
-             FROM sync_notes",
-        )?;
-        let rows = stmt.query_map([], shadow_from_row)?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
-    }
-
     /// What the folder knows of one note.
     pub fn shadow_note(&self, gid: &str) -> Result<Option<ShadowNote>> {
         Ok(self
