@@ -71,6 +71,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 notetype_def: None,
                 seed: i64::try_from(note + 1)?,
                 fields,
+                untouched: false,
             }),
         ));
         seq += 1;

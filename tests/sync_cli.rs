@@ -4,7 +4,7 @@
 //! every collection holds every answer exactly once, the same card states and notes (equal
 //! fingerprints), and `check` passes.
 
-use crate::common::sync::{DECK, device, fingerprint, gids, review, sync};
+use crate::common::sync::{DECK, device, fingerprint, gids, review, review_deck, sync};
 use crate::common::text;
 
 #[test]
@@ -466,4 +466,62 @@ fn a_device_that_joins_later_does_not_undo_an_edit_to_a_built_in_note() {
         );
     }
     assert_eq!(fingerprint(&a), fingerprint(&b));
+}
+
+#[test]
+fn a_device_joining_later_with_its_own_copy_of_an_imported_note_does_not_change_its_seed() {
+    let shared = tempfile::tempdir().unwrap();
+    let dir = shared.path();
+    let deck = shared.path().join("mine.toml");
+    std::fs::write(
+        &deck,
+        "name = \"Mine\"\n\n[[note]]\nterm = \"shared\"\ndefinition = \"from the file\"\n",
+    )
+    .unwrap();
+    let deck = deck.to_str().unwrap();
+    let mut a = device("2026-12-01T08:00:00Z");
+    a.ok(&["import", deck]);
+    sync(&a, Some(dir));
+    let seed: i64 = a.sql("SELECT coalesce(seed, id) FROM notes WHERE key = 'shared'");
+    review_deck(&mut a, "Mine", "2026-12-02T09:00:00Z", "\ng\n", "1");
+    sync(&a, None);
+    let states = || {
+        a.sql::<String>(
+            "SELECT group_concat(json_array(id, due_day, interval_days)) FROM card_states",
+        )
+    };
+    let before = states();
+    let a_id: String = a.sql("SELECT device FROM sync_state");
+    // A later machine whose id sorts first, with the file imported after a note of its own
+    // (so its copy has another local id, and another seed).
+    for _ in 0..40 {
+        let b = device("2026-12-05T08:00:00Z");
+        b.ok(&[
+            "add",
+            "--deck",
+            "Other",
+            "--term",
+            "first",
+            "--definition",
+            "x",
+        ]);
+        b.ok(&["import", deck]);
+        assert_ne!(
+            b.sql::<i64>("SELECT coalesce(seed, id) FROM notes WHERE key = 'shared'"),
+            seed
+        );
+        sync(&b, Some(dir));
+        if b.sql::<String>("SELECT device FROM sync_state") > a_id {
+            continue;
+        }
+        sync(&a, None);
+        assert_eq!(
+            a.sql::<i64>("SELECT coalesce(seed, id) FROM notes WHERE key = 'shared'"),
+            seed
+        );
+        assert_eq!(states(), before);
+        assert_eq!(fingerprint(&a), fingerprint(&b));
+        return;
+    }
+    panic!("no device id sorted before A's in 40 tries");
 }

@@ -50,6 +50,7 @@ fn other_device(shared: &Path) {
                 notetype_def: None,
                 seed: note as i64 + 1,
                 fields,
+                untouched: false,
             }),
         ));
         seq += 1;

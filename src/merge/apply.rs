@@ -498,6 +498,7 @@ impl Merge<'_, '_> {
     }
 
     fn note_add(&mut self, add: &crate::sync::event::NoteAdd, stamp: &Stamp) -> Result<()> {
+        let fields_stamp = super::field_stamp(add, stamp);
         let incoming: BTreeMap<String, Stamped> = add
             .fields
             .iter()
@@ -507,7 +508,7 @@ impl Merge<'_, '_> {
                         k.clone(),
                         Stamped {
                             value: value.to_string(),
-                            stamp: stamp.clone(),
+                            stamp: fields_stamp.clone(),
                         },
                     )
                 })

@@ -309,6 +309,15 @@ fn check_folder(dir: &Path) -> Result<()> {
     }
 }
 
+/// The stamp a note add gives its fields: the add's, or time 0 (before any edit) for a note
+/// untouched since it came to the device that added it.
+pub fn field_stamp(add: &crate::sync::event::NoteAdd, stamp: &Stamp) -> Stamp {
+    Stamp {
+        order_ms: if add.untouched { 0 } else { stamp.order_ms },
+        ..stamp.clone()
+    }
+}
+
 /// The stamp of an event: its time (which its writer never lets go back along its own
 /// sequence), its device, its sequence.
 pub fn stamp_of(event: &Event) -> Stamp {

@@ -139,16 +139,8 @@ pub fn publish(
                     .iter()
                     .map(|(k, v)| (k.clone(), Value::String(v.clone())))
                     .collect();
-                // A note untouched since it came here (a built-in deck, an imported file)
-                // holds its source's text, not a write made at that time: it counts before
-                // any edit, so a device that joins later does not undo an edit made earlier.
-                let at_ms = if note.modified_secs == note.created_secs {
-                    0
-                } else {
-                    modified_ms
-                };
                 pending.push(Pending {
-                    at_ms,
+                    at_ms: modified_ms,
                     rank: 0,
                     body: Body::NoteAdd(NoteAdd {
                         note: gid.clone(),
@@ -161,6 +153,10 @@ pub fn publish(
                             .and_then(|row| serde_json::to_value(row).ok()),
                         seed: note.seed,
                         fields,
+                        // Untouched since it came here (a built-in deck, an imported file):
+                        // its source's text, not a write made then, so it counts before
+                        // any edit and a device that joins later undoes none.
+                        untouched: note.modified_secs == note.created_secs,
                     }),
                     mark: Mark::None,
                 });
@@ -393,10 +389,11 @@ pub fn publish(
         let stamp = stamp_of(i);
         let shadow = &mut shadows[index];
         match &pending[i].body {
-            Body::NoteAdd(_) => {
+            Body::NoteAdd(add) => {
                 shadow.add = stamp.clone();
+                let fields_stamp = super::field_stamp(add, &stamp);
                 for field in shadow.fields.values_mut() {
-                    field.stamp = stamp.clone();
+                    field.stamp = fields_stamp.clone();
                 }
             }
             Body::NoteEdit(edit) => {

@@ -63,6 +63,7 @@ impl Folder {
                 notetype_def: None,
                 seed: key.len() as i64 * 7919,
                 fields,
+                untouched: false,
             }),
         );
     }

@@ -95,6 +95,11 @@ pub struct NoteAdd {
     pub seed: i64,
     /// Field name -> value: generic, as the note type defines them.
     pub fields: Map<String, Value>,
+    /// The fields are the note's source's (a built-in deck, an imported file), untouched on
+    /// the device that adds it: they count as written at time 0, before any edit, while the
+    /// add itself keeps its time (the earliest add still gives the seed).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub untouched: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -448,6 +453,7 @@ mod tests {
                     .as_object()
                     .unwrap()
                     .clone(),
+                untouched: true,
             }),
             Body::NoteEdit(NoteEdit {
                 note: "ml-basics/dropout".into(),
