@@ -470,18 +470,26 @@ fn a_device_that_joins_later_does_not_undo_an_edit_to_a_built_in_note() {
 
 #[test]
 fn a_device_joining_later_with_its_own_copy_of_an_imported_note_does_not_change_its_seed() {
-    let shared = tempfile::tempdir().unwrap();
-    let dir = shared.path();
-    let deck = shared.path().join("mine.toml");
+    let files = tempfile::tempdir().unwrap();
+    let deck = files.path().join("mine.toml");
     std::fs::write(
         &deck,
         "name = \"Mine\"\n\n[[note]]\nterm = \"shared\"\ndefinition = \"from the file\"\n",
     )
     .unwrap();
     let deck = deck.to_str().unwrap();
-    let mut a = device("2026-12-01T08:00:00Z");
-    a.ok(&["import", deck]);
-    sync(&a, Some(dir));
+    // A's id in the upper half, so a later id sorts first at least half the time.
+    let (shared, mut a) = (0..40)
+        .find_map(|_| {
+            let shared = tempfile::tempdir().unwrap();
+            let a = device("2026-12-01T08:00:00Z");
+            a.ok(&["import", deck]);
+            sync(&a, Some(shared.path()));
+            (a.sql::<String>("SELECT device FROM sync_state").as_str() >= "8")
+                .then_some((shared, a))
+        })
+        .expect("a device id in the upper half in 40 tries");
+    let dir = shared.path();
     let seed: i64 = a.sql("SELECT coalesce(seed, id) FROM notes WHERE key = 'shared'");
     review_deck(&mut a, "Mine", "2026-12-02T09:00:00Z", "\ng\n", "1");
     sync(&a, None);
