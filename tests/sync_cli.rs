@@ -533,3 +533,37 @@ fn a_device_joining_later_with_its_own_copy_of_an_imported_note_does_not_change_
     }
     panic!("no device id sorted before A's in 40 tries");
 }
+
+#[test]
+fn machines_on_different_schedulers_each_pass_check_and_print_one_fingerprint() {
+    let shared = tempfile::tempdir().unwrap();
+    let dir = shared.path();
+    let mut a = device("2026-12-01T08:00:00Z");
+    a.ok(&["config", "set", "scheduler", "fsrs"]);
+    sync(&a, Some(dir));
+    let mut b = device("2026-12-01T08:00:00Z");
+    sync(&b, Some(dir));
+    // The same cards answered on both, each under its own scheduler, synced both ways.
+    review(&mut a, "2026-12-02T09:00:00Z", "\ng\n\ne\n", "2");
+    review(&mut b, "2026-12-02T09:30:00Z", "\ng\n", "1");
+    sync(&a, None);
+    sync(&b, None);
+    sync(&a, None);
+    review(&mut b, "2026-12-04T09:30:00Z", "\ng\n\ng\n", "2");
+    review(&mut a, "2026-12-04T09:00:00Z", "\ng\n\nh\n", "2");
+    sync(&b, None);
+    sync(&a, None);
+    sync(&b, None);
+    for env in [&a, &b] {
+        let out = env.ok(&["check"]);
+        assert!(out.starts_with("ok:"), "{out}");
+    }
+    assert_eq!(a.sql::<i64>("SELECT count(*) FROM reviews"), 7);
+    assert_eq!(fingerprint(&a), fingerprint(&b));
+    // Each machine keeps its cards under its own scheduler.
+    assert!(a.sql::<i64>("SELECT count(*) FROM card_states WHERE stability IS NOT NULL") > 0);
+    assert_eq!(
+        b.sql::<i64>("SELECT count(*) FROM card_states WHERE stability IS NOT NULL"),
+        0
+    );
+}

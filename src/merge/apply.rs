@@ -201,6 +201,8 @@ pub fn merge(
     let reseeded = std::mem::take(&mut merge.reseeded);
     merge.report.cards_replayed =
         super::replay::replay_cards(&tx, &touched, &reseeded, first_new_id)?;
+    let active = crate::config::Config::from_pairs(&tx.config_pairs()?)?.scheduler;
+    super::replay::convert_to_active(&tx, active)?;
     merge
         .report
         .timings

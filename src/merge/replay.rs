@@ -57,6 +57,53 @@ pub fn replay_cards(
     Ok(replayed)
 }
 
+/// Gives each card whose state this merge stored, when its log now ends under another
+/// scheduler than this machine's `active` one (answers from a machine on another scheduler),
+/// the state a switch here would leave (`scheduler::convert::switched`), as every card here
+/// is kept: the next answer here and `check` go on from it. The rows keep the states their
+/// own schedulers gave. A card whose log this build cannot replay keeps its state.
+pub fn convert_to_active(tx: &SyncTx<'_>, active: SchedulerKind) -> Result<u64> {
+    let cards = tx.take_state_writes();
+    let mut seeds: Option<HashMap<i64, i64>> = None;
+    let mut parsed = Parsed::new();
+    let mut converted = 0;
+    for card_id in cards {
+        let Some(last) = tx.last_scheduler(card_id)? else {
+            continue;
+        };
+        if SchedulerKind::parse(&last).is_ok_and(|kind| kind == active) {
+            continue;
+        }
+        let log = tx.card_log(card_id)?;
+        let mut entries = Vec::with_capacity(log.len());
+        for row in &log {
+            let Some(entry) = logged(row, &mut parsed) else {
+                break;
+            };
+            entries.push(entry);
+        }
+        let (Some(last_row), true) = (log.last(), entries.len() == log.len()) else {
+            continue;
+        };
+        if seeds.is_none() {
+            seeds = Some(tx.seeds()?);
+        }
+        let note = crate::model::note_of_card(card_id);
+        let fuzz_id = match seeds.as_ref().and_then(|s| s.get(&note)) {
+            Some(&seed) => crate::model::card_id(seed, crate::model::ord_of_card(card_id)),
+            None => card_id,
+        };
+        if let Ok(state) =
+            crate::scheduler::convert::switched(fuzz_id, &entries, active, &last_row.after)
+        {
+            tx.set_card_state(card_id, &state)?;
+            converted += 1;
+        }
+    }
+    tx.take_state_writes();
+    Ok(converted)
+}
+
 /// An answer read from another device, not yet in the log.
 #[derive(Debug, Clone)]
 pub struct NewAnswer {

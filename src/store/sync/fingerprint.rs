@@ -1,5 +1,5 @@
 //! A fingerprint of a collection's content, the same on every device that has read the same
-//! events: its notes (by global id), every card's state and flags, every answer (in the log,
+//! events: its notes (by global id), every card's flags and state, every answer (in the log,
 //! or kept aside with a deleted note, by global id) and the settings that travel, each
 //! written as a line in an order that does not depend on local ids, then hashed (SHA-256).
 
@@ -9,6 +9,9 @@ use sha2::{Digest, Sha256};
 use crate::error::Result;
 use crate::store::Collection;
 
+// A card with answers is covered by its latest row's state: the card's own is that one
+// converted to this machine's scheduler when the two differ (the scheduler is each machine's),
+// and `check` proves the card's own is the replay of its log here.
 impl Collection {
     /// The fingerprint's 64 hex digits, and how many notes, cards with a state and answers
     /// it covers. `settings` names the settings that travel (the merge's list): their values
@@ -42,9 +45,16 @@ impl Collection {
         let mut cards: Vec<String> = {
             let sql = format!(
                 "SELECT {name} || '#' || (c.id % 64),
-                        json_array(c.phase, c.due_day, c.due_at, c.interval_days, c.ease_permille,
-                                   c.repetitions, c.lapses, c.step, c.suspended, c.buried_day,
-                                   c.stability, c.difficulty)
+                        json_array(c.suspended, c.buried_day, coalesce(
+                            (SELECT json_array(r.phase_after, r.due_day_after, r.due_at_after,
+                                        r.interval_after, r.ease_after, r.reps_after,
+                                        r.lapses_after, r.step_after, r.stability_after,
+                                        r.difficulty_after)
+                             FROM reviews r INDEXED BY reviews_card WHERE r.card_id = c.id
+                             ORDER BY r.id DESC LIMIT 1),
+                            json_array(c.phase, c.due_day, c.due_at, c.interval_days,
+                                       c.ease_permille, c.repetitions, c.lapses, c.step,
+                                       c.stability, c.difficulty)))
                  FROM card_states c JOIN notes n ON n.id = c.note_id JOIN decks d ON d.id = n.deck_id
                  LEFT JOIN sync_notes g ON g.note_id = n.id
                  WHERE NOT (c.phase = 'new' AND c.due_day IS NULL AND c.due_at IS NULL

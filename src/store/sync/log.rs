@@ -381,7 +381,25 @@ impl SyncTx<'_> {
 
     /// Stores a card's state after its replay (its suspension and burial stay).
     pub fn set_card_state(&self, card_id: i64, state: &CardState) -> Result<()> {
+        self.state_writes.borrow_mut().insert(card_id);
         write_state(&self.tx, card_id, state)
+    }
+
+    /// The cards whose state was stored since the last call, forgotten.
+    pub fn take_state_writes(&self) -> std::collections::BTreeSet<i64> {
+        std::mem::take(&mut *self.state_writes.borrow_mut())
+    }
+
+    /// The scheduler of a card's latest row, if it has one.
+    pub fn last_scheduler(&self, card_id: i64) -> Result<Option<String>> {
+        Ok(self
+            .tx
+            .prepare_cached(
+                "SELECT scheduler FROM reviews INDEXED BY reviews_card WHERE card_id = ?1
+                 ORDER BY id DESC LIMIT 1",
+            )?
+            .query_row([card_id], |r| r.get(0))
+            .optional()?)
     }
 
     /// The id here of the note with this global id, if it is live.

@@ -23,6 +23,8 @@ pub struct SyncTx<'a> {
     /// The per-day counts of the answers written while the count trigger is held back
     /// ([`counts`]), added to the tables when settled.
     tally: std::cell::RefCell<Option<counts::Tally>>,
+    /// The cards whose state this transaction stored ([`SyncTx::set_card_state`]).
+    state_writes: std::cell::RefCell<std::collections::BTreeSet<i64>>,
 }
 
 impl Collection {
@@ -32,6 +34,7 @@ impl Collection {
         Ok(SyncTx {
             tx: self.conn_mut().transaction()?,
             tally: std::cell::RefCell::new(None),
+            state_writes: std::cell::RefCell::new(std::collections::BTreeSet::new()),
         })
     }
 
