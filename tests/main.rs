@@ -55,6 +55,7 @@ mod stats_cli;
 mod stats_fsrs;
 mod stats_real;
 mod sync_cli;
+mod sync_hostile;
 mod sync_kill;
 mod sync_orders;
 

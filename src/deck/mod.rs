@@ -354,11 +354,7 @@ impl<'p> Validator<'p> {
             self.make_room(index);
             return Ok(index);
         }
-        let trimmed = name.trim();
-        if trimmed.is_empty()
-            || trimmed.split("::").any(|part| part.trim().is_empty())
-            || name.contains('\0')
-        {
+        if !usable_deck_name(name) {
             return Err(Error::input(
                 self.path,
                 None,
@@ -607,6 +603,14 @@ pub fn load_with(
     validate(path, &loaded.decks)?;
     loaded.decks.retain(|d| !d.notes.is_empty());
     Ok(loaded)
+}
+
+/// Whether `name` can name a deck: not blank, no blank part between `::`, no NUL.
+pub fn usable_deck_name(name: &str) -> bool {
+    let trimmed = name.trim();
+    !(trimmed.is_empty()
+        || trimmed.split("::").any(|part| part.trim().is_empty())
+        || name.contains('\0'))
 }
 
 #[cfg(test)]

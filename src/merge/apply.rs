@@ -20,6 +20,7 @@ use crate::store::Collection;
 use crate::store::sync::SyncTx;
 use crate::store::sync::counts::CountsHold;
 use crate::store::sync::log::order_key;
+use crate::store::sync::notes::incoming_problem;
 use crate::sync::device::{self, DeviceId};
 use crate::sync::event::{AnswerKind, Body, Event};
 use crate::sync::segment::{self, Cursor};
@@ -232,14 +233,18 @@ impl Merge<'_, '_> {
         }
         match &event.body {
             Body::NoteAdd(add) => {
-                self.note_add(add, &stamp)?;
+                self.note_add(event, add)?;
                 self.unpark(&add.note)?;
             }
             Body::NoteEdit(edit) => {
                 match self.tx.shadow_note(&edit.note)? {
                     None => return self.park(event, &edit.note),
                     Some(mut shadow) => {
-                        if shadow.deleted.is_none() {
+                        let edited = BTreeMap::from([(edit.field.clone(), edit.value.clone())]);
+                        let vocab = shadow.notetype == "vocab";
+                        if let Some(why) = incoming_problem(&edited, vocab, None) {
+                            self.skip(event, &edit.note, &why);
+                        } else if shadow.deleted.is_none() {
                             let mut incoming = BTreeMap::new();
                             incoming.insert(
                                 edit.field.clone(),
@@ -499,7 +504,17 @@ impl Merge<'_, '_> {
         Ok(())
     }
 
-    fn note_add(&mut self, add: &crate::sync::event::NoteAdd, stamp: &Stamp) -> Result<()> {
+    /// Reports an event whose values cannot be stored here: skipped whole, as it is on
+    /// every device (the checks are the same everywhere, so collections still converge).
+    fn skip(&mut self, event: &Event, note: &str, why: &str) {
+        self.report.problems.push(format!(
+            "the change to note {note} from device {} (event {}): {why}",
+            event.device, event.seq
+        ));
+    }
+
+    fn note_add(&mut self, event: &Event, add: &crate::sync::event::NoteAdd) -> Result<()> {
+        let stamp = &stamp_of(event);
         let fields_stamp = super::field_stamp(add, stamp);
         let incoming: BTreeMap<String, Stamped> = add
             .fields
@@ -516,6 +531,33 @@ impl Merge<'_, '_> {
                 })
             })
             .collect();
+        let columns: BTreeMap<String, String> = incoming
+            .iter()
+            .map(|(k, v)| (k.clone(), v.value.clone()))
+            .collect();
+        let notetype: Option<NotetypeRow> = if add.notetype == "vocab" {
+            None
+        } else {
+            add.notetype_def
+                .as_ref()
+                .and_then(|v| serde_json::from_value(v.clone()).ok())
+        };
+        let key = if add.key.is_empty() {
+            add.note.rsplit('/').next().unwrap_or(&add.note).to_string()
+        } else {
+            add.key.clone()
+        };
+        let problem = if !crate::deck::usable_deck_name(&add.deck) {
+            Some(format!("'{}' is not a usable deck name", add.deck))
+        } else if key.trim().is_empty() {
+            Some("it has no key".to_string())
+        } else {
+            incoming_problem(&columns, add.notetype == "vocab", notetype.as_ref())
+        };
+        if let Some(why) = problem {
+            self.skip(event, &add.note, &why);
+            return Ok(());
+        }
         match self.tx.shadow_note(&add.note)? {
             Some(shadow) if shadow.deleted.is_some() => Ok(()),
             Some(mut shadow) => {
@@ -536,13 +578,6 @@ impl Merge<'_, '_> {
                 self.tx.save_shadow_note(&shadow)
             }
             None => {
-                let notetype: Option<NotetypeRow> = if add.notetype == "vocab" {
-                    None
-                } else {
-                    add.notetype_def
-                        .as_ref()
-                        .and_then(|v| serde_json::from_value(v.clone()).ok())
-                };
                 if add.notetype != "vocab" && notetype.is_none() {
                     self.report.problems.push(format!(
                         "the note {} from device {} names the note type '{}' without describing it; skipped",
@@ -550,15 +585,6 @@ impl Merge<'_, '_> {
                     ));
                     return Ok(());
                 }
-                let columns: BTreeMap<String, String> = incoming
-                    .iter()
-                    .map(|(k, v)| (k.clone(), v.value.clone()))
-                    .collect();
-                let key = if add.key.is_empty() {
-                    add.note.rsplit('/').next().unwrap_or(&add.note).to_string()
-                } else {
-                    add.key.clone()
-                };
                 let note_id = self.tx.create_note(
                     &add.deck,
                     &key,
@@ -721,10 +747,25 @@ impl Merge<'_, '_> {
         if known.as_ref().is_some_and(|(_, _, s)| s >= stamp) {
             return Ok(());
         }
-        let text = value.as_str().unwrap_or_default().to_string();
-        if !text.is_empty() && crate::config::validate(key, &text).is_err() {
+        // Text as written; a number or a truth value as its text (a hand-written folder);
+        // null unsets. Anything else is refused, never read as "unset".
+        let text = match value {
+            Value::String(text) => text.clone(),
+            Value::Number(n) => n.to_string(),
+            Value::Bool(b) => b.to_string(),
+            Value::Null => String::new(),
+            _ => "(a list or object)".to_string(),
+        };
+        let unset = value.is_null() || value.as_str() == Some("");
+        if !unset
+            && (value.is_array()
+                || value.is_object()
+                || crate::config::validate(key, &text).is_err())
+        {
+            let shown: String = text.chars().take(60).collect();
+            let more = if shown.len() < text.len() { "..." } else { "" };
             self.report.problems.push(format!(
-                "the setting {key} = {text} from device {} is not valid here; skipped",
+                "the setting {key} = {shown}{more} from device {}: not a valid value here",
                 stamp.device
             ));
             return Ok(());

@@ -164,6 +164,11 @@ pub(crate) fn read_settings_table(conn: &rusqlite::Connection) -> Result<Setting
 /// Writes a card's state (used by answers, undo and imports), giving the card its row first.
 pub(crate) fn write_state(tx: &Transaction, card_id: i64, state: &CardState) -> Result<()> {
     super::cards::materialize(tx, card_id)?;
+    update_state(tx, card_id, state)
+}
+
+/// Writes the state of a card that has its row.
+pub(crate) fn update_state(tx: &Transaction, card_id: i64, state: &CardState) -> Result<()> {
     let (due_day, due_at) = due_columns(state.due);
     let (stability, difficulty) = memory_columns(state.memory);
     let changed = tx

@@ -341,6 +341,42 @@ impl Event {
                 "the event's sequence number is 0; they start at 1",
             ));
         }
+        within("at_ms", self.at_ms, 0, MAX_TIME_MS)?;
+        let card = match &self.body {
+            Body::Answer(a) => Some(&a.card),
+            Body::Suspend(c) | Body::Unsuspend(c) => Some(&c.card),
+            Body::Bury(b) => Some(&b.card),
+            _ => None,
+        };
+        if let Some(card) = card
+            && i64::from(card.ord) >= crate::model::CARDS_PER_NOTE
+        {
+            return Err(LineError::new(format!(
+                "the card's ord {} is not below {}",
+                card.ord,
+                crate::model::CARDS_PER_NOTE
+            )));
+        }
+        match &self.body {
+            Body::Answer(a) => {
+                within("reviewed_at_ms", a.reviewed_at_ms, 0, MAX_TIME_MS)?;
+                within("day", a.day, 0, MAX_DAY)?;
+                within("rating", i64::from(a.rating), 0, 5)?;
+                within(
+                    "duration_ms",
+                    i64::try_from(a.duration_ms).unwrap_or(i64::MAX),
+                    0,
+                    MAX_DURATION_MS,
+                )?;
+            }
+            Body::NoteAdd(n) => within("seed", n.seed, -MAX_SEED, MAX_SEED)?,
+            Body::Bury(b) => {
+                if let Some(day) = b.until_day {
+                    within("until_day", day, -1, MAX_DAY)?;
+                }
+            }
+            _ => {}
+        }
         if self.body.kind().is_empty() || self.body.kind().len() > MAX_NAME_BYTES {
             return Err(LineError::new("the event's kind is empty or too long"));
         }
@@ -385,6 +421,26 @@ impl Event {
             }
         }
         Ok(())
+    }
+}
+
+/// The latest time an event may carry: the end of the year 9999 (unix milliseconds).
+pub const MAX_TIME_MS: i64 = 253_402_300_799_999;
+/// The latest study day an event may name: the last day of the year 9999.
+pub const MAX_DAY: i64 = 2_932_896;
+/// The longest an answer may have taken: what Anki's log can hold (about 24.8 days).
+pub const MAX_DURATION_MS: i64 = i32::MAX as i64;
+/// The largest seed a note may carry, so its cards' fuzz ids (`seed * 64 + ord`) fit.
+pub const MAX_SEED: i64 = 1 << 52;
+
+/// `value` must lie in `low..=high`.
+fn within(what: &str, value: i64, low: i64, high: i64) -> Result<(), LineError> {
+    if (low..=high).contains(&value) {
+        Ok(())
+    } else {
+        Err(LineError::new(format!(
+            "the {what} {value} is outside {low} to {high}"
+        )))
     }
 }
 
@@ -550,6 +606,83 @@ mod tests {
                 "not its device and sequence",
             ),
         ];
+        let device = "0123456789abcdef0123456789abcdef";
+        let answer = |card: &str, at: i64, data: &str| {
+            format!(
+                r#"{{"v":1,"device":"{device}","seq":3,"at_ms":{at},"kind":"answer","data":{{"id":"{device}-3","card":{{"note":"n","ord":{card}}},{data},"kind":"schedule","scheduler":"sm2"}}}}"#
+            )
+        };
+        let ok = r#""reviewed_at_ms":5,"day":20000,"rating":3,"duration_ms":10"#;
+        assert!(Event::from_line(answer("0", 5, ok).as_bytes()).is_ok());
+        let bounded = vec![
+            (answer("0", -1, ok), "at_ms -1"),
+            (answer("0", i64::MAX, ok), "at_ms"),
+            (answer("64", 5, ok), "ord 64"),
+            (
+                answer(
+                    "0",
+                    5,
+                    r#""reviewed_at_ms":-5,"day":20000,"rating":3,"duration_ms":10"#,
+                ),
+                "reviewed_at_ms -5",
+            ),
+            (
+                answer(
+                    "0",
+                    5,
+                    &format!(
+                        r#""reviewed_at_ms":5,"day":{},"rating":3,"duration_ms":10"#,
+                        i64::MAX
+                    ),
+                ),
+                "the day",
+            ),
+            (
+                answer(
+                    "0",
+                    5,
+                    r#""reviewed_at_ms":5,"day":-3,"rating":3,"duration_ms":10"#,
+                ),
+                "the day -3",
+            ),
+            (
+                answer(
+                    "0",
+                    5,
+                    r#""reviewed_at_ms":5,"day":20000,"rating":255,"duration_ms":10"#,
+                ),
+                "rating 255",
+            ),
+            (
+                answer(
+                    "0",
+                    5,
+                    r#""reviewed_at_ms":5,"day":20000,"rating":3,"duration_ms":4611686018427387904"#,
+                ),
+                "duration_ms",
+            ),
+            (
+                format!(
+                    r#"{{"v":1,"device":"{device}","seq":3,"at_ms":0,"kind":"note_add","data":{{"note":"d/k","deck":"d","notetype":"vocab","seed":{},"fields":{{}}}}}}"#,
+                    i64::MAX
+                ),
+                "seed",
+            ),
+            (
+                format!(
+                    r#"{{"v":1,"device":"{device}","seq":3,"at_ms":0,"kind":"bury","data":{{"card":{{"note":"n","ord":0}},"until_day":-9}}}}"#
+                ),
+                "until_day -9",
+            ),
+        ];
+        for (line, expected) in bounded {
+            let error = Event::from_line(line.as_bytes()).unwrap_err();
+            assert!(
+                error.message.contains(expected),
+                "{line}: {}",
+                error.message
+            );
+        }
         for (line, expected) in cases {
             let error = Event::from_line(line.as_bytes()).unwrap_err();
             assert!(

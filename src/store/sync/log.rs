@@ -10,7 +10,7 @@ use crate::records::sync::{LocalAnswer, LogRow, MergedAnswer};
 use crate::scheduler::replay::{Rederived, ReviewKind};
 use crate::scheduler::{CardState, Settings};
 use crate::store::cards::{due_columns, memory_columns};
-use crate::store::reviews::{REVIEW_COLUMN_COUNT, REVIEW_COLUMNS, review_from_row, write_state};
+use crate::store::reviews::{REVIEW_COLUMN_COUNT, REVIEW_COLUMNS, review_from_row, update_state};
 
 /// The settings body of a row: its `scheduler_settings` text, or for a row from before
 /// migration 5, the defaults with the fuzz and maximum interval it kept.
@@ -209,8 +209,18 @@ impl SyncTx<'_> {
     }
 
     /// Gives a card its own row, so that its answers can be logged and its state written.
+    /// Gives a card its own row for the answers a merge writes. A card its note no longer
+    /// shows (an edit of the note's cards from another device, applied after the answer was
+    /// read) still gets one: the answer is kept, never lost, and never stops the merge.
     pub fn materialize(&self, card_id: i64) -> Result<()> {
-        crate::store::cards::materialize(&self.tx, card_id)
+        let note = crate::model::note_of_card(card_id);
+        self.tx
+            .prepare_cached(
+                "INSERT OR IGNORE INTO card_states (id, note_id)
+                 SELECT ?1, ?2 WHERE EXISTS (SELECT 1 FROM notes WHERE id = ?2)",
+            )?
+            .execute(params![card_id, note])?;
+        Ok(())
     }
 
     /// The last row of a card's log (the highest id), whole, if it has any.
@@ -382,7 +392,8 @@ impl SyncTx<'_> {
     /// Stores a card's state after its replay (its suspension and burial stay).
     pub fn set_card_state(&self, card_id: i64, state: &CardState) -> Result<()> {
         self.state_writes.borrow_mut().insert(card_id);
-        write_state(&self.tx, card_id, state)
+        self.materialize(card_id)?;
+        update_state(&self.tx, card_id, state)
     }
 
     /// The cards whose state was stored since the last call, forgotten.

@@ -303,7 +303,28 @@ impl SyncTx<'_> {
             .prepare_cached("SELECT EXISTS (SELECT 1 FROM notes WHERE deck_id = ?1 AND key = ?2)")?
             .query_row(params![deck_id, key], |r| r.get(0))?;
         let key = if taken {
-            format!("{key}-{}", device.get(..8).unwrap_or(device))
+            // The name is another note's here: the first free of `key-<device>`, `-2`, ...
+            let base = format!("{key}-{}", device.get(..8).unwrap_or(device));
+            let mut candidate = base.clone();
+            let mut n = 2;
+            loop {
+                let taken: bool = self
+                    .tx
+                    .prepare_cached(
+                        "SELECT EXISTS (SELECT 1 FROM notes WHERE deck_id = ?1 AND key = ?2)",
+                    )?
+                    .query_row(params![deck_id, candidate], |r| r.get(0))?;
+                if !taken {
+                    break candidate;
+                }
+                if n > 10_000 {
+                    return Err(Error::failed(format!(
+                        "no free name for the note {key} from device {device} in its deck"
+                    )));
+                }
+                candidate = format!("{base}-{n}");
+                n += 1;
+            }
         } else {
             key.to_string()
         };
@@ -384,8 +405,8 @@ impl SyncTx<'_> {
         Ok(self.tx.last_insert_rowid())
     }
 
-    /// Writes travelling columns of a note (those given), all in one statement. A change of
-    /// `cards` keeps the fresh bits of the cards that stay and makes the new ones fresh.
+    /// Writes travelling columns of a note (those given), all in one statement. `cards` is
+    /// added to the note's cards (they only grow), the new ones fresh.
     pub fn set_note_columns(
         &self,
         note_id: i64,
@@ -420,11 +441,14 @@ impl SyncTx<'_> {
                     let (cards, span) = cards_of(value)?;
                     values.push(cards.into());
                     let at = values.len();
+                    // A note's cards only grow, as a local edit's do: the value from another
+                    // device is added to the cards here, so no answered card is hidden and
+                    // every order of the events gives the same cards.
                     sets.push(format!(
-                        "fresh = (fresh & ?{at}) | (?{at} & ~cards), cards = ?{at}"
+                        "fresh = fresh | (?{at} & ~cards), cards = cards | ?{at}"
                     ));
                     values.push(span.into());
-                    sets.push(format!("card_span = ?{}", values.len()));
+                    sets.push(format!("card_span = max(card_span, ?{})", values.len()));
                     continue;
                 }
                 _ => continue,
@@ -602,6 +626,60 @@ fn shadow_from_row(r: &rusqlite::Row) -> rusqlite::Result<ShadowNote> {
             None => None,
         },
     })
+}
+
+/// Why a note's values from another device cannot be stored here (None: they can): the
+/// lists must be JSON lists of text, `cards` must read (a vocab note has at most two), a vocab note
+/// has no `fields`, and a note type's kind, fields and templates must be ones jargon stores.
+/// Checked before anything is written, so a bad event is skipped whole.
+pub fn incoming_problem(
+    columns: &BTreeMap<String, String>,
+    vocab: bool,
+    notetype: Option<&NotetypeRow>,
+) -> Option<String> {
+    for (name, value) in columns {
+        let fine = match name.as_str() {
+            "aliases" | "tags" | "related" => crate::store::decode_json_list(value).is_some(),
+            "fields" => {
+                if vocab {
+                    value.is_empty()
+                } else {
+                    value.is_empty() || crate::store::decode_json_list(value).is_some()
+                }
+            }
+            "cards" => cards_of(value).is_ok_and(|(_, span)| !vocab || span <= 2),
+            other => !(vocab && field_index(other).is_some()),
+        };
+        if !fine {
+            let shown: String = value.chars().take(40).collect();
+            return Some(format!("its {name} '{shown}' cannot be stored"));
+        }
+    }
+    if let Some(row) = notetype {
+        let kinds = [
+            "basic",
+            "basic-reversed",
+            "basic-optional-reversed",
+            "typed",
+            "cloze",
+            "anki",
+        ];
+        if !kinds.contains(&row.kind.as_str()) {
+            return Some(format!(
+                "its note type's kind '{}' is not one jargon knows",
+                row.kind
+            ));
+        }
+        if serde_json::from_str::<Vec<String>>(&row.fields).is_err()
+            || serde_json::from_str::<Vec<serde_json::Value>>(&row.templates).is_err()
+            || !(row.extra.is_empty()
+                || serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(&row.extra)
+                    .is_ok())
+        {
+            return Some("its note type's fields, templates or options do not read".to_string());
+        }
+    }
+    None
 }
 
 /// `<bits>/<span>` read back, checked as the notes table checks it.
