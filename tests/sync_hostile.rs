@@ -121,6 +121,36 @@ fn hostile_folder(shared: &Path) {
         settings: json!({ "body": jargon::scheduler::Settings::default().body() }),
     }));
     h.edit("x/1", "cards", "1/1");
+    // Answers this build could not replay or store: refused, not kept to fail later.
+    let body = jargon::scheduler::Settings::default().body();
+    let mut after = json!({"phase": "review", "due_day": 20_500, "due_at": null,
+        "interval_days": 10, "ease_permille": 2500, "repetitions": 3, "lapses": 0, "step": 0,
+        "stability": 1e308, "difficulty": 5.0});
+    for (scheduler, settings, kind) in [
+        ("bogus", json!({ "body": body }), AnswerKind::Schedule),
+        ("sm2", json!({ "body": "garbage" }), AnswerKind::Schedule),
+        (
+            "fsrs",
+            json!({ "body": body, "after": after.take() }),
+            AnswerKind::Import,
+        ),
+    ] {
+        let seq = h.events.len() as u64 + 1;
+        h.push(Body::Answer(Answer {
+            id: answer_id(&device, seq),
+            card: CardRef {
+                note: "x/2".into(),
+                ord: 0,
+            },
+            reviewed_at_ms: BASE_MS,
+            day: 20_415,
+            rating: 4,
+            duration_ms: 3_000,
+            kind,
+            scheduler: scheduler.into(),
+            settings,
+        }));
+    }
     h.add("x/canary", "Xdeck", "canary", &[]);
     let (mut writer, _) = Writer::open(shared, &device, Thresholds::default()).unwrap();
     writer.append(&h.events).unwrap();
@@ -142,6 +172,9 @@ fn a_folder_with_values_jargon_cannot_store_is_merged_around_them() {
         "note type's kind 'evil'",
         "its aliases 'not json' cannot be stored",
         "its fields[2]",
+        "its scheduler 'bogus' is not one jargon knows",
+        "its scheduler settings do not read",
+        "the card state it carries cannot be stored",
     ] {
         assert!(out.contains(said), "{said}: {out}");
     }

@@ -275,11 +275,33 @@ impl Merge<'_, '_> {
                     .get("body")
                     .and_then(Value::as_str)
                     .unwrap_or_default();
-                let carried = answer
-                    .settings
-                    .get("after")
-                    .and_then(state_json::from_json)
-                    .unwrap_or_else(CardState::new_card);
+                let carried = answer.settings.get("after").and_then(state_json::from_json);
+                let kind = review_kind(answer.kind);
+                // At our version or an older one, what this build cannot replay is damage: a
+                // scheduler it does not know, settings it cannot read, an imported state it
+                // could not store.
+                let why = if event.version > crate::sync::event::FORMAT_VERSION {
+                    None
+                } else if crate::scheduler::SchedulerKind::parse(&answer.scheduler).is_err() {
+                    Some(format!(
+                        "its scheduler '{}' is not one jargon knows",
+                        answer.scheduler
+                    ))
+                } else if crate::scheduler::Settings::from_body(body).is_none() {
+                    Some("its scheduler settings do not read".to_string())
+                } else if crate::store::sync::log::carries_state(kind) && carried.is_none() {
+                    Some("the card state it carries cannot be stored".to_string())
+                } else {
+                    None
+                };
+                if let Some(why) = why {
+                    self.report.problems.push(format!(
+                        "the answer {} from device {} (event {}): {why}",
+                        answer.id, event.device, event.seq
+                    ));
+                    return Ok(());
+                }
+                let carried = carried.unwrap_or_else(CardState::new_card);
                 let settings = match self.settings_ids.get(body) {
                     Some(&known) => known,
                     None => {
