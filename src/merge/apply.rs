@@ -336,7 +336,11 @@ impl Merge<'_, '_> {
             Body::Suspend(c) | Body::Unsuspend(c) => {
                 let suspended = matches!(event.body, Body::Suspend(_));
                 self.card_flag(event, &c.card.note, c.card.ord, &stamp, |card| {
-                    if card.suspend_stamp.as_ref().is_some_and(|s| *s >= stamp) {
+                    if card
+                        .suspend_stamp
+                        .as_ref()
+                        .is_some_and(|s| !replaces(&stamp, &suspended, s, &card.suspended))
+                    {
                         return false;
                     }
                     card.suspended = suspended;
@@ -346,7 +350,11 @@ impl Merge<'_, '_> {
             }
             Body::Bury(b) => {
                 self.card_flag(event, &b.card.note, b.card.ord, &stamp, |card| {
-                    if card.bury_stamp.as_ref().is_some_and(|s| *s >= stamp) {
+                    if card
+                        .bury_stamp
+                        .as_ref()
+                        .is_some_and(|s| !replaces(&stamp, &b.until_day, s, &card.buried_day))
+                    {
                         return false;
                     }
                     card.buried_day = b.until_day;
@@ -642,7 +650,7 @@ impl Merge<'_, '_> {
         let mut changed: BTreeMap<String, String> = BTreeMap::new();
         for (field, theirs) in incoming {
             match shadow.fields.get(&field) {
-                Some(ours) if ours.stamp >= theirs.stamp => {
+                Some(ours) if !replaces(&theirs.stamp, &theirs.value, &ours.stamp, &ours.value) => {
                     if ours.value != theirs.value && ours.stamp != theirs.stamp {
                         self.tx
                             .keep_history(&shadow.gid, &field, &theirs, self.now_ms)?;
@@ -761,14 +769,6 @@ impl Merge<'_, '_> {
         if !TRAVELLING_SETTINGS.contains(&key) {
             return Ok(());
         }
-        let known = self
-            .tx
-            .shadow_settings()?
-            .into_iter()
-            .find(|(k, _, _)| k == key);
-        if known.as_ref().is_some_and(|(_, _, s)| s >= stamp) {
-            return Ok(());
-        }
         // Text as written; a number or a truth value as its text (a hand-written folder);
         // null unsets. Anything else is refused, never read as "unset".
         let text = match value {
@@ -792,6 +792,17 @@ impl Merge<'_, '_> {
             ));
             return Ok(());
         }
+        let known = self
+            .tx
+            .shadow_settings()?
+            .into_iter()
+            .find(|(k, _, _)| k == key);
+        if known
+            .as_ref()
+            .is_some_and(|(_, v, s)| !replaces(stamp, &text, s, v))
+        {
+            return Ok(());
+        }
         self.tx
             .set_config(key, (!text.is_empty()).then_some(text.as_str()))?;
         self.tx.save_shadow_setting(key, &text, stamp)
@@ -810,6 +821,13 @@ impl Merge<'_, '_> {
     }
 }
 
+/// Whether a value stamped `theirs` replaces one stamped `ours`: the later stamp wins, and
+/// of two values under one stamp (a device that wrote two events under one number, which a
+/// reader may meet in either order) the greater, so every order ends the same.
+fn replaces<T: PartialOrd>(theirs: &Stamp, their_value: &T, ours: &Stamp, our_value: &T) -> bool {
+    theirs > ours || (theirs == ours && their_value > our_value)
+}
+
 fn review_kind(kind: AnswerKind) -> ReviewKind {
     match kind {
         AnswerKind::Schedule => ReviewKind::Schedule,
@@ -817,5 +835,32 @@ fn review_kind(kind: AnswerKind) -> ReviewKind {
         AnswerKind::Cram => ReviewKind::Cram,
         AnswerKind::Import => ReviewKind::Import,
         AnswerKind::Reschedule => ReviewKind::Reschedule,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stamp(order_ms: i64, device: &str, seq: u64) -> Stamp {
+        Stamp {
+            order_ms,
+            device: device.into(),
+            seq,
+        }
+    }
+
+    #[test]
+    fn of_two_values_under_one_stamp_the_same_one_wins_in_either_order() {
+        let one = stamp(5, "a", 2);
+        assert!(replaces(&one, &"B", &one, &"A"));
+        assert!(!replaces(&one, &"A", &one, &"B"));
+        assert!(!replaces(&one, &"A", &one, &"A"));
+        // A later stamp wins whatever its value; an earlier one never does.
+        assert!(replaces(&stamp(6, "a", 3), &"A", &one, &"B"));
+        assert!(!replaces(&stamp(4, "a", 1), &"Z", &one, &"B"));
+        assert!(replaces(&stamp(5, "b", 1), &"A", &one, &"B"));
+        assert!(replaces(&one, &Some(3), &one, &None));
+        assert!(replaces(&one, &true, &one, &false));
     }
 }
