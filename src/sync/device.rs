@@ -85,7 +85,7 @@ impl ClaimOutcome {
         match self {
             ClaimOutcome::Claimed | ClaimOutcome::AlreadyOurs => Ok(()),
             ClaimOutcome::Collision { theirs, folder } => Err(Error::Failed(format!(
-                "{} already belongs to another collection (instance {}): two collections copied from one file share the device id {}, so give this copy a new device id before it syncs",
+                "{} already belongs to another collection (instance {}): two collections copied from one file share the device id {}, so give this copy a new device id: run `jargon sync --new-device`",
                 folder.display(),
                 theirs.instance,
                 theirs.device
@@ -232,10 +232,19 @@ pub fn list_devices(dir: &Path) -> Result<(Vec<DeviceSeen>, Vec<Problem>), Error
                 let claim = match read_claim(&path.join(CLAIM_FILE)) {
                     Ok(claim) => claim,
                     Err(e) => {
-                        problems.push(Problem::at(
-                            path.join(CLAIM_FILE),
-                            ProblemKind::Damaged(e.to_string()),
-                        ));
+                        // The sentence names the file already; the problem says it once.
+                        let (reason, position) = match e {
+                            Error::Input {
+                                message, position, ..
+                            } => (message, position),
+                            other => (other.to_string(), None),
+                        };
+                        problems.push(Problem {
+                            path: path.join(CLAIM_FILE),
+                            line: position.as_ref().map(|p| p.line),
+                            column: position.as_ref().map(|p| p.column),
+                            kind: ProblemKind::Claim(reason),
+                        });
                         None
                     }
                 };
@@ -325,7 +334,10 @@ mod tests {
         assert!(matches!(outcome, ClaimOutcome::Collision { .. }));
         let message = outcome.into_result().unwrap_err().to_string();
         assert!(message.contains("copied from one file"), "{message}");
-        assert!(message.contains("new device id"), "{message}");
+        assert!(
+            message.contains("run `jargon sync --new-device`"),
+            "{message}"
+        );
         assert!(message.contains(me.as_str()), "{message}");
         // The first claim is untouched.
         let kept = read_claim(&dir.path().join(device.as_str()).join(CLAIM_FILE))
@@ -367,6 +379,25 @@ mod tests {
         assert_eq!(seen_a.segments, 1);
         assert!(seen_a.last_write_ms.unwrap() > 1_600_000_000_000);
         assert_eq!(problems.len(), 3, "{problems:?}");
-        assert!(problems.iter().any(|p| p.path.ends_with(CLAIM_FILE)));
+        // The unreadable claim is said once, where it fails, and its device is still read.
+        let claim = problems
+            .iter()
+            .find(|p| p.path.ends_with(CLAIM_FILE))
+            .unwrap();
+        let said = claim.to_string();
+        let path = dir.path().join(b.as_str()).join(CLAIM_FILE);
+        assert_eq!(
+            said.matches(&*path.display().to_string()).count(),
+            1,
+            "{said}"
+        );
+        assert!(
+            said.starts_with(&format!("{}:1:", path.display())),
+            "{said}"
+        );
+        assert!(
+            said.ends_with("the device's events are still read"),
+            "{said}"
+        );
     }
 }

@@ -34,6 +34,9 @@ pub enum ProblemKind {
     Symlink,
     /// A segment that cannot be trusted: the reason, already phrased.
     Damaged(String),
+    /// A device's claim that does not read: the reason. It only names the device, so the
+    /// device's events are read all the same.
+    Claim(String),
 }
 
 impl fmt::Display for Problem {
@@ -53,6 +56,9 @@ impl fmt::Display for Problem {
                 )
             }
             ProblemKind::Symlink => write!(f, ": a symbolic link, not followed, skipped"),
+            ProblemKind::Claim(reason) => {
+                write!(f, ": {reason}; the device's events are still read")
+            }
             ProblemKind::Damaged(reason) => {
                 write!(
                     f,
