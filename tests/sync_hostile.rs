@@ -126,20 +126,38 @@ fn hostile_folder(shared: &Path) {
     let mut after = json!({"phase": "review", "due_day": 20_500, "due_at": null,
         "interval_days": 10, "ease_permille": 2500, "repetitions": 3, "lapses": 0, "step": 0,
         "stability": 1e308, "difficulty": 5.0});
-    for (scheduler, settings, kind) in [
-        ("bogus", json!({ "body": body }), AnswerKind::Schedule),
-        ("sm2", json!({ "body": "garbage" }), AnswerKind::Schedule),
+    for (note, scheduler, settings, kind) in [
         (
+            "x/2",
+            "bogus",
+            json!({ "body": body }),
+            AnswerKind::Schedule,
+        ),
+        (
+            "x/2",
+            "sm2",
+            json!({ "body": "garbage" }),
+            AnswerKind::Schedule,
+        ),
+        (
+            "x/2",
             "fsrs",
             json!({ "body": body, "after": after.take() }),
             AnswerKind::Import,
+        ),
+        // For a note that never comes: it waits, said as such.
+        (
+            "never/sent",
+            "sm2",
+            json!({ "body": body }),
+            AnswerKind::Schedule,
         ),
     ] {
         let seq = h.events.len() as u64 + 1;
         h.push(Body::Answer(Answer {
             id: answer_id(&device, seq),
             card: CardRef {
-                note: "x/2".into(),
+                note: note.into(),
                 ord: 0,
             },
             reviewed_at_ms: BASE_MS,
@@ -175,6 +193,7 @@ fn a_folder_with_values_jargon_cannot_store_is_merged_around_them() {
         "its scheduler 'bogus' is not one jargon knows",
         "its scheduler settings do not read",
         "the card state it carries cannot be stored",
+        "1 event waits for a note or card",
     ] {
         assert!(out.contains(said), "{said}: {out}");
     }

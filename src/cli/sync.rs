@@ -107,13 +107,14 @@ fn print_report(report: &Report, out: &mut dyn Write) -> Result<()> {
     }
     if report.parked > 0 {
         lines.push(format!(
-            "{} wait for notes still being copied into the folder.",
-            plural(report.parked as usize, "event")
+            "{} {} for a note or card that has not reached this collection (a file still being copied, or a device that never sent it).",
+            plural(report.parked as usize, "event"),
+            if report.parked == 1 { "waits" } else { "wait" }
         ));
     }
     if report.waiting_bytes > 0 {
         lines.push(format!(
-            "{} bytes of files still being copied were left for the next sync.",
+            "{} bytes of unfinished lines (a copy in progress, or damage) were left for the next sync.",
             report.waiting_bytes
         ));
     }
