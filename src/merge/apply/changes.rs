@@ -11,7 +11,7 @@ use super::{Merge, replaces};
 use crate::error::Result;
 use crate::merge::{TRAVELLING_SETTINGS, field_stamp, stamp_of};
 use crate::records::sync::{CardFlags, NotetypeRow, ShadowCard, ShadowNote, Stamp, Stamped};
-use crate::store::sync::notes::incoming_problem;
+use crate::store::sync::columns::incoming_problem;
 use crate::sync::event::{Body, Event};
 
 impl Merge<'_, '_> {

@@ -3,6 +3,7 @@
 //! [`fingerprint`], what the merge engine (`crate::merge`) reads and writes. A merge runs in
 //! one [`SyncTx`]: it changes all of its rows or none.
 
+pub mod columns;
 pub mod counts;
 pub mod fingerprint;
 pub mod log;
