@@ -75,6 +75,10 @@ struct Merge<'a, 't> {
     live_cards: HashMap<String, (i64, u64)>,
     /// Cards whose seed changed: replayed from a new card.
     reseeded: BTreeSet<i64>,
+    /// This machine's scheduler, and whether a new answer was made under another one (then
+    /// every card whose state was stored may need converting to it).
+    active: crate::scheduler::SchedulerKind,
+    other_scheduler: bool,
     report: &'a mut Report,
 }
 
@@ -139,6 +143,8 @@ pub fn merge(
         counts: tx.hold_counts()?,
         live_cards: HashMap::new(),
         reseeded: BTreeSet::new(),
+        active: crate::config::Config::from_pairs(&tx.config_pairs()?)?.scheduler,
+        other_scheduler: false,
         report,
     };
     for seen in devices {
@@ -202,8 +208,16 @@ pub fn merge(
     let reseeded = std::mem::take(&mut merge.reseeded);
     merge.report.cards_replayed =
         super::replay::replay_cards(&tx, &touched, &reseeded, first_new_id)?;
-    let active = crate::config::Config::from_pairs(&tx.config_pairs()?)?.scheduler;
-    super::replay::convert_to_active(&tx, active)?;
+    // A card whose new answers all went after its old rows ends under the scheduler of its
+    // last new answer: when every new answer was made under this machine's, only the cards
+    // replayed whole (whose last row may be an old one) can end under another.
+    let stored = tx.take_state_writes();
+    let may_differ = if merge.other_scheduler {
+        stored
+    } else {
+        touched.intersection(&stored).copied().collect()
+    };
+    super::replay::convert_to_active(&tx, merge.active, &may_differ)?;
     merge
         .report
         .timings
@@ -302,6 +316,11 @@ impl Merge<'_, '_> {
                     return Ok(());
                 }
                 let carried = carried.unwrap_or_else(CardState::new_card);
+                if !crate::scheduler::SchedulerKind::parse(&answer.scheduler)
+                    .is_ok_and(|kind| kind == self.active)
+                {
+                    self.other_scheduler = true;
+                }
                 let settings = match self.settings_ids.get(body) {
                     Some(&known) => known,
                     None => {

@@ -57,17 +57,20 @@ pub fn replay_cards(
     Ok(replayed)
 }
 
-/// Gives each card whose state this merge stored, when its log now ends under another
+/// Gives each of `cards` (whose state this merge stored), when its log now ends under another
 /// scheduler than this machine's `active` one (answers from a machine on another scheduler),
 /// the state a switch here would leave (`scheduler::convert::switched`), as every card here
 /// is kept: the next answer here and `check` go on from it. The rows keep the states their
 /// own schedulers gave. A card whose log this build cannot replay keeps its state.
-pub fn convert_to_active(tx: &SyncTx<'_>, active: SchedulerKind) -> Result<u64> {
-    let cards = tx.take_state_writes();
+pub fn convert_to_active(
+    tx: &SyncTx<'_>,
+    active: SchedulerKind,
+    cards: &BTreeSet<i64>,
+) -> Result<u64> {
     let mut seeds: Option<HashMap<i64, i64>> = None;
     let mut parsed = Parsed::new();
     let mut converted = 0;
-    for card_id in cards {
+    for &card_id in cards {
         let Some(last) = tx.last_scheduler(card_id)? else {
             continue;
         };
