@@ -1,7 +1,8 @@
 //! A fingerprint of a collection's content, the same on every device that has read the same
 //! events: its notes (by global id), every card's flags and state, every answer (in the log,
 //! or kept aside with a deleted note, by global id) and the settings that travel, each
-//! written as a line in an order that does not depend on local ids, then hashed (SHA-256).
+//! written as a line that does not depend on local ids, and the lines hashed without regard
+//! to their order (SHA-256 each, summed).
 
 use rusqlite::OptionalExtension;
 use sha2::{Digest, Sha256};
@@ -15,37 +16,42 @@ use crate::store::Collection;
 impl Collection {
     /// The fingerprint's 64 hex digits, and how many notes, cards with a state and answers
     /// it covers. `settings` names the settings that travel (the merge's list): their values
-    /// are covered too, the others are each machine's own.
+    /// are covered too, the others are each machine's own. Each row is hashed as it is read
+    /// and the digests summed ([`LineSum`]), so the order rows come in does not matter and
+    /// nothing is held: a million answers take constant memory.
     pub fn content_fingerprint(&self, settings: &[&str]) -> Result<(String, [u64; 3])> {
         let conn = self.conn();
         let name = "coalesce(g.gid, 'local:' || d.name || '/' || n.key)";
-        let mut notes: Vec<String> = {
-            let sql = format!(
-                "SELECT {name}, d.name, t.kind, t.name, coalesce(n.seed, n.id),
-                        json_array(n.term, n.definition, n.example, n.aliases, n.tags, n.related, n.source,
-                                   coalesce(n.guid, ''), coalesce(n.fields, ''), n.cards, n.card_span)
+        let mut sum = LineSum::default();
+        let mut counts = [0u64; 3];
+        let mut each = |sql: &str, kind: usize| -> Result<()> {
+            let mut stmt = conn.prepare(sql)?;
+            let mut rows = stmt.query([])?;
+            while let Some(row) = rows.next()? {
+                let line: String = row.get(0)?;
+                sum.add(line.as_bytes());
+                if kind < 3 {
+                    counts[kind] += 1;
+                }
+            }
+            Ok(())
+        };
+        each(
+            &format!(
+                "SELECT 'note' || char(9) || {name} || char(9) || d.name || char(9) || t.kind
+                        || char(9) || t.name || char(9) || coalesce(n.seed, n.id) || char(9)
+                        || json_array(n.term, n.definition, n.example, n.aliases, n.tags,
+                               n.related, n.source, coalesce(n.guid, ''),
+                               coalesce(n.fields, ''), n.cards, n.card_span)
                  FROM notes n JOIN decks d ON d.id = n.deck_id JOIN notetypes t ON t.id = n.notetype_id
                  LEFT JOIN sync_notes g ON g.note_id = n.id"
-            );
-            let mut stmt = conn.prepare(&sql)?;
-            let rows = stmt.query_map([], |r| {
-                Ok(format!(
-                    "note\t{}\t{}\t{}\t{}\t{}\t{}",
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, String>(3)?,
-                    r.get::<_, i64>(4)?,
-                    r.get::<_, String>(5)?,
-                ))
-            })?;
-            rows.collect::<rusqlite::Result<_>>()?
-        };
-        notes.sort_unstable();
-        let mut cards: Vec<String> = {
-            let sql = format!(
-                "SELECT {name} || '#' || (c.id % 64),
-                        json_array(c.suspended, c.buried_day, coalesce(
+            ),
+            0,
+        )?;
+        each(
+            &format!(
+                "SELECT 'card' || char(9) || {name} || '#' || (c.id % 64) || char(9)
+                        || json_array(c.suspended, c.buried_day, coalesce(
                             (SELECT json_array(r.phase_after, r.due_day_after, r.due_at_after,
                                         r.interval_after, r.ease_after, r.reps_after,
                                         r.lapses_after, r.step_after, r.stability_after,
@@ -61,80 +67,73 @@ impl Collection {
                      AND c.interval_days = 0 AND c.ease_permille = 2500 AND c.repetitions = 0
                      AND c.lapses = 0 AND c.step = 0 AND c.suspended = 0 AND c.buried_day IS NULL
                      AND c.stability IS NULL)"
-            );
-            let mut stmt = conn.prepare(&sql)?;
-            let rows = stmt.query_map([], |r| {
-                Ok(format!(
-                    "card\t{}\t{}",
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?
-                ))
-            })?;
-            rows.collect::<rusqlite::Result<_>>()?
-        };
-        cards.sort_unstable();
-        let mut answers: Vec<String> = {
-            let sql = format!(
-                "SELECT coalesce(r.gid, 'local'), {name} || '#' || (r.card_id % 64),
-                        json_array(r.reviewed_at, r.day, r.quality, r.duration_ms, r.kind, r.scheduler,
-                                   s.body, r.phase_before, r.due_day_before, r.due_at_before, r.interval_before,
-                                   r.ease_before, r.reps_before, r.lapses_before, r.step_before,
-                                   r.phase_after, r.due_day_after, r.due_at_after, r.interval_after,
-                                   r.ease_after, r.reps_after, r.lapses_after, r.step_after,
-                                   r.stability_after, r.difficulty_after)
+            ),
+            1,
+        )?;
+        each(
+            &format!(
+                "SELECT 'answer' || char(9) || coalesce(r.gid, 'local') || char(9) || {name}
+                        || '#' || (r.card_id % 64) || char(9)
+                        || json_array(r.reviewed_at, r.day, r.quality, r.duration_ms, r.kind,
+                               r.scheduler, s.body, r.phase_before, r.due_day_before,
+                               r.due_at_before, r.interval_before, r.ease_before, r.reps_before,
+                               r.lapses_before, r.step_before, r.phase_after, r.due_day_after,
+                               r.due_at_after, r.interval_after, r.ease_after, r.reps_after,
+                               r.lapses_after, r.step_after, r.stability_after,
+                               r.difficulty_after)
                  FROM reviews r JOIN notes n ON n.id = r.card_id / 64 JOIN decks d ON d.id = n.deck_id
                  LEFT JOIN sync_notes g ON g.note_id = n.id
                  LEFT JOIN scheduler_settings s ON s.id = r.settings_id"
-            );
-            let mut stmt = conn.prepare(&sql)?;
-            let rows = stmt.query_map([], |r| {
-                Ok(format!(
-                    "answer\t{}\t{}\t{}",
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?
-                ))
-            })?;
-            rows.collect::<rusqlite::Result<_>>()?
-        };
-        answers.sort_unstable();
+            ),
+            2,
+        )?;
         // Answers kept with a deleted note: whether each is here, not how it is kept (a
         // published one as its event, one never published as its row).
-        let mut kept: Vec<String> = {
-            let mut stmt = conn.prepare(
-                "SELECT 'kept' || char(9) || coalesce(gid, 'local:' || note || char(9) || body)
-                 FROM deleted_answers",
-            )?;
-            let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
-            rows.collect::<rusqlite::Result<_>>()?
-        };
-        kept.sort_unstable();
-        let mut travelling: Vec<String> = Vec::with_capacity(settings.len());
-        {
-            let mut stmt = conn.prepare_cached("SELECT value FROM config WHERE key = ?1")?;
-            for key in settings {
-                let value: Option<String> = stmt.query_row([key], |r| r.get(0)).optional()?;
-                travelling.push(format!("setting\t{key}\t{}", value.unwrap_or_default()));
-            }
+        each(
+            "SELECT 'kept' || char(9) || coalesce(gid, 'local:' || note || char(9) || body)
+             FROM deleted_answers",
+            3,
+        )?;
+        let mut stmt = conn.prepare_cached("SELECT value FROM config WHERE key = ?1")?;
+        for key in settings {
+            let value: Option<String> = stmt.query_row([key], |r| r.get(0)).optional()?;
+            sum.add(format!("setting\t{key}\t{}", value.unwrap_or_default()).as_bytes());
         }
-        travelling.sort_unstable();
+        Ok((sum.hex(), counts))
+    }
+}
+
+/// An order-free hash of a multiset of lines: the SHA-256 digests of the lines added as
+/// 256-bit numbers (wrapping), with the number of lines; the result is the SHA-256 of both.
+/// Equal multisets give equal sums whatever order the lines come in, and a line counted
+/// twice changes it.
+#[derive(Debug, Default)]
+struct LineSum {
+    limbs: [u64; 4],
+    lines: u64,
+}
+
+impl LineSum {
+    fn add(&mut self, line: &[u8]) {
+        let digest = Sha256::digest(line);
+        let mut carry = 0u128;
+        for (i, chunk) in digest.chunks_exact(8).enumerate() {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            let total = u128::from(self.limbs[i]) + u128::from(u64::from_le_bytes(word)) + carry;
+            self.limbs[i] = total as u64; // the low 64 bits; the rest carries
+            carry = total >> 64;
+        }
+        self.lines += 1;
+    }
+
+    fn hex(&self) -> String {
         let mut hash = Sha256::new();
-        for line in notes
-            .iter()
-            .chain(&cards)
-            .chain(&answers)
-            .chain(&kept)
-            .chain(&travelling)
-        {
-            hash.update(line.as_bytes());
-            hash.update(b"\n");
+        for limb in self.limbs {
+            hash.update(limb.to_le_bytes());
         }
-        let digest = hash.finalize();
-        let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
-        Ok((
-            hex,
-            [notes.len() as u64, cards.len() as u64, answers.len() as u64],
-        ))
+        hash.update(self.lines.to_le_bytes());
+        hash.finalize().iter().map(|b| format!("{b:02x}")).collect()
     }
 }
 
@@ -165,5 +164,21 @@ mod tests {
             with_limit,
             "an answer kept with a deleted note"
         );
+    }
+
+    #[test]
+    fn the_line_sum_ignores_order_and_counts_a_repeated_line() {
+        let sum = |lines: &[&str]| {
+            let mut sum = LineSum::default();
+            for line in lines {
+                sum.add(line.as_bytes());
+            }
+            sum.hex()
+        };
+        assert_eq!(sum(&["a", "b", "c"]), sum(&["c", "a", "b"]));
+        assert_ne!(sum(&["a", "b"]), sum(&["a", "b", "b"]));
+        assert_ne!(sum(&["a", "a"]), sum(&[]));
+        assert_ne!(sum(&["ab"]), sum(&["a", "b"]));
+        assert_eq!(sum(&[]).len(), 64);
     }
 }
