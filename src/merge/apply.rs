@@ -161,6 +161,9 @@ pub fn merge(
             events: 0,
         });
         let mut cursor: Cursor = serde_json::from_str(&peer.cursor).unwrap_or_default();
+        // Each read reports what waits beyond its cursor; the last read (which found nothing
+        // new) sees all of it, so only its figure counts.
+        let mut waiting = 0;
         loop {
             let batch = segment::read_device(dir, &seen.device, &cursor, READ_BUDGET_BYTES)?;
             for problem in &batch.problems {
@@ -169,7 +172,7 @@ pub fn merge(
                     merge.report.problems.push(text);
                 }
             }
-            merge.report.waiting_bytes += batch.waiting_bytes;
+            waiting = batch.waiting_bytes;
             for event in &batch.events {
                 peer.last_seq = peer.last_seq.max(event.seq);
                 peer.last_order_ms = peer.last_order_ms.max(event.at_ms);
@@ -185,6 +188,7 @@ pub fn merge(
                 break;
             }
         }
+        merge.report.waiting_bytes += waiting;
         peer.cursor = crate::text::to_json(&cursor)
             .map_err(|e| crate::error::Error::failed(format!("a cursor cannot be kept: {e}")))?;
         tx.save_peer(&peer)?;

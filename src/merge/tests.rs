@@ -287,3 +287,30 @@ fn a_merge_that_writes_its_answers_in_many_small_batches_ends_as_one_that_writes
         .unwrap();
     assert_eq!(cards, 5);
 }
+
+#[test]
+fn an_unfinished_last_line_is_counted_once_as_waiting() {
+    let temp = tempfile::tempdir().unwrap();
+    let shared = temp.path().join("shared");
+    std::fs::create_dir(&shared).unwrap();
+    let mut other = Folder::new(&shared, "0123456789abcdef0123456789abcdef");
+    other.add("a");
+    other.answer("a", 1, 4);
+    // A line still being copied: no newline yet.
+    let segment = shared
+        .join("0123456789abcdef0123456789abcdef")
+        .join(crate::sync::segment::segment_name(1));
+    let partial = br#"{"v":1,"device":"0123456789abcdef0123456789abcdef","seq":3,"#;
+    let mut file = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&segment)
+        .unwrap();
+    std::io::Write::write_all(&mut file, partial).unwrap();
+    let mut collection = Collection::open(&temp.path().join("c.sqlite")).unwrap();
+    let report = crate::merge::sync(&mut collection, Some(&shared), BASE_MS, false).unwrap();
+    assert_eq!(report.answers_added, 1, "{report:?}");
+    assert_eq!(report.waiting_bytes, partial.len() as u64, "{report:?}");
+    // Still waiting, once, on the next sync.
+    let report = crate::merge::sync(&mut collection, None, BASE_MS + 1, false).unwrap();
+    assert_eq!(report.waiting_bytes, partial.len() as u64, "{report:?}");
+}
