@@ -163,7 +163,7 @@ pub fn merge(
         let mut cursor: Cursor = serde_json::from_str(&peer.cursor).unwrap_or_default();
         // Each read reports what waits beyond its cursor; the last read (which found nothing
         // new) sees all of it, so only its figure counts.
-        let mut waiting = 0;
+        let mut waiting: u64;
         loop {
             let batch = segment::read_device(dir, &seen.device, &cursor, READ_BUDGET_BYTES)?;
             for problem in &batch.problems {
