@@ -446,11 +446,7 @@ impl Merge<'_, '_> {
             new.sort_by_cached_key(|row| {
                 order_key(row.answer.order_ms, Some(&row.answer.gid), i64::MAX)
             });
-            let note = crate::model::note_of_card(card_id);
-            let fuzz_id = match seeds.get(&note) {
-                Some(&seed) => crate::model::card_id(seed, crate::model::ord_of_card(card_id)),
-                None => card_id,
-            };
+            let fuzz_id = replay::fuzz_id(&seeds, card_id);
             if self.touched.contains(&card_id) {
                 self.tx.materialize(card_id)?;
                 for row in &new {

@@ -40,11 +40,7 @@ pub fn replay_cards(
     let mut parsed = Parsed::new();
     let mut replayed = 0;
     for &card_id in cards {
-        let note = crate::model::note_of_card(card_id);
-        let fuzz_id = match seeds.get(&note) {
-            Some(&seed) => crate::model::card_id(seed, crate::model::ord_of_card(card_id)),
-            None => card_id,
-        };
+        let fuzz_id = fuzz_id(&seeds, card_id);
         let done = if whole.contains(&card_id) {
             false
         } else {
@@ -88,14 +84,11 @@ pub fn convert_to_active(
         let (Some(last_row), true) = (log.last(), entries.len() == log.len()) else {
             continue;
         };
-        if seeds.is_none() {
-            seeds = Some(tx.seeds()?);
-        }
-        let note = crate::model::note_of_card(card_id);
-        let fuzz_id = match seeds.as_ref().and_then(|s| s.get(&note)) {
-            Some(&seed) => crate::model::card_id(seed, crate::model::ord_of_card(card_id)),
-            None => card_id,
+        let seeds = match &seeds {
+            Some(seeds) => seeds,
+            None => seeds.insert(tx.seeds()?),
         };
+        let fuzz_id = fuzz_id(seeds, card_id);
         if let Ok(state) =
             crate::scheduler::convert::switched(fuzz_id, &entries, active, &last_row.after)
         {
@@ -105,6 +98,15 @@ pub fn convert_to_active(
     }
     tx.take_state_writes();
     Ok(converted)
+}
+
+/// The id a card's fuzz is drawn from: as if its note's id were the note's seed (note id ->
+/// seed in `seeds`), or its own when the note has none.
+pub fn fuzz_id(seeds: &HashMap<i64, i64>, card_id: i64) -> i64 {
+    match seeds.get(&crate::model::note_of_card(card_id)) {
+        Some(&seed) => crate::model::card_id(seed, crate::model::ord_of_card(card_id)),
+        None => card_id,
+    }
 }
 
 /// An answer read from another device, not yet in the log.
