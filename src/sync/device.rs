@@ -230,6 +230,16 @@ pub fn list_devices(dir: &Path) -> Result<(Vec<DeviceSeen>, Vec<Problem>), Error
             }
             Some(device) if file_type.is_dir() => {
                 let claim = match read_claim(&path.join(CLAIM_FILE)) {
+                    Ok(Some(claim)) if claim.device != device.as_str() => {
+                        let named: String = claim.device.chars().take(40).collect();
+                        problems.push(Problem::at(
+                            path.join(CLAIM_FILE),
+                            ProblemKind::Claim(format!(
+                                "names the device {named:?}, not its folder's"
+                            )),
+                        ));
+                        None
+                    }
                     Ok(claim) => claim,
                     Err(e) => {
                         // The sentence names the file already; the problem says it once.
@@ -398,6 +408,25 @@ mod tests {
         assert!(
             said.ends_with("the device's events are still read"),
             "{said}"
+        );
+        // A claim naming another device is not taken for its folder's.
+        let c = DeviceId::generate();
+        super::claim(dir.path(), &c, &DeviceId::generate(), 1).unwrap();
+        fs::copy(
+            dir.path().join(a.as_str()).join(CLAIM_FILE),
+            dir.path().join(c.as_str()).join(CLAIM_FILE),
+        )
+        .unwrap();
+        let (devices, problems) = list_devices(dir.path()).unwrap();
+        let seen_c = devices.iter().find(|d| d.device == c).unwrap();
+        assert_eq!(seen_c.claim, None);
+        let named = format!("names the device \"{a}\", not its folder's");
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.path.starts_with(dir.path().join(c.as_str()))
+                    && p.to_string().contains(&named)),
+            "{problems:?}"
         );
     }
 }
