@@ -26,7 +26,7 @@ use crate::sync::segment::{self, Cursor};
 mod changes;
 
 /// How much of a device's segments one read takes before its events are applied.
-const READ_BUDGET_BYTES: u64 = 8 << 20;
+pub(super) const READ_BUDGET_BYTES: u64 = 8 << 20;
 
 /// How many new answers wait in memory before they are written (about 150 bytes each).
 const PENDING_ANSWERS: usize = 100_000;
@@ -295,17 +295,29 @@ impl Merge<'_, '_> {
                     .unwrap_or_default();
                 let carried = answer.settings.get("after").and_then(state_json::from_json);
                 let kind = review_kind(answer.kind);
+                let scheduler = crate::scheduler::SchedulerKind::parse(&answer.scheduler).ok();
+                // Each settings body is read once; one this build cannot read is stored only
+                // when it comes from a newer format (its answers kept, not replayed here).
+                let known = self.settings_ids.get(body).copied();
+                let new_settings = match known {
+                    Some(_) => None,
+                    None => crate::scheduler::Settings::from_body(body),
+                };
+                let readable = match known {
+                    Some(index) => self.settings[index].1.is_some(),
+                    None => new_settings.is_some(),
+                };
                 // At our version or an older one, what this build cannot replay is damage: a
                 // scheduler it does not know, settings it cannot read, an imported state it
                 // could not store.
                 let why = if event.version > crate::sync::event::FORMAT_VERSION {
                     None
-                } else if crate::scheduler::SchedulerKind::parse(&answer.scheduler).is_err() {
+                } else if scheduler.is_none() {
                     Some(format!(
                         "its scheduler '{}' is not one jargon knows",
                         answer.scheduler
                     ))
-                } else if crate::scheduler::Settings::from_body(body).is_none() {
+                } else if !readable {
                     Some("its scheduler settings do not read".to_string())
                 } else if crate::store::sync::log::carries_state(kind) && carried.is_none() {
                     Some("the card state it carries cannot be stored".to_string())
@@ -320,17 +332,14 @@ impl Merge<'_, '_> {
                     return Ok(());
                 }
                 let carried = carried.unwrap_or_else(CardState::new_card);
-                if !crate::scheduler::SchedulerKind::parse(&answer.scheduler)
-                    .is_ok_and(|kind| kind == self.active)
-                {
+                if scheduler != Some(self.active) {
                     self.other_scheduler = true;
                 }
-                let settings = match self.settings_ids.get(body) {
-                    Some(&known) => known,
+                let settings = match known {
+                    Some(index) => index,
                     None => {
                         let id = self.tx.settings_id(body)?;
-                        self.settings
-                            .push((id, crate::scheduler::Settings::from_body(body)));
+                        self.settings.push((id, new_settings));
                         self.settings_ids
                             .insert(body.to_string(), self.settings.len() - 1);
                         self.settings.len() - 1
@@ -345,7 +354,7 @@ impl Merge<'_, '_> {
                         day: answer.day,
                         quality: answer.rating.min(5),
                         duration_ms: i64::try_from(answer.duration_ms).unwrap_or(i64::MAX),
-                        kind: review_kind(answer.kind),
+                        kind,
                         scheduler: answer.scheduler.clone(),
                         carried,
                     },
