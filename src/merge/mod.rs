@@ -12,7 +12,7 @@ pub mod state_json;
 #[cfg(test)]
 mod tests;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
@@ -243,16 +243,18 @@ fn unwritten(
     device: &DeviceId,
     lines: Vec<(u64, Vec<u8>)>,
 ) -> Result<Vec<(u64, Vec<u8>)>> {
-    let Some(first) = lines.first().map(|(seq, _)| *seq) else {
+    if lines.is_empty() {
         return Ok(lines);
-    };
+    }
+    // Only the events under the queued numbers are kept, however much the folder holds.
+    let wanted: HashSet<u64> = lines.iter().map(|(seq, _)| *seq).collect();
     let mut held: HashMap<u64, Event> = HashMap::new();
     let mut cursor = Cursor::default();
     loop {
-        let batch = segment::read_device(dir, device, &cursor, 8 << 20)?;
+        let batch = segment::read_device(dir, device, &cursor, apply::READ_BUDGET_BYTES)?;
         let done = batch.cursor == cursor;
         for event in batch.events {
-            if event.seq >= first {
+            if wanted.contains(&event.seq) {
                 held.insert(event.seq, event);
             }
         }
