@@ -5,7 +5,7 @@
 //! the time it was made: an answer loses its global id, a note's add, field or deletion its
 //! record, a card flag or a setting the value the folder was thought to hold.
 
-use rusqlite::params;
+use rusqlite::{OptionalExtension, params};
 
 use super::SyncTx;
 use crate::error::Result;
@@ -26,7 +26,7 @@ impl SyncTx<'_> {
             .tx
             .prepare_cached("SELECT id FROM reviews WHERE gid = ?1")?
             .query_row([gid], |r| r.get(0))
-            .ok();
+            .optional()?;
         if let Some(id) = id {
             self.tx
                 .prepare_cached("UPDATE reviews SET gid = NULL, order_ms = NULL WHERE id = ?1")?
