@@ -107,7 +107,7 @@ impl Merge<'_, '_> {
                     &columns,
                     add.seed,
                     self.now_ms / 1000,
-                    &stamp.device,
+                    stamp,
                 )?;
                 self.tx.set_note_seed(note_id, add.seed)?;
                 self.report.notes_added += 1;

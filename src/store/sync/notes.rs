@@ -272,10 +272,11 @@ impl SyncTx<'_> {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// Adds a note that came from another device; returns its id here.
-    #[allow(clippy::too_many_arguments)] // one note's parts, each named at the one caller Its deck and note
-    /// type are made when missing. A key already taken in the deck by another note gets the
-    /// writing device's first digits after it, so neither note is lost.
+    /// Adds a note that came from another device (its add stamped `stamp`); returns its id
+    /// here. Its deck and note type are made when missing. A key already taken in the deck
+    /// by another note gets the writing device's first digits after it, so neither note is
+    /// lost.
+    #[allow(clippy::too_many_arguments)] // one note's parts, each named at the one caller
     pub fn create_note(
         &self,
         deck: &str,
@@ -284,8 +285,9 @@ impl SyncTx<'_> {
         columns: &BTreeMap<String, String>,
         seed: i64,
         now_secs: i64,
-        device: &str,
+        stamp: &Stamp,
     ) -> Result<i64> {
+        let device = stamp.device.as_str();
         self.tx
             .prepare_cached(
                 "INSERT INTO decks (name, created_at) VALUES (?1, ?2) ON CONFLICT (name) DO NOTHING",
@@ -304,11 +306,20 @@ impl SyncTx<'_> {
             .prepare_cached("SELECT EXISTS (SELECT 1 FROM notes WHERE deck_id = ?1 AND key = ?2)")?
             .query_row(params![deck_id, key], |r| r.get(0))?;
         let key = if taken {
-            // The name is another note's here: the first free of `key-<device>`, `-2`, ...
+            // The name is another note's here: `key-<device>`, or, when that is taken too,
+            // `key-<device>-<its add's number>`, unique to this note (so a folder of many
+            // notes under one name costs one look each), then `-2`, `-3`... after that.
             let base = format!("{key}-{}", device.get(..8).unwrap_or(device));
-            let mut candidate = base.clone();
-            let mut n = 2;
+            let numbered = format!("{base}-{}", stamp.seq);
+            let mut candidates = std::iter::once(base)
+                .chain(std::iter::once(numbered.clone()))
+                .chain((2..100).map(|n| format!("{numbered}-{n}")));
             loop {
+                let Some(candidate) = candidates.next() else {
+                    return Err(Error::failed(format!(
+                        "no free name for the note {key} from device {device} in its deck"
+                    )));
+                };
                 let taken: bool = self
                     .tx
                     .prepare_cached(
@@ -318,13 +329,6 @@ impl SyncTx<'_> {
                 if !taken {
                     break candidate;
                 }
-                if n > 10_000 {
-                    return Err(Error::failed(format!(
-                        "no free name for the note {key} from device {device} in its deck"
-                    )));
-                }
-                candidate = format!("{base}-{n}");
-                n += 1;
             }
         } else {
             key.to_string()
