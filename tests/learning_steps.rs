@@ -292,3 +292,27 @@ fn a_command_after_the_last_answer_is_read_before_the_step_is_waited_for() {
     assert_eq!(env.sql::<i64>("SELECT count(*) FROM reviews"), 0);
     assert!(env.ok(&["check"]).starts_with("ok: "));
 }
+
+/// A Ctrl-D pressed while the answer is still being saved (here: another connection holds
+/// the collection's write lock) reaches the countdown that follows and ends the session at
+/// once. Before, the terminal was back in canonical mode between prompts and turned the
+/// key into a NUL byte: the countdown ignored it and sat out the ten minutes of the step.
+#[test]
+fn a_ctrl_d_pressed_while_the_answer_is_saved_ends_the_countdown_that_follows() {
+    let env = anki_deck();
+    let holder = rusqlite::Connection::open(&env.db).unwrap();
+    // Real time: only the key can end the ten-minute wait within the test's patience.
+    let mut p = spawn(&env, 80, 1);
+    p.expect("reveal>").unwrap();
+    holder.execute_batch("BEGIN IMMEDIATE").unwrap();
+    p.send_line("g").unwrap();
+    p.expect("your answer is kept").unwrap();
+    p.send(ControlCode::EOT).unwrap();
+    // Let the key land while jargon still waits for the collection.
+    std::thread::sleep(Duration::from_millis(300));
+    holder.execute_batch("ROLLBACK").unwrap();
+    p.expect("good · back in 10m").unwrap();
+    p.expect("Session over: 1 card reviewed").unwrap();
+    p.expect(expectrl::Eof).unwrap();
+    assert_eq!(env.sql::<i64>("SELECT count(*) FROM reviews"), 1);
+}

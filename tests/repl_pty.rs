@@ -347,7 +347,10 @@ fn edit_opens_the_note_in_the_editor_and_shows_the_card_again_with_the_new_text(
     let script = common::sh_editor(
         &env,
         "editor.sh",
-        "sed -i 's/repeatedly steps against/walks down/' \"$1\"\n",
+        &format!(
+            "stty -a > '{}'\nsed -i 's/repeatedly steps against/walks down/' \"$1\"\n",
+            env.dir.path().join("modes.txt").display()
+        ),
     );
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_jargon"));
     cmd.args(["review", "--deck", "Test", "--new", "1"])
@@ -362,6 +365,11 @@ fn edit_opens_the_note_in_the_editor_and_shows_the_card_again_with_the_new_text(
     p.expect("reveal> ").unwrap();
     p.send_line(":edit").unwrap();
     p.expect("Note saved").unwrap();
+    // The editor gets the terminal in its ordinary (canonical) mode, not the session's key
+    // by key. (This pseudo-terminal starts without echo, so echo says nothing here.)
+    let modes = std::fs::read_to_string(env.dir.path().join("modes.txt")).unwrap();
+    let flags: Vec<&str> = modes.split_whitespace().collect();
+    assert!(flags.contains(&"icanon"), "{modes}");
     p.expect("reveal> ").unwrap();
     p.send_line("").unwrap();
     p.expect("walks down the slope").unwrap();
@@ -441,6 +449,28 @@ fn ctrl_c_while_an_answer_waits_saves_it_when_the_collection_frees_then_ends_the
     holder.execute_batch("ROLLBACK").unwrap();
     p.expect("good · next in").unwrap();
     // The Ctrl-C still ends the session, once the answer is saved.
+    p.expect("Session over: 1 card reviewed").unwrap();
+    p.expect(expectrl::Eof).unwrap();
+    assert_eq!(
+        rows(&env, "SELECT quality FROM reviews"),
+        vec!["Integer(4)"]
+    );
+}
+
+/// A Ctrl-D pressed while the answer is still being saved reaches the prompt of the next
+/// card and ends the session there. Before, the terminal was in canonical mode between
+/// prompts and turned the key into a NUL byte the line editor ignored, so the session
+/// waited at the next card as if nothing had been pressed.
+#[test]
+fn a_ctrl_d_pressed_while_the_answer_is_saved_ends_the_session_at_the_next_prompt() {
+    let env = Env::new();
+    let deck = env.write("test.toml", DECK);
+    env.ok(&["import", deck.to_str().unwrap()]);
+    let (mut p, holder) = spawn_busy(&env, "3000");
+    p.send(ControlCode::EOT).unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    holder.execute_batch("ROLLBACK").unwrap();
+    p.expect("good · next in").unwrap();
     p.expect("Session over: 1 card reviewed").unwrap();
     p.expect(expectrl::Eof).unwrap();
     assert_eq!(

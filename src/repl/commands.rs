@@ -219,7 +219,11 @@ impl Review<'_> {
             return ui.print(&style.yellow("Editing needs a terminal; use `jargon edit` instead."));
         }
         let text = crate::deck::toml::write(&note.deck, "", std::slice::from_ref(&note.fields))?;
-        let outcome = editor::edit_until_valid(&text, &mut editor::run_editor, &editor::parse_note);
+        let outcome = editor::edit_until_valid(
+            &text,
+            &mut |path| ui.outside(&mut || editor::run_editor(path)),
+            &editor::parse_note,
+        );
         let mut fields = match outcome {
             Ok(editor::Outcome::Saved(fields)) => fields,
             Ok(editor::Outcome::Unchanged) => return ui.print(&style.dim("No change.")),

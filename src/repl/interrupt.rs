@@ -1,9 +1,9 @@
 //! Ctrl-C while an answer waits for a busy collection: noted, never fatal.
 //!
-//! Between prompts the terminal is in its ordinary mode, so Ctrl-C is SIGINT and would end
-//! jargon at once, losing an answer that is waiting to be saved. While a [`Deferred`] guard
-//! lives, SIGINT only raises a flag the waiting loop reads; at any other time it ends the
-//! process exactly as the system's default action does. The handlers are installed on first
+//! Between prompts the terminal keeps its signals (see [`super::modes`]), so Ctrl-C is
+//! SIGINT and would end jargon at once, losing an answer that is waiting to be saved. While
+//! a [`Deferred`] guard lives, SIGINT only raises a flag the waiting loop reads; at any other
+//! time it ends the process exactly as the system's default action does. The handlers are installed on first
 //! use and stay for the life of the process (signal-hook keeps its handler installed anyway).
 
 use std::io;

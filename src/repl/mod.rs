@@ -12,6 +12,7 @@ pub mod editor;
 pub mod input;
 pub mod interrupt;
 pub mod line;
+mod modes;
 pub mod render;
 mod rich;
 pub mod terminal;
@@ -62,6 +63,11 @@ pub trait Frontend {
         real: std::time::Duration,
         line: &dyn Fn(std::time::Duration) -> String,
     ) -> Result<wait::Waited>;
+    /// Runs `program` (the learner's editor) with the terminal in its ordinary modes, and
+    /// takes the session's modes back after it.
+    fn outside(&mut self, program: &mut dyn FnMut() -> Result<()>) -> Result<()> {
+        program()
+    }
 }
 
 /// What `jargon review` was asked for.

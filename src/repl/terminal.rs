@@ -12,6 +12,7 @@ use rustyline::validate::Validator;
 use rustyline::{Context, Editor, Helper};
 
 use super::input::COMMANDS;
+use super::modes::{self, Modes};
 use super::render::Style;
 use super::wait::Waited;
 use super::{Frontend, Read};
@@ -69,6 +70,9 @@ impl Helper for CommandHelper {}
 pub struct TerminalFrontend {
     editor: Editor<CommandHelper, DefaultHistory>,
     style: Style,
+    /// The session's modes (see [`super::modes`]); none if the terminal refused them, and
+    /// then the session runs in its ordinary modes as before.
+    modes: Option<Modes>,
 }
 
 impl TerminalFrontend {
@@ -83,7 +87,11 @@ impl TerminalFrontend {
         editor.set_helper(Some(CommandHelper {
             colour: style.colour,
         }));
-        Ok(TerminalFrontend { editor, style })
+        Ok(TerminalFrontend {
+            editor,
+            style,
+            modes: Modes::without(modes::SESSION).ok(),
+        })
     }
 }
 
@@ -115,6 +123,15 @@ impl Frontend for TerminalFrontend {
 
     fn can_edit(&self) -> bool {
         true
+    }
+
+    fn outside(&mut self, program: &mut dyn FnMut() -> Result<()>) -> Result<()> {
+        let had = self.modes.take().is_some();
+        let result = program();
+        if had {
+            self.modes = Modes::without(modes::SESSION).ok();
+        }
+        result
     }
 
     fn wait(&mut self, real: Duration, line: &dyn Fn(Duration) -> String) -> Result<Waited> {

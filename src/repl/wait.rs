@@ -3,7 +3,8 @@
 //!
 //! On a terminal the wait reads keys one by one (canonical mode, echo and signals off, as
 //! rustyline does while it reads a line), so Ctrl-C arrives as a key, not as SIGINT, and the
-//! summary is still printed; the terminal's modes are restored however the wait ends. The
+//! summary is still printed; a key typed before the wait began is read too (see
+//! [`super::modes`]); the terminal's modes are restored however the wait ends. The
 //! countdown line is redrawn in place about once a second and cleared at the end.
 
 use std::io::Write;
@@ -11,11 +12,10 @@ use std::os::fd::AsFd;
 use std::time::{Duration, Instant};
 
 use rustix::event::{PollFd, PollFlags, Timespec, poll};
-use rustix::termios::{
-    LocalModes, OptionalActions, SpecialCodeIndex, Termios, tcgetattr, tcsetattr,
-};
+use rustix::termios::LocalModes;
 
 use super::interrupt;
+use super::modes::Modes;
 use crate::error::{Error, Result};
 
 /// What ended a wait.
@@ -80,37 +80,12 @@ pub fn readable_now(stdin: &std::io::Stdin) -> Result<bool> {
     }
 }
 
-/// The terminal's modes, restored when dropped.
-struct KeyByKey {
-    saved: Termios,
-}
-
-impl KeyByKey {
-    fn begin() -> std::io::Result<KeyByKey> {
-        let stdin = std::io::stdin();
-        let saved = tcgetattr(stdin.as_fd())?;
-        let mut keys = saved.clone();
-        keys.local_modes
-            .remove(LocalModes::ICANON | LocalModes::ECHO | LocalModes::ISIG);
-        keys.special_codes[SpecialCodeIndex::VMIN] = 1;
-        keys.special_codes[SpecialCodeIndex::VTIME] = 0;
-        tcsetattr(stdin.as_fd(), OptionalActions::Now, &keys)?;
-        Ok(KeyByKey { saved })
-    }
-}
-
-impl Drop for KeyByKey {
-    fn drop(&mut self) {
-        // Nothing more can be done if the terminal refuses its own modes back.
-        let _ = tcsetattr(std::io::stdin().as_fd(), OptionalActions::Now, &self.saved);
-    }
-}
-
 /// Terminal: waits for `real` with `line(left)` redrawn in place; Ctrl-D (EOT) or Ctrl-C
 /// (ETX) stops it at once, Enter or `:` leaves it for a command, other keys are ignored.
 pub fn countdown_on_terminal(real: Duration, line: &dyn Fn(Duration) -> String) -> Result<Waited> {
     let fail = |e: std::io::Error| Error::failed(format!("cannot read from the terminal: {e}"));
-    let keys = KeyByKey::begin().map_err(fail)?;
+    let keys =
+        Modes::without(LocalModes::ICANON | LocalModes::ECHO | LocalModes::ISIG).map_err(fail)?;
     let until = Instant::now() + real;
     let stdin = std::io::stdin();
     let mut out = std::io::stdout();
