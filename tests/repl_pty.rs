@@ -437,18 +437,19 @@ fn ctrl_c_while_an_answer_waits_for_a_busy_collection_tries_once_more_and_says_i
     );
 }
 
-#[test]
-fn ctrl_c_while_an_answer_waits_saves_it_when_the_collection_frees_then_ends_the_session() {
+/// Answers Good while another connection holds the collection, presses `key` while the
+/// answer waits, frees the collection: the answer is saved, then the key ends the session.
+fn key_while_the_answer_waits_saves_it_then_ends_the_session(key: ControlCode) {
     let env = Env::new();
     let deck = env.write("test.toml", DECK);
     env.ok(&["import", deck.to_str().unwrap()]);
     let (mut p, holder) = spawn_busy(&env, "3000");
-    p.send(ControlCode::EndOfText).unwrap();
+    p.send(key).unwrap();
     // The last try waits up to the busy timeout: free the collection during it.
     std::thread::sleep(Duration::from_millis(300));
     holder.execute_batch("ROLLBACK").unwrap();
     p.expect("good · next in").unwrap();
-    // The Ctrl-C still ends the session, once the answer is saved.
+    // The key still ends the session, once the answer is saved.
     p.expect("Session over: 1 card reviewed").unwrap();
     p.expect(expectrl::Eof).unwrap();
     assert_eq!(
@@ -457,24 +458,16 @@ fn ctrl_c_while_an_answer_waits_saves_it_when_the_collection_frees_then_ends_the
     );
 }
 
+#[test]
+fn ctrl_c_while_an_answer_waits_saves_it_when_the_collection_frees_then_ends_the_session() {
+    key_while_the_answer_waits_saves_it_then_ends_the_session(ControlCode::EndOfText);
+}
+
 /// A Ctrl-D pressed while the answer is still being saved reaches the prompt of the next
 /// card and ends the session there. Before, the terminal was in canonical mode between
 /// prompts and turned the key into a NUL byte the line editor ignored, so the session
 /// waited at the next card as if nothing had been pressed.
 #[test]
 fn a_ctrl_d_pressed_while_the_answer_is_saved_ends_the_session_at_the_next_prompt() {
-    let env = Env::new();
-    let deck = env.write("test.toml", DECK);
-    env.ok(&["import", deck.to_str().unwrap()]);
-    let (mut p, holder) = spawn_busy(&env, "3000");
-    p.send(ControlCode::EOT).unwrap();
-    std::thread::sleep(Duration::from_millis(300));
-    holder.execute_batch("ROLLBACK").unwrap();
-    p.expect("good · next in").unwrap();
-    p.expect("Session over: 1 card reviewed").unwrap();
-    p.expect(expectrl::Eof).unwrap();
-    assert_eq!(
-        rows(&env, "SELECT quality FROM reviews"),
-        vec!["Integer(4)"]
-    );
+    key_while_the_answer_waits_saves_it_then_ends_the_session(ControlCode::EOT);
 }
