@@ -299,8 +299,7 @@ fn a_copied_collection_is_told_it_shares_a_device_id_and_a_new_one_fixes_it() {
     let dir = shared.path();
     let mut a = device("2026-12-01T08:00:00Z");
     sync(&a, Some(dir));
-    let mut copy = device("2026-12-01T08:00:00Z");
-    std::fs::copy(&a.db, &copy.db).unwrap();
+    let mut copy = copy_of(&a, "2026-12-01T08:00:00Z");
     review(&mut a, "2026-12-02T09:00:00Z", "\ng\n", "1");
     review(&mut copy, "2026-12-02T09:10:00Z", "\ne\n", "1");
     sync(&a, None);
@@ -319,6 +318,14 @@ fn a_copied_collection_is_told_it_shares_a_device_id_and_a_new_one_fixes_it() {
     let other = tempfile::tempdir().unwrap();
     let err = a.fails(&["sync", other.path().to_str().unwrap()], 2);
     assert!(err.contains("this collection syncs through"), "{err}");
+}
+
+/// A second collection made by copying `env`'s file, device id and all (as a learner who
+/// copies their collection to a new machine does), its clock at `now`.
+fn copy_of(env: &crate::common::Env, now: &str) -> crate::common::Env {
+    let copy = device(now);
+    std::fs::copy(&env.db, &copy.db).unwrap();
+    copy
 }
 
 /// A sync that stopped after queueing its events and before writing them (killed, or the
@@ -355,8 +362,7 @@ fn a_copy_that_wrote_first_under_the_numbers_a_stopped_sync_queued_is_told_and_t
     let dir = shared.path();
     let mut a = device("2026-12-01T08:00:00Z");
     sync(&a, Some(dir));
-    let mut copy = device("2026-12-01T08:00:00Z");
-    std::fs::copy(&a.db, &copy.db).unwrap();
+    let mut copy = copy_of(&a, "2026-12-01T08:00:00Z");
     // The copy writes its answer first; the original queues its own under the same number.
     review(&mut copy, "2026-12-02T09:10:00Z", "\ne\n", "1");
     sync(&copy, None);
@@ -422,8 +428,7 @@ fn answers_a_copy_already_wrote_for_a_stopped_sync_are_not_published_twice_by_a_
     review(&mut a, "2026-12-02T09:00:00Z", "\ng\n", "1");
     stop_after_queueing(&a, 1_764_666_100_000);
     // The copy carries the queue, writes it, then an answer of its own.
-    let mut copy = device("2026-12-01T08:00:00Z");
-    std::fs::copy(&a.db, &copy.db).unwrap();
+    let mut copy = copy_of(&a, "2026-12-01T08:00:00Z");
     sync(&copy, None);
     review(&mut copy, "2026-12-03T09:10:00Z", "\ne\n", "1");
     sync(&copy, None);

@@ -675,15 +675,10 @@ mod tests {
                 "until_day -9",
             ),
         ];
-        for (line, expected) in bounded {
-            let error = Event::from_line(line.as_bytes()).unwrap_err();
-            assert!(
-                error.message.contains(expected),
-                "{line}: {}",
-                error.message
-            );
-        }
-        for (line, expected) in cases {
+        let cases = cases
+            .into_iter()
+            .map(|(line, expected)| (line.to_string(), expected));
+        for (line, expected) in bounded.into_iter().chain(cases) {
             let error = Event::from_line(line.as_bytes()).unwrap_err();
             assert!(
                 error.message.contains(expected),
